@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ve: virtual environments on a stock kernel.
+ *
+ * This file owns module load and unload: it brings the parts of ve up in
+ * dependency order and takes them down in reverse. The netlink family is
+ * registered last and unregistered first, so that no request can reach a
+ * part that is not (or no longer) there.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/ve.h>
+
+#include "ve.h"
+#include "netlink.h"
+#include "proc.h"
+
+static int __init ve_init(void)
+{
+	int err;
+
+	err = ve_proc_init();
+	if (err)
+		return err;
+
+	err = ve_genl_init();
+	if (err)
+		goto err_proc;
+
+	pr_info("version %s loaded (netlink ABI %u)\n", VE_VERSION,
+		VE_FAMILY_VERSION);
+	return 0;
+
+err_proc:
+	ve_proc_uninit();
+	return err;
+}
+
+static void __exit ve_exit(void)
+{
+	ve_genl_uninit();
+	ve_proc_uninit();
+	pr_info("unloaded\n");
+}
+
+module_init(ve_init);
+module_exit(ve_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Virtual environments (OpenVZ-style containers) on a stock kernel");
+MODULE_VERSION(VE_VERSION);
+MODULE_ALIAS_GENL_FAMILY(VE_FAMILY_NAME);
