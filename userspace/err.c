@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One place that decides how vectl reports a failure. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "exitcodes.h"
+
+void vectl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int vectl_exit_for_errno(int err)
+{
+	switch (-err) {
+	case 0:
+		return VECTL_OK;
+	case EPERM:
+	case EACCES:
+		return VECTL_ERR_PERM;
+	case EINVAL:
+	case ERANGE:
+		return VECTL_ERR_VALUE;
+	default:
+		return VECTL_ERR_SYSTEM;
+	}
+}

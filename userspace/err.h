@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VECTL_ERR_H
+#define VECTL_ERR_H
+
+/* Print "vectl: <message>" as one line on stderr. */
+void vectl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Map a negative errno from the kernel to vectl's exit code. */
+int vectl_exit_for_errno(int err);
+
+#endif

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VECTL_UNIT_H
+#define VECTL_UNIT_H
+
+#include <check.h>
+
+Suite *nl_suite(void);
+Suite *cli_suite(void);
+
+#endif
