@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test guest (scripts/vm -f selftests/run_guest.sh): loads
+# ve.ko and runs every selftest program, each printing TAP. Ends with
+# "# selftests: N passed, N failed". A program that fails without reporting
+# a failing case (a crash, a bad exit) counts as one failure.
+
+cd /selftests || exit 1
+modprobe ve || { echo "not ok 1 - modprobe ve"; echo "# selftests: 0 passed, 1 failed"; exit 1; }
+
+pass=0
+fail=0
+for t in ${VE_SELFTESTS:-./*_test}; do
+	echo "# selftest: ${t#./}"
+	out=/tmp/${t#./}.tap
+	"$t" > "$out" 2>&1
+	rc=$?
+	cat "$out"
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - ${t#./} exited with status $rc"
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+done
+
+echo "# selftests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

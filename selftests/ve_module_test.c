@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and unloading ve.ko: every load brings up the family and /proc/vz,
+ * every unload takes all of it away, and vectl tells the user when the
+ * module is missing. Leaves the module loaded, as it found it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "linux/ve.h"
+#include "nl.h"
+#include "kselftest_harness.h"
+
+#define CYCLES 50
+
+static const char *module_path(void)
+{
+	static char path[256];
+	const char *env = getenv("VE_KO");
+	struct utsname u;
+
+	if (env)
+		return env;
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/extra/ve.ko", u.release);
+	return path;
+}
+
+static int load(void)
+{
+	int fd = open(module_path(), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "ve", O_NONBLOCK) ? -errno : 0;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* 0 when the family answers GET, else the error of open or GET. */
+static int family_answers(void)
+{
+	static struct ve_nl nl;
+	int err = ve_nl_open(&nl);
+
+	if (err)
+		return err;
+	ve_nl_msg(&nl, VE_CMD_GET, 0);
+	err = ve_nl_run(&nl, NULL, NULL);
+	ve_nl_close(&nl);
+	return err;
+}
+
+/* The kernel autoloads families by alias; make that fail on purpose. */
+static void set_modprobe(const char *path)
+{
+	FILE *f = fopen("/proc/sys/kernel/modprobe", "w");
+
+	if (f) {
+		fprintf(f, "%s\n", path);
+		fclose(f);
+	}
+}
+
+FIXTURE(module) {
+	char modprobe[256];
+};
+
+FIXTURE_SETUP(module)
+{
+	FILE *f = fopen("/proc/sys/kernel/modprobe", "r");
+
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(self->modprobe, sizeof(self->modprobe), f));
+	self->modprobe[strcspn(self->modprobe, "\n")] = '\0';
+	fclose(f);
+	if (exists("/sys/module/ve"))
+		ASSERT_EQ(0, unload());
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	set_modprobe(self->modprobe);
+	if (!exists("/sys/module/ve"))
+		load();
+}
+
+TEST_F(module, load_unload_cycles_leave_nothing)
+{
+	set_modprobe("/bin/false");
+	for (int i = 0; i < CYCLES; i++) {
+		ASSERT_EQ(0, load()) {
+			TH_LOG("load %d failed", i);
+		}
+		ASSERT_TRUE(exists("/proc/vz"));
+		ASSERT_EQ(0, family_answers());
+		ASSERT_EQ(0, unload()) {
+			TH_LOG("unload %d failed", i);
+		}
+		ASSERT_FALSE(exists("/proc/vz"));
+		ASSERT_FALSE(exists("/sys/module/ve"));
+		ASSERT_EQ(-ENOENT, family_answers()) {
+			TH_LOG("family still registered after unload %d", i);
+		}
+	}
+}
+
+TEST_F(module, double_load_is_refused)
+{
+	ASSERT_EQ(0, load());
+	EXPECT_EQ(-EEXIST, load());
+	EXPECT_EQ(0, unload());
+}
+
+/* Run vectl; return its exit status and its first stderr line. */
+static int vectl(const char *args, char *line, size_t len)
+{
+	const char *bin = getenv("VECTL") ? getenv("VECTL") : "vectl";
+	char cmd[512];
+	FILE *f;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 >/dev/null", bin, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (!fgets(line, (int)len, f))
+		line[0] = '\0';
+	while (fgetc(f) != EOF)
+		;
+	status = pclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(module, vectl_says_module_not_loaded)
+{
+	char line[256];
+
+	set_modprobe("/bin/false");
+	EXPECT_EQ(5, vectl("version", line, sizeof(line)));
+	EXPECT_STREQ("vectl: ve: kernel module not loaded (try: modprobe ve)\n", line);
+	EXPECT_FALSE(exists("/sys/module/ve"));
+}
+
+TEST_F(module, vectl_autoloads_module_by_family_alias)
+{
+	char line[256];
+
+	EXPECT_EQ(0, vectl("version", line, sizeof(line))) {
+		TH_LOG("vectl: %s", line);
+	}
+	EXPECT_TRUE(exists("/sys/module/ve"));
+}
+
+TEST_HARNESS_MAIN
