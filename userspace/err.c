@@ -11,6 +11,7 @@ void vectl_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	fflush(stdout);	/* keep the order of output and error in a pipe */
 	fputs("vectl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
