@@ -15,16 +15,26 @@
 #include <uapi/linux/ve.h>
 
 #include "ve.h"
+#include "lifecycle.h"
 #include "netlink.h"
 #include "proc.h"
+#include "registry.h"
 
 static int __init ve_init(void)
 {
 	int err;
 
-	err = ve_proc_init();
+	err = ve_registry_init();
 	if (err)
 		return err;
+
+	err = ve_lifecycle_init();
+	if (err)
+		goto err_registry;
+
+	err = ve_proc_init();
+	if (err)
+		goto err_lifecycle;
 
 	err = ve_genl_init();
 	if (err)
@@ -36,6 +46,10 @@ static int __init ve_init(void)
 
 err_proc:
 	ve_proc_uninit();
+err_lifecycle:
+	ve_lifecycle_uninit();
+err_registry:
+	ve_registry_uninit();
 	return err;
 }
 
@@ -43,6 +57,8 @@ static void __exit ve_exit(void)
 {
 	ve_genl_uninit();
 	ve_proc_uninit();
+	ve_lifecycle_uninit();
+	ve_registry_uninit();
 	pr_info("unloaded\n");
 }
 

@@ -1,15 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "ve" generic netlink family: parses and checks requests, and replies.
- * The state it reports lives elsewhere; nothing here owns objects.
+ * The "ve" generic netlink family: parses and checks requests, calls the
+ * registry and lifecycle, and replies. Owns no state of its own.
+ *
+ * Who may do what:
+ * - NEW, DEL, SET, START and STOP need CAP_SYS_ADMIN in the host user
+ *   namespace, checked on the socket (netlink_capable()), and are refused
+ *   from inside a VE whatever its capabilities.
+ * - GET and its dump are open to all; from inside a VE they show only
+ *   that VE. A caller is inside a VE when its pid namespace or its
+ *   socket's network namespace belongs to one.
  */
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include <uapi/linux/ve.h>
 
 #include "compat.h"
-#include "ve.h"
+#include "lifecycle.h"
 #include "netlink.h"
+#include "registry.h"
+#include "tag.h"
+#include "ubc.h"
+#include "ve.h"
 
 static struct genl_family ve_genl_family;
 
@@ -19,64 +36,588 @@ static struct netlink_range_validation ve_id_range = {
 	.max = VE_ID_MAX,
 };
 
-static const struct nla_policy ve_get_policy[VE_A_ID + 1] = {
-	[VE_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &ve_id_range),
+static struct netlink_range_validation ve_pid_range = {
+	.min = 1,
+	.max = PID_MAX_LIMIT,
 };
 
-/* A GET without a selector describes the module itself. */
-static int ve_fill_module_info(struct sk_buff *msg, struct genl_info *info)
+static struct netlink_range_validation ve_fd_range = {
+	.max = INT_MAX,
+};
+
+static const struct nla_policy ve_res_policy[VE_A_RES_LIMIT + 1] = {
+	[VE_A_RES_ID]		= NLA_POLICY_MAX(NLA_U64, VE_RES_MAX),
+	[VE_A_RES_BARRIER]	= { .type = NLA_U64 },
+	[VE_A_RES_LIMIT]	= { .type = NLA_U64 },
+};
+
+#define VE_ID_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &ve_id_range)
+
+static const struct nla_policy ve_id_policy[VE_A_ID + 1] = {
+	[VE_A_ID] = VE_ID_POLICY,
+};
+
+static const struct nla_policy ve_new_set_policy[VE_A_RES + 1] = {
+	[VE_A_ID]	= VE_ID_POLICY,
+	[VE_A_RES]	= NLA_POLICY_NESTED(ve_res_policy),
+};
+
+static const struct nla_policy ve_start_policy[VE_A_INIT_PID + 1] = {
+	[VE_A_ID]	= VE_ID_POLICY,
+	[VE_A_INIT_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ve_pid_range),
+};
+
+static const struct nla_policy ve_get_policy[VE_A_FD + 1] = {
+	[VE_A_ID]	= VE_ID_POLICY,
+	[VE_A_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ve_pid_range),
+	[VE_A_FD]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ve_fd_range),
+};
+
+/* The VE the caller is inside, 0 for the host. */
+static u32 ve_nl_caller(struct net *net)
+{
+	struct ve *ve;
+	u32 id;
+
+	rcu_read_lock();
+	ve = ve_of_task(current);
+	if (!ve)
+		ve = ve_of_net(net);
+	id = ve ? ve->id : 0;
+	rcu_read_unlock();
+	return id;
+}
+
+static int ve_nl_check_admin(struct sk_buff *skb, struct genl_info *info)
+{
+	if (ve_nl_caller(genl_info_net(info))) {
+		NL_SET_ERR_MSG_MOD(info->extack, "not permitted from inside a VE");
+		return -EPERM;
+	}
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "needs CAP_SYS_ADMIN in the host user namespace");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Under ve_mutex: the VE named by VE_A_ID, or NULL with extack set. */
+static struct ve *ve_nl_lookup(struct genl_info *info)
+{
+	struct ve *ve = ve_lookup(nla_get_u32(info->attrs[VE_A_ID]));
+
+	if (!ve) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
+		NL_SET_ERR_MSG_MOD(info->extack, "no VE with this ID");
+	}
+	return ve;
+}
+
+static int ve_nl_put_res(struct sk_buff *skb, const struct ve *ve)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	for (i = 0; i < VE_RES_SLOTS; i++) {
+		if (!ve_res_name(i))
+			continue;
+		nest = nla_nest_start(skb, VE_A_RES);
+		if (!nest ||
+		    nla_put_u64_64bit(skb, VE_A_RES_ID, i, VE_A_RES_PAD) ||
+		    nla_put_u64_64bit(skb, VE_A_RES_BARRIER, ve->res[i].barrier,
+				      VE_A_RES_PAD) ||
+		    nla_put_u64_64bit(skb, VE_A_RES_LIMIT, ve->res[i].limit,
+				      VE_A_RES_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+/* Under ve_mutex. Pids are shown as seen from @pid_ns, the reader's. */
+static int ve_nl_fill_ve(struct sk_buff *skb, const struct ve *ve,
+			 struct pid_namespace *pid_ns, u32 portid, u32 seq,
+			 int flags, struct netlink_callback *cb)
+{
+	bool running = ve->state != VE_STATE_STOPPED;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ve_genl_family, flags, VE_CMD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	if (nla_put_u32(skb, VE_A_ID, ve->id) ||
+	    nla_put_u32(skb, VE_A_STATE, ve->state) ||
+	    (ve->has_exited &&
+	     nla_put_u32(skb, VE_A_EXIT_STATUS, ve->exit_status)) ||
+	    (running &&
+	     (nla_put_u32(skb, VE_A_INIT_PID, pid_nr_ns(ve->init_pid, pid_ns)) ||
+	      nla_put_u32(skb, VE_A_NUM_TASKS, ve_num_tasks(ve)) ||
+	      nla_put_u64_64bit(skb, VE_A_START_TIME, ve->start_time,
+				VE_A_PAD))) ||
+	    ve_nl_put_res(skb, ve)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Parse and check every VE_A_RES of a request into @res; all or nothing. */
+static int ve_nl_parse_res(struct genl_info *info, struct ve_res *res)
+{
+	struct nlattr *tb[VE_A_RES_LIMIT + 1];
+	const struct nlattr *attr;
+	int rem, err;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		u64 id, barrier, limit;
+
+		if (nla_type(attr) != VE_A_RES)
+			continue;
+		err = nla_parse_nested(tb, VE_A_RES_LIMIT, attr, ve_res_policy,
+				       info->extack);
+		if (err)
+			return err;
+		if (!tb[VE_A_RES_ID]) {
+			NL_SET_ERR_ATTR_MISS(info->extack, attr, VE_A_RES_ID);
+			NL_SET_ERR_MSG_MOD(info->extack, "resource without VE_A_RES_ID");
+			return -EINVAL;
+		}
+		id = nla_get_u64(tb[VE_A_RES_ID]);
+		if (!ve_res_name(id)) {
+			NL_SET_BAD_ATTR(info->extack, tb[VE_A_RES_ID]);
+			NL_SET_ERR_MSG_MOD(info->extack, "unknown resource");
+			return -EINVAL;
+		}
+		if (!tb[VE_A_RES_BARRIER] && !tb[VE_A_RES_LIMIT]) {
+			NL_SET_BAD_ATTR(info->extack, attr);
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "resource without barrier or limit");
+			return -EINVAL;
+		}
+		/* One value alone sets both, as in vzctl. */
+		barrier = nla_get_u64(tb[VE_A_RES_BARRIER] ?: tb[VE_A_RES_LIMIT]);
+		limit = nla_get_u64(tb[VE_A_RES_LIMIT] ?: tb[VE_A_RES_BARRIER]);
+		if (limit < barrier) {
+			NL_SET_BAD_ATTR(info->extack, tb[VE_A_RES_LIMIT]);
+			NL_SET_ERR_MSG_MOD(info->extack, "limit below barrier");
+			return -EINVAL;
+		}
+		res[id].barrier = barrier;
+		res[id].limit = limit;
+	}
+	return 0;
+}
+
+static int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ve_res res[VE_RES_SLOTS];
+	struct ve *ve;
+	int err;
+
+	err = ve_nl_check_admin(skb, info);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+		return -EINVAL;
+	ve_res_init(res);
+	err = ve_nl_parse_res(info, res);
+	if (err)
+		return err;
+
+	mutex_lock(&ve_mutex);
+	ve = ve_create(nla_get_u32(info->attrs[VE_A_ID]));
+	if (IS_ERR(ve)) {
+		err = PTR_ERR(ve);
+		if (err == -EBUSY) {
+			NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
+			NL_SET_ERR_MSG_MOD(info->extack, "a VE with this ID exists");
+			err = -EEXIST;
+		}
+	} else {
+		memcpy(ve->res, res, sizeof(res));
+		err = 0;
+	}
+	mutex_unlock(&ve_mutex);
+	return err;
+}
+
+static int ve_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ve *ve;
+	int err;
+
+	err = ve_nl_check_admin(skb, info);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+		return -EINVAL;
+
+	mutex_lock(&ve_mutex);
+	ve = ve_nl_lookup(info);
+	err = -ENOENT;
+	if (ve) {
+		err = -EBUSY;
+		if (ve->state != VE_STATE_STOPPED)
+			NL_SET_ERR_MSG_MOD(info->extack, "VE is running; stop it first");
+		else
+			err = 0;
+	}
+	if (!err)
+		ve_remove(ve);
+	mutex_unlock(&ve_mutex);
+	return err;
+}
+
+static int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ve *ve;
+	int err;
+
+	err = ve_nl_check_admin(skb, info);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+		return -EINVAL;
+
+	mutex_lock(&ve_mutex);
+	ve = ve_nl_lookup(info);
+	err = -ENOENT;
+	if (ve) {
+		struct ve_res res[VE_RES_SLOTS];
+
+		memcpy(res, ve->res, sizeof(res));
+		err = ve_nl_parse_res(info, res);
+		if (!err) {
+			memcpy(ve->res, res, sizeof(res));
+			ve_changed();
+		}
+	}
+	mutex_unlock(&ve_mutex);
+	return err;
+}
+
+static int ve_nl_start_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pid *pid;
+	struct ve *ve;
+	int err;
+
+	err = ve_nl_check_admin(skb, info);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, VE_A_INIT_PID))
+		return -EINVAL;
+
+	pid = find_get_pid(nla_get_u32(info->attrs[VE_A_INIT_PID]));
+	mutex_lock(&ve_mutex);
+	ve = ve_nl_lookup(info);
+	err = -ENOENT;
+	if (ve && !pid) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such process");
+		err = -ESRCH;
+	} else if (ve) {
+		err = ve_start(ve, pid, info->extack);
+	}
+	/* Every refusal but "already running" is about the init process. */
+	if (ve && err && ve->state == VE_STATE_STOPPED)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_INIT_PID]);
+	mutex_unlock(&ve_mutex);
+	put_pid(pid);
+	return err;
+}
+
+static int ve_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ve *ve;
+	int err;
+
+	err = ve_nl_check_admin(skb, info);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+		return -EINVAL;
+
+	mutex_lock(&ve_mutex);
+	ve = ve_nl_lookup(info);
+	err = ve ? ve_stop(ve, info->extack) : -ENOENT;
+	mutex_unlock(&ve_mutex);
+	return err;
+}
+
+/* GET without a selector: the module, and the caller's VE. */
+static int ve_nl_fill_module(struct sk_buff *msg, struct genl_info *info)
 {
 	void *hdr;
 
 	hdr = genlmsg_put_reply(msg, info, &ve_genl_family, 0, VE_CMD_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-
-	if (nla_put_string(msg, VE_A_MODULE_VERSION, VE_VERSION) ||
+	if (nla_put_u32(msg, VE_A_ID, ve_nl_caller(genl_info_net(info))) ||
+	    nla_put_string(msg, VE_A_MODULE_VERSION, VE_VERSION) ||
 	    nla_put_u32(msg, VE_A_ABI_VERSION, VE_FAMILY_VERSION)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
-
 	genlmsg_end(msg, hdr);
 	return 0;
 }
 
+/* GET {VE_A_PID}: the VE of a task, by pid in the caller's namespace. */
+static int ve_nl_fill_pid(struct sk_buff *msg, struct genl_info *info)
+{
+	u32 nr = nla_get_u32(info->attrs[VE_A_PID]);
+	struct task_struct *task;
+	void *hdr;
+	u32 id;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(nr), PIDTYPE_PID);
+	id = task ? ve_id_of_task(task) : 0;
+	rcu_read_unlock();
+	if (!task) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_PID]);
+		NL_SET_ERR_MSG_MOD(info->extack, "no such process");
+		return -ESRCH;
+	}
+
+	hdr = genlmsg_put_reply(msg, info, &ve_genl_family, 0, VE_CMD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, VE_A_PID, nr) || nla_put_u32(msg, VE_A_ID, id)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+/* GET {VE_A_FD}: the VE an open file (and its socket) is charged to. */
+static int ve_nl_fill_fd(struct sk_buff *msg, struct genl_info *info)
+{
+	u32 fd = nla_get_u32(info->attrs[VE_A_FD]);
+	struct socket *sock;
+	struct file *file;
+	struct ve *ve;
+	u32 id, sock_id = 0;
+	void *hdr;
+	int err;
+
+	file = fget(fd);
+	if (!file) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_FD]);
+		NL_SET_ERR_MSG_MOD(info->extack, "no such open file");
+		return -EBADF;
+	}
+	sock = sock_from_file(file);
+	rcu_read_lock();
+	ve = ve_of_file(file);
+	id = ve ? ve->id : 0;
+	if (sock && sock->sk) {
+		ve = ve_of_sock(sock->sk);
+		sock_id = ve ? ve->id : 0;
+	}
+	rcu_read_unlock();
+	fput(file);
+
+	hdr = genlmsg_put_reply(msg, info, &ve_genl_family, 0, VE_CMD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	err = nla_put_u32(msg, VE_A_FD, fd) ?: nla_put_u32(msg, VE_A_ID, id);
+	if (!err && sock)
+		err = nla_put_u32(msg, VE_A_SOCK_ID, sock_id);
+	if (err) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+/* GET {VE_A_ID}: one VE; from inside a VE, only that VE. */
+static int ve_nl_fill_one(struct sk_buff *msg, struct genl_info *info)
+{
+	u32 caller = ve_nl_caller(genl_info_net(info));
+	struct ve *ve;
+	int err;
+
+	if (caller && caller != nla_get_u32(info->attrs[VE_A_ID])) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "only its own VE is visible from inside a VE");
+		return -EPERM;
+	}
+	mutex_lock(&ve_mutex);
+	ve = ve_nl_lookup(info);
+	err = ve ? ve_nl_fill_ve(msg, ve, task_active_pid_ns(current),
+				 info->snd_portid, info->snd_seq, 0, NULL) :
+		   -ENOENT;
+	mutex_unlock(&ve_mutex);
+	return err;
+}
+
 static int ve_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr **tb = info->attrs;
 	struct sk_buff *msg;
 	int err;
 
-	if (info->attrs[VE_A_ID]) {
-		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
-		NL_SET_ERR_MSG_MOD(info->extack, "no VE with this ID");
-		return -ENOENT;
+	if (!!tb[VE_A_ID] + !!tb[VE_A_PID] + !!tb[VE_A_FD] > 1) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "give at most one of VE_A_ID, VE_A_PID, VE_A_FD");
+		return -EINVAL;
 	}
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 
-	err = ve_fill_module_info(msg, info);
+	if (tb[VE_A_ID])
+		err = ve_nl_fill_one(msg, info);
+	else if (tb[VE_A_PID])
+		err = ve_nl_fill_pid(msg, info);
+	else if (tb[VE_A_FD])
+		err = ve_nl_fill_fd(msg, info);
+	else
+		err = ve_nl_fill_module(msg, info);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
 	}
-
 	return genlmsg_reply(msg, info);
+}
+
+/* Dump state, kept in cb->ctx across the recv()s of one dump. */
+struct ve_dump_ctx {
+	u32 caller;		/* 0: host, all VEs; else only this one */
+	unsigned long next;	/* lowest ID not yet sent */
+};
+
+static int ve_nl_get_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct ve_dump_ctx *ctx = (struct ve_dump_ctx *)cb->ctx;
+	int i;
+
+	NL_ASSERT_DUMP_CTX_FITS(struct ve_dump_ctx);
+	for (i = 1; i <= VE_A_FD; i++) {
+		if (info->attrs[i]) {
+			NL_SET_BAD_ATTR(cb->extack, info->attrs[i]);
+			NL_SET_ERR_MSG_MOD(cb->extack, "a dump takes no selector");
+			return -EINVAL;
+		}
+	}
+	ctx->caller = ve_nl_caller(sock_net(cb->skb->sk));
+	ctx->next = ctx->caller ?: 1;
+	return 0;
+}
+
+static int ve_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ve_dump_ctx *ctx = (struct ve_dump_ctx *)cb->ctx;
+	struct pid_namespace *pid_ns = task_active_pid_ns(current);
+	struct ve *ve;
+	int err = 0;
+
+	mutex_lock(&ve_mutex);
+	cb->seq = ve_generation();
+	while (ctx->next <= VE_ID_MAX && (ve = ve_find_from(&ctx->next)) &&
+	       (!ctx->caller || ve->id == ctx->caller)) {
+		err = ve_nl_fill_ve(skb, ve, pid_ns, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		if (err)
+			break;
+		ctx->next = ve->id + 1UL;
+	}
+	mutex_unlock(&ve_mutex);
+
+	/* A full skb ends this round; the next recv() resumes at ctx->next. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+void ve_nl_notify_state(const struct ve *ve, enum ve_state old)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	lockdep_assert_held(&ve_mutex);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ve_genl_family, 0, VE_CMD_STATE_NTF);
+	if (!hdr ||
+	    nla_put_u32(msg, VE_A_ID, ve->id) ||
+	    nla_put_u32(msg, VE_A_OLD_STATE, old) ||
+	    nla_put_u32(msg, VE_A_STATE, ve->state) ||
+	    (ve->state == VE_STATE_STOPPED && ve->has_exited &&
+	     nla_put_u32(msg, VE_A_EXIT_STATUS, ve->exit_status))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+
+	/* The host hears of every VE; a VE's own netns hears of itself. */
+	if (ve->net && !net_eq(ve->net, &init_net)) {
+		struct sk_buff *copy = skb_clone(msg, GFP_KERNEL);
+
+		if (copy)
+			genlmsg_multicast_netns(&ve_genl_family, ve->net, copy,
+						0, 0, GFP_KERNEL);
+	}
+	genlmsg_multicast_netns(&ve_genl_family, &init_net, msg, 0, 0,
+				GFP_KERNEL);
 }
 
 static const struct genl_ops ve_genl_ops[] = {
 	{
+		.cmd	 = VE_CMD_NEW,
+		.doit	 = ve_nl_new_doit,
+		.policy	 = ve_new_set_policy,
+		.maxattr = ARRAY_SIZE(ve_new_set_policy) - 1,
+	},
+	{
+		.cmd	 = VE_CMD_DEL,
+		.doit	 = ve_nl_del_doit,
+		.policy	 = ve_id_policy,
+		.maxattr = ARRAY_SIZE(ve_id_policy) - 1,
+	},
+	{
 		.cmd	 = VE_CMD_GET,
 		.doit	 = ve_nl_get_doit,
+		.start	 = ve_nl_get_start,
+		.dumpit	 = ve_nl_get_dumpit,
 		.policy	 = ve_get_policy,
 		.maxattr = ARRAY_SIZE(ve_get_policy) - 1,
+	},
+	{
+		.cmd	 = VE_CMD_SET,
+		.doit	 = ve_nl_set_doit,
+		.policy	 = ve_new_set_policy,
+		.maxattr = ARRAY_SIZE(ve_new_set_policy) - 1,
+	},
+	{
+		.cmd	 = VE_CMD_START,
+		.doit	 = ve_nl_start_doit,
+		.policy	 = ve_start_policy,
+		.maxattr = ARRAY_SIZE(ve_start_policy) - 1,
+	},
+	{
+		.cmd	 = VE_CMD_STOP,
+		.doit	 = ve_nl_stop_doit,
+		.policy	 = ve_id_policy,
+		.maxattr = ARRAY_SIZE(ve_id_policy) - 1,
 	},
 };
 
 static const struct genl_multicast_group ve_genl_mcgrps[] = {
-	{ .name = VE_MCGRP_EVENTS },
+	{ .name = VE_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
 };
 
 static struct genl_family ve_genl_family __ro_after_init = {

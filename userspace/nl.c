@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vectl's netlink helper. Plain mnl_cb_run() drops the kernel's extack
- * message and ignores NLM_F_DUMP_INTR; this runs mnl_cb_run2() with its own
- * control callbacks so that the user sees the kernel's words and a dump that
- * raced with a change is reported, not silently mixed.
+ * message; this runs mnl_cb_run2() with its own control callbacks so that
+ * the user sees the kernel's words. A dump that raced with a change
+ * (NLM_F_DUMP_INTR) is reported as EINTR and its tail drained, never
+ * silently mixed into the next request.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,12 @@ static const char *const ve_attr_names[VE_A_MAX + 1] = {
 	[VE_A_RES]		= "VE_A_RES",
 	[VE_A_MODULE_VERSION]	= "VE_A_MODULE_VERSION",
 	[VE_A_ABI_VERSION]	= "VE_A_ABI_VERSION",
+	[VE_A_PID]		= "VE_A_PID",
+	[VE_A_EXIT_STATUS]	= "VE_A_EXIT_STATUS",
+	[VE_A_OLD_STATE]	= "VE_A_OLD_STATE",
+	[VE_A_FD]		= "VE_A_FD",
+	[VE_A_SOCK_ID]		= "VE_A_SOCK_ID",
+	[VE_A_PAD]		= "VE_A_PAD",
 };
 
 static const char *const ve_res_attr_names[VE_A_RES_MAX + 1] = {
@@ -39,6 +46,7 @@ static const char *const ve_res_attr_names[VE_A_RES_MAX + 1] = {
 	[VE_A_RES_BARRIER]	= "VE_A_RES_BARRIER",
 	[VE_A_RES_LIMIT]	= "VE_A_RES_LIMIT",
 	[VE_A_RES_FAILCNT]	= "VE_A_RES_FAILCNT",
+	[VE_A_RES_PAD]		= "VE_A_RES_PAD",
 };
 
 const char *ve_attr_name(unsigned int type)
@@ -187,15 +195,12 @@ struct run_ctx {
 	struct ve_nl *nl;
 	mnl_cb_t cb;
 	void *data;
-	bool intr;
 };
 
 static int run_data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct run_ctx *ctx = data;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		ctx->intr = true;
 	return ctx->cb ? ctx->cb(nlh, ctx->data) : MNL_CB_OK;
 }
 
@@ -204,8 +209,6 @@ static int run_end_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct run_ctx *ctx = data;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		ctx->intr = true;
 	if (nl_parse_error(nlh, &ctx->nl->err))
 		ctx->nl->err.error = -EBADMSG;
 	return MNL_CB_STOP;
@@ -218,6 +221,29 @@ static int run_noop_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Does this buffer hold the end (NLMSG_DONE or an error) of request @seq? */
+static bool holds_end(const void *buf, ssize_t n, uint32_t seq)
+{
+	const struct nlmsghdr *nlh = buf;
+	int len = (int)n;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_seq == seq && (nlh->nlmsg_type == NLMSG_DONE ||
+					      nlh->nlmsg_type == NLMSG_ERROR))
+			return true;
+	return false;
+}
+
+/*
+ * libmnl stops at the first NLM_F_DUMP_INTR message. Read and drop the rest
+ * of that dump, so that the next request does not see its tail.
+ */
+static void drain_dump(struct ve_nl *nl, ssize_t n, uint32_t seq)
+{
+	while (n > 0 && !holds_end(nl->buf, n, seq))
+		n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+}
+
 int ve_nl_run(struct ve_nl *nl, mnl_cb_t cb, void *data)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
@@ -228,27 +254,32 @@ int ve_nl_run(struct ve_nl *nl, mnl_cb_t cb, void *data)
 	};
 	struct run_ctx ctx = { .nl = nl, .cb = cb, .data = data };
 	struct nlmsghdr *req = nl->req;
+	ssize_t n;
 	int ret;
 
 	memset(&nl->err, 0, sizeof(nl->err));
+	nl->n_recv = 0;
 	req->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return -errno;
 
 	do {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
-
+		n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
 		if (n < 0)
 			return -errno;
+		nl->n_recv++;
+		errno = 0;
 		ret = mnl_cb_run2(nl->buf, (size_t)n, req->nlmsg_seq, nl->portid,
 				  run_data_cb, &ctx, ctl, ARRAY_SIZE(ctl));
 	} while (ret > MNL_CB_STOP);
 
+	if (ret < 0 && errno == EINTR) {
+		drain_dump(nl, n, req->nlmsg_seq);
+		return -EINTR;
+	}
 	if (ret < 0 && !nl->err.error)
 		nl->err.error = errno ? -errno : -EIO;
-	if (nl->err.error)
-		return nl->err.error;
-	return ctx.intr ? -EINTR : 0;
+	return nl->err.error;
 }
 
 static struct nlmsghdr *nl_msg(struct ve_nl *nl, uint16_t type, uint8_t cmd,

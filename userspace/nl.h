@@ -34,6 +34,7 @@ struct ve_nl {
 	uint32_t events_grp;	/* multicast group id of "events", 0 if none */
 	struct nlmsghdr *req;	/* the last request, kept to name bad attributes */
 	struct nl_err err;	/* filled by ve_nl_run() on failure */
+	unsigned int n_recv;	/* recv() calls the last ve_nl_run() made */
 	char errbuf[320];
 	char reqbuf[4096];
 	char buf[VE_NL_BUFSZ];

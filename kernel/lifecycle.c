@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Starting and stopping VEs: binding a VE to the init task userspace built
+ * for it, noticing that init's death, and unbinding.
+ *
+ * The death of a VE's init is noticed without hooks: the VE puts an entry
+ * on the init's pid->wait_pidfd, the queue pidfd poll(2) sleeps on. The
+ * kernel wakes it when init's whole thread group has exited, after
+ * zap_pid_ns_processes() has killed and reaped every other task of the pid
+ * namespace. The wake-up runs under tasklist_lock, so it only queues
+ * ve_exit_work(), which does the unbinding in process context.
+ *
+ * A RUNNING or STOPPING VE holds a reference on the module, so rmmod is
+ * refused until every VE has stopped. The exit work drops it; that work
+ * runs on ve_wq, which module unload drains before the text goes away.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "lifecycle.h"
+#include "netlink.h"
+#include "registry.h"
+#include "tag.h"
+
+static struct workqueue_struct *ve_wq;
+
+int __init ve_lifecycle_init(void)
+{
+	ve_wq = alloc_workqueue("ve", 0, 0);
+	return ve_wq ? 0 : -ENOMEM;
+}
+
+void ve_lifecycle_uninit(void)
+{
+	destroy_workqueue(ve_wq);	/* drains queued exit work */
+}
+
+/* Has the whole thread group of the VE's init exited? */
+static bool ve_init_dead(const struct ve *ve)
+{
+	struct task_struct *init = ve->init_task;
+
+	return READ_ONCE(init->exit_state) && thread_group_empty(init);
+}
+
+/* The status wait(2) reports for the init's thread group. */
+static u32 ve_init_exit_status(const struct ve *ve)
+{
+	struct task_struct *init = ve->init_task;
+
+	if (READ_ONCE(init->signal->flags) & SIGNAL_GROUP_EXIT)
+		return READ_ONCE(init->signal->group_exit_code);
+	return READ_ONCE(init->exit_code);
+}
+
+static void ve_queue_exit(struct ve *ve)
+{
+	ve_get(ve);			/* for the work */
+	if (!queue_work(ve_wq, &ve->exit_work))
+		ve_put(ve);		/* already queued, with its own */
+}
+
+/* Runs under the wait queue's lock and tasklist_lock: queue, no more. */
+static int ve_exit_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
+			void *key)
+{
+	ve_queue_exit(container_of(wait, struct ve, exit_wait));
+	return 0;
+}
+
+/* Drop the binding of a VE whose init is dead, and report STOPPED. */
+static void ve_unbind(struct ve *ve)
+{
+	enum ve_state old = ve->state;
+
+	lockdep_assert_held(&ve_mutex);
+	remove_wait_queue(&ve->init_pid->wait_pidfd, &ve->exit_wait);
+	ve->exit_status = ve_init_exit_status(ve);
+	ve->has_exited = true;
+
+	ve_tag_del(ve);
+	/*
+	 * Lookups compare against these pointers under RCU. Wait for them
+	 * before the namespaces can be freed and their memory reused.
+	 */
+	synchronize_rcu();
+
+	cgroup_put(ve->cgrp);
+	put_net(ve->net);
+	put_user_ns(ve->user_ns);
+	put_pid_ns(ve->pid_ns);
+	put_pid(ve->init_pid);
+	put_task_struct(ve->init_task);
+	ve->cgrp = NULL;
+	ve->net = NULL;
+	WRITE_ONCE(ve->user_ns, NULL);
+	WRITE_ONCE(ve->pid_ns, NULL);
+	ve->init_pid = NULL;
+	ve->init_task = NULL;
+
+	ve->state = VE_STATE_STOPPED;
+	ve_changed();
+	ve_nl_notify_state(ve, old);
+	module_put(THIS_MODULE);
+}
+
+static void ve_exit_work(struct work_struct *work)
+{
+	struct ve *ve = container_of(work, struct ve, exit_work);
+
+	mutex_lock(&ve_mutex);
+	if (ve->state != VE_STATE_STOPPED && ve_init_dead(ve))
+		ve_unbind(ve);
+	mutex_unlock(&ve_mutex);
+	ve_put(ve);
+}
+
+/* The checks of ARCHITECTURE section 3, each refusal with its reason. */
+static int ve_check_init(struct task_struct *task, struct pid_namespace *pid_ns,
+			 struct user_namespace *user_ns,
+			 struct netlink_ext_ack *extack)
+{
+	bool taken;
+
+	if (task->flags & PF_EXITING) {
+		NL_SET_ERR_MSG_MOD(extack, "init process is exiting");
+		return -ESRCH;
+	}
+	if (pid_ns == &init_pid_ns) {
+		NL_SET_ERR_MSG_MOD(extack, "init process is in the host pid namespace");
+		return -EINVAL;
+	}
+	if (task_pid_nr_ns(task, pid_ns) != 1) {
+		NL_SET_ERR_MSG_MOD(extack, "process is not PID 1 of its pid namespace");
+		return -EINVAL;
+	}
+	if (get_nr_threads(task) != 1) {
+		NL_SET_ERR_MSG_MOD(extack, "init process is multi-threaded");
+		return -EINVAL;
+	}
+	if (user_ns == &init_user_ns) {
+		NL_SET_ERR_MSG_MOD(extack, "init process is in the host user namespace");
+		return -EINVAL;
+	}
+
+	rcu_read_lock();
+	taken = ve_of_pid_ns(pid_ns);
+	rcu_read_unlock();
+	if (taken) {
+		NL_SET_ERR_MSG_MOD(extack, "pid namespace already belongs to a VE");
+		return -EBUSY;
+	}
+	rcu_read_lock();
+	taken = ve_of_user_ns(user_ns);
+	rcu_read_unlock();
+	if (taken) {
+		NL_SET_ERR_MSG_MOD(extack, "user namespace already belongs to a VE");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
+{
+	struct user_namespace *user_ns;
+	struct pid_namespace *pid_ns;
+	struct task_struct *task;
+	struct net *net = NULL;
+	int err;
+
+	lockdep_assert_held(&ve_mutex);
+	if (ve->state != VE_STATE_STOPPED) {
+		NL_SET_ERR_MSG_MOD(extack, "VE is already running");
+		return -EBUSY;
+	}
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task) {
+		NL_SET_ERR_MSG_MOD(extack, "no such process");
+		return -ESRCH;
+	}
+	user_ns = get_user_ns(task_cred_xxx(task, user_ns));
+	pid_ns = task_active_pid_ns(task);
+	err = -ESRCH;
+	if (!pid_ns) {
+		NL_SET_ERR_MSG_MOD(extack, "init process is exiting");
+		goto err;
+	}
+	err = ve_check_init(task, pid_ns, user_ns, extack);
+	if (err)
+		goto err;
+
+	task_lock(task);
+	if (task->nsproxy)
+		net = get_net(task->nsproxy->net_ns);
+	task_unlock(task);
+	if (!net) {
+		NL_SET_ERR_MSG_MOD(extack, "init process is exiting");
+		err = -ESRCH;
+		goto err;
+	}
+
+	ve->init_task = task;
+	ve->init_pid = get_pid(pid);
+	ve->pid_ns = get_pid_ns(pid_ns);
+	ve->user_ns = user_ns;
+	ve->net = net;
+	rcu_read_lock();
+	ve->cgrp = task_dfl_cgroup(task);
+	cgroup_get(ve->cgrp);
+	rcu_read_unlock();
+	ve_tag_add(ve);
+
+	INIT_WORK(&ve->exit_work, ve_exit_work);
+	init_waitqueue_func_entry(&ve->exit_wait, ve_exit_wake);
+	add_wait_queue(&pid->wait_pidfd, &ve->exit_wait);
+
+	__module_get(THIS_MODULE);
+	ve->state = VE_STATE_RUNNING;
+	ve->start_time = ktime_get_boottime_ns();
+	ve->has_exited = false;
+	ve_changed();
+	ve_nl_notify_state(ve, VE_STATE_STOPPED);
+
+	/* The init may have died before the entry was on the queue. */
+	if (ve_init_dead(ve))
+		ve_queue_exit(ve);
+	return 0;
+
+err:
+	put_user_ns(user_ns);
+	put_task_struct(task);
+	return err;
+}
+
+int ve_stop(struct ve *ve, struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&ve_mutex);
+	if (ve->state == VE_STATE_STOPPED) {
+		NL_SET_ERR_MSG_MOD(extack, "VE is not running");
+		return -ESRCH;
+	}
+	if (ve->state == VE_STATE_RUNNING) {
+		ve->state = VE_STATE_STOPPING;
+		ve_changed();
+		ve_nl_notify_state(ve, VE_STATE_RUNNING);
+	}
+	/* Killing a pid namespace's init kills the whole namespace. */
+	return kill_pid(ve->init_pid, SIGKILL, 1);
+}
+
+/* Tasks (threads included) whose pid lives in the VE's pid namespace. */
+unsigned int ve_num_tasks(const struct ve *ve)
+{
+	lockdep_assert_held(&ve_mutex);
+	if (!ve->pid_ns)
+		return 0;
+	return READ_ONCE(ve->pid_ns->pid_allocated) & ~PIDNS_ADDING;
+}

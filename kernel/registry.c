@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registry of VEs: which IDs exist, and the objects behind them.
+ *
+ * Locking:
+ * - ve_mutex serialises every change of the registry and of any VE's state
+ *   or binding: NEW, DEL, SET, START, STOP, the exit work, and the netlink
+ *   GET and dump that report them (so a reply is never half old, half new).
+ *   It is the outermost lock of ve.ko; nothing in ve.ko takes it while
+ *   holding another ve lock.
+ * - ve_ids (an xarray) is written under ve_mutex; its own spinlock nests
+ *   inside. Readers use ve_mutex, or RCU where they only need a pointer.
+ * - Hot paths (tag.c lookups) never take ve_mutex: they use RCU. A struct
+ *   ve is freed after an RCU grace period, once its last reference is gone.
+ * - ve_generation changes whenever the set of VEs or a state changes, for
+ *   NLM_F_DUMP_INTR.
+ */
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "registry.h"
+
+/* The registry lock; see the top of this file. */
+DEFINE_MUTEX(ve_mutex);
+static DEFINE_XARRAY(ve_ids);
+static struct kmem_cache *ve_cachep;
+static u32 ve_gen = 1;
+static unsigned int ve_nr;
+
+int __init ve_registry_init(void)
+{
+	ve_cachep = KMEM_CACHE(ve, 0);
+	return ve_cachep ? 0 : -ENOMEM;
+}
+
+/* Module unload: every VE is STOPPED (running ones hold the module). */
+void ve_registry_uninit(void)
+{
+	unsigned long id;
+	struct ve *ve;
+
+	mutex_lock(&ve_mutex);
+	xa_for_each(&ve_ids, id, ve) {
+		WARN_ON_ONCE(ve->state != VE_STATE_STOPPED);
+		ve_remove(ve);
+	}
+	mutex_unlock(&ve_mutex);
+	xa_destroy(&ve_ids);
+	/* Wait for the kfree_rcu() callbacks before the cache goes. */
+	rcu_barrier();
+	kmem_cache_destroy(ve_cachep);
+}
+
+void ve_get(struct ve *ve)
+{
+	refcount_inc(&ve->ref);
+}
+
+static void ve_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(ve_cachep, container_of(head, struct ve, rcu));
+}
+
+void ve_put(struct ve *ve)
+{
+	if (refcount_dec_and_test(&ve->ref))
+		call_rcu(&ve->rcu, ve_free_rcu);
+}
+
+struct ve *ve_lookup(u32 id)
+{
+	lockdep_assert_held(&ve_mutex);
+	return xa_load(&ve_ids, id);
+}
+
+/* The VE with the lowest ID >= *id, or NULL; *id is set to its ID. */
+struct ve *ve_find_from(unsigned long *id)
+{
+	lockdep_assert_held(&ve_mutex);
+	return xa_find(&ve_ids, id, VE_ID_MAX, XA_PRESENT);
+}
+
+struct ve *ve_create(u32 id)
+{
+	struct ve *ve;
+	int err;
+
+	lockdep_assert_held(&ve_mutex);
+	ve = kmem_cache_zalloc(ve_cachep, GFP_KERNEL_ACCOUNT);
+	if (!ve)
+		return ERR_PTR(-ENOMEM);
+	ve->id = id;
+	ve->state = VE_STATE_STOPPED;
+	refcount_set(&ve->ref, 1);
+	ve_res_init(ve->res);
+	INIT_HLIST_NODE(&ve->pidns_node);
+	INIT_HLIST_NODE(&ve->userns_node);
+
+	err = xa_insert(&ve_ids, id, ve, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		kmem_cache_free(ve_cachep, ve);
+		return ERR_PTR(err);
+	}
+	ve_nr++;
+	ve_changed();
+	return ve;
+}
+
+/* Drop a STOPPED VE from the registry and its registry reference. */
+void ve_remove(struct ve *ve)
+{
+	lockdep_assert_held(&ve_mutex);
+	xa_erase(&ve_ids, ve->id);
+	ve_nr--;
+	ve_changed();
+	ve_put(ve);
+}
+
+u32 ve_generation(void)
+{
+	lockdep_assert_held(&ve_mutex);
+	return ve_gen;
+}
+
+void ve_changed(void)
+{
+	lockdep_assert_held(&ve_mutex);
+	/* 0 means "not checked" to genl_dump_check_consistent(). */
+	if (!++ve_gen)
+		ve_gen = 1;
+}
+
+unsigned int ve_count(void)
+{
+	lockdep_assert_held(&ve_mutex);
+	return ve_nr;
+}

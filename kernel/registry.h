@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VE_REGISTRY_H
+#define _VE_REGISTRY_H
+
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <uapi/linux/ve.h>
+
+#include "ubc.h"
+
+struct cgroup;
+struct net;
+struct pid;
+struct pid_namespace;
+struct task_struct;
+struct user_namespace;
+
+/*
+ * One virtual environment. Fields marked (M) are written under ve_mutex
+ * only; the binding (B) is set while the VE is RUNNING or STOPPING and is
+ * what tag.c finds VEs by.
+ */
+struct ve {
+	u32			id;
+	refcount_t		ref;
+	enum ve_state		state;		/* (M) */
+	u32			exit_status;	/* (M) wait status of last init */
+	bool			has_exited;	/* (M) exit_status is valid */
+	u64			start_time;	/* (M) boottime ns */
+	struct ve_res		res[VE_RES_SLOTS];	/* (M) */
+
+	struct task_struct	*init_task;	/* (B) */
+	struct pid		*init_pid;	/* (B) */
+	struct pid_namespace	*pid_ns;	/* (B) */
+	struct user_namespace	*user_ns;	/* (B) */
+	struct net		*net;		/* (B) */
+	struct cgroup		*cgrp;		/* (B) */
+	struct hlist_node	pidns_node;	/* (B) tag.c */
+	struct hlist_node	userns_node;	/* (B) tag.c */
+
+	wait_queue_entry_t	exit_wait;	/* on init_pid->wait_pidfd */
+	struct work_struct	exit_work;
+	struct rcu_head		rcu;
+};
+
+extern struct mutex ve_mutex;
+
+int ve_registry_init(void);
+void ve_registry_uninit(void);
+
+struct ve *ve_lookup(u32 id);
+struct ve *ve_create(u32 id);
+void ve_remove(struct ve *ve);
+struct ve *ve_find_from(unsigned long *id);
+u32 ve_generation(void);
+void ve_changed(void);
+unsigned int ve_count(void);
+
+void ve_get(struct ve *ve);
+void ve_put(struct ve *ve);
+
+#endif /* _VE_REGISTRY_H */
