@@ -228,6 +228,7 @@ struct child_args {
 	void *arg;
 	int ready_w;
 	int go_r;
+	int flags;
 };
 
 static int child_main(void *p)
@@ -242,6 +243,9 @@ static int child_main(void *p)
 		return 100;
 	if (read(a->go_r, &c, 1) != 1)
 		return 101;
+	/* Become the mapped root, as a VE's init does once its maps exist. */
+	if ((a->flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) || setresuid(0, 0, 0)))
+		return 102;
 	return ret ? ret : (a->fn ? a->fn(a->arg) : 0);
 }
 
@@ -261,7 +265,7 @@ int ve_child_spawn(struct ve_child *c, int flags, int (*pre)(void *),
 		   int (*fn)(void *), void *arg)
 {
 	static const size_t stack_size = 256 * 1024;
-	struct child_args a = { pre, fn, arg, -1, -1 };
+	struct child_args a = { pre, fn, arg, -1, -1, flags };
 	int ready[2], go[2];
 	char path[64], b;
 	void *stack;
