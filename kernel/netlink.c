@@ -102,6 +102,15 @@ static int ve_nl_check_admin(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* Is required attribute @attr missing? Then say so: 6.1 adds no message. */
+static bool ve_nl_missing(struct genl_info *info, int attr)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, attr))
+		return false;
+	NL_SET_ERR_MSG_MOD(info->extack, "required attribute missing");
+	return true;
+}
+
 /* Under ve_mutex: the VE named by VE_A_ID, or NULL with extack set. */
 static struct ve *ve_nl_lookup(struct genl_info *info)
 {
@@ -222,7 +231,7 @@ static int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ve_nl_check_admin(skb, info);
 	if (err)
 		return err;
-	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+	if (ve_nl_missing(info, VE_A_ID))
 		return -EINVAL;
 	ve_res_init(res);
 	err = ve_nl_parse_res(info, res);
@@ -254,7 +263,7 @@ static int ve_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ve_nl_check_admin(skb, info);
 	if (err)
 		return err;
-	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+	if (ve_nl_missing(info, VE_A_ID))
 		return -EINVAL;
 
 	mutex_lock(&ve_mutex);
@@ -281,7 +290,7 @@ static int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ve_nl_check_admin(skb, info);
 	if (err)
 		return err;
-	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+	if (ve_nl_missing(info, VE_A_ID))
 		return -EINVAL;
 
 	mutex_lock(&ve_mutex);
@@ -310,8 +319,7 @@ static int ve_nl_start_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ve_nl_check_admin(skb, info);
 	if (err)
 		return err;
-	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, VE_A_INIT_PID))
+	if (ve_nl_missing(info, VE_A_ID) || ve_nl_missing(info, VE_A_INIT_PID))
 		return -EINVAL;
 
 	pid = find_get_pid(nla_get_u32(info->attrs[VE_A_INIT_PID]));
@@ -340,7 +348,7 @@ static int ve_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ve_nl_check_admin(skb, info);
 	if (err)
 		return err;
-	if (GENL_REQ_ATTR_CHECK(info, VE_A_ID))
+	if (ve_nl_missing(info, VE_A_ID))
 		return -EINVAL;
 
 	mutex_lock(&ve_mutex);
@@ -495,16 +503,26 @@ static int ve_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 /* Dump state, kept in cb->ctx across the recv()s of one dump. */
 struct ve_dump_ctx {
 	u32 caller;		/* 0: host, all VEs; else only this one */
+	bool checked;		/* the request was checked */
 	unsigned long next;	/* lowest ID not yet sent */
 };
 
 static int ve_nl_get_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct ve_dump_ctx *ctx = (struct ve_dump_ctx *)cb->ctx;
-	int i;
 
 	NL_ASSERT_DUMP_CTX_FITS(struct ve_dump_ctx);
+	ctx->caller = ve_nl_caller(sock_net(cb->skb->sk));
+	ctx->next = ctx->caller ?: 1;
+	return 0;
+}
+
+/* Refuse selectors here, not in start(): 6.1 gives start() no extack. */
+static int ve_nl_check_dump(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	int i;
+
 	for (i = 1; i <= VE_A_FD; i++) {
 		if (info->attrs[i]) {
 			NL_SET_BAD_ATTR(cb->extack, info->attrs[i]);
@@ -512,8 +530,6 @@ static int ve_nl_get_start(struct netlink_callback *cb)
 			return -EINVAL;
 		}
 	}
-	ctx->caller = ve_nl_caller(sock_net(cb->skb->sk));
-	ctx->next = ctx->caller ?: 1;
 	return 0;
 }
 
@@ -523,6 +539,13 @@ static int ve_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct pid_namespace *pid_ns = task_active_pid_ns(current);
 	struct ve *ve;
 	int err = 0;
+
+	if (!ctx->checked) {
+		err = ve_nl_check_dump(cb);
+		if (err)
+			return err;
+		ctx->checked = true;
+	}
 
 	mutex_lock(&ve_mutex);
 	cb->seq = ve_generation();

@@ -6,6 +6,7 @@
 #ifndef VE_SELFTEST_UTIL_H
 #define VE_SELFTEST_UTIL_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>

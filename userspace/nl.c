@@ -173,10 +173,9 @@ void nl_describe_error(const struct nl_err *err, const struct nlmsghdr *req,
 	} else if (err->has_miss) {
 		name = ve_attr_name(err->miss_type);
 		if (name)
-			snprintf(buf, len, "%s (missing attribute %s)", what, name);
+			snprintf(buf, len, "%s (attribute %s)", what, name);
 		else
-			snprintf(buf, len, "%s (missing attribute %u)", what,
-				 err->miss_type);
+			snprintf(buf, len, "%s (attribute %u)", what, err->miss_type);
 	} else {
 		snprintf(buf, len, "%s", what);
 	}

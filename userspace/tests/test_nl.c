@@ -107,7 +107,7 @@ START_TEST(ack_missing_attr)
 	ck_assert(err.has_miss);
 	ck_assert_uint_eq(err.miss_type, VE_A_ID);
 	nl_describe_error(&err, req, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "Missing attribute (missing attribute VE_A_ID)");
+	ck_assert_str_eq(buf, "Missing attribute (attribute VE_A_ID)");
 }
 END_TEST
 
