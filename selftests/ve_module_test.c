@@ -14,8 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "linux/ve.h"
-#include "nl.h"
+#include "ve_util.h"
 #include "kselftest_harness.h"
 
 #define CYCLES 50
@@ -123,6 +122,82 @@ TEST_F(module, load_unload_cycles_leave_nothing)
 			TH_LOG("family still registered after unload %d", i);
 		}
 	}
+}
+
+static int sleep_forever(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* Start VE @id on a fresh child and stop it again: leaves it STOPPED. */
+static int run_once(struct ve_nl *nl, uint32_t id)
+{
+	struct ve_child c;
+	int err;
+
+	err = ve_child_spawn(&c, VE_CHILD_NS, NULL, sleep_forever, NULL);
+	if (err)
+		return err;
+	err = ve_start(nl, id, c.pid);
+	ve_child_go(&c);
+	if (!err)
+		err = ve_stop(nl, id);
+	if (err)
+		kill(c.pid, SIGKILL);
+	ve_child_wait(&c);
+	if (!err && !ve_wait_state(nl, id, VE_STATE_STOPPED, 5000))
+		err = -ETIMEDOUT;
+	return err;
+}
+
+/*
+ * STOPPED VEs are freed on unload. A leaked object would make
+ * kmem_cache_destroy() complain on the console, which fails the run.
+ */
+TEST_F_TIMEOUT(module, unload_frees_stopped_ves_100_cycles, 300)
+{
+	static struct ve_nl nl;
+
+	set_modprobe("/bin/false");
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ(0, load());
+		ASSERT_EQ(0, ve_nl_open(&nl));
+		for (uint32_t id = 1; id <= 3; id++)
+			ASSERT_EQ(0, ve_new(&nl, id));
+		ASSERT_EQ(0, ve_set_res(&nl, 2, VE_RES_NUMFILE, 10, 20));
+		ASSERT_EQ(0, run_once(&nl, 3)) {
+			TH_LOG("cycle %d: start/stop: %s", i, nl.err.msg);
+		}
+		ve_nl_close(&nl);
+		ASSERT_EQ(0, unload()) {
+			TH_LOG("unload %d failed", i);
+		}
+		ASSERT_FALSE(exists("/proc/vz"));
+	}
+}
+
+TEST_F(module, rmmod_refused_while_a_ve_runs)
+{
+	static struct ve_nl nl;
+	struct ve_child c;
+
+	ASSERT_EQ(0, load());
+	ASSERT_EQ(0, ve_nl_open(&nl));
+	ASSERT_EQ(0, ve_new(&nl, 7));
+	ASSERT_EQ(0, ve_child_spawn(&c, VE_CHILD_NS, NULL, sleep_forever, NULL));
+	ASSERT_EQ(0, ve_start(&nl, 7, c.pid));
+	ve_child_go(&c);
+
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	EXPECT_TRUE(exists("/sys/module/ve"));
+
+	ASSERT_EQ(0, ve_stop(&nl, 7));
+	ve_child_wait(&c);
+	ASSERT_TRUE(ve_wait_state(&nl, 7, VE_STATE_STOPPED, 5000));
+	ve_nl_close(&nl);
+	EXPECT_EQ(0, unload());
 }
 
 TEST_F(module, double_load_is_refused)

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Eight threads doing random NEW/START/STOP/DEL on a small set of IDs for
+ * 30 s (VE_STRESS_SECONDS overrides). Every answer must be one the command
+ * documents, every GET must be self-consistent, and at the end everything
+ * stops and goes away cleanly. The runner checks the console stays clean.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ve_util.h"
+#include "kselftest_harness.h"
+
+#define THREADS 8
+#define IDS 16
+#define FIRST_ID 1000
+
+struct worker {
+	pthread_t thread;
+	unsigned int seed;
+	time_t until;
+	unsigned long ops, started, bad;
+	char why[320];
+};
+
+static int sleep_forever(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void bad(struct worker *w, const char *op, int err, const char *msg)
+{
+	if (!w->bad++)
+		snprintf(w->why, sizeof(w->why), "%s: %d (%s)", op, err, msg);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct ve_child child;
+	struct ve_info info;
+	struct ve_nl nl;
+	int err;
+
+	if (ve_nl_open(&nl)) {
+		bad(w, "open", -1, "");
+		return NULL;
+	}
+	while (time(NULL) < w->until) {
+		uint32_t id = FIRST_ID + rand_r(&w->seed) % IDS;
+
+		w->ops++;
+		switch (rand_r(&w->seed) % 5) {
+		case 0:
+			err = ve_new(&nl, id);
+			if (err && err != -EEXIST)
+				bad(w, "NEW", err, nl.err.msg);
+			break;
+		case 1:
+			err = ve_del(&nl, id);
+			if (err && err != -ENOENT && err != -EBUSY)
+				bad(w, "DEL", err, nl.err.msg);
+			break;
+		case 2:
+			if (ve_child_spawn(&child, VE_CHILD_NS, NULL,
+					   sleep_forever, NULL)) {
+				bad(w, "spawn", -1, "");
+				break;
+			}
+			err = ve_start(&nl, id, child.pid);
+			if (err && err != -ENOENT && err != -EBUSY)
+				bad(w, "START", err, nl.err.msg);
+			if (!err) {
+				w->started++;
+				ve_child_go(&child);
+			} else {
+				kill(child.pid, SIGKILL);
+			}
+			close(child.ready_fd);
+			close(child.go_fd);
+			break;
+		case 3:
+			err = ve_stop(&nl, id);
+			if (err && err != -ENOENT && err != -ESRCH)
+				bad(w, "STOP", err, nl.err.msg);
+			break;
+		case 4:
+			err = ve_get(&nl, id, &info);
+			if (err && err != -ENOENT)
+				bad(w, "GET", err, nl.err.msg);
+			else if (!err && (info.id != id ||
+					  info.state > VE_STATE_STOPPING ||
+					  (info.state == VE_STATE_STOPPED) !=
+					  (info.init_pid == 0)))
+				bad(w, "GET", 0, "inconsistent reply");
+			break;
+		}
+		reap();
+	}
+	ve_nl_close(&nl);
+	return NULL;
+}
+
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+TEST_F_TIMEOUT(stress, random_new_start_stop_del, 180)
+{
+	const char *env = getenv("VE_STRESS_SECONDS");
+	int seconds = env ? atoi(env) : 30;
+	struct worker w[THREADS] = { 0 };
+	static uint32_t ids[64];
+	unsigned long ops = 0, started = 0;
+	struct ve_nl nl;
+	char line[128];
+	FILE *f;
+	int n;
+
+	ASSERT_EQ(0, ve_nl_open(&nl));
+	/* A child STOP killed before its go byte: EPIPE, not death. */
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < THREADS; i++) {
+		w[i].seed = 1234 + i;
+		w[i].until = time(NULL) + seconds;
+		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, work, &w[i]));
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(w[i].thread, NULL);
+		ops += w[i].ops;
+		started += w[i].started;
+		EXPECT_EQ(0, w[i].bad) {
+			TH_LOG("thread %d: %lu unexpected answers, first %s",
+			       i, w[i].bad, w[i].why);
+		}
+	}
+	TH_LOG("%lu operations, %lu starts in %d s", ops, started, seconds);
+	EXPECT_LT(0, started);
+
+	/* Everything stops and goes away. */
+	for (uint32_t id = FIRST_ID; id < FIRST_ID + IDS; id++) {
+		if (ve_stop(&nl, id) == 0)
+			EXPECT_TRUE(ve_wait_state(&nl, id, VE_STATE_STOPPED, 10000));
+		reap();
+		EXPECT_TRUE(ve_del(&nl, id) == 0 || nl.err.error == -ENOENT) {
+			TH_LOG("DEL %u: %s", id, nl.err.msg);
+		}
+	}
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	n = ve_dump(&nl, ids, 64, NULL);
+	EXPECT_EQ(0, n);
+	f = fopen("/proc/vz/veinfo", "r");
+	ASSERT_NE(NULL, f);
+	n = 0;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	EXPECT_EQ(1, n);	/* the host's line only */
+	ve_nl_close(&nl);
+}
+
+TEST_HARNESS_MAIN
