@@ -59,17 +59,14 @@ int cmd_version(int argc, char **argv)
 	printf(json ? "{\"vectl\": \"%s\"" : "vectl %s\n", VECTL_VERSION);
 
 	err = ve_nl_open(&nl);
-	if (err == -ENOENT) {
+	if (err) {
 		if (json)
 			printf("}\n");
-		vectl_err("ve: kernel module not loaded (try: modprobe ve)");
-		return VECTL_ERR_NOMODULE;
+		return vectl_open_error("version", err);
 	}
-	if (!err) {
-		ve_nl_msg(&nl, VE_CMD_GET, 0);
-		err = ve_nl_run(&nl, module_info_cb, &mi);
-		ve_nl_close(&nl);
-	}
+	ve_nl_msg(&nl, VE_CMD_GET, 0);
+	err = ve_nl_run(&nl, module_info_cb, &mi);
+	ve_nl_close(&nl);
 	if (json) {
 		if (!err)
 			printf(", \"module\": \"%s\", \"abi\": %u", mi.version, mi.abi);

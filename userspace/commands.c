@@ -6,6 +6,8 @@
 #include "commands.h"
 
 const struct vectl_cmd vectl_cmds[] = {
+	{ "list", cmd_list, "list [-a|-S] [-H] [-j] [-o FIELD,...]" },
+	{ "kernel", cmd_kernel, "kernel new|del|stop ID | start ID PID | which PID" },
 	{ "version", cmd_version, "version [-j]" },
 	{ NULL, NULL, NULL },
 };

@@ -10,6 +10,8 @@ struct vectl_cmd {
 };
 
 int cmd_version(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
 
 extern const struct vectl_cmd vectl_cmds[];
 

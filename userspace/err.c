@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "err.h"
 #include "exitcodes.h"
@@ -33,4 +34,14 @@ int vectl_exit_for_errno(int err)
 	default:
 		return VECTL_ERR_SYSTEM;
 	}
+}
+
+int vectl_open_error(const char *verb, int err)
+{
+	if (err == -ENOENT) {
+		vectl_err("ve: kernel module not loaded (try: modprobe ve)");
+		return VECTL_ERR_NOMODULE;
+	}
+	vectl_err("%s: cannot talk to the ve module: %s", verb, strerror(-err));
+	return vectl_exit_for_errno(err);
 }

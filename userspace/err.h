@@ -5,6 +5,12 @@
 /* Print "vectl: <message>" as one line on stderr. */
 void vectl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Report a failed ve_nl_open() for @verb: a missing module has its own
+ * message and exit code. Returns the exit code.
+ */
+int vectl_open_error(const char *verb, int err);
+
 /* Map a negative errno from the kernel to vectl's exit code. */
 int vectl_exit_for_errno(int err);
 

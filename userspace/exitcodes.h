@@ -14,6 +14,8 @@ enum vectl_exit {
 	VECTL_ERR_PERM		= 12,	/* permission denied */
 	VECTL_ERR_USAGE		= 20,	/* invalid command line */
 	VECTL_ERR_VALUE		= 21,	/* invalid value for a parameter */
+	VECTL_ERR_NOT_RUNNING	= 31,	/* the VE is not running */
+	VECTL_ERR_RUNNING	= 32,	/* the VE is running */
 };
 
 #endif

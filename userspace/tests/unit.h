@@ -6,5 +6,6 @@
 
 Suite *nl_suite(void);
 Suite *cli_suite(void);
+Suite *list_suite(void);
 
 #endif

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl's low-level commands against the real module: list (vzlist
+ * output, -a/-S/-H/-o/-j) and kernel new/start/which/stop/del, with their
+ * one-line errors and vzctl exit codes.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ve_util.h"
+#include "kselftest_harness.h"
+
+#define ID 501
+
+/* Run vectl ARGS; capture stdout and stderr apart; return the exit code. */
+static int vectl(char *out, size_t outlen, char *err, size_t errlen,
+		 const char *fmt, ...)
+{
+	const char *bin = getenv("VECTL") ? getenv("VECTL") : "vectl";
+	char args[256], cmd[512];
+	va_list ap;
+	FILE *f;
+	size_t n;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>/tmp/vectl.err", bin, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	n = fread(out, 1, outlen - 1, f);
+	out[n] = '\0';
+	status = pclose(f);
+	f = fopen("/tmp/vectl.err", "r");
+	err[0] = '\0';
+	if (f) {
+		n = fread(err, 1, errlen - 1, f);
+		err[n] = '\0';
+		fclose(f);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int sleep_forever(void *arg)
+{
+	for (;;)
+		pause();
+	return 0;
+}
+
+FIXTURE(cli) {
+	struct ve_nl nl;
+	struct ve_child child;
+	char out[4096];
+	char err[1024];
+};
+
+FIXTURE_SETUP(cli)
+{
+	ASSERT_EQ(0, ve_nl_open(&self->nl));
+	ve_del(&self->nl, ID);
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	ve_child_kill(&self->child);
+	ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000);
+	ve_del(&self->nl, ID);
+	ve_nl_close(&self->nl);
+}
+
+#define VECTL(...) vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
+
+TEST_F(cli, kernel_commands_and_list)
+{
+	char want[128];
+
+	ASSERT_EQ(0, VECTL("kernel new %d", ID));
+	EXPECT_EQ(0, VECTL("list -H"));
+	EXPECT_STREQ("", self->out);			/* running only */
+	EXPECT_EQ(0, VECTL("list -a -H -o ctid,status"));
+	EXPECT_STREQ("       501 stopped  \n", self->out);
+	EXPECT_EQ(0, VECTL("list -S -H -o ctid"));
+	EXPECT_STREQ("       501\n", self->out);
+
+	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
+				    sleep_forever, NULL));
+	ASSERT_EQ(0, VECTL("kernel start %d %d", ID, self->child.pid)) {
+		TH_LOG("%s", self->err);
+	}
+	ve_child_go(&self->child);
+
+	EXPECT_EQ(0, VECTL("list"));
+	EXPECT_STREQ("      CTID      NPROC STATUS   \n"
+		     "       501          1 running  \n", self->out);
+	EXPECT_EQ(0, VECTL("list -j -o ctid,initpid"));
+	snprintf(want, sizeof(want), "[\n  {\"ctid\": 501, \"initpid\": %d}\n]\n",
+		 self->child.pid);
+	EXPECT_STREQ(want, self->out);
+	EXPECT_EQ(0, VECTL("kernel which %d", self->child.pid));
+	EXPECT_STREQ("501\n", self->out);
+	EXPECT_EQ(0, VECTL("kernel which 1"));
+	EXPECT_STREQ("0\n", self->out);
+
+	/* Refusals: one line, the kernel's words, vzctl's codes. */
+	EXPECT_EQ(3, VECTL("kernel new %d", ID));
+	EXPECT_STREQ("vectl: kernel new 501: ve: a VE with this ID exists (attribute VE_A_ID)\n",
+		     self->err);
+	EXPECT_EQ(32, VECTL("kernel start %d 1", ID));
+	EXPECT_STREQ("vectl: kernel start 501: ve: VE is already running\n", self->err);
+	EXPECT_EQ(32, VECTL("kernel del %d", ID));
+	EXPECT_STREQ("vectl: kernel del 501: ve: VE is running; stop it first\n", self->err);
+
+	EXPECT_EQ(0, VECTL("kernel stop %d", ID));
+	ve_child_wait(&self->child);
+	ASSERT_TRUE(ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
+	EXPECT_EQ(31, VECTL("kernel stop %d", ID));
+	EXPECT_STREQ("vectl: kernel stop 501: ve: VE is not running\n", self->err);
+	EXPECT_EQ(0, VECTL("kernel del %d", ID));
+	EXPECT_EQ(3, VECTL("kernel del %d", ID));
+	EXPECT_STREQ("vectl: kernel del 501: ve: no VE with this ID (attribute VE_A_ID)\n",
+		     self->err);
+}
+
+TEST_F(cli, bad_command_lines)
+{
+	EXPECT_EQ(21, VECTL("kernel new 0"));
+	EXPECT_STREQ("vectl: kernel new: invalid VE ID '0' (1 to 2147483647)\n", self->err);
+	EXPECT_EQ(21, VECTL("kernel new 2147483648"));
+	EXPECT_EQ(21, VECTL("kernel start 5 -3"));
+	EXPECT_EQ(20, VECTL("kernel start 5"));
+	EXPECT_EQ(20, VECTL("kernel frob 5"));
+	EXPECT_EQ(20, VECTL("list -o ctid,bogus"));
+	EXPECT_STREQ("vectl: list: unknown field 'bogus' (fields: ctid, numproc, status, initpid)\n",
+		     self->err);
+	EXPECT_EQ(20, VECTL("list extra"));
+	/* Nothing was created along the way. */
+	EXPECT_EQ(0, VECTL("list -a -H"));
+	EXPECT_STREQ("", self->out);
+}
+
+TEST_HARNESS_MAIN

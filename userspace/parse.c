@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Parsing of command-line values, strict: no sign, no junk, no overflow. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "linux/ve.h"
+#include "parse.h"
+
+static int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int parse_veid(const char *s, uint32_t *id)
+{
+	return parse_u32_range(s, 1, VE_ID_MAX, id);
+}
+
+int parse_pid(const char *s, uint32_t *pid)
+{
+	return parse_u32_range(s, 1, 1U << 22, pid);
+}

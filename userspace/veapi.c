@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The requests of the "ve" family as C calls, and the parser of the VE
+ * messages the kernel sends (GET replies, dumps, notifications). Shared by
+ * vectl's verbs and the selftests.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "veapi.h"
+
+static int simple(struct ve_nl *nl, uint8_t cmd, uint32_t id)
+{
+	ve_nl_msg(nl, cmd, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	return ve_nl_run(nl, NULL, NULL);
+}
+
+int ve_new(struct ve_nl *nl, uint32_t id)
+{
+	return simple(nl, VE_CMD_NEW, id);
+}
+
+int ve_del(struct ve_nl *nl, uint32_t id)
+{
+	return simple(nl, VE_CMD_DEL, id);
+}
+
+int ve_stop(struct ve_nl *nl, uint32_t id)
+{
+	return simple(nl, VE_CMD_STOP, id);
+}
+
+int ve_start(struct ve_nl *nl, uint32_t id, pid_t pid)
+{
+	ve_nl_msg(nl, VE_CMD_START, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	mnl_attr_put_u32(nl->req, VE_A_INIT_PID, (uint32_t)pid);
+	return ve_nl_run(nl, NULL, NULL);
+}
+
+int ve_set_res(struct ve_nl *nl, uint32_t id, unsigned int res,
+	       uint64_t barrier, uint64_t limit)
+{
+	struct nlattr *nest;
+
+	ve_nl_msg(nl, VE_CMD_SET, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	nest = mnl_attr_nest_start(nl->req, VE_A_RES);
+	mnl_attr_put_u64(nl->req, VE_A_RES_ID, res);
+	mnl_attr_put_u64(nl->req, VE_A_RES_BARRIER, barrier);
+	mnl_attr_put_u64(nl->req, VE_A_RES_LIMIT, limit);
+	mnl_attr_nest_end(nl->req, nest);
+	return ve_nl_run(nl, NULL, NULL);
+}
+
+static void parse_res(const struct nlattr *nest, struct ve_info *info)
+{
+	const struct nlattr *a;
+	uint64_t id = UINT64_MAX, barrier = 0, limit = 0;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case VE_A_RES_ID:
+			id = mnl_attr_get_u64(a);
+			break;
+		case VE_A_RES_BARRIER:
+			barrier = mnl_attr_get_u64(a);
+			break;
+		case VE_A_RES_LIMIT:
+			limit = mnl_attr_get_u64(a);
+			break;
+		}
+	}
+	if (id <= VE_RES_MAX) {
+		info->barrier[id] = barrier;
+		info->limit[id] = limit;
+		info->n_res++;
+	}
+}
+
+static int info_attr_cb(const struct nlattr *a, void *data)
+{
+	struct ve_info *info = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case VE_A_ID:
+		info->id = mnl_attr_get_u32(a);
+		break;
+	case VE_A_STATE:
+		info->state = mnl_attr_get_u32(a);
+		break;
+	case VE_A_INIT_PID:
+		info->init_pid = mnl_attr_get_u32(a);
+		break;
+	case VE_A_NUM_TASKS:
+		info->num_tasks = mnl_attr_get_u32(a);
+		break;
+	case VE_A_EXIT_STATUS:
+		info->exit_status = mnl_attr_get_u32(a);
+		info->has_exit_status = true;
+		break;
+	case VE_A_START_TIME:
+		info->start_time = mnl_attr_get_u64(a);
+		break;
+	case VE_A_RES:
+		parse_res(a, info);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int ve_parse_info(const struct nlmsghdr *nlh, struct ve_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->state = UINT32_MAX;
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_attr_cb, info);
+}
+
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	ve_parse_info(nlh, data);
+	return MNL_CB_OK;
+}
+
+int ve_get(struct ve_nl *nl, uint32_t id, struct ve_info *info)
+{
+	ve_nl_msg(nl, VE_CMD_GET, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	return ve_nl_run(nl, info_cb, info);
+}
+
+struct which {
+	int64_t id;
+	int64_t sock_id;
+};
+
+static int which_attr_cb(const struct nlattr *a, void *data)
+{
+	struct which *w = data;
+
+	if (mnl_attr_get_type(a) == VE_A_ID)
+		w->id = mnl_attr_get_u32(a);
+	else if (mnl_attr_get_type(a) == VE_A_SOCK_ID)
+		w->sock_id = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int which_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), which_attr_cb, data);
+}
+
+int64_t ve_of_pid(struct ve_nl *nl, pid_t pid)
+{
+	struct which w = { -1, -1 };
+	int err;
+
+	ve_nl_msg(nl, VE_CMD_GET, 0);
+	mnl_attr_put_u32(nl->req, VE_A_PID, (uint32_t)pid);
+	err = ve_nl_run(nl, which_cb, &w);
+	return err ? err : w.id;
+}
+
+int64_t ve_of_fd(struct ve_nl *nl, int fd, int64_t *sock_id)
+{
+	struct which w = { -1, -1 };
+	int err;
+
+	ve_nl_msg(nl, VE_CMD_GET, 0);
+	mnl_attr_put_u32(nl->req, VE_A_FD, (uint32_t)fd);
+	err = ve_nl_run(nl, which_cb, &w);
+	*sock_id = w.sock_id;
+	return err ? err : w.id;
+}
+
+struct dump_ctx {
+	ve_info_cb cb;
+	void *data;
+	int n;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *d = data;
+	struct ve_info info;
+
+	ve_parse_info(nlh, &info);
+	d->n++;
+	d->cb(&info, d->data);
+	return MNL_CB_OK;	/* never stop early: the dump's tail would linger */
+}
+
+int ve_dump_each(struct ve_nl *nl, ve_info_cb cb, void *data)
+{
+	struct dump_ctx d = { cb, data, 0 };
+	int err;
+
+	ve_nl_msg(nl, VE_CMD_GET, NLM_F_DUMP);
+	err = ve_nl_run(nl, dump_cb, &d);
+	return err ? err : d.n;
+}
+
+struct id_list {
+	uint32_t *ids;
+	int max;
+	int n;
+};
+
+static void collect_id(const struct ve_info *info, void *data)
+{
+	struct id_list *l = data;
+
+	if (l->n < l->max)
+		l->ids[l->n] = info->id;
+	l->n++;
+}
+
+int ve_dump(struct ve_nl *nl, uint32_t *ids, int max, int *n_recv)
+{
+	struct id_list l = { ids, max, 0 };
+	int n = ve_dump_each(nl, collect_id, &l);
+
+	if (n_recv)
+		*n_recv = nl->n_recv;
+	return n;
+}
+
+bool ve_wait_state(struct ve_nl *nl, uint32_t id, uint32_t state, int ms)
+{
+	struct ve_info info;
+
+	for (int i = 0; i < ms / 10; i++) {
+		if (ve_get(nl, id, &info) == 0 && info.state == state)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
