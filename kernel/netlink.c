@@ -88,7 +88,17 @@ static u32 ve_nl_caller(struct net *net)
 	return id;
 }
 
-static int ve_nl_check_admin(struct sk_buff *skb, struct genl_info *info)
+/* Is required attribute @attr missing? Then say so: 6.1 adds no message. */
+static bool ve_nl_missing(struct genl_info *info, int attr)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, attr))
+		return false;
+	NL_SET_ERR_MSG_MOD(info->extack, "required attribute missing");
+	return true;
+}
+
+/* Every mutating command: from the host, by an admin, naming a VE. */
+static int ve_nl_admin_request(struct sk_buff *skb, struct genl_info *info)
 {
 	if (ve_nl_caller(genl_info_net(info))) {
 		NL_SET_ERR_MSG_MOD(info->extack, "not permitted from inside a VE");
@@ -99,16 +109,7 @@ static int ve_nl_check_admin(struct sk_buff *skb, struct genl_info *info)
 				   "needs CAP_SYS_ADMIN in the host user namespace");
 		return -EPERM;
 	}
-	return 0;
-}
-
-/* Is required attribute @attr missing? Then say so: 6.1 adds no message. */
-static bool ve_nl_missing(struct genl_info *info, int attr)
-{
-	if (!GENL_REQ_ATTR_CHECK(info, attr))
-		return false;
-	NL_SET_ERR_MSG_MOD(info->extack, "required attribute missing");
-	return true;
+	return ve_nl_missing(info, VE_A_ID) ? -EINVAL : 0;
 }
 
 /* Under ve_mutex: the VE named by VE_A_ID, or NULL with extack set. */
@@ -228,11 +229,9 @@ static int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct ve *ve;
 	int err;
 
-	err = ve_nl_check_admin(skb, info);
+	err = ve_nl_admin_request(skb, info);
 	if (err)
 		return err;
-	if (ve_nl_missing(info, VE_A_ID))
-		return -EINVAL;
 	ve_res_init(res);
 	err = ve_nl_parse_res(info, res);
 	if (err)
@@ -260,45 +259,40 @@ static int ve_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct ve *ve;
 	int err;
 
-	err = ve_nl_check_admin(skb, info);
+	err = ve_nl_admin_request(skb, info);
 	if (err)
 		return err;
-	if (ve_nl_missing(info, VE_A_ID))
-		return -EINVAL;
 
 	mutex_lock(&ve_mutex);
 	ve = ve_nl_lookup(info);
-	err = -ENOENT;
-	if (ve) {
+	if (!ve) {
+		err = -ENOENT;
+	} else if (ve->state != VE_STATE_STOPPED) {
+		NL_SET_ERR_MSG_MOD(info->extack, "VE is running; stop it first");
 		err = -EBUSY;
-		if (ve->state != VE_STATE_STOPPED)
-			NL_SET_ERR_MSG_MOD(info->extack, "VE is running; stop it first");
-		else
-			err = 0;
-	}
-	if (!err)
+	} else {
 		ve_remove(ve);
+	}
 	mutex_unlock(&ve_mutex);
 	return err;
 }
 
 static int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ve_res res[VE_RES_SLOTS];
 	struct ve *ve;
 	int err;
 
-	err = ve_nl_check_admin(skb, info);
+	err = ve_nl_admin_request(skb, info);
 	if (err)
 		return err;
-	if (ve_nl_missing(info, VE_A_ID))
-		return -EINVAL;
 
 	mutex_lock(&ve_mutex);
 	ve = ve_nl_lookup(info);
-	err = -ENOENT;
-	if (ve) {
-		struct ve_res res[VE_RES_SLOTS];
-
+	if (!ve) {
+		err = -ENOENT;
+	} else {
+		/* Parse into a copy: a bad resource changes none. */
 		memcpy(res, ve->res, sizeof(res));
 		err = ve_nl_parse_res(info, res);
 		if (!err) {
@@ -316,10 +310,10 @@ static int ve_nl_start_doit(struct sk_buff *skb, struct genl_info *info)
 	struct ve *ve;
 	int err;
 
-	err = ve_nl_check_admin(skb, info);
+	err = ve_nl_admin_request(skb, info);
 	if (err)
 		return err;
-	if (ve_nl_missing(info, VE_A_ID) || ve_nl_missing(info, VE_A_INIT_PID))
+	if (ve_nl_missing(info, VE_A_INIT_PID))
 		return -EINVAL;
 
 	pid = find_get_pid(nla_get_u32(info->attrs[VE_A_INIT_PID]));
@@ -345,11 +339,9 @@ static int ve_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
 	struct ve *ve;
 	int err;
 
-	err = ve_nl_check_admin(skb, info);
+	err = ve_nl_admin_request(skb, info);
 	if (err)
 		return err;
-	if (ve_nl_missing(info, VE_A_ID))
-		return -EINVAL;
 
 	mutex_lock(&ve_mutex);
 	ve = ve_nl_lookup(info);
