@@ -17,4 +17,14 @@
 		     sizeof_field(struct netlink_callback, ctx))
 #endif
 
+/* 6.2 split ops: a dump's parsed attributes moved into an embedded info. */
+static inline struct nlattr **ve_dumpit_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
 #endif /* _VE_COMPAT_H */

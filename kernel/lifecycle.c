@@ -127,6 +127,16 @@ static void ve_exit_work(struct work_struct *work)
 	ve_put(ve);
 }
 
+/*
+ * Once per VE, at NEW: the exit work may still be queued from an earlier
+ * run when the VE starts again, so START must not initialise it.
+ */
+void ve_lifecycle_setup(struct ve *ve)
+{
+	INIT_WORK(&ve->exit_work, ve_exit_work);
+	init_waitqueue_func_entry(&ve->exit_wait, ve_exit_wake);
+}
+
 /* The checks of ARCHITECTURE section 3, each refusal with its reason. */
 static int ve_check_init(struct task_struct *task, struct pid_namespace *pid_ns,
 			 struct user_namespace *user_ns,
@@ -223,8 +233,6 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 	rcu_read_unlock();
 	ve_tag_add(ve);
 
-	INIT_WORK(&ve->exit_work, ve_exit_work);
-	init_waitqueue_func_entry(&ve->exit_wait, ve_exit_wake);
 	add_wait_queue(&pid->wait_pidfd, &ve->exit_wait);
 
 	__module_get(THIS_MODULE);

@@ -9,6 +9,8 @@ struct ve;
 int ve_lifecycle_init(void);
 void ve_lifecycle_uninit(void);
 
+void ve_lifecycle_setup(struct ve *ve);
+
 /* Under ve_mutex. */
 int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack);
 int ve_stop(struct ve *ve, struct netlink_ext_ack *extack);

@@ -512,12 +512,12 @@ static int ve_nl_get_start(struct netlink_callback *cb)
 /* Refuse selectors here, not in start(): 6.1 gives start() no extack. */
 static int ve_nl_check_dump(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = ve_dumpit_attrs(cb);
 	int i;
 
 	for (i = 1; i <= VE_A_FD; i++) {
-		if (info->attrs[i]) {
-			NL_SET_BAD_ATTR(cb->extack, info->attrs[i]);
+		if (attrs[i]) {
+			NL_SET_BAD_ATTR(cb->extack, attrs[i]);
 			NL_SET_ERR_MSG_MOD(cb->extack, "a dump takes no selector");
 			return -EINVAL;
 		}

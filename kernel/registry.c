@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "lifecycle.h"
 #include "registry.h"
 
 /* The registry lock; see the top of this file. */
@@ -96,6 +97,7 @@ struct ve *ve_create(u32 id)
 	ve_res_init(ve->res);
 	INIT_HLIST_NODE(&ve->pidns_node);
 	INIT_HLIST_NODE(&ve->userns_node);
+	ve_lifecycle_setup(ve);
 
 	err = xa_insert(&ve_ids, id, ve, GFP_KERNEL_ACCOUNT);
 	if (err) {
