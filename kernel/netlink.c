@@ -59,6 +59,7 @@ static const struct nla_policy ve_id_policy[VE_A_ID + 1] = {
 
 static const struct nla_policy ve_new_set_policy[VE_A_RES + 1] = {
 	[VE_A_ID]	= VE_ID_POLICY,
+	[VE_A_FLAGS]	= { .type = NLA_U32 },
 	[VE_A_RES]	= NLA_POLICY_NESTED(ve_res_policy),
 };
 
@@ -161,6 +162,7 @@ static int ve_nl_fill_ve(struct sk_buff *skb, const struct ve *ve,
 
 	if (nla_put_u32(skb, VE_A_ID, ve->id) ||
 	    nla_put_u32(skb, VE_A_STATE, ve->state) ||
+	    nla_put_u32(skb, VE_A_FLAGS, ve->flags) ||
 	    (ve->has_exited &&
 	     nla_put_u32(skb, VE_A_EXIT_STATUS, ve->exit_status)) ||
 	    (running &&
@@ -248,6 +250,8 @@ static int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	} else {
 		memcpy(ve->res, res, sizeof(res));
+		if (info->attrs[VE_A_FLAGS])
+			ve->flags = nla_get_u32(info->attrs[VE_A_FLAGS]);
 		err = 0;
 	}
 	mutex_unlock(&ve_mutex);
@@ -297,6 +301,8 @@ static int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 		err = ve_nl_parse_res(info, res);
 		if (!err) {
 			memcpy(ve->res, res, sizeof(res));
+			if (info->attrs[VE_A_FLAGS])
+				ve->flags = nla_get_u32(info->attrs[VE_A_FLAGS]);
 			ve_changed();
 		}
 	}

@@ -31,6 +31,7 @@ struct ve {
 	u32			exit_status;	/* (M) wait status of last init */
 	bool			has_exited;	/* (M) exit_status is valid */
 	u64			start_time;	/* (M) boottime ns */
+	u32			flags;		/* (M) userspace's, opaque here */
 	struct ve_res		res[VE_RES_SLOTS];	/* (M) */
 
 	struct task_struct	*init_task;	/* (B) */

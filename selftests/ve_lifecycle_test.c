@@ -78,6 +78,11 @@ TEST_F(ve, lifecycle)
 	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
 	EXPECT_EQ(100, info.barrier[VE_RES_NUMPROC]);
 	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
+	EXPECT_EQ(0, info.flags);
+	ASSERT_EQ(0, ve_set_flags(&self->nl, ID, 0x5));
+	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
+	EXPECT_EQ(0x5, info.flags);
+	EXPECT_EQ(100, info.barrier[VE_RES_NUMPROC]);	/* untouched */
 
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    sleep_forever, NULL));

@@ -55,6 +55,14 @@ int ve_set_res(struct ve_nl *nl, uint32_t id, unsigned int res,
 	return ve_nl_run(nl, NULL, NULL);
 }
 
+int ve_set_flags(struct ve_nl *nl, uint32_t id, uint32_t flags)
+{
+	ve_nl_msg(nl, VE_CMD_SET, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	mnl_attr_put_u32(nl->req, VE_A_FLAGS, flags);
+	return ve_nl_run(nl, NULL, NULL);
+}
+
 static void parse_res(const struct nlattr *nest, struct ve_info *info)
 {
 	const struct nlattr *a;
@@ -100,6 +108,9 @@ static int info_attr_cb(const struct nlattr *a, void *data)
 	case VE_A_EXIT_STATUS:
 		info->exit_status = mnl_attr_get_u32(a);
 		info->has_exit_status = true;
+		break;
+	case VE_A_FLAGS:
+		info->flags = mnl_attr_get_u32(a);
 		break;
 	case VE_A_START_TIME:
 		info->start_time = mnl_attr_get_u64(a);

@@ -18,6 +18,7 @@ struct ve_info {
 	uint32_t num_tasks;
 	uint32_t exit_status;
 	bool has_exit_status;
+	uint32_t flags;
 	uint64_t start_time;
 	uint64_t barrier[VE_RES_MAX + 1];
 	uint64_t limit[VE_RES_MAX + 1];
@@ -30,6 +31,7 @@ int ve_start(struct ve_nl *nl, uint32_t id, pid_t pid);
 int ve_stop(struct ve_nl *nl, uint32_t id);
 int ve_set_res(struct ve_nl *nl, uint32_t id, unsigned int res,
 	       uint64_t barrier, uint64_t limit);
+int ve_set_flags(struct ve_nl *nl, uint32_t id, uint32_t flags);
 int ve_get(struct ve_nl *nl, uint32_t id, struct ve_info *info);
 /* Which VE a pid (in the caller's namespace) belongs to; <0 on error. */
 int64_t ve_of_pid(struct ve_nl *nl, pid_t pid);
