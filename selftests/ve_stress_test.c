@@ -77,8 +77,13 @@ static void *work(void *arg)
 				bad(w, "DEL", err, nl.err.msg);
 			break;
 		case 2:
-			if (ve_child_spawn(&child, VE_CHILD_NS, NULL,
-					   sleep_forever, NULL)) {
+			/*
+			 * No network namespace: the kernel frees those
+			 * lazily, and under TCG thousands of them pile up
+			 * faster than cleanup_net() can free them.
+			 */
+			if (ve_child_spawn(&child, CLONE_NEWUSER | CLONE_NEWPID,
+					   NULL, sleep_forever, NULL)) {
 				bad(w, "spawn", -1, "");
 				break;
 			}
