@@ -269,35 +269,8 @@ TEST_F(ve, start_refusals)
 }
 
 /* Notifications: a subscribed socket hears START, STOP and init exit. */
-struct ntf {
-	uint32_t id, old, state, exit_status;
-	bool has_exit;
-};
-
-static int ntf_attr_cb(const struct nlattr *a, void *data)
-{
-	struct ntf *n = data;
-
-	switch (mnl_attr_get_type(a)) {
-	case VE_A_ID:
-		n->id = mnl_attr_get_u32(a);
-		break;
-	case VE_A_OLD_STATE:
-		n->old = mnl_attr_get_u32(a);
-		break;
-	case VE_A_STATE:
-		n->state = mnl_attr_get_u32(a);
-		break;
-	case VE_A_EXIT_STATUS:
-		n->exit_status = mnl_attr_get_u32(a);
-		n->has_exit = true;
-		break;
-	}
-	return MNL_CB_OK;
-}
-
 /* Read one VE_CMD_STATE_NTF from @nl within 5 s. */
-static int read_ntf(struct ve_nl *nl, struct ntf *n)
+static int read_ntf(struct ve_nl *nl, struct ve_info *n)
 {
 	struct timeval tv = { .tv_sec = 5 };
 	struct nlmsghdr *nlh;
@@ -313,14 +286,13 @@ static int read_ntf(struct ve_nl *nl, struct ntf *n)
 	genl = mnl_nlmsg_get_payload(nlh);
 	if (genl->cmd != VE_CMD_STATE_NTF)
 		return -EPROTO;
-	memset(n, 0, sizeof(*n));
-	return mnl_attr_parse(nlh, sizeof(*genl), ntf_attr_cb, n) < 0 ? -EPROTO : 0;
+	return ve_parse_info(nlh, n) < 0 ? -EPROTO : 0;
 }
 
 TEST_F(ve, state_notifications)
 {
 	struct ve_nl mon;
-	struct ntf n;
+	struct ve_info n;
 	unsigned int grp;
 
 	ASSERT_EQ(0, ve_nl_open(&mon));
@@ -334,15 +306,15 @@ TEST_F(ve, state_notifications)
 	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid));
 	ASSERT_EQ(0, read_ntf(&mon, &n));
 	EXPECT_EQ(ID, n.id);
-	EXPECT_EQ(VE_STATE_STOPPED, n.old);
+	EXPECT_EQ(VE_STATE_STOPPED, n.old_state);
 	EXPECT_EQ(VE_STATE_RUNNING, n.state);
 
 	/* init exits by itself: RUNNING -> STOPPED with its status. */
 	ve_child_go(&self->child);
 	ASSERT_EQ(0, read_ntf(&mon, &n));
-	EXPECT_EQ(VE_STATE_RUNNING, n.old);
+	EXPECT_EQ(VE_STATE_RUNNING, n.old_state);
 	EXPECT_EQ(VE_STATE_STOPPED, n.state);
-	EXPECT_TRUE(n.has_exit);
+	EXPECT_TRUE(n.has_exit_status);
 	EXPECT_EQ(7 << 8, n.exit_status);
 	ve_child_wait(&self->child);
 
@@ -354,10 +326,10 @@ TEST_F(ve, state_notifications)
 	ve_child_go(&self->child);
 	ASSERT_EQ(0, ve_stop(&self->nl, ID));
 	ASSERT_EQ(0, read_ntf(&mon, &n));
-	EXPECT_EQ(VE_STATE_RUNNING, n.old);
+	EXPECT_EQ(VE_STATE_RUNNING, n.old_state);
 	EXPECT_EQ(VE_STATE_STOPPING, n.state);
 	ASSERT_EQ(0, read_ntf(&mon, &n));
-	EXPECT_EQ(VE_STATE_STOPPING, n.old);
+	EXPECT_EQ(VE_STATE_STOPPING, n.old_state);
 	EXPECT_EQ(VE_STATE_STOPPED, n.state);
 	EXPECT_EQ(SIGKILL, n.exit_status & 0x7f);
 	ve_child_wait(&self->child);

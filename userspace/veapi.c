@@ -99,6 +99,9 @@ static int info_attr_cb(const struct nlattr *a, void *data)
 	case VE_A_STATE:
 		info->state = mnl_attr_get_u32(a);
 		break;
+	case VE_A_OLD_STATE:
+		info->old_state = mnl_attr_get_u32(a);
+		break;
 	case VE_A_INIT_PID:
 		info->init_pid = mnl_attr_get_u32(a);
 		break;

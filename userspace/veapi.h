@@ -14,6 +14,7 @@
 struct ve_info {
 	uint32_t id;
 	uint32_t state;
+	uint32_t old_state;	/* notifications only */
 	uint32_t init_pid;
 	uint32_t num_tasks;
 	uint32_t exit_status;
