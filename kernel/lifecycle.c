@@ -255,6 +255,8 @@ err:
 
 int ve_stop(struct ve *ve, struct netlink_ext_ack *extack)
 {
+	int err;
+
 	lockdep_assert_held(&ve_mutex);
 	if (ve->state == VE_STATE_STOPPED) {
 		NL_SET_ERR_MSG_MOD(extack, "VE is not running");
@@ -265,8 +267,12 @@ int ve_stop(struct ve *ve, struct netlink_ext_ack *extack)
 		ve_changed();
 		ve_nl_notify_state(ve, VE_STATE_RUNNING);
 	}
-	/* Killing a pid namespace's init kills the whole namespace. */
-	return kill_pid(ve->init_pid, SIGKILL, 1);
+	/*
+	 * Killing a pid namespace's init kills the whole namespace. ESRCH:
+	 * the init is already dead and the exit work will report STOPPED.
+	 */
+	err = kill_pid(ve->init_pid, SIGKILL, 1);
+	return err == -ESRCH ? 0 : err;
 }
 
 /* Tasks (threads included) whose pid lives in the VE's pid namespace. */
