@@ -225,6 +225,16 @@ static int ve_nl_parse_res(struct genl_info *info, struct ve_res *res)
 	return 0;
 }
 
+/* NEW and SET: apply checked limits and the optional flags. */
+static void ve_nl_apply(struct ve *ve, const struct ve_res *res,
+			struct genl_info *info)
+{
+	lockdep_assert_held(&ve_mutex);
+	memcpy(ve->res, res, sizeof(ve->res));
+	if (info->attrs[VE_A_FLAGS])
+		ve->flags = nla_get_u32(info->attrs[VE_A_FLAGS]);
+}
+
 static int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ve_res res[VE_RES_SLOTS];
@@ -249,9 +259,7 @@ static int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -EEXIST;
 		}
 	} else {
-		memcpy(ve->res, res, sizeof(res));
-		if (info->attrs[VE_A_FLAGS])
-			ve->flags = nla_get_u32(info->attrs[VE_A_FLAGS]);
+		ve_nl_apply(ve, res, info);
 		err = 0;
 	}
 	mutex_unlock(&ve_mutex);
@@ -300,9 +308,7 @@ static int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 		memcpy(res, ve->res, sizeof(res));
 		err = ve_nl_parse_res(info, res);
 		if (!err) {
-			memcpy(ve->res, res, sizeof(res));
-			if (info->attrs[VE_A_FLAGS])
-				ve->flags = nla_get_u32(info->attrs[VE_A_FLAGS]);
+			ve_nl_apply(ve, res, info);
 			ve_changed();
 		}
 	}
