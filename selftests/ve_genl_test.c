@@ -8,33 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "linux/ve.h"
-#include "nl.h"
+#include "veapi.h"
 #include "kselftest_harness.h"
-
-struct module_info {
-	char version[64];
-	uint32_t abi;
-	int n_msgs;
-};
-
-static int info_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct module_info *mi = data;
-
-	if (mnl_attr_get_type(attr) == VE_A_MODULE_VERSION)
-		snprintf(mi->version, sizeof(mi->version), "%s",
-			 mnl_attr_get_str(attr));
-	else if (mnl_attr_get_type(attr) == VE_A_ABI_VERSION)
-		mi->abi = mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
-static int info_cb(const struct nlmsghdr *nlh, void *data)
-{
-	((struct module_info *)data)->n_msgs++;
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), info_attr_cb, data);
-}
 
 static void read_sysfs(const char *path, char *buf, size_t len)
 {
@@ -75,11 +50,10 @@ TEST_F(genl, family_resolves)
 
 TEST_F(genl, get_replies_with_versions)
 {
-	struct module_info mi = {};
+	struct ve_module mi;
 	char sysver[64];
 
-	ve_nl_msg(&self->nl, VE_CMD_GET, 0);
-	ASSERT_EQ(0, ve_nl_run(&self->nl, info_cb, &mi));
+	ASSERT_EQ(0, ve_get_module(&self->nl, &mi));
 	EXPECT_EQ(1, mi.n_msgs);
 	read_sysfs("/sys/module/ve/version", sysver, sizeof(sysver));
 	ASSERT_NE('\0', sysver[0]);

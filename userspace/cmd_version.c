@@ -8,41 +8,12 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
-#include "nl.h"
-
-struct module_info {
-	char version[64];
-	uint32_t abi;
-};
-
-static int module_info_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct module_info *mi = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case VE_A_MODULE_VERSION:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(mi->version, sizeof(mi->version), "%s",
-				 mnl_attr_get_str(attr));
-		break;
-	case VE_A_ABI_VERSION:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			mi->abi = mnl_attr_get_u32(attr);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int module_info_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
-			      module_info_attr_cb, data);
-}
+#include "veapi.h"
 
 int cmd_version(int argc, char **argv)
 {
 	static struct ve_nl nl;
-	struct module_info mi = { .version = "" };
+	struct ve_module mi;
 	bool json = false;
 	int err;
 
@@ -64,8 +35,7 @@ int cmd_version(int argc, char **argv)
 			printf("}\n");
 		return vectl_open_error("version", err);
 	}
-	ve_nl_msg(&nl, VE_CMD_GET, 0);
-	err = ve_nl_run(&nl, module_info_cb, &mi);
+	err = ve_get_module(&nl, &mi);
 	ve_nl_close(&nl);
 	if (json) {
 		if (!err)

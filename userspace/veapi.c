@@ -5,6 +5,7 @@
  * vectl's verbs and the selftests.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +16,41 @@ static int simple(struct ve_nl *nl, uint8_t cmd, uint32_t id)
 	ve_nl_msg(nl, cmd, 0);
 	mnl_attr_put_u32(nl->req, VE_A_ID, id);
 	return ve_nl_run(nl, NULL, NULL);
+}
+
+static int module_attr_cb(const struct nlattr *a, void *data)
+{
+	struct ve_module *mod = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case VE_A_MODULE_VERSION:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(mod->version, sizeof(mod->version), "%s",
+				 mnl_attr_get_str(a));
+		break;
+	case VE_A_ABI_VERSION:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			mod->abi = mnl_attr_get_u32(a);
+		break;
+	case VE_A_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			mod->caller_id = mnl_attr_get_u32(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int module_cb(const struct nlmsghdr *nlh, void *data)
+{
+	((struct ve_module *)data)->n_msgs++;
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), module_attr_cb, data);
+}
+
+int ve_get_module(struct ve_nl *nl, struct ve_module *mod)
+{
+	memset(mod, 0, sizeof(*mod));
+	ve_nl_msg(nl, VE_CMD_GET, 0);
+	return ve_nl_run(nl, module_cb, mod);
 }
 
 int ve_new(struct ve_nl *nl, uint32_t id)

@@ -26,6 +26,15 @@ struct ve_info {
 	unsigned int n_res;
 };
 
+/* What GET without a selector reports: the module, and the caller's VE. */
+struct ve_module {
+	char version[64];
+	uint32_t abi;
+	uint32_t caller_id;
+	unsigned int n_msgs;	/* replies seen: one */
+};
+
+int ve_get_module(struct ve_nl *nl, struct ve_module *mod);
 int ve_new(struct ve_nl *nl, uint32_t id);
 int ve_del(struct ve_nl *nl, uint32_t id);
 int ve_start(struct ve_nl *nl, uint32_t id, pid_t pid);
