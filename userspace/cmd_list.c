@@ -1,51 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vectl list: the VEs the kernel knows, vzlist-style. Running ones by
- * default, -a for all, -S for stopped only; -H drops the header, -o picks
- * fields, -j prints JSON.
+ * vectl list: VEs vzlist-style. Running ones by default, -a for all
+ * (every VE with a config, and every VE the module knows), -S for the
+ * others; -H drops the header, -o picks fields, -s sorts ("-s -numproc"
+ * descending), -j prints JSON. Resource fields are vzlist's: "numfile" is
+ * held, "numfile.m" maxheld, ".b" barrier, ".l" limit, ".f" failcnt.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "list.h"
+#include "parse.h"
+#include "resources.h"
+#include "vectx.h"
 
-enum field_id { F_CTID, F_NUMPROC, F_STATUS, F_INITPID };
+enum field_id { F_CTID, F_NUMPROC, F_STATUS, F_IP, F_HOSTNAME, F_INITPID,
+		F_ONBOOT, F_OSTEMPLATE, F_PRIVATE, F_ROOT, F_RES };
+
+enum ftype { T_UINT, T_STR };
 
 static const struct field {
 	const char *name;
 	const char *header;
 	int width;		/* negative: left-aligned */
+	enum ftype type;
 } fields[] = {
-	[F_CTID]	= { "ctid", "CTID", 10 },
-	[F_NUMPROC]	= { "numproc", "NPROC", 10 },
-	[F_STATUS]	= { "status", "STATUS", -9 },
-	[F_INITPID]	= { "initpid", "INITPID", 10 },
+	[F_CTID]	= { "ctid", "CTID", 10, T_UINT },
+	[F_NUMPROC]	= { "numproc", "NPROC", 10, T_UINT },
+	[F_STATUS]	= { "status", "STATUS", -9, T_STR },
+	[F_IP]		= { "ip", "IP_ADDR", -15, T_STR },
+	[F_HOSTNAME]	= { "hostname", "HOSTNAME", -20, T_STR },
+	[F_INITPID]	= { "initpid", "INITPID", 10, T_UINT },
+	[F_ONBOOT]	= { "onboot", "ONBOOT", -6, T_STR },
+	[F_OSTEMPLATE]	= { "ostemplate", "OSTEMPLATE", -20, T_STR },
+	[F_PRIVATE]	= { "private", "PRIVATE", -30, T_STR },
+	[F_ROOT]	= { "root", "ROOT", -30, T_STR },
 };
 
-#define N_FIELDS (int)(sizeof(fields) / sizeof(fields[0]))
+#define N_FIXED (int)(sizeof(fields) / sizeof(fields[0]))
 
-static const char *state_name(uint32_t state)
+const char *list_status(const struct list_row *r)
 {
-	switch (state) {
+	switch (r->info.state) {
 	case VE_STATE_RUNNING:
 		return "running";
 	case VE_STATE_STOPPING:
 		return "stopping";
 	default:
-		return "stopped";
+		return r->mounted ? "mounted" : "stopped";
 	}
 }
 
 void list_default_fields(struct list_opts *o)
 {
-	o->fields[0] = F_CTID;
-	o->fields[1] = F_NUMPROC;
-	o->fields[2] = F_STATUS;
-	o->n_fields = 3;
+	static const int def[] = { F_CTID, F_NUMPROC, F_STATUS, F_IP, F_HOSTNAME };
+
+	for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+		o->fields[i] = (struct list_field){ def[i], 0 };
+	o->n_fields = sizeof(def) / sizeof(def[0]);
+}
+
+/* "numfile.m" -> resource field; "hostname" -> fixed field. */
+static int lookup_field(const char *p, size_t n, struct list_field *f)
+{
+	char name[32];
+	const char *dot;
+
+	if (!n || n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	for (int i = 0; i < N_FIXED; i++)
+		if (!strcmp(name, fields[i].name)) {
+			*f = (struct list_field){ i, 0 };
+			return 0;
+		}
+	dot = strchr(name, '.');
+	if (dot) {
+		if (dot[2] || !strchr("mblf", dot[1]) || !dot[1])
+			return -EINVAL;
+		name[dot - name] = '\0';
+	}
+	for (size_t i = 0; i < res_count; i++)
+		if (!strcmp(name, res_table[i].name)) {
+			*f = (struct list_field){ F_RES + (int)i, dot ? dot[1] : 0 };
+			return 0;
+		}
+	return -EINVAL;
 }
 
 int list_parse_fields(const char *spec, struct list_opts *o, char *err, size_t len)
@@ -55,20 +103,15 @@ int list_parse_fields(const char *spec, struct list_opts *o, char *err, size_t l
 	o->n_fields = 0;
 	while (*p) {
 		size_t n = strcspn(p, ",");
-		int i;
 
-		for (i = 0; i < N_FIELDS; i++)
-			if (strlen(fields[i].name) == n && !strncmp(p, fields[i].name, n))
-				break;
-		if (i == N_FIELDS || n == 0) {
+		if (lookup_field(p, n, &o->fields[o->n_fields])) {
 			snprintf(err, len, "unknown field '%.*s'", (int)n, p);
 			return -EINVAL;
 		}
-		if (o->n_fields == LIST_MAX_FIELDS) {
+		if (++o->n_fields == LIST_MAX_FIELDS && p[n]) {
 			snprintf(err, len, "more than %d fields", LIST_MAX_FIELDS);
 			return -EINVAL;
 		}
-		o->fields[o->n_fields++] = i;
 		p += n;
 		if (*p == ',' && !*++p) {
 			snprintf(err, len, "empty field at the end");
@@ -82,11 +125,130 @@ int list_parse_fields(const char *spec, struct list_opts *o, char *err, size_t l
 	return 0;
 }
 
-bool list_wanted(const struct list_opts *o, const struct ve_info *info)
+int list_parse_sort(const char *spec, struct list_opts *o, char *err, size_t len)
 {
-	bool stopped = info->state == VE_STATE_STOPPED;
+	o->sort_desc = spec[0] == '-';
+	spec += o->sort_desc;
+	if (lookup_field(spec, strlen(spec), &o->sort_by)) {
+		snprintf(err, len, "unknown sort field '%s'", spec);
+		return -EINVAL;
+	}
+	o->sort = true;
+	return 0;
+}
+
+bool list_wanted(const struct list_opts *o, const struct list_row *r)
+{
+	bool stopped = r->info.state == VE_STATE_STOPPED;
 
 	return o->which == LIST_ALL || (o->which == LIST_STOPPED) == stopped;
+}
+
+static uint64_t res_value(const struct list_row *r, struct list_field f)
+{
+	const struct res_desc *d = &res_table[f.base - F_RES];
+	unsigned int id = d->id;
+
+	switch (f.suffix) {
+	case 'm':
+		return r->info.maxheld[id];
+	case 'b':
+		return r->info.barrier[id];
+	case 'l':
+		return r->info.limit[id];
+	case 'f':
+		return r->info.failcnt[id];
+	default:
+		/* Until a VE's numproc is counted, its task count stands in. */
+		if (id == VE_RES_NUMPROC && !r->info.held[id])
+			return r->info.num_tasks;
+		return r->info.held[id];
+	}
+}
+
+static uint64_t uint_value(const struct list_row *r, struct list_field f)
+{
+	switch (f.base) {
+	case F_CTID:
+		return r->info.id;
+	case F_NUMPROC:
+		return r->info.num_tasks;
+	case F_INITPID:
+		return r->info.init_pid;
+	default:
+		return res_value(r, f);
+	}
+}
+
+static const char *str_value(const struct list_row *r, struct list_field f)
+{
+	switch (f.base) {
+	case F_STATUS:
+		return list_status(r);
+	case F_IP:
+		return r->ip;
+	case F_HOSTNAME:
+		return r->hostname;
+	case F_ONBOOT:
+		return r->onboot;
+	case F_OSTEMPLATE:
+		return r->ostemplate;
+	case F_PRIVATE:
+		return r->private_dir;
+	default:
+		return r->root;
+	}
+}
+
+static enum ftype type_of(struct list_field f)
+{
+	return f.base >= F_RES ? T_UINT : fields[f.base].type;
+}
+
+static int compare_by(const struct list_opts *o, const struct list_row *a,
+		      const struct list_row *b)
+{
+	int c;
+
+	if (type_of(o->sort_by) == T_UINT) {
+		uint64_t x = uint_value(a, o->sort_by), y = uint_value(b, o->sort_by);
+
+		c = x < y ? -1 : x > y;
+	} else {
+		c = strcmp(str_value(a, o->sort_by), str_value(b, o->sort_by));
+	}
+	if (o->sort_desc)
+		c = -c;
+	/* Equal keys keep the ID order, so that output is stable. */
+	return c ? c : (a->info.id > b->info.id) - (a->info.id < b->info.id);
+}
+
+void list_sort(const struct list_opts *o, struct list_row *rows, size_t n)
+{
+	/* Insertion sort: qsort has no context argument, and n is small. */
+	for (size_t i = 1; i < n; i++) {
+		struct list_row tmp = rows[i];
+		size_t j = i;
+
+		for (; j > 0 && compare_by(o, &rows[j - 1], &tmp) > 0; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = tmp;
+	}
+}
+
+static void field_header(struct list_field f, char *buf, size_t len, int *width)
+{
+	if (f.base < F_RES) {
+		snprintf(buf, len, "%s", fields[f.base].header);
+		*width = fields[f.base].width;
+		return;
+	}
+	snprintf(buf, len, "%s", res_table[f.base - F_RES].name);
+	for (char *p = buf; *p; p++)
+		*p = (char)(*p - 'a' + 'A');
+	if (f.suffix)
+		snprintf(buf + strlen(buf), len - strlen(buf), ".%c", f.suffix - 'a' + 'A');
+	*width = 12;
 }
 
 void list_print_header(const struct list_opts *o, FILE *f)
@@ -94,43 +256,67 @@ void list_print_header(const struct list_opts *o, FILE *f)
 	if (o->json || !o->header)
 		return;
 	for (int i = 0; i < o->n_fields; i++) {
-		const struct field *fl = &fields[o->fields[i]];
+		char h[32];
+		int width;
 
-		fprintf(f, "%s%*s", i ? " " : "", fl->width, fl->header);
+		field_header(o->fields[i], h, sizeof(h), &width);
+		fprintf(f, "%s%*s", i ? " " : "", width, h);
 	}
 	fputc('\n', f);
 }
 
-static void print_value(const struct list_opts *o, int id,
-			const struct ve_info *info, FILE *f)
+static void json_string(const char *s, FILE *f)
 {
-	const struct field *fl = &fields[id];
-
-	switch (id) {
-	case F_CTID:
-	case F_NUMPROC:
-	case F_INITPID: {
-		uint32_t v = id == F_CTID ? info->id :
-			     id == F_NUMPROC ? info->num_tasks : info->init_pid;
-
-		if (o->json)
-			fprintf(f, "\"%s\": %u", fl->name, v);
-		else if (id == F_INITPID && !v)
-			fprintf(f, "%*s", fl->width, "-");
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
 		else
-			fprintf(f, "%*u", fl->width, v);
-		break;
+			fputc(*s, f);
 	}
-	case F_STATUS:
+	fputc('"', f);
+}
+
+static void print_value(const struct list_opts *o, struct list_field fl,
+			const struct list_row *r, FILE *f)
+{
+	char name[40], h[32];
+	int width;
+
+	field_header(fl, h, sizeof(h), &width);
+	if (fl.base < F_RES)
+		snprintf(name, sizeof(name), "%s", fields[fl.base].name);
+	else
+		snprintf(name, sizeof(name), "%s%s%c", res_table[fl.base - F_RES].name,
+			 fl.suffix ? "." : "", fl.suffix);
+	if (o->json)
+		fprintf(f, "\"%s\": ", name);
+
+	if (type_of(fl) == T_STR) {
+		const char *v = str_value(r, fl);
+
 		if (o->json)
-			fprintf(f, "\"%s\": \"%s\"", fl->name, state_name(info->state));
+			json_string(v, f);
 		else
-			fprintf(f, "%*s", fl->width, state_name(info->state));
-		break;
+			fprintf(f, "%*s", width, *v ? v : "-");
+	} else {
+		uint64_t v = uint_value(r, fl);
+		bool none = (fl.base == F_INITPID && !v) || v == VE_RES_UNLIMITED;
+
+		if (o->json && none)
+			fputs("null", f);
+		else if (o->json)
+			fprintf(f, "%" PRIu64, v);
+		else if (none)
+			fprintf(f, "%*s", width, v == VE_RES_UNLIMITED ? "unlimited" : "-");
+		else
+			fprintf(f, "%*" PRIu64, width, v);
 	}
 }
 
-void list_print_row(const struct list_opts *o, const struct ve_info *info,
+void list_print_row(const struct list_opts *o, const struct list_row *r,
 		    bool first, FILE *f)
 {
 	if (o->json)
@@ -138,7 +324,7 @@ void list_print_row(const struct list_opts *o, const struct ve_info *info,
 	for (int i = 0; i < o->n_fields; i++) {
 		if (i)
 			fputs(o->json ? ", " : " ", f);
-		print_value(o, o->fields[i], info, f);
+		print_value(o, o->fields[i], r, f);
 	}
 	fputs(o->json ? "}" : "\n", f);
 }
@@ -149,19 +335,91 @@ void list_print_end(const struct list_opts *o, int rows, FILE *f)
 		fputs(rows ? "\n]\n" : "[]\n", f);
 }
 
-struct list_ctx {
-	const struct list_opts *o;
-	int rows;
+struct rows {
+	struct list_row *v;
+	size_t n, cap;
 };
 
-static void list_one(const struct ve_info *info, void *data)
+static struct list_row *row_for(struct rows *rs, uint32_t id)
 {
-	struct list_ctx *c = data;
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->v[i].info.id == id)
+			return &rs->v[i];
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct list_row *v = realloc(rs->v, cap * sizeof(*v));
 
-	if (!list_wanted(c->o, info))
-		return;
-	list_print_row(c->o, info, c->rows == 0, stdout);
-	c->rows++;
+		if (!v)
+			return NULL;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	memset(&rs->v[rs->n], 0, sizeof(rs->v[0]));
+	rs->v[rs->n].info.id = id;
+	rs->v[rs->n].info.state = VE_STATE_STOPPED;
+	return &rs->v[rs->n++];
+}
+
+static void from_kernel(const struct ve_info *info, void *data)
+{
+	struct list_row *r = row_for(data, info->id);
+
+	if (r) {
+		r->info = *info;
+		r->in_kernel = true;
+	}
+}
+
+static void copy_key(const struct vectx *x, const char *key, char *dst, size_t len)
+{
+	const char *v = vectx_get(x, key);
+
+	snprintf(dst, len, "%s", v ? v : "");
+}
+
+/* Every VE with a config file; fills in what the config says. */
+static void from_configs(struct rows *rs)
+{
+	DIR *d = opendir(VE_CONF_DIR);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		size_t n = strcspn(e->d_name, ".");
+		struct list_row *r;
+		struct vectx x;
+		char idstr[16];
+		uint32_t id;
+
+		if (n >= sizeof(idstr) || strcmp(e->d_name + n, ".conf"))
+			continue;
+		memcpy(idstr, e->d_name, n);
+		idstr[n] = '\0';
+		if (parse_veid(idstr, &id) || !(r = row_for(rs, id)))
+			continue;
+		if (vectx_open(&x, "list", id, false))
+			continue;
+		copy_key(&x, "HOSTNAME", r->hostname, sizeof(r->hostname));
+		copy_key(&x, "IP_ADDRESS", r->ip, sizeof(r->ip));
+		copy_key(&x, "OSTEMPLATE", r->ostemplate, sizeof(r->ostemplate));
+		snprintf(r->onboot, sizeof(r->onboot), "%s",
+			 vectx_get_bool(&x, "ONBOOT", false) ? "yes" : "no");
+		snprintf(r->private_dir, sizeof(r->private_dir), "%s", x.private_dir);
+		snprintf(r->root, sizeof(r->root), "%s", x.root);
+		r->mounted = path_is_mountpoint(x.root);
+		vectx_close(&x);
+	}
+	if (d)
+		closedir(d);
+}
+
+static bool id_listed(uint32_t id, char **ids, int n)
+{
+	uint32_t v;
+
+	for (int i = 0; i < n; i++)
+		if (!parse_veid(ids[i], &v) && v == id)
+			return true;
+	return !n;
 }
 
 int cmd_list(int argc, char **argv)
@@ -171,18 +429,20 @@ int cmd_list(int argc, char **argv)
 		{ "stopped", no_argument, NULL, 'S' },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "sort", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct list_opts o = { .header = true };
-	struct list_ctx c = { &o, 0 };
+	struct rows rs = { 0 };
 	static struct ve_nl nl;
 	char why[128];
-	int opt, err;
+	int opt, err, shown = 0;
+	uint32_t id;
 
 	list_default_fields(&o);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "aSHo:j", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "aSHo:s:j", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			o.which = LIST_ALL;
@@ -197,32 +457,44 @@ int cmd_list(int argc, char **argv)
 			o.json = true;
 			break;
 		case 'o':
-			if (list_parse_fields(optarg, &o, why, sizeof(why))) {
-				vectl_err("list: %s (fields: ctid, numproc, status, initpid)",
+		case 's':
+			if ((opt == 'o' ? list_parse_fields : list_parse_sort)(optarg, &o, why,
+									     sizeof(why))) {
+				vectl_err("list: %s (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, and resources like numfile.m)",
 					  why);
 				return VECTL_ERR_USAGE;
 			}
 			break;
 		default:
-			vectl_err("list: bad option (usage: vectl list [-a|-S] [-H] [-j] [-o FIELD,...])");
+			vectl_err("list: bad option (usage: vectl %s)", vectl_find_cmd("list")->usage);
 			return VECTL_ERR_USAGE;
 		}
 	}
-	if (optind < argc) {
-		vectl_err("list: unexpected argument '%s'", argv[optind]);
-		return VECTL_ERR_USAGE;
-	}
+	for (int i = optind; i < argc; i++)
+		if (cmd_veid("list", argv[i], &id))
+			return VECTL_ERR_VALUE;
+	if (optind < argc)
+		o.which = LIST_ALL;
 
 	err = ve_nl_open(&nl);
 	if (err)
 		return vectl_open_error("list", err);
-	list_print_header(&o, stdout);
-	err = ve_dump_each(&nl, list_one, &c);
+	err = ve_dump_each(&nl, from_kernel, &rs);
 	ve_nl_close(&nl);
 	if (err < 0) {
 		vectl_err("list: %s", ve_nl_strerror(&nl, err));
+		free(rs.v);
 		return vectl_exit_for_errno(err);
 	}
-	list_print_end(&o, c.rows, stdout);
+	from_configs(&rs);
+	o.sort_by = o.sort ? o.sort_by : (struct list_field){ F_CTID, 0 };
+	list_sort(&o, rs.v, rs.n);
+	list_print_header(&o, stdout);
+	for (size_t i = 0; i < rs.n; i++)
+		if (list_wanted(&o, &rs.v[i]) && id_listed(rs.v[i].info.id, argv + optind,
+							     argc - optind))
+			list_print_row(&o, &rs.v[i], shown++ == 0, stdout);
+	list_print_end(&o, shown, stdout);
+	free(rs.v);
 	return VECTL_OK;
 }

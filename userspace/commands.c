@@ -1,12 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The table of vectl's verbs. */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "commands.h"
+#include "err.h"
+#include "parse.h"
 
 const struct vectl_cmd vectl_cmds[] = {
-	{ "list", cmd_list, "list [-a|-S] [-H] [-j] [-o FIELD,...]" },
+	{ "create", cmd_create,
+	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR]" },
+	{ "start", cmd_start, "start ID | start --onboot-all" },
+	{ "stop", cmd_stop, "stop ID [--fast]" },
+	{ "restart", cmd_restart, "restart ID" },
+	{ "destroy", cmd_destroy, "destroy ID" },
+	{ "status", cmd_status, "status ID" },
+	{ "mount", cmd_mount, "mount ID" },
+	{ "umount", cmd_umount, "umount ID" },
+	{ "enter", cmd_enter, "enter ID" },
+	{ "exec", cmd_exec, "exec ID COMMAND [ARG...]" },
+	{ "set", cmd_set, "set ID [--save] [--hostname H] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--numproc B[:L]] ..." },
+	{ "list", cmd_list, "list [-a|-S] [-H] [-j] [-o FIELD,...] [-s [-]FIELD] [ID...]" },
 	{ "kernel", cmd_kernel, "kernel new|del|stop ID | start ID PID | which PID" },
 	{ "version", cmd_version, "version [-j]" },
 	{ NULL, NULL, NULL },
@@ -18,4 +33,13 @@ const struct vectl_cmd *vectl_find_cmd(const char *name)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
+}
+
+int cmd_veid(const char *verb, const char *arg, uint32_t *id)
+{
+	if (parse_veid(arg, id)) {
+		vectl_err("%s: invalid VE ID '%s' (1 to 2147483647)", verb, arg);
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -3,12 +3,26 @@
 #ifndef VECTL_COMMANDS_H
 #define VECTL_COMMANDS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct vectl_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *usage;
 };
 
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_mount(int argc, char **argv);
+int cmd_umount(int argc, char **argv);
+int cmd_enter(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_set(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
@@ -17,5 +31,11 @@ extern const struct vectl_cmd vectl_cmds[];
 
 /* Find a verb by name; NULL when there is none. */
 const struct vectl_cmd *vectl_find_cmd(const char *name);
+
+/* Parse a VE ID argument of @verb; prints the error. 0 or -EINVAL. */
+int cmd_veid(const char *verb, const char *arg, uint32_t *id);
+
+/* Whether @h is a valid hostname (letters, digits, '-', '.'; <= 64). */
+bool hostname_ok(const char *h);
 
 #endif

@@ -1,33 +1,61 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vectl list: field selection and output, kept apart for unit tests. */
+/* vectl list: rows, fields, sorting and output, kept apart for unit tests. */
 #ifndef VECTL_LIST_H
 #define VECTL_LIST_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "veapi.h"
 
-#define LIST_MAX_FIELDS 16
+#define LIST_MAX_FIELDS 32
 
 enum list_which { LIST_RUNNING, LIST_ALL, LIST_STOPPED };
 
+/* One VE: what the module reports merged with what its config says. */
+struct list_row {
+	struct ve_info info;	/* state VE_STATE_STOPPED when unknown */
+	bool in_kernel;
+	bool mounted;
+	char hostname[72];
+	char ip[128];
+	char ostemplate[64];
+	char onboot[8];
+	char private_dir[PATH_MAX];
+	char root[PATH_MAX];
+};
+
+/* A field: a base (ctid, hostname, numfile, ...) and a suffix for resources. */
+struct list_field {
+	int base;
+	char suffix;		/* 0 (held), 'm', 'b', 'l' or 'f' */
+};
+
 struct list_opts {
-	int fields[LIST_MAX_FIELDS];
+	struct list_field fields[LIST_MAX_FIELDS];
 	int n_fields;
 	bool header;
 	bool json;
 	enum list_which which;
+	bool sort;
+	bool sort_desc;
+	struct list_field sort_by;
 };
 
 /* Parse "-o ctid,status"; on error, @err names the bad field. */
 int list_parse_fields(const char *spec, struct list_opts *o, char *err, size_t len);
+/* Parse "-s [-]field". */
+int list_parse_sort(const char *spec, struct list_opts *o, char *err, size_t len);
 void list_default_fields(struct list_opts *o);
-bool list_wanted(const struct list_opts *o, const struct ve_info *info);
+bool list_wanted(const struct list_opts *o, const struct list_row *r);
+void list_sort(const struct list_opts *o, struct list_row *rows, size_t n);
 void list_print_header(const struct list_opts *o, FILE *f);
-void list_print_row(const struct list_opts *o, const struct ve_info *info,
+void list_print_row(const struct list_opts *o, const struct list_row *r,
 		    bool first, FILE *f);
 void list_print_end(const struct list_opts *o, int rows, FILE *f);
+/* "running", "stopping", "mounted" or "stopped". */
+const char *list_status(const struct list_row *r);
 
 #endif

@@ -354,7 +354,7 @@ int ve_nl_open(struct ve_nl *nl)
 
 	nl->family = 0;
 	nl->seq = (uint32_t)time(NULL);
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	nl->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
 	if (!nl->sock)
 		return -errno;
 	/* Best effort: old kernels lack them, and nothing breaks without. */

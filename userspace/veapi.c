@@ -102,24 +102,24 @@ int ve_set_flags(struct ve_nl *nl, uint32_t id, uint32_t flags)
 static void parse_res(const struct nlattr *nest, struct ve_info *info)
 {
 	const struct nlattr *a;
-	uint64_t id = UINT64_MAX, barrier = 0, limit = 0;
+	uint64_t id = UINT64_MAX, v[VE_A_RES_MAX + 1] = { 0 };
 
 	mnl_attr_for_each_nested(a, nest) {
-		switch (mnl_attr_get_type(a)) {
-		case VE_A_RES_ID:
+		unsigned int type = mnl_attr_get_type(a);
+
+		if (type > VE_A_RES_MAX || mnl_attr_validate(a, MNL_TYPE_U64))
+			continue;
+		if (type == VE_A_RES_ID)
 			id = mnl_attr_get_u64(a);
-			break;
-		case VE_A_RES_BARRIER:
-			barrier = mnl_attr_get_u64(a);
-			break;
-		case VE_A_RES_LIMIT:
-			limit = mnl_attr_get_u64(a);
-			break;
-		}
+		else
+			v[type] = mnl_attr_get_u64(a);
 	}
 	if (id <= VE_RES_MAX) {
-		info->barrier[id] = barrier;
-		info->limit[id] = limit;
+		info->held[id] = v[VE_A_RES_HELD];
+		info->maxheld[id] = v[VE_A_RES_MAXHELD];
+		info->barrier[id] = v[VE_A_RES_BARRIER];
+		info->limit[id] = v[VE_A_RES_LIMIT];
+		info->failcnt[id] = v[VE_A_RES_FAILCNT];
 		info->n_res++;
 	}
 }

@@ -21,8 +21,11 @@ struct ve_info {
 	bool has_exit_status;
 	uint32_t flags;
 	uint64_t start_time;
+	uint64_t held[VE_RES_MAX + 1];
+	uint64_t maxheld[VE_RES_MAX + 1];
 	uint64_t barrier[VE_RES_MAX + 1];
 	uint64_t limit[VE_RES_MAX + 1];
+	uint64_t failcnt[VE_RES_MAX + 1];
 	unsigned int n_res;
 };
 

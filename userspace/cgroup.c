@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VE's cgroup v2 subtree. vzctl's resource keys map onto cgroup files:
+ *   NUMPROC limit            pids.max
+ *   PHYSPAGES barrier:limit  memory.high : memory.max (pages)
+ *   SWAPPAGES limit          memory.swap.max (pages)
+ *   CPULIMIT (percent)       cpu.max, 100 is one CPU
+ *   CPUUNITS                 cpu.weight, scaled (1000 units = weight 100)
+ *   CPUS                     cpu.max as CPUS whole CPUs when no CPULIMIT
+ * "unlimited" or 0 (for barriers) writes "max".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "linux/ve.h"
+#include "resources.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define CPU_PERIOD 100000ULL
+
+static int write_file(const char *dir, const char *file, const char *val,
+		      char *why, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = -errno;
+
+		snprintf(why, len, "cannot open %s: %s%s", path, strerror(errno),
+			 errno == ENOENT ? " (is the controller available?)" : "");
+		return err;
+	}
+	n = write(fd, val, strlen(val));
+	if (n < 0) {
+		int err = -errno;
+
+		snprintf(why, len, "cannot write '%s' to %s: %s", val, path, strerror(errno));
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Enable the controllers VEs use below @dir; missing ones are skipped. */
+static int enable_controllers(const char *dir, char *why, size_t len)
+{
+	static const char *const ctrls[] = { "+memory", "+pids", "+cpu" };
+
+	for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
+		int err = write_file(dir, "cgroup.subtree_control", ctrls[i], why, len);
+
+		if (err && err != -ENOENT && err != -EINVAL)
+			return err;
+	}
+	return 0;
+}
+
+int cg_exists(const struct vectx *x)
+{
+	return access(x->cgroup, F_OK) == 0;
+}
+
+int cg_open(const struct vectx *x)
+{
+	int fd = open(x->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A resource's barrier and limit from the config; false when unset. */
+static bool conf_res(const struct vectx *x, const char *name, uint64_t *b, uint64_t *l)
+{
+	const struct res_desc *r = res_by_name(name);
+	const char *v = vectx_get(x, r->key);
+
+	return v && !res_parse(v, r->unit, b, l);
+}
+
+static void fmt_max(uint64_t v, uint64_t scale, char *buf, size_t len)
+{
+	if (v == VE_RES_UNLIMITED || v > UINT64_MAX / scale)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%" PRIu64, v * scale);
+}
+
+int cg_apply(const struct vectx *x, char *why, size_t len)
+{
+	uint64_t page = res_page_size(), b, l;
+	const char *v;
+	char val[64];
+	int err;
+
+	if (conf_res(x, "numproc", &b, &l)) {
+		fmt_max(l, 1, val, sizeof(val));
+		err = write_file(x->cgroup, "pids.max", val, why, len);
+		if (err)
+			return err;
+	}
+	if (conf_res(x, "physpages", &b, &l)) {
+		/* memory.max first, so that high <= max holds at every step. */
+		fmt_max(l, page, val, sizeof(val));
+		err = write_file(x->cgroup, "memory.max", val, why, len);
+		if (err)
+			return err;
+		fmt_max(b && b != l ? b : VE_RES_UNLIMITED, page, val, sizeof(val));
+		err = write_file(x->cgroup, "memory.high", val, why, len);
+		if (err)
+			return err;
+	}
+	if (conf_res(x, "swappages", &b, &l)) {
+		fmt_max(l, page, val, sizeof(val));
+		err = write_file(x->cgroup, "memory.swap.max", val, why, len);
+		if (err)
+			return err;
+	}
+	v = vectx_get(x, "CPULIMIT");
+	if (v && *v) {
+		unsigned long pct = strtoul(v, NULL, 10);
+
+		if (pct)
+			snprintf(val, sizeof(val), "%llu %llu", pct * CPU_PERIOD / 100, CPU_PERIOD);
+		else
+			snprintf(val, sizeof(val), "max %llu", CPU_PERIOD);
+		err = write_file(x->cgroup, "cpu.max", val, why, len);
+		if (err)
+			return err;
+	} else if ((v = vectx_get(x, "CPUS")) && *v && strcmp(v, "unlimited")) {
+		unsigned long n = strtoul(v, NULL, 10);
+
+		snprintf(val, sizeof(val), "%llu %llu", n * CPU_PERIOD, CPU_PERIOD);
+		err = write_file(x->cgroup, "cpu.max", val, why, len);
+		if (err)
+			return err;
+	}
+	v = vectx_get(x, "CPUUNITS");
+	if (v && *v) {
+		unsigned long w = strtoul(v, NULL, 10) / 10;
+
+		w = w < 1 ? 1 : w > 10000 ? 10000 : w;
+		snprintf(val, sizeof(val), "%lu", w);
+		err = write_file(x->cgroup, "cpu.weight", val, why, len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Hand the cgroup to the VE's root, as cgroup v2 delegation prescribes. */
+static int delegate(const struct vectx *x, char *why, size_t len)
+{
+	static const char *const files[] = {
+		"", "/cgroup.procs", "/cgroup.threads", "/cgroup.subtree_control",
+	};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", x->cgroup, files[i]);
+		if (chown(path, x->uid_base, x->uid_base)) {
+			int err = -errno;
+
+			snprintf(why, len, "cannot delegate %s: %s", path, strerror(errno));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int cg_create(const struct vectx *x, char *why, size_t len)
+{
+	int err;
+
+	err = enable_controllers(CG_ROOT, why, len);
+	if (err)
+		return err;
+	if (mkdir(VE_CGROUP_DIR, 0755) && errno != EEXIST) {
+		err = -errno;
+		snprintf(why, len, "cannot create %s: %s", VE_CGROUP_DIR, strerror(errno));
+		return err;
+	}
+	err = enable_controllers(VE_CGROUP_DIR, why, len);
+	if (err)
+		return err;
+	if (mkdir(x->cgroup, 0755)) {
+		err = -errno;
+		snprintf(why, len, "cannot create %s: %s%s", x->cgroup, strerror(errno),
+			 errno == EEXIST ? " (left over? stop the VE first)" : "");
+		return err;
+	}
+	err = cg_apply(x, why, len);
+	if (!err)
+		err = delegate(x, why, len);
+	if (err)
+		rmdir(x->cgroup);
+	return err;
+}
+
+static bool populated(const char *dir)
+{
+	char path[PATH_MAX], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "populated 1") != NULL;
+}
+
+static int rmdir_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);	/* errors show at the final rmdir below */
+	return 0;
+}
+
+int cg_remove(const struct vectx *x, char *why, size_t len)
+{
+	char ignored[128];
+	int err;
+
+	if (!cg_exists(x))
+		return 0;
+	if (populated(x->cgroup))
+		write_file(x->cgroup, "cgroup.kill", "1", ignored, sizeof(ignored));
+	for (int i = 0; i < 500 && populated(x->cgroup); i++)
+		usleep(20000);
+	/* Sub-cgroups the VE made in its delegated subtree go depth-first. */
+	for (int tries = 0; tries < 50; tries++) {
+		nftw(x->cgroup, rmdir_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		if (access(x->cgroup, F_OK) && errno == ENOENT)
+			return 0;
+		usleep(20000);
+	}
+	err = rmdir(x->cgroup) ? -errno : 0;
+	if (err)
+		snprintf(why, len, "cannot remove %s: %s", x->cgroup, strerror(-err));
+	return err;
+}

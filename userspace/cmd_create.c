@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl create ID --ostemplate NAME [--config NAME] [--hostname H]
+ *                 [--private DIR]
+ *
+ * Unpacks the OS template into the private area (atomically: into
+ * DIR.partial, renamed when complete) and writes /etc/ve/conf/ID.conf
+ * from the sample ve-NAME.conf-sample (CONFIGFILE in ve.conf by default).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "run.h"
+#include "template.h"
+#include "vectx.h"
+
+bool hostname_ok(const char *h)
+{
+	size_t len = strlen(h);
+
+	if (!len || len > 64 || h[0] == '-' || h[0] == '.')
+		return false;
+	for (; *h; h++)
+		if (!(*h >= 'a' && *h <= 'z') && !(*h >= 'A' && *h <= 'Z') &&
+		    !(*h >= '0' && *h <= '9') && *h != '-' && *h != '.')
+			return false;
+	return true;
+}
+
+/* The sample config to start from; an empty one when none is set. */
+static int load_sample(struct vectx *x, const char *name, bool explicit)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!name || !*name)
+		return 0;
+	if (strchr(name, '/')) {
+		vectl_err("create %u: invalid config name '%s'", x->id, name);
+		return VECTL_ERR_VALUE;
+	}
+	snprintf(path, sizeof(path), "%s/ve-%s.conf-sample", VE_CONF_DIR, name);
+	conf_free(&x->conf);
+	err = conf_load(&x->conf, path);
+	if (err == -ENOENT && !explicit)
+		return 0;
+	if (err) {
+		vectl_err("create %u: cannot read sample config %s: %s", x->id, path,
+			  strerror(-err));
+		return VECTL_ERR_BAD_CONFIG;
+	}
+	return conf_set(&x->conf, "ORIGIN_SAMPLE", name) ? VECTL_ERR_BAD_CONFIG : 0;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ostemplate", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "private", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ostemplate = NULL, *config = NULL, *hostname = NULL, *private = NULL;
+	char tmpl[PATH_MAX], partial[PATH_MAX + 16], why[512];
+	struct vectx x;
+	struct stat st;
+	uint32_t id;
+	bool is_dir;
+	int opt, rc, err;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			ostemplate = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			hostname = optarg;
+			break;
+		case 'p':
+			private = optarg;
+			break;
+		default:
+			vectl_err("create: bad option (usage: %s)", vectl_find_cmd("create")->usage);
+			return VECTL_ERR_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		vectl_err("create: usage: vectl %s", vectl_find_cmd("create")->usage);
+		return VECTL_ERR_USAGE;
+	}
+	if (cmd_veid("create", argv[optind], &id))
+		return VECTL_ERR_VALUE;
+	if (hostname && !hostname_ok(hostname)) {
+		vectl_err("create %u: invalid hostname '%s' (letters, digits, '-' and '.', up to 64)",
+			  id, hostname);
+		return VECTL_ERR_BAD_HOSTNAME;
+	}
+	if (private && private[0] != '/') {
+		vectl_err("create %u: --private needs an absolute path, not '%s'", id, private);
+		return VECTL_ERR_VALUE;
+	}
+	rc = vectx_open(&x, "create", id, true);
+	if (rc)
+		return rc;
+	if (x.exists) {
+		vectl_err("create %u: VE already exists (%s); destroy it first", id, x.conf_path);
+		rc = VECTL_ERR_PRIVATE_EXISTS;
+		goto out;
+	}
+	if (!ostemplate)
+		ostemplate = vectx_get(&x, "DEF_OSTEMPLATE");
+	if (!ostemplate || !*ostemplate) {
+		vectl_err("create %u: no OS template given (use --ostemplate NAME)", id);
+		rc = VECTL_ERR_USAGE;
+		goto out;
+	}
+	rc = load_sample(&x, config ? config : vectx_get(&x, "CONFIGFILE"), config);
+	if (rc)
+		goto out;
+	if (private) {
+		snprintf(x.private_dir, sizeof(x.private_dir), "%s", private);
+		conf_set(&x.conf, "VE_PRIVATE", private);
+	}
+	if (!stat(x.private_dir, &st)) {
+		vectl_err("create %u: private area %s already exists", id, x.private_dir);
+		rc = VECTL_ERR_PRIVATE_EXISTS;
+		goto out;
+	}
+	err = tmpl_resolve(x.template_dir, ostemplate, tmpl, sizeof(tmpl), &is_dir);
+	if (err) {
+		vectl_err("create %u: %s OS template '%s' (looked for %s/%s.tar.gz, .tar.xz or %s/)",
+			  id, err == -ENOENT ? "no" : "invalid", ostemplate,
+			  x.template_dir, ostemplate, ostemplate);
+		rc = VECTL_ERR_BAD_TEMPLATE;
+		goto out;
+	}
+	err = mkdir_p(x.private_dir, 0700);
+	if (!err && rmdir(x.private_dir))
+		err = -errno;
+	err = err ? err : mkdir_p(VE_CONF_DIR, 0755);
+	if (err) {
+		vectl_err("create %u: cannot create %s: %s", id, x.private_dir, strerror(-err));
+		rc = VECTL_ERR_NEW_PRIVATE;
+		goto out;
+	}
+	snprintf(partial, sizeof(partial), "%s.partial", x.private_dir);
+	remove_tree(partial);	/* a create that was killed */
+	if (tmpl_unpack(tmpl, is_dir, partial, x.uid_base, why, sizeof(why))) {
+		vectl_err("create %u: cannot unpack OS template '%s': %s", id, ostemplate, why);
+		rc = VECTL_ERR_BAD_TEMPLATE;
+		goto out;
+	}
+	conf_set(&x.conf, "OSTEMPLATE", ostemplate);
+	if (hostname)
+		conf_set(&x.conf, "HOSTNAME", hostname);
+	if (rename(partial, x.private_dir) ||
+	    (err = conf_save(&x.conf, x.conf_path))) {
+		vectl_err("create %u: cannot finish %s: %s", id,
+			  access(x.private_dir, F_OK) ? x.private_dir : x.conf_path,
+			  strerror(err ? -err : errno));
+		remove_tree(partial);
+		remove_tree(x.private_dir);
+		rc = VECTL_ERR_NEW_PRIVATE;
+		goto out;
+	}
+	mkdir_p(x.root, 0755);
+	printf("VE %u created from OS template %s\n", id, ostemplate);
+out:
+	vectx_close(&x);
+	return rc;
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl destroy ID: remove a stopped VE: its private area, root mount
+ * point, cgroup and kernel object. The config is kept as
+ * ID.conf.destroyed, as vzctl does, so that nothing is lost by mistake.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "launch.h"
+#include "run.h"
+
+int cmd_destroy(int argc, char **argv)
+{
+	static struct ve_nl nl;
+	char dest[PATH_MAX + 16];
+	struct ve_info info;
+	struct vectx x;
+	struct stat st;
+	uint32_t id;
+	int rc, err;
+
+	if (argc != 2) {
+		vectl_err("destroy: usage: vectl destroy ID");
+		return VECTL_ERR_USAGE;
+	}
+	if (cmd_veid("destroy", argv[1], &id))
+		return VECTL_ERR_VALUE;
+	rc = vectx_open(&x, "destroy", id, true);
+	if (rc)
+		return rc;
+	if (!x.exists && stat(x.private_dir, &st)) {
+		vectl_err("destroy %u: VE does not exist", id);
+		rc = VECTL_ERR_NOCONFIG;
+		goto out;
+	}
+	err = ve_nl_open(&nl);
+	if (err && err != -ENOENT) {
+		rc = vectl_open_error("destroy", err);
+		goto out;
+	}
+	if (!err) {
+		err = ve_get(&nl, id, &info);
+		if (!err && info.state != VE_STATE_STOPPED) {
+			vectl_err("destroy %u: VE is running (stop it first: vectl stop %u)", id, id);
+			rc = VECTL_ERR_RUNNING;
+			goto out_nl;
+		}
+		if (!err)
+			err = ve_del(&nl, id);
+		if (err && err != -ENOENT) {
+			vectl_err("destroy %u: %s", id, ve_nl_strerror(&nl, err));
+			rc = err == -EBUSY ? VECTL_ERR_RUNNING : vectl_exit_for_errno(err);
+			goto out_nl;
+		}
+	}
+	rc = launch_cleanup(&x, true);
+	if (rc)
+		goto out_nl;
+	err = remove_tree(x.private_dir);
+	if (err) {
+		vectl_err("destroy %u: cannot remove %s: %s", id, x.private_dir, strerror(-err));
+		rc = VECTL_ERR_DEL_PRIVATE;
+		goto out_nl;
+	}
+	rmdir(x.root);
+	if (x.exists) {
+		snprintf(dest, sizeof(dest), "%s.destroyed", x.conf_path);
+		if (rename(x.conf_path, dest)) {
+			vectl_err("destroy %u: cannot move %s aside: %s", id, x.conf_path,
+				  strerror(errno));
+			rc = VECTL_ERR_SYSTEM;
+			goto out_nl;
+		}
+	}
+	printf("VE %u destroyed\n", id);
+out_nl:
+	ve_nl_close(&nl);
+out:
+	vectx_close(&x);
+	return rc;
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl exec ID COMMAND...   run a command in a running VE, as its root,
+ *                            and exit with the command's exit status
+ * vectl enter ID             an interactive shell on a new pty of the VE
+ *
+ * One argument is a command line for /bin/sh -c, as with vzctl; several
+ * are run as they are. Both go through nsexec.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "nsexec.h"
+
+#define VE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct exec_args {
+	char **argv;
+	int fds[3];		/* the child's stdin, stdout, stderr */
+	char term[64];
+};
+
+static void child_env(const struct exec_args *a)
+{
+	clearenv();
+	putenv(VE_PATH);
+	putenv("HOME=/root");
+	putenv("USER=root");
+	putenv("LOGNAME=root");
+	putenv((char *)a->term);
+}
+
+static int exec_child(void *arg)
+{
+	struct exec_args *a = arg;
+
+	for (int i = 0; i < 3; i++)
+		if (dup2(a->fds[i], i) < 0)
+			ns_child_fail("cannot set up stdio: %s", strerror(errno));
+	setsid();	/* no controlling tty of the host's */
+	child_env(a);
+	execvp(a->argv[0], a->argv);
+	ns_child_fail("cannot run '%s' in the VE: %s", a->argv[0], strerror(errno));
+}
+
+static int enter_child(void *arg)
+{
+	struct exec_args *a = arg;
+	const char *shell = access("/bin/bash", X_OK) ? "/bin/sh" : "/bin/bash";
+	int slave;
+
+	slave = ioctl(a->fds[0], TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0 || setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) ||
+	    dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		ns_child_fail("cannot set up the pty: %s", strerror(errno));
+	close(slave);
+	close(a->fds[0]);
+	child_env(a);
+	execl(shell, shell, "-l", (char *)NULL);
+	ns_child_fail("cannot run %s in the VE: %s", shell, strerror(errno));
+}
+
+static int run_in_ve(const char *verb, uint32_t id, char **cmd)
+{
+	static struct ve_nl nl;
+	struct exec_args a = { .argv = cmd };
+	struct termios saved, raw;
+	bool is_enter = !cmd, tty = false;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	struct relay r[3];
+	struct ns_join j;
+	struct vectx x;
+	char msg[512];
+	int rc, n = 0, master = -1;
+	pid_t pid;
+
+	snprintf(a.term, sizeof(a.term), "TERM=%s", getenv("TERM") ? getenv("TERM") : "dumb");
+	rc = vectx_open(&x, verb, id, false);
+	if (rc)
+		return rc;
+	rc = ve_nl_open(&nl);
+	if (rc) {
+		vectx_close(&x);
+		return vectl_open_error(verb, rc);
+	}
+	rc = ns_join(&nl, &x, &j);
+	ve_nl_close(&nl);
+	if (rc)
+		goto out;
+
+	if (is_enter) {
+		/* The VE's own devpts: the shell never holds a host tty. */
+		master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (master < 0 || unlockpt(master)) {
+			vectl_err("enter %u: cannot open a pty in the VE: %s", id, strerror(errno));
+			rc = VECTL_ERR_EXEC;
+			goto out;
+		}
+		a.fds[0] = master;
+		pid = ns_spawn(&x, &j, enter_child, &a, a.fds, 1);
+	} else {
+		if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+			vectl_err("exec %u: cannot create pipes: %s", id, strerror(errno));
+			rc = VECTL_ERR_EXEC;
+			goto out;
+		}
+		a.fds[0] = in[0];
+		a.fds[1] = out[1];
+		a.fds[2] = errp[1];
+		pid = ns_spawn(&x, &j, exec_child, &a, a.fds, 3);
+		close(in[0]);
+		close(out[1]);
+		close(errp[1]);
+	}
+	if (pid < 0) {
+		rc = VECTL_ERR_EXEC;
+		goto out;
+	}
+	if (ns_child_error(&j, msg, sizeof(msg))) {
+		ns_wait(pid);
+		vectl_err("%s %u: %s", verb, id, msg);
+		rc = VECTL_ERR_EXEC;
+		goto out;
+	}
+
+	if (is_enter) {
+		struct winsize ws;
+
+		tty = isatty(0) && !tcgetattr(0, &saved);
+		if (tty) {
+			raw = saved;
+			cfmakeraw(&raw);
+			tcsetattr(0, TCSANOW, &raw);
+			if (!ioctl(0, TIOCGWINSZ, &ws))
+				ioctl(master, TIOCSWINSZ, &ws);
+		}
+		r[n++] = (struct relay){ 0, master, false, false, false };
+		r[n++] = (struct relay){ master, 1, true, false, false };
+	} else {
+		r[n++] = (struct relay){ 0, in[1], false, true, false };
+		r[n++] = (struct relay){ out[0], 1, true, false, false };
+		r[n++] = (struct relay){ errp[0], 2, true, false, false };
+	}
+	ns_relay(r, n);
+	rc = ns_wait(pid);
+	if (tty)
+		tcsetattr(0, TCSANOW, &saved);
+out:
+	for (int *fd = (int[]){ in[1], out[0], errp[0], master }, i = 0; i < 4; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	ns_join_close(&j);
+	vectx_close(&x);
+	return rc;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	char *sh[] = { "/bin/sh", "-c", NULL, NULL };
+	uint32_t id;
+	int rc;
+
+	if (argc < 3) {
+		vectl_err("exec: usage: vectl exec ID COMMAND [ARG...]");
+		return VECTL_ERR_USAGE;
+	}
+	if (cmd_veid("exec", argv[1], &id))
+		return VECTL_ERR_VALUE;
+	if (argc > 3)
+		return run_in_ve("exec", id, argv + 2);
+	sh[2] = join_args(argc - 2, argv + 2);
+	rc = run_in_ve("exec", id, sh);
+	free(sh[2]);
+	return rc;
+}
+
+int cmd_enter(int argc, char **argv)
+{
+	uint32_t id;
+
+	if (argc != 2) {
+		vectl_err("enter: usage: vectl enter ID");
+		return VECTL_ERR_USAGE;
+	}
+	if (cmd_veid("enter", argv[1], &id))
+		return VECTL_ERR_VALUE;
+	return run_in_ve("enter", id, NULL);
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl mount ID    bind the private area on the VE root
+ * vectl umount ID   undo it (refused while the VE runs)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "launch.h"
+
+static int run(const char *verb, int argc, char **argv)
+{
+	static struct ve_nl nl;
+	bool mount = !strcmp(verb, "mount");
+	struct ve_info info;
+	struct vectx x;
+	uint32_t id;
+	int rc;
+
+	if (argc != 2) {
+		vectl_err("%s: usage: vectl %s ID", verb, verb);
+		return VECTL_ERR_USAGE;
+	}
+	if (cmd_veid(verb, argv[1], &id))
+		return VECTL_ERR_VALUE;
+	rc = vectx_open(&x, verb, id, true);
+	if (rc)
+		return rc;
+	if (!x.exists) {
+		vectl_err("%s %u: VE does not exist", verb, id);
+		rc = VECTL_ERR_NOCONFIG;
+	} else if (mount == path_is_mountpoint(x.root)) {
+		vectl_err("%s %u: private area is %s mounted", verb, id, mount ? "already" : "not");
+		rc = mount ? VECTL_ERR_MOUNTED : VECTL_ERR_NOT_MOUNTED;
+	} else if (mount) {
+		rc = launch_mount(&x);
+	} else if (!ve_nl_open(&nl) && !ve_get(&nl, id, &info) &&
+		   info.state != VE_STATE_STOPPED) {
+		vectl_err("umount %u: VE is running (stop it first: vectl stop %u)", id, id);
+		rc = VECTL_ERR_RUNNING;
+	} else {
+		rc = launch_umount(&x);
+	}
+	ve_nl_close(&nl);
+	vectx_close(&x);
+	return rc;
+}
+
+int cmd_mount(int argc, char **argv)
+{
+	return run("mount", argc, argv);
+}
+
+int cmd_umount(int argc, char **argv)
+{
+	return run("umount", argc, argv);
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl start ID | --onboot-all   start a VE, or every VE with ONBOOT="yes"
+ * vectl stop ID [--fast]          halt signal, timeout, then force
+ * vectl restart ID                stop (if running), then start
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "launch.h"
+#include "parse.h"
+
+/* Whether the module says VE @id runs; <0 on a netlink error. */
+static int is_running(struct ve_nl *nl, uint32_t id)
+{
+	struct ve_info info;
+	int err = ve_get(nl, id, &info);
+
+	if (err == -ENOENT)
+		return 0;
+	return err ? err : info.state != VE_STATE_STOPPED;
+}
+
+enum action { DO_START, DO_STOP, DO_STOP_FAST, DO_RESTART };
+
+static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what)
+{
+	struct vectx x;
+	int rc, running;
+
+	rc = vectx_open(&x, verb, id, true);
+	if (rc)
+		return rc;
+	if (!x.exists) {
+		vectl_err("%s %u: VE does not exist (create it with: vectl create %u --ostemplate NAME)",
+			  verb, id, id);
+		rc = VECTL_ERR_NOCONFIG;
+		goto out;
+	}
+	running = is_running(nl, id);
+	if (running < 0) {
+		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
+		rc = vectl_exit_for_errno(running);
+		goto out;
+	}
+	if (what != DO_START) {
+		if (running)
+			rc = launch_stop(nl, &x, what == DO_STOP_FAST);
+		else if (what != DO_RESTART)
+			rc = launch_stop(nl, &x, true);	/* says "not running" */
+		if (rc || what != DO_RESTART)
+			goto out;
+	} else if (running) {
+		vectl_err("%s %u: VE is already running", verb, id);
+		rc = VECTL_ERR_RUNNING;
+		goto out;
+	}
+	rc = launch_start(nl, &x);
+out:
+	vectx_close(&x);
+	return rc;
+}
+
+/* Start every VE whose config says ONBOOT="yes"; report each failure. */
+static int start_onboot(struct ve_nl *nl)
+{
+	DIR *d = opendir(VE_CONF_DIR);
+	struct dirent *e;
+	int rc = VECTL_OK;
+
+	if (!d)
+		return errno == ENOENT ? VECTL_OK : VECTL_ERR_SYSTEM;
+	while ((e = readdir(d))) {
+		char idstr[16];
+		struct vectx x;
+		uint32_t id;
+		bool onboot;
+		size_t n = strcspn(e->d_name, ".");
+
+		if (n >= sizeof(idstr) || strcmp(e->d_name + n, ".conf"))
+			continue;
+		memcpy(idstr, e->d_name, n);
+		idstr[n] = '\0';
+		if (parse_veid(idstr, &id) || vectx_open(&x, "start", id, false))
+			continue;
+		onboot = vectx_get_bool(&x, "ONBOOT", false);
+		vectx_close(&x);
+		if (onboot && is_running(nl, id) == 0) {
+			int one = act(nl, "start", id, DO_START);
+
+			if (one)
+				rc = one;
+			else
+				printf("VE %u started\n", id);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int run(const char *verb, int argc, char **argv)
+{
+	static struct ve_nl nl;
+	enum action what = !strcmp(verb, "start") ? DO_START :
+			   !strcmp(verb, "stop") ? DO_STOP : DO_RESTART;
+	bool onboot = false;
+	const char *idarg = NULL;
+	uint32_t id = 0;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (what == DO_STOP && !strcmp(argv[i], "--fast"))
+			what = DO_STOP_FAST;
+		else if (what == DO_START && !strcmp(argv[i], "--onboot-all"))
+			onboot = true;
+		else if (argv[i][0] != '-' && !idarg)
+			idarg = argv[i];
+		else
+			idarg = "";
+	}
+	if (onboot == !!idarg || (idarg && !*idarg)) {
+		vectl_err("%s: usage: vectl %s", verb, vectl_find_cmd(verb)->usage);
+		return VECTL_ERR_USAGE;
+	}
+	if (idarg && cmd_veid(verb, idarg, &id))
+		return VECTL_ERR_VALUE;
+	rc = ve_nl_open(&nl);
+	if (rc)
+		return vectl_open_error(verb, rc);
+	rc = onboot ? start_onboot(&nl) : act(&nl, verb, id, what);
+	ve_nl_close(&nl);
+	if (!rc && !onboot)
+		printf("VE %u %s\n", id, what == DO_START ? "started" :
+		       what == DO_RESTART ? "restarted" : "stopped");
+	return rc;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	return run("start", argc, argv);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return run("stop", argc, argv);
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	return run("restart", argc, argv);
+}

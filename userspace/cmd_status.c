@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl status ID: vzctl's one line,
+ *   CTID 101 exist mounted running
+ * with "deleted", "unmounted" and "down" in those places. A VE exists
+ * when its private area does. Works without the module (then "down").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "vectx.h"
+#include "veapi.h"
+
+int cmd_status(int argc, char **argv)
+{
+	static struct ve_nl nl;
+	struct ve_info info;
+	bool running = false;
+	struct vectx x;
+	struct stat st;
+	uint32_t id;
+	int rc;
+
+	if (argc != 2) {
+		vectl_err("status: usage: vectl status ID");
+		return VECTL_ERR_USAGE;
+	}
+	if (cmd_veid("status", argv[1], &id))
+		return VECTL_ERR_VALUE;
+	rc = vectx_open(&x, "status", id, false);
+	if (rc)
+		return rc;
+	if (!ve_nl_open(&nl)) {
+		running = !ve_get(&nl, id, &info) && info.state != VE_STATE_STOPPED;
+		ve_nl_close(&nl);
+	}
+	printf("CTID %u %s %s %s\n", id,
+	       !stat(x.private_dir, &st) && S_ISDIR(st.st_mode) ? "exist" : "deleted",
+	       path_is_mountpoint(x.root) ? "mounted" : "unmounted",
+	       running ? "running" : "down");
+	vectx_close(&x);
+	return VECTL_OK;
+}

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl start and stop (ARCHITECTURE section 3).
+ *
+ * start: mount the private area at the root, create the cgroup, clone3()
+ * the init in new user/pid/mount/uts/ipc/net/cgroup namespaces straight
+ * into the cgroup, write its uid/gid maps, bind it with VE_CMD_START, and
+ * only then let it run: it builds its mounts and /dev, pivots into the
+ * root and execs init. The child reports a failure over a close-on-exec
+ * pipe (EOF means init was exec'd), and every failure unwinds all steps.
+ *
+ * The VE's /dev/console is a host pty. A small keeper process holds the
+ * master, copies the console output to /var/log/ve/<ID>.console and exits
+ * when init does.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "launch.h"
+#include "resources.h"
+#include "run.h"
+
+#define VE_CONSOLE_LOG_DIR "/var/log/ve"
+#define VE_CLONE_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | \
+		     CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+/* What the init child needs; all of it is prepared before clone3(). */
+struct init_args {
+	const struct vectx *x;
+	int go_fd;		/* read end: one byte when the module bound us */
+	int err_fd;		/* write end, close-on-exec */
+	char console[64];	/* host path of the console pty */
+	const char *hostname;
+	const char *init;
+};
+
+static pid_t sys_clone3(struct clone_args *args)
+{
+	return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
+}
+
+static int sys_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Report a failure in the init child to vectl and exit. */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+child_fail(const struct init_args *a, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(a->err_fd, msg, strnlen(msg, sizeof(msg))) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void child_mount(const struct init_args *a, const char *src, const char *dst,
+			const char *type, unsigned long flags, const char *data)
+{
+	if (mount(src, dst, type, flags, data))
+		child_fail(a, "cannot mount %s on %s: %s", type ? type : src, dst,
+			   strerror(errno));
+}
+
+/* An empty file to bind a device node over; mknod is not ours to use. */
+static void child_bind_dev(const struct init_args *a, const char *host, const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "dev/%s", name);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		child_fail(a, "cannot create /%s: %s", path, strerror(errno));
+	close(fd);
+	child_mount(a, host, path, NULL, MS_BIND, NULL);
+}
+
+static void child_symlink(const struct init_args *a, const char *target, const char *path)
+{
+	if (symlink(target, path) && errno != EEXIST)
+		child_fail(a, "cannot create /%s: %s", path, strerror(errno));
+}
+
+static void child_mkdir(const struct init_args *a, const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) && errno != EEXIST)
+		child_fail(a, "cannot create /%s: %s", path, strerror(errno));
+}
+
+/* Mounts inside the root, made while the host's /dev is still in view. */
+static void child_mounts(const struct init_args *a)
+{
+	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	char host[64];
+
+	child_mkdir(a, "proc", 0555);
+	child_mount(a, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	child_mkdir(a, "sys", 0555);
+	child_mount(a, "sysfs", "sys", "sysfs",
+		    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	/* The VE's own (delegated) cgroup, as its cgroup namespace sees it. */
+	child_mount(a, "cgroup2", "sys/fs/cgroup", "cgroup2",
+		    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+
+	child_mkdir(a, "dev", 0755);
+	child_mount(a, "dev", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m");
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		snprintf(host, sizeof(host), "/dev/%s", devs[i]);
+		child_bind_dev(a, host, devs[i]);
+	}
+	child_bind_dev(a, a->console, "console");
+	child_mkdir(a, "dev/pts", 0755);
+	child_mount(a, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		    "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	child_symlink(a, "pts/ptmx", "dev/ptmx");
+	child_mkdir(a, "dev/shm", 01777);
+	child_mount(a, "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	child_mkdir(a, "dev/mqueue", 0755);
+	child_mount(a, "mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	child_symlink(a, "/proc/self/fd", "dev/fd");
+	child_symlink(a, "/proc/self/fd/0", "dev/stdin");
+	child_symlink(a, "/proc/self/fd/1", "dev/stdout");
+	child_symlink(a, "/proc/self/fd/2", "dev/stderr");
+}
+
+static int __attribute__((noreturn)) init_child(const struct init_args *a)
+{
+	char *const argv[] = { (char *)a->init, NULL };
+	char *const envp[] = {
+		"container=ve", "TERM=linux", "HOME=/",
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		NULL,
+	};
+	char go;
+	int fd;
+
+	/* Nothing runs until the module has bound this process to the VE. */
+	if (read(a->go_fd, &go, 1) != 1)
+		_exit(1);
+	close(a->go_fd);
+
+	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
+		child_fail(a, "cannot become root in the VE: %s", strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
+		child_fail(a, "cannot make mounts private: %s", strerror(errno));
+	/* Mounts copied from the host are locked; pivot_root needs a fresh one. */
+	if (mount(a->x->root, a->x->root, NULL, MS_BIND | MS_REC, NULL))
+		child_fail(a, "cannot bind %s: %s", a->x->root, strerror(errno));
+	if (chdir(a->x->root))
+		child_fail(a, "cannot enter %s: %s", a->x->root, strerror(errno));
+	child_mounts(a);
+
+	/* pivot_root(".", ".") stacks the old root on the new; detach it. */
+	if (syscall(SYS_pivot_root, ".", "."))
+		child_fail(a, "pivot_root into %s: %s", a->x->root, strerror(errno));
+	if (umount2(".", MNT_DETACH) || chdir("/"))
+		child_fail(a, "cannot detach the host's root: %s", strerror(errno));
+
+	if (a->hostname) {
+		FILE *f;
+
+		if (sethostname(a->hostname, strlen(a->hostname)))
+			child_fail(a, "cannot set the hostname: %s", strerror(errno));
+		/* What the VE's own boot scripts read; we are its root here. */
+		fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (f) {
+			fprintf(f, "%s\n", a->hostname);
+			fclose(f);
+		}
+	}
+
+	fd = open("/dev/console", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) ||
+	    dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		child_fail(a, "cannot open /dev/console: %s", strerror(errno));
+	close_fds_except(a->err_fd);
+
+	execve(a->init, argv, envp);
+	child_fail(a, "cannot run %s in the VE: %s", a->init, strerror(errno));
+}
+
+static int write_map(pid_t pid, const char *file, uid_t base)
+{
+	char path[64], map[64];
+	int fd, len, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	len = snprintf(map, sizeof(map), "0 %u %u\n", base, VE_UID_RANGE);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, map, len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Open a pty for the console; the slave belongs to the VE's root. */
+static int console_open(const struct vectx *x, char *path, size_t len)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	char *name;
+
+	if (master < 0)
+		return -errno;
+	if (grantpt(master) || unlockpt(master) || !(name = ptsname(master)) ||
+	    snprintf(path, len, "%s", name) >= (int)len ||
+	    chown(path, x->uid_base, x->uid_base + 5) || chmod(path, 0620)) {
+		int err = -errno;
+
+		close(master);
+		return err ? err : -EIO;
+	}
+	return master;
+}
+
+/*
+ * The console keeper: hold a slave open (so the console never hangs up
+ * while init reopens it), log what the VE writes, leave with init.
+ */
+static void console_keeper(const struct vectx *x, int master, const char *slave_path,
+			   pid_t init)
+{
+	char path[PATH_MAX], buf[4096];
+	int fds[4], null;
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return;
+	/* Nothing of vectl's may stay open here: stdio, lock, netlink. */
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	setsid();
+	snprintf(path, sizeof(path), "%s/%u.console", VE_CONSOLE_LOG_DIR, x->id);
+	mkdir_p(VE_CONSOLE_LOG_DIR, 0700);
+	fds[0] = master;
+	fds[1] = sys_pidfd_open(init);
+	fds[2] = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fds[3] = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	for (int i = 0; i < 4; i++) {
+		if (fds[i] < 0)
+			_exit(1);
+		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100 + i);
+	}
+	for (int i = 0; i < 4; i++)
+		dup2(fds[i], 3 + i);
+	syscall(SYS_close_range, 7U, ~0U, 0U);
+	for (;;) {
+		struct pollfd p[2] = { { 3, POLLIN, 0 }, { 4, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN) {
+			n = read(3, buf, sizeof(buf));
+			if (n > 0 && write(5, buf, n) != n)
+				break;
+		}
+		if (p[1].revents & POLLIN)
+			break;
+	}
+	_exit(0);
+}
+
+/* Register the VE if the module does not know it, then apply its limits. */
+int launch_register(struct ve_nl *nl, struct vectx *x)
+{
+	struct ve_info info;
+	int err = ve_get(nl, x->id, &info);
+
+	if (err == -ENOENT)
+		err = ve_new(nl, x->id);
+	if (err) {
+		vectl_err("%s %u: cannot register the VE with the module: %s",
+			  x->verb, x->id, ve_nl_strerror(nl, err));
+		return vectl_exit_for_errno(err);
+	}
+	for (size_t i = 0; i < res_count; i++) {
+		const struct res_desc *r = &res_table[i];
+		const char *v = vectx_get(x, r->key);
+		uint64_t b, l;
+
+		if (!v)
+			continue;
+		if (res_parse(v, r->unit, &b, &l)) {
+			vectl_err("%s %u: %s=\"%s\" in %s is not barrier[:limit]",
+				  x->verb, x->id, r->key, v, x->conf_path);
+			return VECTL_ERR_BAD_CONFIG;
+		}
+		err = ve_set_res(nl, x->id, r->id, b, l);
+		if (err) {
+			vectl_err("%s %u: %s: %s", x->verb, x->id, r->name,
+				  ve_nl_strerror(nl, err));
+			return vectl_exit_for_errno(err);
+		}
+	}
+	return VECTL_OK;
+}
+
+int launch_mount(struct vectx *x)
+{
+	struct stat st;
+	int err;
+
+	if (path_is_mountpoint(x->root))
+		return VECTL_OK;
+	if (stat(x->private_dir, &st) || !S_ISDIR(st.st_mode)) {
+		vectl_err("%s %u: private area %s does not exist", x->verb, x->id,
+			  x->private_dir);
+		return VECTL_ERR_NOPRIVATE;
+	}
+	err = mkdir_p(x->root, 0755);
+	if (err) {
+		vectl_err("%s %u: cannot create %s: %s", x->verb, x->id, x->root,
+			  strerror(-err));
+		return VECTL_ERR_MOUNT;
+	}
+	if (mount(x->private_dir, x->root, NULL, MS_BIND, NULL)) {
+		vectl_err("%s %u: cannot mount %s on %s: %s", x->verb, x->id,
+			  x->private_dir, x->root, strerror(errno));
+		return VECTL_ERR_MOUNT;
+	}
+	return VECTL_OK;
+}
+
+int launch_umount(struct vectx *x)
+{
+	if (!path_is_mountpoint(x->root))
+		return VECTL_OK;
+	if (umount2(x->root, UMOUNT_NOFOLLOW)) {
+		vectl_err("%s %u: cannot unmount %s: %s%s", x->verb, x->id, x->root,
+			  strerror(errno), errno == EBUSY ? " (a host process uses it)" : "");
+		return VECTL_ERR_UMOUNT;
+	}
+	return VECTL_OK;
+}
+
+int launch_cleanup(struct vectx *x, bool umount_root)
+{
+	char why[512];
+
+	if (cg_remove(x, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_STOP;
+	}
+	return umount_root ? launch_umount(x) : VECTL_OK;
+}
+
+static void close_all(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+int launch_start(struct ve_nl *nl, struct vectx *x)
+{
+	struct init_args a = { .x = x };
+	struct clone_args ca = { 0 };
+	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, cgfd = -1, master = -1;
+	bool mounted_here = !path_is_mountpoint(x->root);
+	char why[512], msg[512];
+	int rc, err;
+	ssize_t n;
+	pid_t pid;
+
+	a.hostname = vectx_get(x, "HOSTNAME");
+	if (a.hostname && !*a.hostname)
+		a.hostname = NULL;
+	a.init = vectx_get(x, "INIT");
+	if (!a.init || !*a.init)
+		a.init = "/sbin/init";
+
+	rc = launch_register(nl, x);
+	if (rc)
+		return rc;
+	rc = launch_mount(x);
+	if (rc)
+		return rc;
+	if (cg_create(x, why, sizeof(why))) {
+		vectl_err("start %u: %s", x->id, why);
+		rc = VECTL_ERR_RESOURCE;
+		goto out_umount;
+	}
+	rc = VECTL_ERR_ENVCREATE;
+	cgfd = cg_open(x);
+	master = console_open(x, a.console, sizeof(a.console));
+	if (cgfd < 0 || master < 0 || pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+		vectl_err("start %u: cannot prepare the init: %s", x->id,
+			  strerror(cgfd < 0 ? -cgfd : master < 0 ? -master : errno));
+		goto out_fds;
+	}
+	a.go_fd = go[0];
+	a.err_fd = errp[1];
+
+	ca.flags = VE_CLONE_NS | CLONE_INTO_CGROUP;
+	ca.exit_signal = SIGCHLD;
+	ca.cgroup = (unsigned int)cgfd;
+	fflush(NULL);
+	pid = sys_clone3(&ca);
+	if (pid < 0) {
+		vectl_err("start %u: cannot create the VE's namespaces: %s", x->id,
+			  strerror(errno));
+		goto out_fds;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(errp[0]);
+		close(master);
+		init_child(&a);
+	}
+	close(go[0]);
+	go[0] = -1;
+	close(errp[1]);
+	errp[1] = -1;
+
+	err = write_map(pid, "uid_map", x->uid_base);
+	if (!err)
+		err = write_map(pid, "gid_map", x->uid_base);
+	if (err) {
+		vectl_err("start %u: cannot write the uid/gid maps: %s", x->id, strerror(-err));
+		kill_and_reap(pid);
+		goto out_fds;
+	}
+	err = ve_start(nl, x->id, pid);
+	if (err) {
+		vectl_err("start %u: %s", x->id, ve_nl_strerror(nl, err));
+		kill_and_reap(pid);
+		rc = err == -EBUSY ? VECTL_ERR_RUNNING : VECTL_ERR_ENVCREATE;
+		goto out_fds;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		vectl_err("start %u: cannot release the init: %s", x->id, strerror(errno));
+		kill_and_reap(pid);
+		goto out_stopped;
+	}
+	n = read(errp[0], msg, sizeof(msg) - 1);
+	if (n > 0) {
+		msg[n] = '\0';
+		vectl_err("start %u: %s", x->id, msg);
+		kill_and_reap(pid);
+		goto out_stopped;
+	}
+	/* init runs; it is reparented when we exit. */
+	console_keeper(x, master, a.console, pid);
+	rc = VECTL_OK;
+	goto out_fds;
+
+out_stopped:
+	/* The module notices init's death by itself; wait for it to. */
+	if (!ve_wait_state(nl, x->id, VE_STATE_STOPPED, 5000)) {
+		ve_stop(nl, x->id);
+		ve_wait_state(nl, x->id, VE_STATE_STOPPED, 5000);
+	}
+out_fds:
+	close_all((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master }, 6);
+	if (rc == VECTL_OK)
+		return rc;
+	cg_remove(x, why, sizeof(why));
+out_umount:
+	if (mounted_here)
+		launch_umount(x);
+	return rc;
+}
+
+static bool wait_pidfd(int pidfd, int seconds)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, seconds * 1000) > 0;
+}
+
+static int halt_signal(const struct vectx *x)
+{
+	const char *v = vectx_get(x, "STOP_SIGNAL");
+
+	if (!v || !*v)
+		return SIGPWR;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *name = sigabbrev_np(sig);
+
+		if (name && (!strcmp(v, name) ||
+			     (!strncmp(v, "SIG", 3) && !strcmp(v + 3, name))))
+			return sig;
+	}
+	return atoi(v) > 0 && atoi(v) < NSIG ? atoi(v) : SIGPWR;
+}
+
+int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
+{
+	const char *tmo = vectx_get(x, "STOP_TIMEOUT");
+	int timeout = tmo && atoi(tmo) > 0 ? atoi(tmo) : 120;
+	struct ve_info info;
+	int err, pidfd = -1;
+
+	err = ve_get(nl, x->id, &info);
+	if (err || info.state == VE_STATE_STOPPED) {
+		/* Whatever a crashed vectl left behind goes anyway. */
+		launch_cleanup(x, true);
+		vectl_err("stop %u: VE is not running", x->id);
+		return VECTL_ERR_NOT_RUNNING;
+	}
+	if (!fast && info.init_pid) {
+		pidfd = sys_pidfd_open((pid_t)info.init_pid);
+		/* Recheck: the pidfd must be of the init the module bound. */
+		if (pidfd >= 0 && !ve_get(nl, x->id, &info) &&
+		    info.state == VE_STATE_RUNNING &&
+		    syscall(SYS_pidfd_send_signal, pidfd, halt_signal(x), NULL, 0) == 0)
+			wait_pidfd(pidfd, timeout);
+	}
+	if (!ve_wait_state(nl, x->id, VE_STATE_STOPPED, fast ? 0 : 2000)) {
+		err = ve_stop(nl, x->id);
+		if ((err && err != -ESRCH) ||
+		    !ve_wait_state(nl, x->id, VE_STATE_STOPPED, 10000)) {
+			vectl_err("stop %u: the VE did not stop: %s", x->id,
+				  err ? ve_nl_strerror(nl, err) : "init still alive after SIGKILL");
+			if (pidfd >= 0)
+				close(pidfd);
+			return VECTL_ERR_STOP;
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return launch_cleanup(x, true);
+}

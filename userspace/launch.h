@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Starting and stopping a VE: namespaces, cgroup, mounts, init, module. */
+#ifndef VECTL_LAUNCH_H
+#define VECTL_LAUNCH_H
+
+#include <stdbool.h>
+
+#include "vectx.h"
+#include "veapi.h"
+
+/*
+ * Register VE @x with the module if it is missing, and (re)apply the
+ * resource limits of its config. Prints errors; returns an exit code.
+ */
+int launch_register(struct ve_nl *nl, struct vectx *x);
+
+/* Start VE @x (locked, stopped). Prints errors; returns an exit code. */
+int launch_start(struct ve_nl *nl, struct vectx *x);
+
+/*
+ * Stop VE @x: the halt signal, up to STOP_TIMEOUT seconds, then force
+ * (at once with @fast); then remove its cgroup and unmount its root.
+ */
+int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast);
+
+/* Remove what a stopped VE leaves: cgroup, root mount. Exit code. */
+int launch_cleanup(struct vectx *x, bool umount_root);
+
+/* Mount the private area at the root (bind). Exit code; quiet if mounted. */
+int launch_mount(struct vectx *x);
+int launch_umount(struct vectx *x);
+
+#endif

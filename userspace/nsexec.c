@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running a process inside a running VE (vectl exec, enter, set on a live
+ * VE). vectl makes itself non-dumpable, joins the init's namespaces through
+ * a pidfd (all but the cgroup namespace), and clone3()s the child straight
+ * into the VE's cgroup; the child then joins the cgroup namespace, drops
+ * every fd but the ones it is given, becomes the VE's root and runs its
+ * task. The child never holds a host fd: exec relays stdio through pipes
+ * and enter through a pty of the VE's own devpts, so that nothing in the
+ * VE can reach a host file, tty or /proc entry (CVE-2019-5736,
+ * CVE-2024-21626). vectl itself is not in the VE's pid namespace, so no
+ * process of the VE can see or trace it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "nsexec.h"
+#include "run.h"
+
+#define JOIN_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | \
+		 CLONE_NEWIPC | CLONE_NEWNET)
+
+static int err_fd = -1;
+
+void ns_child_fail(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (write(err_fd, msg, strnlen(msg, sizeof(msg))) < 0)
+		_exit(VECTL_ERR_EXEC);
+	_exit(VECTL_ERR_EXEC);
+}
+
+int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j)
+{
+	struct ve_info info;
+	int err;
+
+	j->pidfd = j->cgfd = j->err_rd = -1;
+	err = ve_get(nl, x->id, &info);
+	if (err == -ENOENT || (!err && info.state != VE_STATE_RUNNING)) {
+		vectl_err("%s %u: VE is not running (start it with: vectl start %u)",
+			  x->verb, x->id, x->id);
+		return VECTL_ERR_NOT_RUNNING;
+	}
+	if (err) {
+		vectl_err("%s %u: %s", x->verb, x->id, ve_nl_strerror(nl, err));
+		return vectl_exit_for_errno(err);
+	}
+	j->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)info.init_pid, 0);
+	/* The pidfd is of the init only if the VE still runs with that pid. */
+	if (j->pidfd < 0 || ve_get(nl, x->id, &j->info) ||
+	    j->info.state != VE_STATE_RUNNING || j->info.init_pid != info.init_pid) {
+		vectl_err("%s %u: VE stopped while vectl joined it", x->verb, x->id);
+		ns_join_close(j);
+		return VECTL_ERR_NOT_RUNNING;
+	}
+	j->cgfd = cg_open(x);
+	if (j->cgfd < 0) {
+		vectl_err("%s %u: cannot open the VE's cgroup %s: %s", x->verb, x->id,
+			  x->cgroup, strerror(-j->cgfd));
+		ns_join_close(j);
+		return VECTL_ERR_EXEC;
+	}
+	/* Nothing in the VE may read our memory or take our fds. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) || setns(j->pidfd, JOIN_NS)) {
+		vectl_err("%s %u: cannot join the VE's namespaces: %s", x->verb, x->id,
+			  strerror(errno));
+		ns_join_close(j);
+		return VECTL_ERR_EXEC;
+	}
+	return VECTL_OK;
+}
+
+pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,
+	       const int *keep, int n_keep)
+{
+	struct clone_args ca = { 0 };
+	int errp[2];
+	pid_t pid;
+
+	if (pipe2(errp, O_CLOEXEC))
+		return -errno;
+	ca.flags = CLONE_INTO_CGROUP;
+	ca.exit_signal = SIGCHLD;
+	ca.cgroup = (unsigned int)j->cgfd;
+	fflush(NULL);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0) {
+		int err = -errno;
+
+		vectl_err("%s %u: cannot create a process in the VE: %s", x->verb,
+			  x->id, strerror(errno));
+		close(errp[0]);
+		close(errp[1]);
+		return err;
+	}
+	if (pid == 0) {
+		int top = 3;
+
+		err_fd = errp[1];
+		if (setns(j->pidfd, CLONE_NEWCGROUP))
+			ns_child_fail("cannot join the VE's cgroup namespace: %s", strerror(errno));
+		/* Move the fds to keep to 3.., the error pipe after them. */
+		for (int i = 0; i < n_keep; i++)
+			if (keep[i] >= 0)
+				top = keep[i] >= top ? keep[i] + 1 : top;
+		err_fd = fcntl(errp[1], F_DUPFD_CLOEXEC, top);
+		if (err_fd < 0)
+			_exit(VECTL_ERR_EXEC);
+		for (int fd = 3; fd < err_fd; fd++) {
+			bool kept = false;
+
+			for (int i = 0; i < n_keep; i++)
+				kept |= keep[i] == fd;
+			if (!kept)
+				close(fd);
+		}
+		syscall(SYS_close_range, (unsigned int)err_fd + 1, ~0U, 0U);
+		if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
+			ns_child_fail("cannot become root in the VE: %s", strerror(errno));
+		if (chdir("/"))
+			ns_child_fail("cannot enter / in the VE: %s", strerror(errno));
+		_exit(fn(arg));
+	}
+	close(errp[1]);
+	j->err_rd = errp[0];
+	return pid;
+}
+
+int ns_child_error(struct ns_join *j, char *msg, size_t len)
+{
+	ssize_t n = read(j->err_rd, msg, len - 1);
+
+	msg[n > 0 ? n : 0] = '\0';
+	return n > 0;
+}
+
+void ns_join_close(struct ns_join *j)
+{
+	int *fds[] = { &j->pidfd, &j->cgfd, &j->err_rd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+int ns_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return VECTL_ERR_SYSTEM;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int ns_relay(struct relay *r, int n)
+{
+	char buf[8192];
+	int open_essential = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < n; i++)
+		open_essential += r[i].essential;
+	while (open_essential > 0) {
+		struct pollfd p[4];
+
+		for (int i = 0; i < n; i++)
+			p[i] = (struct pollfd){ r[i].done ? -1 : r[i].from, POLLIN, 0 };
+		if (poll(p, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n; i++) {
+			ssize_t got;
+
+			if (r[i].done || !(p[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+				continue;
+			got = p[i].revents & POLLNVAL ? 0 : read(r[i].from, buf, sizeof(buf));
+			if (got < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (got > 0) {
+				for (ssize_t off = 0; off < got;) {
+					ssize_t w = write(r[i].to, buf + off, got - off);
+
+					if (w < 0 && errno == EINTR)
+						continue;
+					if (w <= 0)
+						break;	/* reader gone: keep draining */
+					off += w;
+				}
+				continue;
+			}
+			r[i].done = true;
+			if (r[i].close_to)
+				close(r[i].to);
+			open_essential -= r[i].essential;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Processes inside a running VE: join, spawn, relay stdio. See nsexec.c. */
+#ifndef VECTL_NSEXEC_H
+#define VECTL_NSEXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vectx.h"
+#include "veapi.h"
+
+struct ns_join {
+	int pidfd;		/* the VE's init */
+	int cgfd;		/* the VE's cgroup */
+	int err_rd;		/* the child's error pipe */
+	struct ve_info info;
+};
+
+/*
+ * Join VE @x's namespaces (not its pid namespace's processes: only the
+ * children we spawn enter it). Prints errors; returns an exit code.
+ */
+int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j);
+void ns_join_close(struct ns_join *j);
+
+/*
+ * Spawn @fn(@arg) as root of the VE, in its cgroup, with only stdio and
+ * the fds in @keep open. Returns the pid or -errno (printed).
+ */
+pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,
+	       const int *keep, int n_keep);
+
+/* In the child: report why it failed, exit VECTL_ERR_EXEC. */
+void ns_child_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* After spawning: true with @msg set if the child failed before exec. */
+int ns_child_error(struct ns_join *j, char *msg, size_t len);
+
+/* Wait for @pid: its exit code, or 128 + the signal that killed it. */
+int ns_wait(pid_t pid);
+
+/* Copy @from to @to; the relay ends when every essential source hit EOF. */
+struct relay {
+	int from, to;
+	bool essential;		/* wait for its EOF */
+	bool close_to;		/* close @to at EOF (a pipe to the child) */
+	bool done;
+};
+
+int ns_relay(struct relay *r, int n);
+
+#endif

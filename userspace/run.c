@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helper programs and file trees. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run.h"
+
+void close_fds_except(int keep)
+{
+	if (keep < 3) {
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+		return;
+	}
+	if (keep > 3)
+		syscall(SYS_close_range, 3U, (unsigned int)keep - 1, 0U);
+	syscall(SYS_close_range, (unsigned int)keep + 1, ~0U, 0U);
+}
+
+int run_argv(char *const argv[], char *why, size_t len)
+{
+	char buf[512];
+	size_t got = 0;
+	int pipefd[2], status, null;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		null = open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(pipefd[1], 2) < 0)
+			_exit(127);
+		close_fds_except(-1);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0 && (got += n) == sizeof(buf) - 1)
+			break;
+	/* Drain the rest so that the child never blocks on a full pipe. */
+	while (read(pipefd[0], (char[256]){ 0 }, 256) > 0)
+		;
+	close(pipefd[0]);
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(why, len, "%s %s", argv[0],
+		 *buf ? buf : WIFEXITED(status) ? "failed" : "was killed");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP ? rmdir(path) : unlink(path))
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+int remove_tree(const char *path)
+{
+	int err = nftw(path, remove_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+
+	if (err == -1)
+		return errno == ENOENT ? 0 : -errno;
+	return err;
+}

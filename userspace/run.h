@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Running helper programs (tar, cp) and small file-tree utilities. */
+#ifndef VECTL_RUN_H
+#define VECTL_RUN_H
+
+#include <stddef.h>
+
+/*
+ * Run @argv (PATH lookup), stdin and stdout on /dev/null. Returns its exit
+ * status, or -errno when it could not run; its first line of stderr is in
+ * @why when it fails.
+ */
+int run_argv(char *const argv[], char *why, size_t len);
+
+/* rm -rf @path without crossing into other mounts; 0 or -errno. */
+int remove_tree(const char *path);
+
+/* Close every fd from 3 up except @keep (or none, with -1). */
+void close_fds_except(int keep);
+
+#endif

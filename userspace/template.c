@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unpacking OS templates. tar (or cp -a for a directory) extracts as the
+ * host's root with numeric owners, keeping modes and xattrs; then one walk
+ * shifts every owner into the VE's range (template uids must be below
+ * 65536), restores set-id bits that chown cleared, rebases file
+ * capabilities on the VE's root, and drops device nodes: a VE gets its
+ * /dev at start and must never reach a host device through its tree.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <linux/capability.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "template.h"
+#include "vectx.h"
+
+int tmpl_resolve(const char *dir, const char *name, char *path, size_t len,
+		 bool *is_dir)
+{
+	static const char *const exts[] = { ".tar.gz", ".tar.xz", ".tgz", ".tar", "" };
+	struct stat st;
+
+	if (!*name || name[0] == '.' || strchr(name, '/'))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		if (snprintf(path, len, "%s/%s%s", dir, name, exts[i]) >= (int)len)
+			return -ENAMETOOLONG;
+		if (stat(path, &st))
+			continue;
+		*is_dir = S_ISDIR(st.st_mode);
+		if (*is_dir == !*exts[i])
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* nftw() passes no cookie: the walk's state lives here. */
+static struct {
+	uid_t base;
+	int err;
+	char *why;
+	size_t len;
+} shift;
+
+/* A v2 capability xattr (valid in the host only) becomes v3 rooted in the VE. */
+static int rebase_caps(const char *path)
+{
+	struct vfs_ns_cap_data caps;
+	ssize_t n = lgetxattr(path, "security.capability", &caps, sizeof(caps));
+	uint32_t magic;
+
+	if (n < 0)
+		return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
+	magic = caps.magic_etc & VFS_CAP_REVISION_MASK;
+	if (magic == VFS_CAP_REVISION_2 && n == XATTR_CAPS_SZ_2)
+		caps.rootid = shift.base;
+	else if (magic == VFS_CAP_REVISION_3 && n == XATTR_CAPS_SZ_3 &&
+		 caps.rootid < VE_UID_RANGE)
+		caps.rootid += shift.base;
+	else
+		return -EINVAL;
+	caps.magic_etc = (caps.magic_etc & ~VFS_CAP_REVISION_MASK) | VFS_CAP_REVISION_3;
+	return lsetxattr(path, "security.capability", &caps, XATTR_CAPS_SZ_3, 0) ? -errno : 0;
+}
+
+static bool in_ve_range(uid_t id)
+{
+	return id >= shift.base && id - shift.base < VE_UID_RANGE;
+}
+
+static int shift_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	uid_t uid = st->st_uid, gid = st->st_gid;
+	int err;
+
+	(void)ftw;
+	if (flag == FTW_NS || flag == FTW_DNR) {
+		snprintf(shift.why, shift.len, "cannot read %s", path);
+		return shift.err = -EIO;
+	}
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		return unlink(path) ? (shift.err = -errno) : 0;
+	/* A hard link seen a second time is already shifted. */
+	if (in_ve_range(uid) && in_ve_range(gid))
+		return 0;
+	if (uid >= VE_UID_RANGE || gid >= VE_UID_RANGE) {
+		snprintf(shift.why, shift.len,
+			 "%s is owned by %u:%u, outside the template range 0..%u",
+			 path, uid, gid, VE_UID_RANGE - 1);
+		return shift.err = -ERANGE;
+	}
+	if (lchown(path, shift.base + uid, shift.base + gid)) {
+		snprintf(shift.why, shift.len, "cannot chown %s: %s", path, strerror(errno));
+		return shift.err = -errno;
+	}
+	if (S_ISLNK(st->st_mode))
+		return 0;
+	if ((st->st_mode & (S_ISUID | S_ISGID)) && chmod(path, st->st_mode & 07777)) {
+		snprintf(shift.why, shift.len, "cannot chmod %s: %s", path, strerror(errno));
+		return shift.err = -errno;
+	}
+	if (S_ISREG(st->st_mode)) {
+		err = rebase_caps(path);
+		if (err) {
+			snprintf(shift.why, shift.len,
+				 "cannot move the file capabilities of %s into the VE: %s",
+				 path, strerror(-err));
+			return shift.err = err;
+		}
+	}
+	return 0;
+}
+
+int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
+		char *why, size_t len)
+{
+	char src[PATH_MAX + 2];
+	int err;
+
+	if (mkdir(dest, 0700)) {
+		err = -errno;
+		snprintf(why, len, "cannot create %s: %s", dest, strerror(errno));
+		return err;
+	}
+	if (is_dir) {
+		char *argv[] = { "cp", "-a", src, (char *)dest, NULL };
+
+		snprintf(src, sizeof(src), "%s/.", path);
+		err = run_argv(argv, why, len);
+	} else {
+		char *argv[] = { "tar", "--numeric-owner", "--xattrs",
+				 "--xattrs-include=*", "-xpf", (char *)path,
+				 "-C", (char *)dest, NULL };
+
+		err = run_argv(argv, why, len);
+	}
+	if (!err) {
+		shift.base = base;
+		shift.err = 0;
+		shift.why = why;
+		shift.len = len;
+		if (nftw(dest, shift_one, 64, FTW_PHYS | FTW_MOUNT) && !shift.err) {
+			shift.err = -errno;
+			snprintf(why, len, "cannot walk %s: %s", dest, strerror(errno));
+		}
+		err = shift.err;
+	} else if (err > 0) {
+		err = -EIO;
+	}
+	if (err)
+		remove_tree(dest);
+	return err;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * OS templates: NAME.tar.gz, NAME.tar.xz or a directory NAME/ under the
+ * template dir, unpacked into a private area with owners shifted into the
+ * VE's uid range.
+ */
+#ifndef VECTL_TEMPLATE_H
+#define VECTL_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Find template @name in @dir. Returns 0 or -ENOENT/-EINVAL (bad name). */
+int tmpl_resolve(const char *dir, const char *name, char *path, size_t len,
+		 bool *is_dir);
+
+/*
+ * Unpack @path into the new directory @dest (which must not exist), owners
+ * shifted by @base, device nodes dropped. On failure @dest is removed and
+ * @why says why.
+ */
+int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
+		char *why, size_t len);
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loading a VE's configuration and paths, and its per-VE lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "exitcodes.h"
+#include "vectx.h"
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, mode) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+bool path_is_mountpoint(const char *path)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx))
+		return false;
+	return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* Expand $VEID (and ${VEID}) in @in. */
+static int expand(const char *in, uint32_t id, char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*in) {
+		size_t skip = !strncmp(in, "${VEID}", 7) ? 7 :
+			      !strncmp(in, "$VEID", 5) ? 5 : 0;
+		int n;
+
+		if (skip) {
+			n = snprintf(out + o, len - o, "%u", id);
+			in += skip;
+		} else {
+			n = snprintf(out + o, len - o, "%c", *in++);
+		}
+		if (n < 0 || (size_t)n >= len - o)
+			return -ENAMETOOLONG;
+		o += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+const char *vectx_get(const struct vectx *x, const char *key)
+{
+	const char *v = conf_get(&x->conf, key);
+
+	return v ? v : conf_get(&x->global, key);
+}
+
+bool vectx_get_bool(const struct vectx *x, const char *key, bool def)
+{
+	const char *v = vectx_get(x, key);
+
+	if (!v || !*v)
+		return def;
+	return !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1");
+}
+
+static int path_from(struct vectx *x, const char *key, const char *def,
+		     char *out, size_t len)
+{
+	const char *v = vectx_get(x, key);
+
+	if (!v || !*v)
+		v = def;
+	if (v[0] != '/' || expand(v, x->id, out, len)) {
+		vectl_err("%s %u: %s=\"%s\" is not an absolute path (fix %s or %s)",
+			  x->verb, x->id, key, v, x->conf_path, VE_GLOBAL_CONF);
+		return VECTL_ERR_BAD_CONFIG;
+	}
+	return 0;
+}
+
+static int take_lock(struct vectx *x)
+{
+	char path[PATH_MAX], owner[32] = "";
+	int fd, n, err;
+
+	err = mkdir_p(VE_LOCK_DIR, 0700);
+	if (err) {
+		vectl_err("%s %u: cannot create %s: %s", x->verb, x->id,
+			  VE_LOCK_DIR, strerror(-err));
+		return VECTL_ERR_SYSTEM;
+	}
+	snprintf(path, sizeof(path), "%s/%u.lck", VE_LOCK_DIR, x->id);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		vectl_err("%s %u: cannot open the lock %s: %s", x->verb, x->id,
+			  path, strerror(errno));
+		return VECTL_ERR_SYSTEM;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = pread(fd, owner, sizeof(owner) - 1, 0);
+		owner[n > 0 ? n : 0] = '\0';
+		owner[strcspn(owner, "\n")] = '\0';
+		close(fd);
+		vectl_err("%s %u: VE is locked by another vectl (pid %s); try again when it is done",
+			  x->verb, x->id, *owner ? owner : "unknown");
+		return VECTL_ERR_LOCKED;
+	}
+	/* The holder's pid, for the message above; the flock is the lock. */
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%d\n", (int)getpid());
+	x->lock_fd = fd;
+	return 0;
+}
+
+int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
+{
+	int err;
+
+	memset(x, 0, sizeof(*x));
+	x->id = id;
+	x->verb = verb;
+	x->lock_fd = -1;
+	snprintf(x->conf_path, sizeof(x->conf_path), "%s/%u.conf", VE_CONF_DIR, id);
+	snprintf(x->cgroup, sizeof(x->cgroup), "%s/%u", VE_CGROUP_DIR, id);
+
+	if (id > (UINT32_MAX - VE_UID_BASE) / VE_UID_RANGE - 1) {
+		vectl_err("%s %u: VE ID too large for the uid range (%u + ID * %u must fit in 32 bits; use an ID up to %u)",
+			  verb, id, VE_UID_BASE, VE_UID_RANGE,
+			  (UINT32_MAX - VE_UID_BASE) / VE_UID_RANGE - 1);
+		return VECTL_ERR_VALUE;
+	}
+	x->uid_base = VE_UID_BASE + id * VE_UID_RANGE;
+
+	if (lock) {
+		err = take_lock(x);
+		if (err)
+			return err;
+	}
+	err = conf_load(&x->global, VE_GLOBAL_CONF);
+	if (err && err != -ENOENT) {
+		vectl_err("%s %u: cannot read %s: %s", verb, id, VE_GLOBAL_CONF, strerror(-err));
+		vectx_close(x);
+		return VECTL_ERR_BAD_CONFIG;
+	}
+	err = conf_load(&x->conf, x->conf_path);
+	if (err && err != -ENOENT) {
+		vectl_err("%s %u: cannot read %s: %s", verb, id, x->conf_path, strerror(-err));
+		vectx_close(x);
+		return VECTL_ERR_BAD_CONFIG;
+	}
+	x->exists = !err;
+
+	err = path_from(x, "VE_ROOT", VE_DEF_ROOT, x->root, sizeof(x->root));
+	if (!err)
+		err = path_from(x, "VE_PRIVATE", VE_DEF_PRIVATE, x->private_dir,
+				sizeof(x->private_dir));
+	if (!err)
+		err = path_from(x, "TEMPLATE", VE_DEF_TEMPLATE, x->template_dir,
+				sizeof(x->template_dir));
+	if (err)
+		vectx_close(x);
+	return err;
+}
+
+void vectx_close(struct vectx *x)
+{
+	conf_free(&x->global);
+	conf_free(&x->conf);
+	if (x->lock_fd >= 0) {
+		close(x->lock_fd);
+		x->lock_fd = -1;
+	}
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One VE as the verbs see it: its ID, its config (over the global one),
+ * where its files live, and its lock. Paths follow vzctl: VE_ROOT,
+ * VE_PRIVATE and TEMPLATE in /etc/ve/ve.conf, with $VEID expanded.
+ */
+#ifndef VECTL_VECTX_H
+#define VECTL_VECTX_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define VE_GLOBAL_CONF	"/etc/ve/ve.conf"
+#define VE_CONF_DIR	"/etc/ve/conf"
+#define VE_LOCK_DIR	"/var/lib/ve/lock"
+#define VE_CGROUP_DIR	"/sys/fs/cgroup/ve"
+#define VE_DEF_ROOT	"/var/lib/ve/root/$VEID"
+#define VE_DEF_PRIVATE	"/var/lib/ve/private/$VEID"
+#define VE_DEF_TEMPLATE	"/var/lib/ve/template"
+
+/* uid 0 inside VE ID is host uid VE_UID_BASE + ID * VE_UID_RANGE. */
+#define VE_UID_BASE	100000U
+#define VE_UID_RANGE	65536U
+
+struct vectx {
+	uint32_t id;
+	const char *verb;
+	struct conf global;
+	struct conf conf;
+	bool exists;			/* ID.conf exists */
+	int lock_fd;			/* -1 when not locked */
+	uid_t uid_base;
+	char conf_path[PATH_MAX];
+	char root[PATH_MAX];
+	char private_dir[PATH_MAX];
+	char cgroup[PATH_MAX];
+	char template_dir[PATH_MAX];
+};
+
+/*
+ * Load VE @id's config for @verb and, with @lock, take its lock. Prints
+ * the reason and returns an exit code on failure, 0 on success.
+ */
+int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock);
+void vectx_close(struct vectx *x);
+
+/* A key from the VE's config, else from the global one, else NULL. */
+const char *vectx_get(const struct vectx *x, const char *key);
+/* A yes/no key; @def when unset. */
+bool vectx_get_bool(const struct vectx *x, const char *key, bool def);
+
+/* Whether @path is the root of a mount (the private area is mounted). */
+bool path_is_mountpoint(const char *path);
+
+/* mkdir -p with @mode for the directories it creates. */
+int mkdir_p(const char *path, mode_t mode);
+
+#endif
