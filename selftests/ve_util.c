@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,4 +145,35 @@ pid_t ve_first_child(pid_t pid)
 			usleep(10000);
 	}
 	return child;
+}
+
+int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
+{
+	const char *bin = getenv("VECTL") ? getenv("VECTL") : "vectl";
+	char args[1024], cmd[1200];
+	va_list ap;
+	FILE *f;
+	size_t n;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s %s 2>/tmp/vectl.err", bin, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	n = fread(out, 1, outlen - 1, f);
+	out[n] = '\0';
+	while (fgetc(f) != EOF)
+		;
+	status = pclose(f);
+	f = fopen("/tmp/vectl.err", "r");
+	err[0] = '\0';
+	if (f) {
+		n = fread(err, 1, errlen - 1, f);
+		err[n] = '\0';
+		fclose(f);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -8,6 +8,7 @@
 
 #include <sched.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -35,5 +36,12 @@ void ve_child_kill(struct ve_child *c);
 
 /* First line of /proc/<pid>/task/<pid>/children: a child's host pid. */
 pid_t ve_first_child(pid_t pid);
+
+/*
+ * Run "vectl ARGS" through sh (ARGS may redirect), stdout into @out and
+ * stderr into @err; returns vectl's exit code, or -1.
+ */
+int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 #endif

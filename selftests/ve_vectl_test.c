@@ -17,37 +17,6 @@
 
 #define ID 501
 
-/* Run vectl ARGS; capture stdout and stderr apart; return the exit code. */
-static int vectl(char *out, size_t outlen, char *err, size_t errlen,
-		 const char *fmt, ...)
-{
-	const char *bin = getenv("VECTL") ? getenv("VECTL") : "vectl";
-	char args[256], cmd[512];
-	va_list ap;
-	FILE *f;
-	size_t n;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s %s 2>/tmp/vectl.err", bin, args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	n = fread(out, 1, outlen - 1, f);
-	out[n] = '\0';
-	status = pclose(f);
-	f = fopen("/tmp/vectl.err", "r");
-	err[0] = '\0';
-	if (f) {
-		n = fread(err, 1, errlen - 1, f);
-		err[n] = '\0';
-		fclose(f);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static int sleep_forever(void *arg)
 {
 	for (;;)
@@ -76,7 +45,7 @@ FIXTURE_TEARDOWN(cli)
 	ve_nl_close(&self->nl);
 }
 
-#define VECTL(...) vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
+#define VECTL(...) run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
 
 TEST_F(cli, kernel_commands_and_list)
 {

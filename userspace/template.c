@@ -118,6 +118,21 @@ static int shift_one(const char *path, const struct stat *st, int flag, struct F
 	return 0;
 }
 
+/* An OS tree has an init or at least a shell (links count, dangling ones too). */
+static bool looks_like_os(const char *dest)
+{
+	static const char *const paths[] = { "sbin/init", "bin/sh" };
+	char path[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dest, paths[i]);
+		if (!lstat(path, &st))
+			return true;
+	}
+	return false;
+}
+
 int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
 		char *why, size_t len)
 {
@@ -151,6 +166,10 @@ int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
 			snprintf(why, len, "cannot walk %s: %s", dest, strerror(errno));
 		}
 		err = shift.err;
+		if (!err && !looks_like_os(dest)) {
+			snprintf(why, len, "it has neither /sbin/init nor /bin/sh");
+			err = -ENOEXEC;
+		}
 	} else if (err > 0) {
 		err = -EIO;
 	}

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VEs as users run them: vectl create/start/exec/enter/set/stop/destroy
+ * on the busybox OS template, isolation between VEs, exit codes, and every
+ * refusal leaving things as they were.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ve_util.h"
+#include "kselftest_harness.h"
+
+#define A 301
+#define B 302
+#define UID_OF(id) (100000u + (id) * 65536u)
+
+struct box {
+	struct ve_nl nl;
+	char out[16384];
+	char err[2048];
+};
+
+#define V(...) run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
+
+static char *slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return f ? buf : NULL;
+}
+
+static bool mounted(uint32_t id)
+{
+	char buf[65536], pat[64];
+
+	snprintf(pat, sizeof(pat), " /var/lib/ve/root/%u ", id);
+	return strstr(slurp("/proc/self/mountinfo", buf, sizeof(buf)), pat) != NULL;
+}
+
+static bool exists(const char *fmt, uint32_t id)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), fmt, id);
+	return access(path, F_OK) == 0;
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* One line on stderr, starting "vectl: ". */
+static bool one_line(const char *err)
+{
+	const char *nl = strchr(err, '\n');
+
+	return !strncmp(err, "vectl: ", 7) && nl && !nl[1];
+}
+
+static void cleanup(struct box *self, uint32_t id)
+{
+	V("stop %u --fast", id);
+	V("destroy %u", id);
+	/* Configs of destroyed VEs from earlier cases. */
+	char path[128];
+
+	snprintf(path, sizeof(path), "/etc/ve/conf/%u.conf.destroyed", id);
+	unlink(path);
+}
+
+FIXTURE(os) {
+	struct box b;
+};
+
+FIXTURE_SETUP(os)
+{
+	ASSERT_EQ(0, ve_nl_open(&self->b.nl));
+	cleanup(&self->b, A);
+	cleanup(&self->b, B);
+}
+
+FIXTURE_TEARDOWN(os)
+{
+	cleanup(&self->b, A);
+	cleanup(&self->b, B);
+	ve_nl_close(&self->b.nl);
+}
+
+#undef V
+#define V(...) run_vectl(self->b.out, sizeof(self->b.out), self->b.err, sizeof(self->b.err), __VA_ARGS__)
+#define OUT self->b.out
+#define ERR self->b.err
+
+/* The whole story, and nothing left behind. */
+TEST_F(os, lifecycle)
+{
+	struct ve_info info;
+	char status[4096], want[64];
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname alpha", A)) TH_LOG("%s", ERR);
+	ASSERT_TRUE(exists("/var/lib/ve/private/%u/bin/busybox", A));
+	ASSERT_EQ(0, V("status %u", A));
+	EXPECT_STREQ("CTID 301 exist unmounted down\n", OUT);
+
+	for (int round = 0; round < 2; round++) {
+		ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+		ASSERT_EQ(0, V("status %u", A));
+		EXPECT_STREQ("CTID 301 exist mounted running\n", OUT);
+
+		/* Only the VE's processes, PID 1 is its init. */
+		ASSERT_EQ(0, V("exec %u ps -o pid,comm", A)) TH_LOG("%s", ERR);
+		EXPECT_EQ(0, strncmp(OUT, "PID   COMMAND\n    1 init\n", 25)) TH_LOG("ps: %s", OUT);
+		EXPECT_NE(NULL, strstr(OUT + 25, " ps\n")) TH_LOG("ps: %s", OUT);
+		EXPECT_EQ(3, lines(OUT)) TH_LOG("more than init and ps: %s", OUT);
+		ASSERT_EQ(0, V("exec %u hostname", A));
+		EXPECT_STREQ("alpha\n", OUT);
+		ASSERT_EQ(0, V("exec %u id -u", A));
+		EXPECT_STREQ("0\n", OUT);
+
+		/* uid 0 inside is 100000 + ID * 65536 on the host. */
+		ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+		snprintf(want, sizeof(want), "Uid:\t%u\t%u", UID_OF(A), UID_OF(A));
+		snprintf(status, sizeof(status), "/proc/%u/status", info.init_pid);
+		EXPECT_NE(NULL, strstr(slurp(status, status, sizeof(status)), want));
+
+		ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", ERR);
+		ASSERT_EQ(0, V("status %u", A));
+		EXPECT_STREQ("CTID 301 exist unmounted down\n", OUT);
+		EXPECT_FALSE(mounted(A));
+		EXPECT_FALSE(exists("/sys/fs/cgroup/ve/%u", A));
+	}
+
+	ASSERT_EQ(0, V("destroy %u", A)) TH_LOG("%s", ERR);
+	EXPECT_FALSE(exists("/var/lib/ve/private/%u", A));
+	EXPECT_FALSE(exists("/var/lib/ve/root/%u", A));
+	EXPECT_FALSE(exists("/etc/ve/conf/%u.conf", A));
+	EXPECT_TRUE(exists("/etc/ve/conf/%u.conf.destroyed", A));
+	EXPECT_FALSE(mounted(A));
+	EXPECT_EQ(-ENOENT, ve_get(&self->b.nl, A, &info));
+	ASSERT_EQ(0, V("status %u", A));
+	EXPECT_STREQ("CTID 301 deleted unmounted down\n", OUT);
+}
+
+/* Two VEs see and signal neither each other nor the host. */
+TEST_F(os, isolation)
+{
+	struct ve_info ia, ib;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname alpha", A));
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname beta", B));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, ve_get(&self->b.nl, A, &ia));
+	ASSERT_EQ(0, ve_get(&self->b.nl, B, &ib));
+
+	/* B's init (and the host's) by host pid: not there from inside A. */
+	ASSERT_EQ(0, V("exec %u 'kill -0 %u 2>/dev/null; echo $?'", A, ib.init_pid));
+	EXPECT_STREQ("1\n", OUT);
+	ASSERT_EQ(0, V("exec %u 'ps -o pid,comm'", A));
+	EXPECT_EQ(0, strncmp(OUT, "PID   COMMAND\n    1 init\n", 25)) TH_LOG("ps: %s", OUT);
+	EXPECT_EQ(NULL, strstr(OUT, " sleep")) TH_LOG("ps: %s", OUT);
+	/* PID 1 inside is A's own init; killing it from a child is refused. */
+	ASSERT_EQ(0, V("exec %u 'kill -9 1; sleep 0.2; echo alive'", A));
+	EXPECT_STREQ("alive\n", OUT);
+	ASSERT_EQ(0, V("exec %u hostname", B));
+	EXPECT_STREQ("beta\n", OUT);
+	/* Only a loopback device: the host's network is not reachable. */
+	ASSERT_EQ(0, V("exec %u 'ls /sys/class/net'", A));
+	EXPECT_STREQ("lo\n", OUT);
+	/* Nothing of the host's /dev but the minimal set. */
+	ASSERT_EQ(0, V("exec %u 'ls /dev | tr \"\\n\" \" \"'", A));
+	EXPECT_STREQ("console fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero ", OUT);
+	/* Root in A is not root on the host: no host capability. */
+	ASSERT_NE(0, V("exec %u 'echo 1 > /proc/sys/kernel/sysrq'", A));
+	ASSERT_EQ(0, ve_get(&self->b.nl, B, &ib));
+	EXPECT_EQ(VE_STATE_RUNNING, ib.state);
+	EXPECT_EQ(0, kill(ia.init_pid, 0));
+}
+
+/* exec passes exit codes, stdin and stdout through. */
+TEST_F(os, exec_io)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	EXPECT_EQ(0, V("exec %u true", A));
+	EXPECT_EQ(1, V("exec %u false", A));
+	EXPECT_EQ(7, V("exec %u 'exit 7'", A));
+	EXPECT_EQ(255, V("exec %u sh -c 'exit 255'", A));
+	EXPECT_EQ(128 + SIGKILL, V("exec %u 'kill -9 $$'", A));
+	ASSERT_EQ(0, V("exec %u 'tr a-z A-Z' < /etc/ve/ve.conf", A));
+	EXPECT_NE(NULL, strstr(OUT, "VE_PRIVATE=\"/VAR/LIB/VE/PRIVATE/$VEID\""));
+	/* More than a pipe's worth of output, and stderr apart. */
+	ASSERT_EQ(0, V("exec %u 'seq 1 20000 | tail -n 1; echo oops >&2'", A));
+	EXPECT_STREQ("20000\n", OUT);
+	EXPECT_STREQ("oops\n", ERR);
+	ASSERT_EQ(0, V("exec %u 'seq 1 20000' | wc -l", A));
+	EXPECT_EQ(20000, atoi(OUT));
+	/* Not a command: vectl says so in one line, exit 8. */
+	EXPECT_EQ(8, V("exec %u /no/such/program arg", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	/* No host fd beyond stdio reaches the command. */
+	ASSERT_EQ(0, V("exec %u 'ls /proc/self/fd | tr \"\\n\" \" \"' 9</etc/ve/ve.conf", A));
+	EXPECT_STREQ("0 1 2 3 ", OUT) TH_LOG("fds: %s", OUT);
+}
+
+/* enter: a shell on a pty of the VE, driven through a pty here. */
+TEST_F(os, enter)
+{
+	char buf[8192];
+	size_t got = 0;
+	int master, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname gamma", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	setenv("TERM", "dumb", 1);	/* no cursor queries from the shell */
+	pid = forkpty(&master, NULL, NULL, NULL);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%u", A);
+		execlp(getenv("VECTL") ? getenv("VECTL") : "vectl", "vectl", "enter", id, NULL);
+		_exit(99);
+	}
+	/* Like a person: a command, wait for its answer, then leave. */
+	ASSERT_EQ(35, write(master, "echo X$((6*7))X $(hostname) $(tty)\n", 35));
+	for (bool sent_exit = false;;) {
+		struct pollfd p = { master, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 10000) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		n = read(master, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += n;
+		buf[got] = '\0';
+		if (!sent_exit && strstr(buf, "X42X") && strstr(strstr(buf, "X42X"), "# ")) {
+			ASSERT_EQ(7, write(master, "exit 3\n", 7));
+			sent_exit = true;
+		}
+	}
+	buf[got] = '\0';
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(3, WEXITSTATUS(status)) TH_LOG("pty said: %s", buf);
+	EXPECT_NE(NULL, strstr(buf, "X42X gamma /dev/pts/")) TH_LOG("pty said: %s", buf);
+	close(master);
+}
+
+/* Saved limits reach the cgroup and the module, also after a reload. */
+TEST_F(os, set_and_reload)
+{
+	char buf[256], conf[8192];
+	struct ve_info info;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	/* Not running, no --save: refused, nothing written. */
+	EXPECT_EQ(31, V("set %u --numproc 200", A));
+	EXPECT_TRUE(one_line(ERR));
+	EXPECT_EQ(NULL, strstr(slurp("/etc/ve/conf/301.conf", conf, sizeof(conf)), "200"));
+	EXPECT_EQ(21, V("set %u --numproc 10:5 --save", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_EQ(21, V("set %u --ram lots --save", A));
+	EXPECT_EQ(20, V("set %u --bogus 1 --save", A));
+	EXPECT_EQ(70, V("set %u --hostname 'bad name' --save", A));
+	EXPECT_EQ(0, V("set %u --numproc 200 --ram 64M --cpulimit 50 --hostname delta --save", A))
+		TH_LOG("%s", ERR);
+	slurp("/etc/ve/conf/301.conf", conf, sizeof(conf));
+	EXPECT_NE(NULL, strstr(conf, "NUMPROC=\"200:200\""));
+	EXPECT_NE(NULL, strstr(conf, "PHYSPAGES=\"0:16384\""));
+	EXPECT_NE(NULL, strstr(conf, "# Sample VE configuration")) TH_LOG("comments lost");
+
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	EXPECT_STREQ("200\n", slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
+	EXPECT_STREQ("67108864\n", slurp("/sys/fs/cgroup/ve/301/memory.max", buf, sizeof(buf)));
+	EXPECT_STREQ("50000 100000\n", slurp("/sys/fs/cgroup/ve/301/cpu.max", buf, sizeof(buf)));
+	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
+
+	/* Live change without --save: applied, not written. */
+	EXPECT_EQ(0, V("set %u --numproc 150 --hostname epsilon", A)) TH_LOG("%s", ERR);
+	EXPECT_STREQ("150\n", slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
+	ASSERT_EQ(0, V("exec %u hostname", A));
+	EXPECT_STREQ("epsilon\n", OUT);
+	EXPECT_NE(NULL, strstr(slurp("/etc/ve/conf/301.conf", conf, sizeof(conf)), "NUMPROC=\"200:200\""));
+
+	/* Module reload: the VE is registered again with its saved limits. */
+	ASSERT_EQ(0, V("stop %u", A));
+	ve_nl_close(&self->b.nl);
+	ASSERT_EQ(0, system("rmmod ve && modprobe ve"));
+	ASSERT_EQ(0, ve_nl_open(&self->b.nl));
+	EXPECT_EQ(-ENOENT, ve_get(&self->b.nl, A, &info));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
+	ASSERT_EQ(0, V("exec %u hostname", A));
+	EXPECT_STREQ("delta\n", OUT);
+
+	/* onboot: --onboot-all starts exactly the VEs marked so. */
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", B));
+	EXPECT_EQ(0, V("set %u --onboot yes --save", A));
+	ASSERT_EQ(0, V("stop %u", A));
+	ASSERT_EQ(0, V("start --onboot-all")) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, V("list -H -o ctid,status,onboot %u %u", A, B));
+	EXPECT_STREQ("       301 running   yes   \n       302 stopped   no    \n", OUT);
+}
+
+/* list: fields, sorting, JSON, filters. */
+TEST_F(os, list)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname zulu", A));
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname alpha", B));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, V("list -H -o ctid,hostname %u %u", A, B));
+	EXPECT_STREQ("       301 zulu                \n       302 alpha               \n", OUT);
+	ASSERT_EQ(0, V("list -H -o ctid -s hostname %u %u", A, B));
+	EXPECT_STREQ("       302\n       301\n", OUT);
+	ASSERT_EQ(0, V("list -H -o ctid -s -ctid %u %u", A, B));
+	EXPECT_STREQ("       302\n       301\n", OUT);
+	ASSERT_EQ(0, V("list -H -o ctid,status | grep -c 30[12]"));
+	EXPECT_STREQ("1\n", OUT);	/* running only */
+	ASSERT_EQ(0, V("list -S -H -o ctid | grep -c 302"));
+	EXPECT_STREQ("1\n", OUT);
+	ASSERT_EQ(0, V("list -j -o ctid,status,hostname,numproc.l %u", A));
+	EXPECT_STREQ("[\n  {\"ctid\": 301, \"status\": \"running\", \"hostname\": \"zulu\", \"numproc.l\": 1024}\n]\n",
+		     OUT);
+	EXPECT_EQ(20, V("list -o nosuchfield"));
+	EXPECT_TRUE(one_line(ERR));
+}
+
+/* Every refusal: one line, a vzctl exit code, nothing changed. */
+TEST_F(os, errors)
+{
+	char before[8192], after[8192];
+	struct ve_info info;
+
+	EXPECT_EQ(14, V("start %u", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_FALSE(exists("/etc/ve/conf/%u.conf", A));
+	EXPECT_EQ(-ENOENT, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(21, V("start 0"));
+	EXPECT_TRUE(one_line(ERR));
+	EXPECT_EQ(21, V("start 2147483648"));
+	EXPECT_EQ(21, V("create abc --ostemplate busybox"));
+	EXPECT_EQ(47, V("create %u --ostemplate nosuch", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_EQ(47, V("create %u --ostemplate ../etc", A));
+	EXPECT_FALSE(exists("/etc/ve/conf/%u.conf", A));
+	EXPECT_FALSE(exists("/var/lib/ve/private/%u", A));
+	EXPECT_FALSE(exists("/var/lib/ve/private/%u.partial", A));
+
+	/* A template that is not a tar: unwound, nothing left. */
+	ASSERT_EQ(0, system("echo garbage | gzip > /var/lib/ve/template/broken.tar.gz"));
+	EXPECT_EQ(47, V("create %u --ostemplate broken", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_FALSE(exists("/var/lib/ve/private/%u.partial", A));
+	EXPECT_FALSE(exists("/etc/ve/conf/%u.conf", A));
+	unlink("/var/lib/ve/template/broken.tar.gz");
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	EXPECT_EQ(44, V("create %u --ostemplate busybox", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	slurp("/etc/ve/conf/301.conf", before, sizeof(before));
+	EXPECT_EQ(32, V("start %u", A));
+	EXPECT_TRUE(one_line(ERR));
+	EXPECT_EQ(32, V("destroy %u", A));
+	EXPECT_TRUE(one_line(ERR));
+	EXPECT_EQ(32, V("umount %u", A));
+	EXPECT_TRUE(exists("/var/lib/ve/private/%u/bin/busybox", A));
+	EXPECT_STREQ(before, slurp("/etc/ve/conf/301.conf", after, sizeof(after)));
+	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(VE_STATE_RUNNING, info.state);
+	ASSERT_EQ(0, V("stop %u", A));
+	EXPECT_EQ(31, V("stop %u", A));
+	EXPECT_TRUE(one_line(ERR));
+	EXPECT_EQ(31, V("exec %u true", A));
+	EXPECT_EQ(31, V("enter %u", A));
+
+	/* A VE whose init cannot run: start unwinds every step. */
+	EXPECT_EQ(20, V("set %u --save", A));
+	ASSERT_EQ(0, system("echo 'INIT=\"/sbin/nosuchinit\"' >> /etc/ve/conf/301.conf"));
+	EXPECT_EQ(7, V("start %u", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "/sbin/nosuchinit"));
+	EXPECT_FALSE(mounted(A));
+	EXPECT_FALSE(exists("/sys/fs/cgroup/ve/%u", A));
+	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(VE_STATE_STOPPED, info.state);
+}
+
+/* Concurrent starts of one VE: one starts it, the other is refused. */
+TEST_F(os, concurrent_start)
+{
+	int codes[2] = { -1, -1 }, ok = 0;
+	struct ve_info info;
+	pid_t pids[2];
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			char out[256], err[512];
+			int rc = run_vectl(out, sizeof(out), err, sizeof(err), "start %u", A);
+
+			_exit(rc);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		int status;
+
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		codes[i] = WEXITSTATUS(status);
+		ok += codes[i] == 0;
+	}
+	EXPECT_EQ(1, ok) TH_LOG("exit codes %d %d", codes[0], codes[1]);
+	EXPECT_TRUE(codes[0] + codes[1] == 9 || codes[0] + codes[1] == 32)
+		TH_LOG("exit codes %d %d", codes[0], codes[1]);
+	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(VE_STATE_RUNNING, info.state);
+	ASSERT_EQ(0, V("exec %u 'ps -o comm | grep -cx init'", A));
+	EXPECT_STREQ("1\n", OUT);
+}
+
+TEST_HARNESS_MAIN
