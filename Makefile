@@ -15,7 +15,7 @@ DESTDIR ?=
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
-.PHONY: all module vectl selftests test-modules clean install deps \
+.PHONY: all module vectl selftests test-modules templates clean install deps \
 	lint unit selftest check demo bench
 
 all: module vectl
@@ -31,6 +31,12 @@ vectl:
 selftests: vectl
 	$(MAKE) -C selftests
 
+# The busybox OS template the guest selftests and the demo use.
+templates: build/template/busybox.tar.gz
+
+build/template/busybox.tar.gz: scripts/mktemplate-busybox
+	scripts/mktemplate-busybox $@
+
 # Modules that exist only to test the test runner itself.
 test-modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/modules modules
@@ -38,6 +44,14 @@ test-modules:
 install: all
 	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
 	install -D -m 0755 userspace/vectl $(DESTDIR)$(SBINDIR)/vectl
+	install -D -m 0644 Documentation/vectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/vectl.8
+	install -D -m 0644 userspace/vectl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vectl
+	install -d -m 0755 $(DESTDIR)/lib/systemd/system
+	sed 's|@SBINDIR@|$(SBINDIR)|g' userspace/ve.service.in > $(DESTDIR)/lib/systemd/system/ve.service
+	install -d -m 0755 $(DESTDIR)/etc/ve/conf $(DESTDIR)/var/lib/ve/template
+	test -e $(DESTDIR)/etc/ve/ve.conf || install -m 0644 etc/ve.conf $(DESTDIR)/etc/ve/ve.conf
+	install -m 0644 etc/ve-basic.conf-sample $(DESTDIR)/etc/ve/conf/
 
 clean:
 	-test -z "$(KDIR)" || $(KMAKE) clean
@@ -58,5 +72,5 @@ unit: deps vectl
 check: deps
 	scripts/check
 
-demo: deps all
+demo: deps all templates
 	scripts/demo

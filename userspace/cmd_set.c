@@ -23,6 +23,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "nsexec.h"
+#include "parse.h"
 #include "resources.h"
 #include "vectx.h"
 
@@ -54,17 +55,6 @@ static bool number_ok(const char *s, unsigned long min, unsigned long max)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	return !errno && !*end && v >= min && v <= max;
-}
-
-static bool signal_ok(const char *s)
-{
-	for (int sig = 1; sig < NSIG; sig++) {
-		const char *n = sigabbrev_np(sig);
-
-		if (n && (!strcmp(s, n) || (!strncmp(s, "SIG", 3) && !strcmp(s + 3, n))))
-			return true;
-	}
-	return number_ok(s, 1, NSIG - 1);
 }
 
 static int set_hostname_child(void *arg)
@@ -164,8 +154,8 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 		break;
 	case OPT_STOPSIG:
 		key = "STOP_SIGNAL";
-		if (!signal_ok(v))
-			return bad_value(id, name, v, "a signal name like PWR or TERM");
+		if (parse_signal(v) < 0)
+			return bad_value(id, name, v, "a signal like PWR, TERM or RTMIN+3");
 		break;
 	case OPT_STOPTMO:
 		key = "STOP_TIMEOUT";

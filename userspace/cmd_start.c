@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vectl start ID | --onboot-all   start a VE, or every VE with ONBOOT="yes"
- * vectl stop ID [--fast]          halt signal, timeout, then force
+ * vectl stop ID [--fast] | --all  halt signal, timeout, then force
  * vectl restart ID                stop (if running), then start
  */
 #include <dirent.h>
@@ -104,12 +104,48 @@ static int start_onboot(struct ve_nl *nl)
 	return rc;
 }
 
+struct running {
+	uint32_t ids[4096];
+	int n;
+};
+
+static void collect_running(const struct ve_info *info, void *data)
+{
+	struct running *r = data;
+
+	if (info->state != VE_STATE_STOPPED && r->n < (int)(sizeof(r->ids) / sizeof(r->ids[0])))
+		r->ids[r->n++] = info->id;
+}
+
+/* Stop every running VE (host shutdown); report each failure. */
+static int stop_all(struct ve_nl *nl, bool fast)
+{
+	static struct running r;
+	int rc = VECTL_OK, err;
+
+	r.n = 0;
+	err = ve_dump_each(nl, collect_running, &r);
+	if (err < 0) {
+		vectl_err("stop: %s", ve_nl_strerror(nl, err));
+		return vectl_exit_for_errno(err);
+	}
+	for (int i = 0; i < r.n; i++) {
+		int one = act(nl, "stop", r.ids[i], fast ? DO_STOP_FAST : DO_STOP);
+
+		if (one)
+			rc = one;
+		else
+			printf("VE %u stopped\n", r.ids[i]);
+	}
+	return rc;
+}
+
 static int run(const char *verb, int argc, char **argv)
 {
 	static struct ve_nl nl;
 	enum action what = !strcmp(verb, "start") ? DO_START :
 			   !strcmp(verb, "stop") ? DO_STOP : DO_RESTART;
-	bool onboot = false;
+	bool onboot = false, all = false;
 	const char *idarg = NULL;
 	uint32_t id = 0;
 	int rc;
@@ -119,12 +155,14 @@ static int run(const char *verb, int argc, char **argv)
 			what = DO_STOP_FAST;
 		else if (what == DO_START && !strcmp(argv[i], "--onboot-all"))
 			onboot = true;
+		else if (what != DO_START && what != DO_RESTART && !strcmp(argv[i], "--all"))
+			all = true;
 		else if (argv[i][0] != '-' && !idarg)
 			idarg = argv[i];
 		else
 			idarg = "";
 	}
-	if (onboot == !!idarg || (idarg && !*idarg)) {
+	if ((onboot || all) == !!idarg || (idarg && !*idarg)) {
 		vectl_err("%s: usage: vectl %s", verb, vectl_find_cmd(verb)->usage);
 		return VECTL_ERR_USAGE;
 	}
@@ -133,9 +171,10 @@ static int run(const char *verb, int argc, char **argv)
 	rc = ve_nl_open(&nl);
 	if (rc)
 		return vectl_open_error(verb, rc);
-	rc = onboot ? start_onboot(&nl) : act(&nl, verb, id, what);
+	rc = onboot ? start_onboot(&nl) : all ? stop_all(&nl, what == DO_STOP_FAST) :
+	     act(&nl, verb, id, what);
 	ve_nl_close(&nl);
-	if (!rc && !onboot)
+	if (!rc && idarg)
 		printf("VE %u %s\n", id, what == DO_START ? "started" :
 		       what == DO_RESTART ? "restarted" : "stopped");
 	return rc;

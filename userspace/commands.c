@@ -12,7 +12,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "create", cmd_create,
 	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR]" },
 	{ "start", cmd_start, "start ID | start --onboot-all" },
-	{ "stop", cmd_stop, "stop ID [--fast]" },
+	{ "stop", cmd_stop, "stop ID [--fast] | stop --all [--fast]" },
 	{ "restart", cmd_restart, "restart ID" },
 	{ "destroy", cmd_destroy, "destroy ID" },
 	{ "status", cmd_status, "status ID" },

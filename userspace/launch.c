@@ -38,6 +38,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "launch.h"
+#include "parse.h"
 #include "resources.h"
 #include "run.h"
 
@@ -510,17 +511,9 @@ static bool wait_pidfd(int pidfd, int seconds)
 static int halt_signal(const struct vectx *x)
 {
 	const char *v = vectx_get(x, "STOP_SIGNAL");
+	int sig = v && *v ? parse_signal(v) : SIGPWR;
 
-	if (!v || !*v)
-		return SIGPWR;
-	for (int sig = 1; sig < NSIG; sig++) {
-		const char *name = sigabbrev_np(sig);
-
-		if (name && (!strcmp(v, name) ||
-			     (!strncmp(v, "SIG", 3) && !strcmp(v + 3, name))))
-			return sig;
-	}
-	return atoi(v) > 0 && atoi(v) < NSIG ? atoi(v) : SIGPWR;
+	return sig > 0 ? sig : SIGPWR;
 }
 
 int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)

@@ -2,7 +2,9 @@
 /* Parsing of command-line values, strict: no sign, no junk, no overflow. */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "linux/ve.h"
 #include "parse.h"
@@ -30,4 +32,21 @@ int parse_veid(const char *s, uint32_t *id)
 int parse_pid(const char *s, uint32_t *pid)
 {
 	return parse_u32_range(s, 1, 1U << 22, pid);
+}
+
+int parse_signal(const char *s)
+{
+	uint32_t n;
+
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	if (!strncmp(s, "RTMIN+", 6) && !parse_u32_range(s + 6, 0, SIGRTMAX - SIGRTMIN, &n))
+		return SIGRTMIN + (int)n;
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *name = sigabbrev_np(sig);
+
+		if (name && !strcmp(s, name))
+			return sig;
+	}
+	return parse_u32_range(s, 1, NSIG - 1, &n) ? -EINVAL : (int)n;
 }

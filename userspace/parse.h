@@ -11,4 +11,7 @@ int parse_veid(const char *s, uint32_t *id);
 /* A pid, 1..2^22. Returns 0 or -EINVAL. */
 int parse_pid(const char *s, uint32_t *pid);
 
+/* A signal: "PWR", "SIGTERM", "RTMIN+3" or a number. Returns it or -EINVAL. */
+int parse_signal(const char *s);
+
 #endif

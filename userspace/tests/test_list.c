@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vectl list's fields and output, and the shared value parsers. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 #include "parse.h"
 #include "unit.h"
 
-static char *render(const struct list_opts *o, const struct ve_info *rows, int n)
+static char *render(const struct list_opts *o, const struct list_row *rows, int n)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -24,9 +25,10 @@ static char *render(const struct list_opts *o, const struct ve_info *rows, int n
 	return buf;
 }
 
-static const struct ve_info rows[] = {
-	{ .id = 101, .state = VE_STATE_RUNNING, .num_tasks = 12, .init_pid = 4242 },
-	{ .id = 102, .state = VE_STATE_STOPPED },
+static const struct list_row rows[] = {
+	{ .info = { .id = 101, .state = VE_STATE_RUNNING, .num_tasks = 12, .init_pid = 4242 },
+	  .hostname = "web", .ip = "10.0.0.1" },
+	{ .info = { .id = 102, .state = VE_STATE_STOPPED }, .hostname = "db" },
 };
 
 START_TEST(fields_parse)
@@ -52,8 +54,8 @@ START_TEST(table_default_running_only)
 	list_default_fields(&o);
 	out = render(&o, rows, 2);
 	ck_assert_str_eq(out,
-		"      CTID      NPROC STATUS   \n"
-		"       101         12 running  \n");
+		"      CTID      NPROC STATUS    IP_ADDR         HOSTNAME            \n"
+		"       101         12 running   10.0.0.1        web                 \n");
 	free(out);
 }
 END_TEST
@@ -83,12 +85,72 @@ START_TEST(json_output)
 	list_default_fields(&o);
 	out = render(&o, rows, 2);
 	ck_assert_str_eq(out,
-		"[\n  {\"ctid\": 101, \"numproc\": 12, \"status\": \"running\"},\n"
-		"  {\"ctid\": 102, \"numproc\": 0, \"status\": \"stopped\"}\n]\n");
+		"[\n  {\"ctid\": 101, \"numproc\": 12, \"status\": \"running\", \"ip\": \"10.0.0.1\", \"hostname\": \"web\"},\n"
+		"  {\"ctid\": 102, \"numproc\": 0, \"status\": \"stopped\", \"ip\": \"\", \"hostname\": \"db\"}\n]\n");
 	free(out);
 	out = render(&o, rows, 0);
 	ck_assert_str_eq(out, "[]\n");
 	free(out);
+}
+END_TEST
+
+START_TEST(resource_fields)
+{
+	struct list_opts o = { .which = LIST_ALL, .header = true };
+	struct list_row r = { .info = { .id = 7, .state = VE_STATE_RUNNING } };
+	char err[64], *out;
+
+	r.info.held[VE_RES_NUMFILE] = 10;
+	r.info.maxheld[VE_RES_NUMFILE] = 20;
+	r.info.barrier[VE_RES_NUMFILE] = 30;
+	r.info.limit[VE_RES_NUMFILE] = VE_RES_UNLIMITED;
+	r.info.failcnt[VE_RES_NUMFILE] = 5;
+	ck_assert_int_eq(list_parse_fields("numfile,numfile.m,numfile.b,numfile.l,numfile.f",
+					   &o, err, sizeof(err)), 0);
+	out = render(&o, &r, 1);
+	ck_assert_str_eq(out,
+		"     NUMFILE    NUMFILE.M    NUMFILE.B    NUMFILE.L    NUMFILE.F\n"
+		"          10           20           30    unlimited            5\n");
+	free(out);
+	o.json = true;
+	out = render(&o, &r, 1);
+	ck_assert_str_eq(out, "[\n  {\"numfile\": 10, \"numfile.m\": 20, \"numfile.b\": 30, "
+			 "\"numfile.l\": null, \"numfile.f\": 5}\n]\n");
+	free(out);
+	ck_assert_int_ne(list_parse_fields("numfile.x", &o, err, sizeof(err)), 0);
+	ck_assert_int_ne(list_parse_fields("numfile.", &o, err, sizeof(err)), 0);
+	ck_assert_int_ne(list_parse_fields("nosuch.m", &o, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(sorting)
+{
+	struct list_row v[3] = {
+		{ .info = { .id = 3, .num_tasks = 5 }, .hostname = "b" },
+		{ .info = { .id = 1, .num_tasks = 9 }, .hostname = "c" },
+		{ .info = { .id = 2, .num_tasks = 5 }, .hostname = "a" },
+	};
+	struct list_opts o = { 0 };
+	char err[64];
+
+	ck_assert_int_eq(list_parse_sort("hostname", &o, err, sizeof(err)), 0);
+	list_sort(&o, v, 3);
+	ck_assert_uint_eq(v[0].info.id, 2);
+	ck_assert_uint_eq(v[1].info.id, 3);
+	ck_assert_uint_eq(v[2].info.id, 1);
+	/* Descending numbers; equal keys stay in ID order. */
+	ck_assert_int_eq(list_parse_sort("-numproc", &o, err, sizeof(err)), 0);
+	list_sort(&o, v, 3);
+	ck_assert_uint_eq(v[0].info.id, 1);
+	ck_assert_uint_eq(v[1].info.id, 2);
+	ck_assert_uint_eq(v[2].info.id, 3);
+	ck_assert_int_eq(list_parse_sort("ctid", &o, err, sizeof(err)), 0);
+	list_sort(&o, v, 3);
+	ck_assert_uint_eq(v[0].info.id, 1);
+	ck_assert_uint_eq(v[2].info.id, 3);
+	ck_assert_int_ne(list_parse_sort("-", &o, err, sizeof(err)), 0);
+	ck_assert_int_ne(list_parse_sort("bogus", &o, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "unknown sort field 'bogus'");
 }
 END_TEST
 
@@ -108,6 +170,13 @@ START_TEST(veid_and_pid)
 	ck_assert_int_ne(parse_veid("99999999999999999999999", &v), 0);
 	ck_assert_int_eq(parse_pid("1", &v), 0);
 	ck_assert_int_ne(parse_pid("0", &v), 0);
+	ck_assert_int_eq(parse_signal("PWR"), SIGPWR);
+	ck_assert_int_eq(parse_signal("SIGTERM"), SIGTERM);
+	ck_assert_int_eq(parse_signal("RTMIN+3"), SIGRTMIN + 3);
+	ck_assert_int_eq(parse_signal("9"), SIGKILL);
+	ck_assert_int_lt(parse_signal("NOPE"), 0);
+	ck_assert_int_lt(parse_signal("0"), 0);
+	ck_assert_int_lt(parse_signal("RTMIN+99"), 0);
 }
 END_TEST
 
@@ -120,6 +189,8 @@ Suite *list_suite(void)
 	tcase_add_test(tc, table_default_running_only);
 	tcase_add_test(tc, table_all_no_header_fields);
 	tcase_add_test(tc, json_output);
+	tcase_add_test(tc, resource_fields);
+	tcase_add_test(tc, sorting);
 	tcase_add_test(tc, veid_and_pid);
 	suite_add_tcase(s, tc);
 	return s;
