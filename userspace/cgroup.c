@@ -79,6 +79,33 @@ int cg_open(const struct vectx *x)
 	return fd < 0 ? -errno : fd;
 }
 
+int cg_open_of(const struct vectx *x, pid_t pid)
+{
+	char path[PATH_MAX], line[PATH_MAX], *rel;
+	size_t base = strlen(CG_ROOT);
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return cg_open(x);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3))
+			break;
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	rel = strncmp(line, "0::", 3) ? "" : line + 3;
+	/* Only a cgroup inside the VE's own subtree will do. */
+	if (snprintf(path, sizeof(path), "%s%s", CG_ROOT, rel) >= (int)sizeof(path) ||
+	    strncmp(path, x->cgroup, strlen(x->cgroup)) ||
+	    (path[strlen(x->cgroup)] && path[strlen(x->cgroup)] != '/') ||
+	    strstr(path + base, "/../"))
+		return cg_open(x);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? cg_open(x) : fd;
+}
+
 /* A resource's barrier and limit from the config; false when unset. */
 static bool conf_res(const struct vectx *x, const char *name, uint64_t *b, uint64_t *l)
 {

@@ -7,6 +7,7 @@
 #define VECTL_CGROUP_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "vectx.h"
 
@@ -25,6 +26,13 @@ int cg_remove(const struct vectx *x, char *why, size_t len);
 
 /* An O_PATH|O_DIRECTORY fd on the cgroup, for CLONE_INTO_CGROUP. */
 int cg_open(const struct vectx *x);
+
+/*
+ * The cgroup process @pid (the VE's init) is in, if it lies inside the
+ * VE's subtree: a VE that manages its own cgroups (systemd) leaves its
+ * top cgroup an inner node that takes no processes. Falls back to cg_open().
+ */
+int cg_open_of(const struct vectx *x, pid_t pid);
 
 /* Whether the cgroup exists. */
 int cg_exists(const struct vectx *x);

@@ -77,7 +77,7 @@ int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j)
 		ns_join_close(j);
 		return VECTL_ERR_NOT_RUNNING;
 	}
-	j->cgfd = cg_open(x);
+	j->cgfd = cg_open_of(x, (pid_t)j->info.init_pid);
 	if (j->cgfd < 0) {
 		vectl_err("%s %u: cannot open the VE's cgroup %s: %s", x->verb, x->id,
 			  x->cgroup, strerror(-j->cgfd));
