@@ -29,10 +29,12 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 
+#include "charge.h"
 #include "lifecycle.h"
 #include "netlink.h"
 #include "registry.h"
 #include "tag.h"
+#include "ubc.h"
 
 static struct workqueue_struct *ve_wq;
 
@@ -44,7 +46,12 @@ int __init ve_lifecycle_init(void)
 
 void ve_lifecycle_uninit(void)
 {
-	destroy_workqueue(ve_wq);	/* drains queued exit work */
+	destroy_workqueue(ve_wq);	/* drains queued exit and limit work */
+}
+
+bool ve_queue_work(struct work_struct *work)
+{
+	return queue_work(ve_wq, work);
 }
 
 /* Has the whole thread group of the VE's init exited? */
@@ -97,6 +104,9 @@ static void ve_unbind(struct ve *ve)
 	 */
 	synchronize_rcu();
 
+	if (ve->mem_css)
+		css_put(ve->mem_css);
+	ve->mem_css = NULL;
 	cgroup_put(ve->cgrp);
 	put_net(ve->net);
 	put_user_ns(ve->user_ns);
@@ -135,6 +145,7 @@ void ve_lifecycle_setup(struct ve *ve)
 {
 	INIT_WORK(&ve->exit_work, ve_exit_work);
 	init_waitqueue_func_entry(&ve->exit_wait, ve_exit_wake);
+	ve_ubc_setup(ve);
 }
 
 /* The checks of ARCHITECTURE section 3, each refusal with its reason. */
@@ -201,6 +212,13 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG_MOD(extack, "no such process");
 		return -ESRCH;
 	}
+	/* Tasks forked inside count from here; the init, made outside, too. */
+	err = ve_charge(ve, VE_RES_NUMPROC, task, GFP_KERNEL, false);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "out of memory for the init's charge");
+		put_task_struct(task);
+		return err;
+	}
 	user_ns = get_user_ns(task_cred_xxx(task, user_ns));
 	pid_ns = task_active_pid_ns(task);
 	err = -ESRCH;
@@ -231,6 +249,8 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 	ve->cgrp = task_dfl_cgroup(task);
 	cgroup_get(ve->cgrp);
 	rcu_read_unlock();
+	/* The memory cgroup the VE's memory resources are read from. */
+	ve->mem_css = cgroup_get_e_css(ve->cgrp, &memory_cgrp_subsys);
 	ve_tag_add(ve);
 
 	add_wait_queue(&pid->wait_pidfd, &ve->exit_wait);
@@ -249,6 +269,7 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 
 err:
 	put_user_ns(user_ns);
+	ve_uncharge(task);
 	put_task_struct(task);
 	return err;
 }

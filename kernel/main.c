@@ -15,6 +15,8 @@
 #include <uapi/linux/ve.h>
 
 #include "ve.h"
+#include "charge.h"
+#include "hooks.h"
 #include "lifecycle.h"
 #include "netlink.h"
 #include "proc.h"
@@ -28,26 +30,38 @@ static int __init ve_init(void)
 	if (err)
 		return err;
 
-	err = ve_lifecycle_init();
+	err = ve_charge_init();
 	if (err)
 		goto err_registry;
+
+	err = ve_lifecycle_init();
+	if (err)
+		goto err_charge;
 
 	err = ve_proc_init();
 	if (err)
 		goto err_lifecycle;
 
-	err = ve_genl_init();
+	err = ve_hooks_init();
 	if (err)
 		goto err_proc;
+
+	err = ve_genl_init();
+	if (err)
+		goto err_hooks;
 
 	pr_info("version %s loaded (netlink ABI %u)\n", VE_VERSION,
 		VE_FAMILY_VERSION);
 	return 0;
 
+err_hooks:
+	ve_hooks_uninit();
 err_proc:
 	ve_proc_uninit();
 err_lifecycle:
 	ve_lifecycle_uninit();
+err_charge:
+	ve_charge_uninit();
 err_registry:
 	ve_registry_uninit();
 	return err;
@@ -56,8 +70,10 @@ err_registry:
 static void __exit ve_exit(void)
 {
 	ve_genl_uninit();
+	ve_hooks_uninit();
 	ve_proc_uninit();
 	ve_lifecycle_uninit();
+	ve_charge_uninit();
 	ve_registry_uninit();
 	pr_info("unloaded\n");
 }

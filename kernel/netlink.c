@@ -125,24 +125,34 @@ static struct ve *ve_nl_lookup(struct genl_info *info)
 	return ve;
 }
 
+/* One VE_A_RES nest with every value of resource @id. */
+static int ve_nl_put_one_res(struct sk_buff *skb, const struct ve *ve,
+			     unsigned int id)
+{
+	struct ve_res_val val;
+	struct nlattr *nest;
+
+	ve_res_read(ve, id, &val);
+	nest = nla_nest_start(skb, VE_A_RES);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, VE_A_RES_ID, id, VE_A_RES_PAD) ||
+	    nla_put_u64_64bit(skb, VE_A_RES_HELD, val.held, VE_A_RES_PAD) ||
+	    nla_put_u64_64bit(skb, VE_A_RES_MAXHELD, val.maxheld, VE_A_RES_PAD) ||
+	    nla_put_u64_64bit(skb, VE_A_RES_BARRIER, val.barrier, VE_A_RES_PAD) ||
+	    nla_put_u64_64bit(skb, VE_A_RES_LIMIT, val.limit, VE_A_RES_PAD) ||
+	    nla_put_u64_64bit(skb, VE_A_RES_FAILCNT, val.failcnt, VE_A_RES_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int ve_nl_put_res(struct sk_buff *skb, const struct ve *ve)
 {
-	struct nlattr *nest;
 	unsigned int i;
 
-	for (i = 0; i < VE_RES_SLOTS; i++) {
-		if (!ve_res_name(i))
-			continue;
-		nest = nla_nest_start(skb, VE_A_RES);
-		if (!nest ||
-		    nla_put_u64_64bit(skb, VE_A_RES_ID, i, VE_A_RES_PAD) ||
-		    nla_put_u64_64bit(skb, VE_A_RES_BARRIER, ve->res[i].barrier,
-				      VE_A_RES_PAD) ||
-		    nla_put_u64_64bit(skb, VE_A_RES_LIMIT, ve->res[i].limit,
-				      VE_A_RES_PAD))
+	for (i = 0; i < VE_RES_SLOTS; i++)
+		if (ve_res_name(i) && ve_nl_put_one_res(skb, ve, i))
 			return -EMSGSIZE;
-		nla_nest_end(skb, nest);
-	}
 	return 0;
 }
 
@@ -569,6 +579,21 @@ static int ve_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
+/* Send @msg on "events" to the host and to the VE's own netns. */
+static void ve_nl_multicast(const struct ve *ve, struct sk_buff *msg)
+{
+	/* The host hears of every VE; a VE's own netns hears of itself. */
+	if (ve->net && !net_eq(ve->net, &init_net)) {
+		struct sk_buff *copy = skb_clone(msg, GFP_KERNEL);
+
+		if (copy)
+			genlmsg_multicast_netns(&ve_genl_family, ve->net, copy,
+						0, 0, GFP_KERNEL);
+	}
+	genlmsg_multicast_netns(&ve_genl_family, &init_net, msg, 0, 0,
+				GFP_KERNEL);
+}
+
 void ve_nl_notify_state(const struct ve *ve, enum ve_state old)
 {
 	struct sk_buff *msg;
@@ -589,17 +614,26 @@ void ve_nl_notify_state(const struct ve *ve, enum ve_state old)
 		return;
 	}
 	genlmsg_end(msg, hdr);
+	ve_nl_multicast(ve, msg);
+}
 
-	/* The host hears of every VE; a VE's own netns hears of itself. */
-	if (ve->net && !net_eq(ve->net, &init_net)) {
-		struct sk_buff *copy = skb_clone(msg, GFP_KERNEL);
+void ve_nl_notify_limit(const struct ve *ve, unsigned int res)
+{
+	struct sk_buff *msg;
+	void *hdr;
 
-		if (copy)
-			genlmsg_multicast_netns(&ve_genl_family, ve->net, copy,
-						0, 0, GFP_KERNEL);
+	lockdep_assert_held(&ve_mutex);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ve_genl_family, 0, VE_CMD_LIMIT_NTF);
+	if (!hdr || nla_put_u32(msg, VE_A_ID, ve->id) ||
+	    ve_nl_put_one_res(msg, ve, res)) {
+		nlmsg_free(msg);
+		return;
 	}
-	genlmsg_multicast_netns(&ve_genl_family, &init_net, msg, 0, 0,
-				GFP_KERNEL);
+	genlmsg_end(msg, hdr);
+	ve_nl_multicast(ve, msg);
 }
 
 static const struct genl_ops ve_genl_ops[] = {

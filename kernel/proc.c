@@ -4,6 +4,7 @@
  *   veinfo - one line per running VE: "%10u %5u %5u" (VE ID, class, tasks),
  *            VE 0 (the host) first. A reader inside a VE sees only its own
  *            line.
+ * and /proc/user_beancounters (ubc.c), OpenVZ's "Version: 2.5" table.
  */
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
@@ -13,6 +14,7 @@
 #include "proc.h"
 #include "registry.h"
 #include "tag.h"
+#include "ubc.h"
 
 static struct proc_dir_entry *ve_proc_dir;
 
@@ -48,14 +50,18 @@ int __init ve_proc_init(void)
 	ve_proc_dir = proc_mkdir("vz", NULL);
 	if (!ve_proc_dir)
 		return -ENOMEM;
-	if (!proc_create_single("veinfo", 0444, ve_proc_dir, veinfo_show)) {
-		proc_remove(ve_proc_dir);
-		return -ENOMEM;
-	}
+	if (!proc_create_single("veinfo", 0444, ve_proc_dir, veinfo_show))
+		goto err;
+	if (!proc_create_single("user_beancounters", 0444, NULL, ve_ubc_show))
+		goto err;
 	return 0;
+err:
+	proc_remove(ve_proc_dir);
+	return -ENOMEM;
 }
 
 void ve_proc_uninit(void)
 {
+	remove_proc_entry("user_beancounters", NULL);
 	proc_remove(ve_proc_dir);
 }

@@ -13,6 +13,7 @@
 #include "ubc.h"
 
 struct cgroup;
+struct cgroup_subsys_state;
 struct net;
 struct pid;
 struct pid_namespace;
@@ -33,6 +34,10 @@ struct ve {
 	u64			start_time;	/* (M) boottime ns */
 	u32			flags;		/* (M) userspace's, opaque here */
 	struct ve_res		res[VE_RES_SLOTS];	/* (M) */
+	struct ve_counter	counters[VE_RES_SLOTS];	/* atomics, charge.c */
+	unsigned long		limit_pending;	/* resources to report, bitmap */
+	unsigned long		limit_next[VE_RES_SLOTS];	/* (M) jiffies */
+	struct work_struct	limit_work;
 
 	struct task_struct	*init_task;	/* (B) */
 	struct pid		*init_pid;	/* (B) */
@@ -40,6 +45,7 @@ struct ve {
 	struct user_namespace	*user_ns;	/* (B) */
 	struct net		*net;		/* (B) */
 	struct cgroup		*cgrp;		/* (B) */
+	struct cgroup_subsys_state *mem_css;	/* (B) its memory cgroup */
 	struct hlist_node	pidns_node;	/* (B) tag.c */
 	struct hlist_node	userns_node;	/* (B) tag.c */
 

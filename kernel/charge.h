@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VE_CHARGE_H
+#define _VE_CHARGE_H
+
+#include <linux/gfp.h>
+#include <linux/types.h>
+
+struct ve;
+
+int ve_charge_init(void);
+void ve_charge_uninit(void);
+
+/*
+ * Charge one unit of count resource @res of @ve for object @obj. With
+ * @enforce, a charge over the limit fails with -EDQUOT (failcnt counts it,
+ * a LIMIT_NTF is queued). -ENOMEM when the record cannot be allocated.
+ */
+int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
+	      bool enforce);
+
+/* Uncharge @obj from the VE it was charged to, if it was. Any context. */
+void ve_uncharge(const void *obj);
+
+/*
+ * Under rcu_read_lock(): the VE @obj is charged to and for which resource,
+ * or NULL.
+ */
+struct ve *ve_charged(const void *obj, unsigned int *res);
+
+/* Whether any object is charged at all (a cheap test for hot paths). */
+bool ve_charges_exist(void);
+
+#endif /* _VE_CHARGE_H */

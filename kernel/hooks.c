@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where processes, files and sockets are charged and uncharged: ftrace
+ * hooks on the LSM entry points every such object passes through.
+ *
+ *   security_task_alloc          charge numproc    (fork fails: EAGAIN)
+ *   security_file_alloc          charge numfile    (open fails: EMFILE)
+ *   security_socket_post_create  charge numtcpsock or numothersock for
+ *                                user sockets      (socket fails: ENOBUFS)
+ *   security_sk_clone            charge an accepted socket like its listener
+ *   security_task_free, security_file_free, security_sk_free   uncharge
+ *
+ * Why ftrace: a stock kernel has no other way for a module to refuse these
+ * allocations. The LSM hooks are not open to modules, tracepoints cannot
+ * change a return value, and the kernel's error injection is not built
+ * into Debian's kernels. Each allocation hook is an ftrace_ops with
+ * IPMODIFY that redirects the call to a wrapper here; the wrapper charges,
+ * then calls the original function (recognised as ours by ftrace through
+ * the return address, within_module(), so it is not redirected again) and
+ * undoes the charge if the original fails. That keeps counting exact and
+ * denies before anything is allocated. The free hooks only read their
+ * argument. All of them are plain callbacks while no VE exists: a hash
+ * miss on the namespace at allocation, one counter read at free.
+ *
+ * The wrappers must not tail-call the original (ftrace would then see the
+ * kernel's return address and redirect again): this file is built with
+ * -fno-optimize-sibling-calls.
+ *
+ * Unload: unregister every ops (no new redirects), wait with
+ * synchronize_rcu_tasks() for tasks between a redirect and the wrapper's
+ * entry, then for wrappers still running (the original task_alloc may
+ * sleep), then once more for the instructions after their last count.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/ftrace.h>
+#include <linux/in.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/socket.h>
+#include <net/sock.h>
+
+#include <asm/ibt.h>
+
+#include "charge.h"
+#include "hooks.h"
+#include "registry.h"
+#include "tag.h"
+
+struct ve_hook {
+	const char		*name;
+	void			*wrapper;	/* NULL: a free hook */
+	void			(*on_free)(const void *obj);
+	unsigned long		orig;		/* start of the original */
+	struct ftrace_ops	ops;
+	bool			registered;
+};
+
+static atomic_t ve_hooks_running = ATOMIC_INIT(0);
+
+/* Calls of the originals, typed. */
+typedef int (*task_alloc_fn)(struct task_struct *task, unsigned long clone_flags);
+typedef int (*file_alloc_fn)(struct file *file);
+typedef int (*post_create_fn)(struct socket *sock, int family, int type,
+			      int protocol, int kern);
+typedef void (*sk_clone_fn)(const struct sock *sk, struct sock *newsk);
+
+enum { VE_HOOK_TASK_ALLOC, VE_HOOK_FILE_ALLOC, VE_HOOK_SOCK_CREATE,
+       VE_HOOK_SK_CLONE, VE_HOOK_TASK_FREE, VE_HOOK_FILE_FREE, VE_HOOK_SK_FREE,
+       VE_NR_HOOKS };
+
+static struct ve_hook ve_hooks[VE_NR_HOOKS];
+
+#define VE_ORIG(type, hook) ((type)READ_ONCE(ve_hooks[hook].orig))
+
+/*
+ * ftrace reports the address of the fentry call; with IBT an ENDBR comes
+ * first, and an indirect call must land on it.
+ */
+static unsigned long ve_ftrace_func_start(unsigned long ip)
+{
+	if (ENDBR_INSN_SIZE && is_endbr(*(u32 *)(ip - ENDBR_INSN_SIZE)))
+		return ip - ENDBR_INSN_SIZE;
+	return ip;
+}
+
+/* The VE (with a reference) the caller's new object goes to, or NULL. */
+static struct ve *ve_get_of(struct ve *(*lookup)(const void *), const void *key)
+{
+	struct ve *ve;
+
+	rcu_read_lock();
+	ve = lookup(key);
+	if (ve && !refcount_inc_not_zero(&ve->ref))
+		ve = NULL;
+	rcu_read_unlock();
+	return ve;
+}
+
+static struct ve *ve_lookup_pid_ns(const void *ns)
+{
+	return ve_of_pid_ns((struct pid_namespace *)ns);
+}
+
+static struct ve *ve_lookup_user_ns(const void *ns)
+{
+	return ve_of_user_ns((struct user_namespace *)ns);
+}
+
+static int ve_task_alloc(struct task_struct *task, unsigned long clone_flags)
+{
+	struct pid_namespace *ns;
+	struct ve *ve;
+	int err;
+
+	atomic_inc(&ve_hooks_running);
+	/* A thread joins its process's pid namespace; a process, the children's. */
+	ns = clone_flags & CLONE_THREAD ? task_active_pid_ns(current) :
+	     current->nsproxy->pid_ns_for_children;
+	ve = ve_get_of(ve_lookup_pid_ns, ns);
+	if (ve) {
+		err = ve_charge(ve, VE_RES_NUMPROC, task, GFP_KERNEL, true);
+		ve_put(ve);
+		if (err) {
+			err = err == -EDQUOT ? -EAGAIN : err;
+			goto out;
+		}
+	}
+	err = VE_ORIG(task_alloc_fn, VE_HOOK_TASK_ALLOC)(task, clone_flags);
+	if (err && ve)
+		ve_uncharge(task);
+out:
+	atomic_dec(&ve_hooks_running);
+	return err;
+}
+
+static int ve_file_alloc(struct file *file)
+{
+	struct ve *ve;
+	int err;
+
+	atomic_inc(&ve_hooks_running);
+	ve = ve_get_of(ve_lookup_user_ns, file->f_cred->user_ns);
+	if (ve) {
+		err = ve_charge(ve, VE_RES_NUMFILE, file, GFP_KERNEL, true);
+		ve_put(ve);
+		if (err) {
+			err = err == -EDQUOT ? -EMFILE : err;
+			goto out;
+		}
+	}
+	err = VE_ORIG(file_alloc_fn, VE_HOOK_FILE_ALLOC)(file);
+	if (err && ve)
+		ve_uncharge(file);
+out:
+	atomic_dec(&ve_hooks_running);
+	return err;
+}
+
+static unsigned int ve_sock_res(const struct sock *sk)
+{
+	bool inet = sk->sk_family == AF_INET || sk->sk_family == AF_INET6;
+
+	return inet && sk->sk_protocol == IPPROTO_TCP ? VE_RES_NUMTCPSOCK :
+							 VE_RES_NUMOTHERSOCK;
+}
+
+static int ve_sock_create(struct socket *sock, int family, int type, int protocol,
+			  int kern)
+{
+	struct sock *sk = sock->sk;
+	struct ve *ve = NULL;
+	int err;
+
+	atomic_inc(&ve_hooks_running);
+	/* Kernel sockets are the kernel's, wherever they live. */
+	if (!kern && sk)
+		ve = ve_get_of(ve_lookup_user_ns, sock_net(sk)->user_ns);
+	if (ve) {
+		err = ve_charge(ve, ve_sock_res(sk), sk, GFP_KERNEL, true);
+		ve_put(ve);
+		if (err) {
+			err = err == -EDQUOT ? -ENOBUFS : err;
+			goto out;
+		}
+	}
+	err = VE_ORIG(post_create_fn, VE_HOOK_SOCK_CREATE)(sock, family, type,
+							   protocol, kern);
+	if (err && ve)
+		ve_uncharge(sk);
+out:
+	atomic_dec(&ve_hooks_running);
+	return err;
+}
+
+/* An accepted connection is charged where its listener is (no refusal here). */
+static void ve_sk_clone(const struct sock *sk, struct sock *newsk)
+{
+	unsigned int res;
+	struct ve *ve;
+
+	atomic_inc(&ve_hooks_running);
+	VE_ORIG(sk_clone_fn, VE_HOOK_SK_CLONE)(sk, newsk);
+	rcu_read_lock();
+	ve = ve_charged(sk, &res);
+	if (ve && !refcount_inc_not_zero(&ve->ref))
+		ve = NULL;
+	rcu_read_unlock();
+	if (ve) {
+		ve_charge(ve, res, newsk, GFP_ATOMIC, false);
+		ve_put(ve);
+	}
+	atomic_dec(&ve_hooks_running);
+}
+
+static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
+			     struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct ve_hook *hook = container_of(ops, struct ve_hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	if (!hook->wrapper) {
+		hook->on_free((const void *)regs_get_kernel_argument(regs, 0));
+		return;
+	}
+	/* Our own call of the original: let it run. */
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	if (!READ_ONCE(hook->orig))
+		WRITE_ONCE(hook->orig, ve_ftrace_func_start(ip));
+	regs->ip = (unsigned long)hook->wrapper;
+}
+
+static void ve_init_hook(unsigned int i, const char *name, void *wrapper,
+			 void (*on_free)(const void *obj))
+{
+	struct ve_hook *hook = &ve_hooks[i];
+
+	hook->name = name;
+	hook->wrapper = wrapper;
+	hook->on_free = on_free;
+	hook->ops.func = ve_hook_callback;
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
+			  (wrapper ? FTRACE_OPS_FL_IPMODIFY : 0);
+}
+
+static void ve_hooks_unregister(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VE_NR_HOOKS; i++) {
+		struct ve_hook *hook = &ve_hooks[i];
+
+		if (!hook->registered)
+			continue;
+		unregister_ftrace_function(&hook->ops);
+		ftrace_free_filter(&hook->ops);
+		hook->registered = false;
+	}
+	synchronize_rcu_tasks();
+	while (atomic_read(&ve_hooks_running))
+		msleep(1);
+	synchronize_rcu_tasks();
+}
+
+int __init ve_hooks_init(void)
+{
+	unsigned int i;
+	int err;
+
+	ve_init_hook(VE_HOOK_TASK_ALLOC, "security_task_alloc", ve_task_alloc, NULL);
+	ve_init_hook(VE_HOOK_FILE_ALLOC, "security_file_alloc", ve_file_alloc, NULL);
+	ve_init_hook(VE_HOOK_SOCK_CREATE, "security_socket_post_create",
+		     ve_sock_create, NULL);
+	ve_init_hook(VE_HOOK_SK_CLONE, "security_sk_clone", ve_sk_clone, NULL);
+	ve_init_hook(VE_HOOK_TASK_FREE, "security_task_free", NULL, ve_uncharge);
+	ve_init_hook(VE_HOOK_FILE_FREE, "security_file_free", NULL, ve_uncharge);
+	ve_init_hook(VE_HOOK_SK_FREE, "security_sk_free", NULL, ve_uncharge);
+
+	for (i = 0; i < VE_NR_HOOKS; i++) {
+		struct ve_hook *hook = &ve_hooks[i];
+
+		err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->name,
+					strlen(hook->name), 1);
+		if (!err)
+			err = register_ftrace_function(&hook->ops);
+		if (err) {
+			pr_err("cannot hook %s: %d\n", hook->name, err);
+			ftrace_free_filter(&hook->ops);
+			ve_hooks_unregister();
+			return err;
+		}
+		hook->registered = true;
+	}
+	return 0;
+}
+
+void ve_hooks_uninit(void)
+{
+	ve_hooks_unregister();
+}
