@@ -159,9 +159,6 @@ static uint64_t res_value(const struct list_row *r, struct list_field f)
 	case 'f':
 		return r->info.failcnt[id];
 	default:
-		/* Until a VE's numproc is counted, its task count stands in. */
-		if (id == VE_RES_NUMPROC && !r->info.held[id])
-			return r->info.num_tasks;
 		return r->info.held[id];
 	}
 }
@@ -172,7 +169,8 @@ static uint64_t uint_value(const struct list_row *r, struct list_field f)
 	case F_CTID:
 		return r->info.id;
 	case F_NUMPROC:
-		return r->info.num_tasks;
+		/* vzlist's numproc is the beancounter; without one, the tasks. */
+		return r->info.n_res ? r->info.held[VE_RES_NUMPROC] : r->info.num_tasks;
 	case F_INITPID:
 		return r->info.init_pid;
 	default:

@@ -26,6 +26,7 @@ int cmd_set(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
+int cmd_ubc(int argc, char **argv);
 
 extern const struct vectl_cmd vectl_cmds[];
 
