@@ -135,8 +135,11 @@ int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	 * by a path without a hook: that charge is stale, replace it.
 	 */
 	rcu_read_lock();
-	while ((old = rhashtable_lookup_get_insert_fast(&ve_charges, &c->node,
-							 ve_charge_params))) {
+	for (;;) {
+		old = rhashtable_lookup_get_insert_fast(&ve_charges, &c->node,
+							ve_charge_params);
+		if (!old)
+			break;
 		if (IS_ERR(old)) {
 			rcu_read_unlock();
 			ve_charge_release(c);

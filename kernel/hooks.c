@@ -13,20 +13,21 @@
  * Why ftrace: a stock kernel has no other way for a module to refuse these
  * allocations. The LSM hooks are not open to modules, tracepoints cannot
  * change a return value, and the kernel's error injection is not built
- * into Debian's kernels. Each allocation hook is an ftrace_ops with
- * IPMODIFY that redirects the call to a wrapper here; the wrapper charges,
- * then calls the original function (recognised as ours by ftrace through
- * the return address, within_module(), so it is not redirected again) and
- * undoes the charge if the original fails. That keeps counting exact and
- * denies before anything is allocated. The free hooks only read their
- * argument. All of them are plain callbacks while no VE exists: a hash
- * miss on the namespace at allocation, one counter read at free.
+ * into Debian's kernels. One ftrace_ops with IPMODIFY covers all seven
+ * functions; for an allocation it redirects the call to a wrapper here,
+ * which charges, then calls the original function (recognised as ours by
+ * ftrace through the return address, within_module(), so it is not
+ * redirected again) and undoes the charge if the original fails. That
+ * keeps counting exact and denies before anything is allocated. The free
+ * hooks only read their argument. For the host's objects the cost is a
+ * lookup that stops at the host's namespace at allocation and one counter
+ * read at free while nothing is charged.
  *
  * The wrappers must not tail-call the original (ftrace would then see the
  * kernel's return address and redirect again): this file is built with
  * -fno-optimize-sibling-calls.
  *
- * Unload: unregister every ops (no new redirects), wait with
+ * Unload: unregister the ops (no new redirects), wait with
  * synchronize_rcu_tasks() for tasks between a redirect and the wrapper's
  * entry, then for wrappers still running (the original task_alloc may
  * sleep), then once more for the instructions after their last count.
@@ -37,6 +38,7 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/ftrace.h>
+#include <linux/kallsyms.h>
 #include <linux/in.h>
 #include <linux/module.h>
 #include <linux/net.h>
@@ -45,6 +47,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/socket.h>
+#include <linux/string.h>
 #include <net/sock.h>
 
 #include <asm/ibt.h>
@@ -58,9 +61,8 @@ struct ve_hook {
 	const char		*name;
 	void			*wrapper;	/* NULL: a free hook */
 	void			(*on_free)(const void *obj);
+	unsigned long		ip;		/* its fentry site, once seen */
 	unsigned long		orig;		/* start of the original */
-	struct ftrace_ops	ops;
-	bool			registered;
 };
 
 static atomic_t ve_hooks_running = ATOMIC_INIT(0);
@@ -72,11 +74,25 @@ typedef int (*post_create_fn)(struct socket *sock, int family, int type,
 			      int protocol, int kern);
 typedef void (*sk_clone_fn)(const struct sock *sk, struct sock *newsk);
 
-enum { VE_HOOK_TASK_ALLOC, VE_HOOK_FILE_ALLOC, VE_HOOK_SOCK_CREATE,
-       VE_HOOK_SK_CLONE, VE_HOOK_TASK_FREE, VE_HOOK_FILE_FREE, VE_HOOK_SK_FREE,
-       VE_NR_HOOKS };
+enum {
+	VE_HOOK_TASK_ALLOC,
+	VE_HOOK_FILE_ALLOC,
+	VE_HOOK_SOCK_CREATE,
+	VE_HOOK_SK_CLONE,
+	VE_HOOK_TASK_FREE,
+	VE_HOOK_FILE_FREE,
+	VE_HOOK_SK_FREE,
+	VE_NR_HOOKS
+};
 
 static struct ve_hook ve_hooks[VE_NR_HOOKS];
+
+/*
+ * One ftrace_ops for all hooks: registering and unregistering costs RCU
+ * tasks grace periods per ops, and module load/unload should stay quick.
+ */
+static struct ftrace_ops ve_ops;
+static bool ve_ops_registered;
 
 #define VE_ORIG(type, hook) ((type)READ_ONCE(ve_hooks[hook].orig))
 
@@ -220,12 +236,45 @@ static void ve_sk_clone(const struct sock *sk, struct sock *newsk)
 	atomic_dec(&ve_hooks_running);
 }
 
+/*
+ * Which hook fentry site @ip belongs to. ftrace passes only the address,
+ * so the first call of each function names it through kallsyms (off the
+ * callback's own frame: the name buffer is large); later calls compare.
+ */
+static noinline struct ve_hook *ve_hook_resolve(unsigned long ip)
+{
+	char name[KSYM_SYMBOL_LEN];
+	unsigned int i;
+
+	sprint_symbol_no_offset(name, ip);
+	for (i = 0; i < VE_NR_HOOKS; i++) {
+		if (strcmp(name, ve_hooks[i].name))
+			continue;
+		WRITE_ONCE(ve_hooks[i].orig, ve_ftrace_func_start(ip));
+		WRITE_ONCE(ve_hooks[i].ip, ip);
+		return &ve_hooks[i];
+	}
+	return NULL;
+}
+
+static struct ve_hook *ve_hook_of(unsigned long ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < VE_NR_HOOKS; i++)
+		if (READ_ONCE(ve_hooks[i].ip) == ip)
+			return &ve_hooks[i];
+	return ve_hook_resolve(ip);
+}
+
 static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
 			     struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
-	struct ve_hook *hook = container_of(ops, struct ve_hook, ops);
 	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct ve_hook *hook = ve_hook_of(ip);
 
+	if (unlikely(!hook))
+		return;
 	if (!hook->wrapper) {
 		hook->on_free((const void *)regs_get_kernel_argument(regs, 0));
 		return;
@@ -233,40 +282,28 @@ static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
 	/* Our own call of the original: let it run. */
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
-	if (!READ_ONCE(hook->orig))
-		WRITE_ONCE(hook->orig, ve_ftrace_func_start(ip));
 	regs->ip = (unsigned long)hook->wrapper;
 }
 
 static void ve_init_hook(unsigned int i, const char *name, void *wrapper,
 			 void (*on_free)(const void *obj))
 {
-	struct ve_hook *hook = &ve_hooks[i];
-
-	hook->name = name;
-	hook->wrapper = wrapper;
-	hook->on_free = on_free;
-	hook->ops.func = ve_hook_callback;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
-			  (wrapper ? FTRACE_OPS_FL_IPMODIFY : 0);
+	ve_hooks[i] = (struct ve_hook){
+		.name = name,
+		.wrapper = wrapper,
+		.on_free = on_free,
+	};
 }
 
 static void ve_hooks_unregister(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < VE_NR_HOOKS; i++) {
-		struct ve_hook *hook = &ve_hooks[i];
-
-		if (!hook->registered)
-			continue;
-		unregister_ftrace_function(&hook->ops);
-		ftrace_free_filter(&hook->ops);
-		hook->registered = false;
-	}
+	if (ve_ops_registered)
+		unregister_ftrace_function(&ve_ops);
+	ve_ops_registered = false;
+	ftrace_free_filter(&ve_ops);
 	synchronize_rcu_tasks();
 	while (atomic_read(&ve_hooks_running))
-		msleep(1);
+		usleep_range(1000, 2000);
 	synchronize_rcu_tasks();
 }
 
@@ -284,22 +321,27 @@ int __init ve_hooks_init(void)
 	ve_init_hook(VE_HOOK_FILE_FREE, "security_file_free", NULL, ve_uncharge);
 	ve_init_hook(VE_HOOK_SK_FREE, "security_sk_free", NULL, ve_uncharge);
 
+	ve_ops.func = ve_hook_callback;
+	ve_ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
+		       FTRACE_OPS_FL_IPMODIFY;
 	for (i = 0; i < VE_NR_HOOKS; i++) {
-		struct ve_hook *hook = &ve_hooks[i];
-
-		err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->name,
-					strlen(hook->name), 1);
-		if (!err)
-			err = register_ftrace_function(&hook->ops);
+		err = ftrace_set_filter(&ve_ops, (unsigned char *)ve_hooks[i].name,
+					strlen(ve_hooks[i].name), i == 0);
 		if (err) {
-			pr_err("cannot hook %s: %d\n", hook->name, err);
-			ftrace_free_filter(&hook->ops);
-			ve_hooks_unregister();
-			return err;
+			pr_err("cannot hook %s: %d\n", ve_hooks[i].name, err);
+			goto err;
 		}
-		hook->registered = true;
 	}
+	err = register_ftrace_function(&ve_ops);
+	if (err) {
+		pr_err("cannot register the hooks: %d\n", err);
+		goto err;
+	}
+	ve_ops_registered = true;
 	return 0;
+err:
+	ve_hooks_unregister();
+	return err;
 }
 
 void ve_hooks_uninit(void)

@@ -19,36 +19,6 @@
 
 #define CYCLES 50
 
-static const char *module_path(void)
-{
-	static char path[256];
-	const char *env = getenv("VE_KO");
-	struct utsname u;
-
-	if (env)
-		return env;
-	uname(&u);
-	snprintf(path, sizeof(path), "/lib/modules/%s/extra/ve.ko", u.release);
-	return path;
-}
-
-static int load(void)
-{
-	int fd = open(module_path(), O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "ve", O_NONBLOCK) ? -errno : 0;
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -94,26 +64,26 @@ FIXTURE_SETUP(module)
 	self->modprobe[strcspn(self->modprobe, "\n")] = '\0';
 	fclose(f);
 	if (exists("/sys/module/ve"))
-		ASSERT_EQ(0, unload());
+		ASSERT_EQ(0, ve_module_unload());
 }
 
 FIXTURE_TEARDOWN(module)
 {
 	set_modprobe(self->modprobe);
 	if (!exists("/sys/module/ve"))
-		load();
+		ve_module_load();
 }
 
 TEST_F(module, load_unload_cycles_leave_nothing)
 {
 	set_modprobe("/bin/false");
 	for (int i = 0; i < CYCLES; i++) {
-		ASSERT_EQ(0, load()) {
+		ASSERT_EQ(0, ve_module_load()) {
 			TH_LOG("load %d failed", i);
 		}
 		ASSERT_TRUE(exists("/proc/vz"));
 		ASSERT_EQ(0, family_answers());
-		ASSERT_EQ(0, unload()) {
+		ASSERT_EQ(0, ve_module_unload()) {
 			TH_LOG("unload %d failed", i);
 		}
 		ASSERT_FALSE(exists("/proc/vz"));
@@ -162,7 +132,7 @@ TEST_F_TIMEOUT(module, unload_frees_stopped_ves_100_cycles, 300)
 
 	set_modprobe("/bin/false");
 	for (int i = 0; i < 100; i++) {
-		ASSERT_EQ(0, load());
+		ASSERT_EQ(0, ve_module_load());
 		ASSERT_EQ(0, ve_nl_open(&nl));
 		for (uint32_t id = 1; id <= 3; id++)
 			ASSERT_EQ(0, ve_new(&nl, id));
@@ -171,7 +141,7 @@ TEST_F_TIMEOUT(module, unload_frees_stopped_ves_100_cycles, 300)
 			TH_LOG("cycle %d: start/stop: %s", i, nl.err.msg);
 		}
 		ve_nl_close(&nl);
-		ASSERT_EQ(0, unload()) {
+		ASSERT_EQ(0, ve_module_unload()) {
 			TH_LOG("unload %d failed", i);
 		}
 		ASSERT_FALSE(exists("/proc/vz"));
@@ -183,28 +153,28 @@ TEST_F(module, rmmod_refused_while_a_ve_runs)
 	static struct ve_nl nl;
 	struct ve_child c;
 
-	ASSERT_EQ(0, load());
+	ASSERT_EQ(0, ve_module_load());
 	ASSERT_EQ(0, ve_nl_open(&nl));
 	ASSERT_EQ(0, ve_new(&nl, 7));
 	ASSERT_EQ(0, ve_child_spawn(&c, VE_CHILD_NS, NULL, sleep_forever, NULL));
 	ASSERT_EQ(0, ve_start(&nl, 7, c.pid));
 	ve_child_go(&c);
 
-	EXPECT_EQ(-EWOULDBLOCK, unload());
+	EXPECT_EQ(-EWOULDBLOCK, ve_module_unload());
 	EXPECT_TRUE(exists("/sys/module/ve"));
 
 	ASSERT_EQ(0, ve_stop(&nl, 7));
 	ve_child_wait(&c);
 	ASSERT_TRUE(ve_wait_state(&nl, 7, VE_STATE_STOPPED, 5000));
 	ve_nl_close(&nl);
-	EXPECT_EQ(0, unload());
+	EXPECT_EQ(0, ve_module_unload());
 }
 
 TEST_F(module, double_load_is_refused)
 {
-	ASSERT_EQ(0, load());
-	EXPECT_EQ(-EEXIST, load());
-	EXPECT_EQ(0, unload());
+	ASSERT_EQ(0, ve_module_load());
+	EXPECT_EQ(-EEXIST, ve_module_load());
+	EXPECT_EQ(0, ve_module_unload());
 }
 
 /* Run vectl; return its exit status and its first stderr line. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,4 +178,34 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 		fclose(f);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static const char *module_path(void)
+{
+	static char path[256];
+	const char *env = getenv("VE_KO");
+	struct utsname u;
+
+	if (env)
+		return env;
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/extra/ve.ko", u.release);
+	return path;
+}
+
+int ve_module_load(void)
+{
+	int fd = open(module_path(), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int ve_module_unload(void)
+{
+	return syscall(SYS_delete_module, "ve", O_NONBLOCK) ? -errno : 0;
 }

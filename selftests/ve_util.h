@@ -44,4 +44,8 @@ pid_t ve_first_child(pid_t pid);
 int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Load ve.ko (VE_KO, or the installed one) / unload it; 0 or -errno. */
+int ve_module_load(void);
+int ve_module_unload(void);
+
 #endif
