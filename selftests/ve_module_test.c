@@ -74,7 +74,7 @@ FIXTURE_TEARDOWN(module)
 		ve_module_load();
 }
 
-TEST_F(module, load_unload_cycles_leave_nothing)
+TEST_F_TIMEOUT(module, load_unload_cycles_leave_nothing, 300)
 {
 	set_modprobe("/bin/false");
 	for (int i = 0; i < CYCLES; i++) {
@@ -126,7 +126,7 @@ static int run_once(struct ve_nl *nl, uint32_t id)
  * STOPPED VEs are freed on unload. A leaked object would make
  * kmem_cache_destroy() complain on the console, which fails the run.
  */
-TEST_F_TIMEOUT(module, unload_frees_stopped_ves_100_cycles, 300)
+TEST_F_TIMEOUT(module, unload_frees_stopped_ves_100_cycles, 600)
 {
 	static struct ve_nl nl;
 

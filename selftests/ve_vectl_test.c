@@ -67,8 +67,8 @@ TEST_F(cli, kernel_commands_and_list)
 	ve_child_go(&self->child);
 
 	EXPECT_EQ(0, VECTL("list"));
-	EXPECT_STREQ("      CTID      NPROC STATUS   \n"
-		     "       501          1 running  \n", self->out);
+	EXPECT_STREQ("      CTID      NPROC STATUS    IP_ADDR         HOSTNAME            \n"
+		     "       501          1 running   -               -                   \n", self->out);
 	EXPECT_EQ(0, VECTL("list -j -o ctid,initpid"));
 	snprintf(want, sizeof(want), "[\n  {\"ctid\": 501, \"initpid\": %d}\n]\n",
 		 self->child.pid);
@@ -107,7 +107,7 @@ TEST_F(cli, bad_command_lines)
 	EXPECT_EQ(20, VECTL("kernel start 5"));
 	EXPECT_EQ(20, VECTL("kernel frob 5"));
 	EXPECT_EQ(20, VECTL("list -o ctid,bogus"));
-	EXPECT_STREQ("vectl: list: unknown field 'bogus' (fields: ctid, numproc, status, initpid)\n",
+	EXPECT_STREQ("vectl: list: unknown field 'bogus' (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, and resources like numfile.m)\n",
 		     self->err);
 	EXPECT_EQ(20, VECTL("list extra"));
 	/* Nothing was created along the way. */
