@@ -58,6 +58,7 @@ clean:
 	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/modules clean
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean
 	rm -rf build
 
 deps:
@@ -74,3 +75,7 @@ check: deps
 
 demo: deps all templates
 	scripts/demo
+
+bench: deps all
+	$(MAKE) -C bench
+	scripts/bench
