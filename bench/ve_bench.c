@@ -47,6 +47,7 @@ static int loops(void *arg)
 		close(socket(AF_UNIX, SOCK_DGRAM, 0));
 	printf("socket+close %lld\n", (now_ns() - t) / n_sock);
 
+	fflush(stdout);	/* nothing buffered for the children to copy */
 	t = now_ns();
 	for (int i = 0; i < n_fork; i++) {
 		pid_t pid = fork();

@@ -37,6 +37,12 @@ static const struct rhashtable_params ve_charge_params = {
 	.key_len		= sizeof(void *),
 	.key_offset		= offsetof(struct ve_charge, obj),
 	.head_offset		= offsetof(struct ve_charge, node),
+	/*
+	 * Big enough that a VE's steady open/close does not make the table
+	 * grow and shrink (a resize is a worker run and a grace period);
+	 * shrinking brings it back here after a bomb.
+	 */
+	.min_size		= 1024,
 	.automatic_shrinking	= true,
 };
 

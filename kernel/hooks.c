@@ -251,7 +251,8 @@ static noinline struct ve_hook *ve_hook_resolve(unsigned long ip)
 		if (strcmp(name, ve_hooks[i].name))
 			continue;
 		WRITE_ONCE(ve_hooks[i].orig, ve_ftrace_func_start(ip));
-		WRITE_ONCE(ve_hooks[i].ip, ip);
+		/* Pairs with the acquire below: orig is set once ip shows. */
+		smp_store_release(&ve_hooks[i].ip, ip);
 		return &ve_hooks[i];
 	}
 	return NULL;
@@ -262,7 +263,7 @@ static struct ve_hook *ve_hook_of(unsigned long ip)
 	unsigned int i;
 
 	for (i = 0; i < VE_NR_HOOKS; i++)
-		if (READ_ONCE(ve_hooks[i].ip) == ip)
+		if (smp_load_acquire(&ve_hooks[i].ip) == ip)
 			return &ve_hooks[i];
 	return ve_hook_resolve(ip);
 }

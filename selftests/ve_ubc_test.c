@@ -70,6 +70,16 @@ static int make_one(int kind)
 	}
 }
 
+static void release_one(int kind, int obj)
+{
+	if (kind == K_PROC) {
+		kill(obj, SIGKILL);
+		waitpid(obj, NULL, 0);
+	} else {
+		close(obj);
+	}
+}
+
 /* The VE's init: make objects until refused, hold them, release them. */
 static int fill(void *arg)
 {
@@ -88,14 +98,8 @@ static int fill(void *arg)
 	sh->count = n;
 	__atomic_store_n(&sh->phase, 1, __ATOMIC_SEQ_CST);
 	wait_phase(2);
-	for (int i = 0; i < n; i++) {
-		if (sh->kind == K_PROC) {
-			kill(objs[i], SIGKILL);
-			waitpid(objs[i], NULL, 0);
-		} else {
-			close(objs[i]);
-		}
-	}
+	for (int i = 0; i < n; i++)
+		release_one(sh->kind, objs[i]);
 	__atomic_store_n(&sh->phase, 3, __ATOMIC_SEQ_CST);
 	pause();
 	return 0;
@@ -215,14 +219,8 @@ static void check_limit(struct __test_metadata *_metadata, struct ve_nl *nl,
 		host[n_host] = make_one(lc->kind);
 		ASSERT_LE(0, host[n_host]) TH_LOG("host refused: %s", strerror(errno));
 	}
-	for (int i = 0; i < n_host; i++) {
-		if (lc->kind == K_PROC) {
-			kill(host[i], SIGKILL);
-			waitpid(host[i], NULL, 0);
-		} else {
-			close(host[i]);
-		}
-	}
+	for (int i = 0; i < n_host; i++)
+		release_one(lc->kind, host[i]);
 	EXPECT_EQ(lc->limit, info_of(nl, ID_A).held[lc->res]);
 
 	__atomic_store_n(&sh->phase, 2, __ATOMIC_SEQ_CST);

@@ -109,7 +109,9 @@ TEST_F(cli, bad_command_lines)
 	EXPECT_EQ(20, VECTL("list -o ctid,bogus"));
 	EXPECT_STREQ("vectl: list: unknown field 'bogus' (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, and resources like numfile.m)\n",
 		     self->err);
-	EXPECT_EQ(20, VECTL("list extra"));
+	/* list takes VE IDs; anything else is a bad value. */
+	EXPECT_EQ(21, VECTL("list extra"));
+	EXPECT_STREQ("vectl: list: invalid VE ID 'extra' (1 to 2147483647)\n", self->err);
 	/* Nothing was created along the way. */
 	EXPECT_EQ(0, VECTL("list -a -H"));
 	EXPECT_STREQ("", self->out);
