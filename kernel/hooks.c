@@ -262,9 +262,11 @@ static struct ve_hook *ve_hook_of(unsigned long ip)
 {
 	unsigned int i;
 
-	for (i = 0; i < VE_NR_HOOKS; i++)
+	for (i = 0; i < VE_NR_HOOKS; i++) {
+		/* Acquire: pairs with the release in ve_hook_resolve(). */
 		if (smp_load_acquire(&ve_hooks[i].ip) == ip)
 			return &ve_hooks[i];
+	}
 	return ve_hook_resolve(ip);
 }
 
