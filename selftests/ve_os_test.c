@@ -349,6 +349,17 @@ TEST_F(os, list)
 		     OUT);
 	EXPECT_EQ(20, V("list -o nosuchfield"));
 	EXPECT_TRUE(one_line(ERR));
+
+	/* Beancounters: list's vzlist suffixes and vectl ubc. */
+	ASSERT_EQ(0, V("list -H -o ctid,numproc,numproc.l,numfile.f %u", A));
+	EXPECT_STREQ("       301          1         1024            0\n", OUT);
+	ASSERT_EQ(0, V("ubc %u", A));
+	EXPECT_NE(NULL, strstr(OUT, "\n      301:  kmemsize ")) TH_LOG("%s", OUT);
+	EXPECT_NE(NULL, strstr(OUT, "\n            numproc                         1 "));
+	ASSERT_EQ(0, V("ubc -j %u | grep -c '\"numproc\": {\"held\": 1, \"maxheld\": [0-9]*, \"barrier\": 1024, \"limit\": 1024, \"failcnt\": 0}'", A));
+	EXPECT_STREQ("1\n", OUT);
+	EXPECT_EQ(31, V("ubc %u", B));	/* stopped, unknown to the module */
+	EXPECT_TRUE(one_line(ERR));
 }
 
 /* Every refusal: one line, a vzctl exit code, nothing changed. */
