@@ -19,9 +19,9 @@
  * ftrace through the return address, within_module(), so it is not
  * redirected again) and undoes the charge if the original fails. That
  * keeps counting exact and denies before anything is allocated. The free
- * hooks only read their argument. For the host's objects the cost is a
- * lookup that stops at the host's namespace at allocation and one counter
- * read at free while nothing is charged.
+ * hooks only read their argument. The host's own objects are not even
+ * redirected: a look at the arguments at allocation (is the namespace the
+ * host's?) and one counter read at free while nothing is charged.
  *
  * The wrappers must not tail-call the original (ftrace would then see the
  * kernel's return address and redirect again): this file is built with
@@ -60,6 +60,8 @@
 struct ve_hook {
 	const char		*name;
 	void			*wrapper;	/* NULL: a free hook */
+	/* Cheap test on the arguments: may this call charge a VE at all? */
+	bool			(*may_charge)(struct pt_regs *regs);
 	void			(*on_free)(const void *obj);
 	unsigned long		ip;		/* its fentry site, once seen */
 	unsigned long		orig;		/* start of the original */
@@ -237,6 +239,39 @@ static void ve_sk_clone(const struct sock *sk, struct sock *newsk)
 }
 
 /*
+ * The host's own objects, the vast majority, skip the wrapper: these
+ * tests only look at the arguments and are conservative (a namespace
+ * nested below the host's still goes to the wrapper, which decides).
+ */
+static bool ve_task_may_charge(struct pt_regs *regs)
+{
+	unsigned long clone_flags = regs_get_kernel_argument(regs, 1);
+
+	return (clone_flags & CLONE_THREAD ? task_active_pid_ns(current) :
+		current->nsproxy->pid_ns_for_children) != &init_pid_ns;
+}
+
+static bool ve_file_may_charge(struct pt_regs *regs)
+{
+	const struct file *file = (void *)regs_get_kernel_argument(regs, 0);
+
+	return file->f_cred->user_ns != &init_user_ns;
+}
+
+static bool ve_sock_may_charge(struct pt_regs *regs)
+{
+	const struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+
+	return !regs_get_kernel_argument(regs, 4) && sock->sk &&
+	       sock_net(sock->sk)->user_ns != &init_user_ns;
+}
+
+static bool ve_clone_may_charge(struct pt_regs *regs)
+{
+	return ve_charges_exist();
+}
+
+/*
  * Which hook fentry site @ip belongs to. ftrace passes only the address,
  * so the first call of each function names it through kallsyms (off the
  * callback's own frame: the name buffer is large); later calls compare.
@@ -282,18 +317,20 @@ static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
 		hook->on_free((const void *)regs_get_kernel_argument(regs, 0));
 		return;
 	}
-	/* Our own call of the original: let it run. */
-	if (within_module(parent_ip, THIS_MODULE))
+	/* Our own call of the original, or nothing to charge: let it run. */
+	if (within_module(parent_ip, THIS_MODULE) || !hook->may_charge(regs))
 		return;
 	regs->ip = (unsigned long)hook->wrapper;
 }
 
 static void ve_init_hook(unsigned int i, const char *name, void *wrapper,
+			 bool (*may_charge)(struct pt_regs *regs),
 			 void (*on_free)(const void *obj))
 {
 	ve_hooks[i] = (struct ve_hook){
 		.name = name,
 		.wrapper = wrapper,
+		.may_charge = may_charge,
 		.on_free = on_free,
 	};
 }
@@ -315,14 +352,17 @@ int __init ve_hooks_init(void)
 	unsigned int i;
 	int err;
 
-	ve_init_hook(VE_HOOK_TASK_ALLOC, "security_task_alloc", ve_task_alloc, NULL);
-	ve_init_hook(VE_HOOK_FILE_ALLOC, "security_file_alloc", ve_file_alloc, NULL);
+	ve_init_hook(VE_HOOK_TASK_ALLOC, "security_task_alloc", ve_task_alloc,
+		     ve_task_may_charge, NULL);
+	ve_init_hook(VE_HOOK_FILE_ALLOC, "security_file_alloc", ve_file_alloc,
+		     ve_file_may_charge, NULL);
 	ve_init_hook(VE_HOOK_SOCK_CREATE, "security_socket_post_create",
-		     ve_sock_create, NULL);
-	ve_init_hook(VE_HOOK_SK_CLONE, "security_sk_clone", ve_sk_clone, NULL);
-	ve_init_hook(VE_HOOK_TASK_FREE, "security_task_free", NULL, ve_uncharge);
-	ve_init_hook(VE_HOOK_FILE_FREE, "security_file_free", NULL, ve_uncharge);
-	ve_init_hook(VE_HOOK_SK_FREE, "security_sk_free", NULL, ve_uncharge);
+		     ve_sock_create, ve_sock_may_charge, NULL);
+	ve_init_hook(VE_HOOK_SK_CLONE, "security_sk_clone", ve_sk_clone,
+		     ve_clone_may_charge, NULL);
+	ve_init_hook(VE_HOOK_TASK_FREE, "security_task_free", NULL, NULL, ve_uncharge);
+	ve_init_hook(VE_HOOK_FILE_FREE, "security_file_free", NULL, NULL, ve_uncharge);
+	ve_init_hook(VE_HOOK_SK_FREE, "security_sk_free", NULL, NULL, ve_uncharge);
 
 	ve_ops.func = ve_hook_callback;
 	ve_ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
