@@ -68,6 +68,18 @@ static int lines(const char *s)
 	return n;
 }
 
+/* Wait for the template's rc script to finish (it sets the hostname too). */
+static bool booted(struct box *self, uint32_t id)
+{
+	for (int i = 0; i < 100; i++) {
+		if (run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err),
+			      "exec %u test -e /run/booted", id) == 0)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
 /* One line on stderr, starting "vectl: ". */
 static bool one_line(const char *err)
 {
@@ -301,6 +313,7 @@ TEST_F(os, set_and_reload)
 	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
 
 	/* Live change without --save: applied, not written. */
+	ASSERT_TRUE(booted(&self->b, A));
 	EXPECT_EQ(0, V("set %u --numproc 150 --hostname epsilon", A)) TH_LOG("%s", ERR);
 	EXPECT_STREQ("150\n", slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
 	ASSERT_EQ(0, V("exec %u hostname", A));
