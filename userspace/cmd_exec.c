@@ -20,6 +20,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "nsexec.h"
+#include "run.h"
 
 #define VE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -155,9 +156,7 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);
 out:
-	for (int *fd = (int[]){ in[1], out[0], errp[0], master }, i = 0; i < 4; i++)
-		if (fd[i] >= 0)
-			close(fd[i]);
+	close_fds((int[]){ in[1], out[0], errp[0], master }, 4);
 	ns_join_close(&j);
 	vectx_close(&x);
 	return rc;

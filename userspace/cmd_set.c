@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "launch.h"
 #include "nsexec.h"
 #include "parse.h"
 #include "resources.h"
@@ -59,17 +60,10 @@ static bool number_ok(const char *s, unsigned long min, unsigned long max)
 
 static int set_hostname_child(void *arg)
 {
-	const char *h = arg;
-	FILE *f;
+	int err = ve_apply_hostname(arg);
 
-	if (sethostname(h, strlen(h)))
-		ns_child_fail("cannot set the hostname: %s", strerror(errno));
-	/* As the VE's root, in its tree: /etc/hostname cannot lead outside. */
-	f = fopen("/etc/hostname", "we");
-	if (f) {
-		fprintf(f, "%s\n", h);
-		fclose(f);
-	}
+	if (err)
+		ns_child_fail("cannot set the hostname: %s", strerror(-err));
 	return 0;
 }
 

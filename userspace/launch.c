@@ -70,16 +70,27 @@ static int sys_pidfd_open(pid_t pid)
 static void __attribute__((noreturn, format(printf, 2, 3)))
 child_fail(const struct init_args *a, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(a->err_fd, msg, strnlen(msg, sizeof(msg))) < 0)
-		_exit(2);
-	_exit(1);
+	child_vfail(a->err_fd, 1, fmt, ap);
+}
+
+int ve_apply_hostname(const char *h)
+{
+	FILE *f;
+	int fd;
+
+	if (sethostname(h, strlen(h)))
+		return -errno;
+	/* What the VE's own boot scripts read; we are its root, inside it. */
+	fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f) {
+		fprintf(f, "%s\n", h);
+		fclose(f);
+	}
+	return 0;
 }
 
 static void child_mount(const struct init_args *a, const char *src, const char *dst,
@@ -185,19 +196,8 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	if (umount2(".", MNT_DETACH) || chdir("/"))
 		child_fail(a, "cannot detach the host's root: %s", strerror(errno));
 
-	if (a->hostname) {
-		FILE *f;
-
-		if (sethostname(a->hostname, strlen(a->hostname)))
-			child_fail(a, "cannot set the hostname: %s", strerror(errno));
-		/* What the VE's own boot scripts read; we are its root here. */
-		fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-		f = fd >= 0 ? fdopen(fd, "w") : NULL;
-		if (f) {
-			fprintf(f, "%s\n", a->hostname);
-			fclose(f);
-		}
-	}
+	if (a->hostname && ve_apply_hostname(a->hostname))
+		child_fail(a, "cannot set the hostname: %s", strerror(errno));
 
 	fd = open("/dev/console", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) ||
@@ -377,13 +377,6 @@ int launch_cleanup(struct vectx *x, bool umount_root)
 	return umount_root ? launch_umount(x) : VECTL_OK;
 }
 
-static void close_all(const int *fds, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-}
-
 static void kill_and_reap(pid_t pid)
 {
 	kill(pid, SIGKILL);
@@ -491,7 +484,7 @@ out_stopped:
 		ve_wait_state(nl, x->id, VE_STATE_STOPPED, 5000);
 	}
 out_fds:
-	close_all((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master }, 6);
+	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master }, 6);
 	if (rc == VECTL_OK)
 		return rc;
 	cg_remove(x, why, sizeof(why));

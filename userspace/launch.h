@@ -30,4 +30,10 @@ int launch_cleanup(struct vectx *x, bool umount_root);
 int launch_mount(struct vectx *x);
 int launch_umount(struct vectx *x);
 
+/*
+ * Inside a VE, as its root: set the hostname and write /etc/hostname
+ * (never through a symlink). 0 or -errno.
+ */
+int ve_apply_hostname(const char *h);
+
 #endif

@@ -42,15 +42,10 @@ static int err_fd = -1;
 
 void ns_child_fail(const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (write(err_fd, msg, strnlen(msg, sizeof(msg))) < 0)
-		_exit(VECTL_ERR_EXEC);
-	_exit(VECTL_ERR_EXEC);
+	child_vfail(err_fd, VECTL_ERR_EXEC, fmt, ap);
 }
 
 int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j)

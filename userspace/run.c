@@ -23,6 +23,23 @@ void close_fds_except(int keep)
 	syscall(SYS_close_range, (unsigned int)keep + 1, ~0U, 0U);
 }
 
+void close_fds(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+void child_vfail(int fd, int code, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (write(fd, msg, strnlen(msg, sizeof(msg))) < 0)
+		_exit(code);
+	_exit(code);
+}
+
 int run_argv(char *const argv[], char *why, size_t len)
 {
 	char buf[512];

@@ -3,6 +3,7 @@
 #ifndef VECTL_RUN_H
 #define VECTL_RUN_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -17,5 +18,15 @@ int remove_tree(const char *path);
 
 /* Close every fd from 3 up except @keep (or none, with -1). */
 void close_fds_except(int keep);
+
+/* Close each of the @n fds in @fds that is open (>= 0). */
+void close_fds(const int *fds, int n);
+
+/*
+ * In a child vectl made: send the message to vectl over @fd (it reads it
+ * up to EOF, which an exec brings) and exit with @code.
+ */
+void child_vfail(int fd, int code, const char *fmt, va_list ap)
+	__attribute__((noreturn, format(printf, 3, 0)));
 
 #endif
