@@ -6,7 +6,6 @@
  * descending), -j prints JSON. Resource fields are vzlist's: "numfile" is
  * held, "numfile.m" maxheld, ".b" barrier, ".l" limit, ".f" failcnt.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -375,49 +374,23 @@ static void copy_key(const struct vectx *x, const char *key, char *dst, size_t l
 	snprintf(dst, len, "%s", v ? v : "");
 }
 
-/* Every VE with a config file; fills in what the config says. */
-static void from_configs(struct rows *rs)
+/* A VE with a config file: fill in what the config says. */
+static void from_config(uint32_t id, void *data)
 {
-	DIR *d = opendir(VE_CONF_DIR);
-	struct dirent *e;
+	struct list_row *r = row_for(data, id);
+	struct vectx x;
 
-	while (d && (e = readdir(d))) {
-		size_t n = strcspn(e->d_name, ".");
-		struct list_row *r;
-		struct vectx x;
-		char idstr[16];
-		uint32_t id;
-
-		if (n >= sizeof(idstr) || strcmp(e->d_name + n, ".conf"))
-			continue;
-		memcpy(idstr, e->d_name, n);
-		idstr[n] = '\0';
-		if (parse_veid(idstr, &id) || !(r = row_for(rs, id)))
-			continue;
-		if (vectx_open(&x, "list", id, false))
-			continue;
-		copy_key(&x, "HOSTNAME", r->hostname, sizeof(r->hostname));
-		copy_key(&x, "IP_ADDRESS", r->ip, sizeof(r->ip));
-		copy_key(&x, "OSTEMPLATE", r->ostemplate, sizeof(r->ostemplate));
-		snprintf(r->onboot, sizeof(r->onboot), "%s",
-			 vectx_get_bool(&x, "ONBOOT", false) ? "yes" : "no");
-		snprintf(r->private_dir, sizeof(r->private_dir), "%s", x.private_dir);
-		snprintf(r->root, sizeof(r->root), "%s", x.root);
-		r->mounted = path_is_mountpoint(x.root);
-		vectx_close(&x);
-	}
-	if (d)
-		closedir(d);
-}
-
-static bool id_listed(uint32_t id, char **ids, int n)
-{
-	uint32_t v;
-
-	for (int i = 0; i < n; i++)
-		if (!parse_veid(ids[i], &v) && v == id)
-			return true;
-	return !n;
+	if (!r || vectx_open(&x, "list", id, false))
+		return;
+	copy_key(&x, "HOSTNAME", r->hostname, sizeof(r->hostname));
+	copy_key(&x, "IP_ADDRESS", r->ip, sizeof(r->ip));
+	copy_key(&x, "OSTEMPLATE", r->ostemplate, sizeof(r->ostemplate));
+	snprintf(r->onboot, sizeof(r->onboot), "%s",
+		 vectx_get_bool(&x, "ONBOOT", false) ? "yes" : "no");
+	snprintf(r->private_dir, sizeof(r->private_dir), "%s", x.private_dir);
+	snprintf(r->root, sizeof(r->root), "%s", x.root);
+	r->mounted = path_is_mountpoint(x.root);
+	vectx_close(&x);
 }
 
 int cmd_list(int argc, char **argv)
@@ -484,12 +457,12 @@ int cmd_list(int argc, char **argv)
 		free(rs.v);
 		return vectl_exit_for_errno(err);
 	}
-	from_configs(&rs);
+	vectx_each_conf(from_config, &rs);
 	o.sort_by = o.sort ? o.sort_by : (struct list_field){ F_CTID, 0 };
 	list_sort(&o, rs.v, rs.n);
 	list_print_header(&o, stdout);
 	for (size_t i = 0; i < rs.n; i++)
-		if (list_wanted(&o, &rs.v[i]) && id_listed(rs.v[i].info.id, argv + optind,
+		if (list_wanted(&o, &rs.v[i]) && id_in_list(rs.v[i].info.id, argv + optind,
 							     argc - optind))
 			list_print_row(&o, &rs.v[i], shown++ == 0, stdout);
 	list_print_end(&o, shown, stdout);

@@ -15,7 +15,6 @@ static int run(const char *verb, int argc, char **argv)
 {
 	static struct ve_nl nl;
 	bool mount = !strcmp(verb, "mount");
-	struct ve_info info;
 	struct vectx x;
 	uint32_t id;
 	int rc;
@@ -37,8 +36,7 @@ static int run(const char *verb, int argc, char **argv)
 		rc = mount ? VECTL_ERR_MOUNTED : VECTL_ERR_NOT_MOUNTED;
 	} else if (mount) {
 		rc = launch_mount(&x);
-	} else if (!ve_nl_open(&nl) && !ve_get(&nl, id, &info) &&
-		   info.state != VE_STATE_STOPPED) {
+	} else if (!ve_nl_open(&nl) && ve_running(&nl, id) > 0) {
 		vectl_err("umount %u: VE is running (stop it first: vectl stop %u)", id, id);
 		rc = VECTL_ERR_RUNNING;
 	} else {

@@ -46,16 +46,11 @@ static const struct option fixed_opts[] = {
 
 #define N_FIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
 
-static bool number_ok(const char *s, unsigned long min, unsigned long max)
+static bool number_ok(const char *s, uint32_t min, uint32_t max)
 {
-	char *end;
-	unsigned long v;
+	uint32_t v;
 
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	return !errno && !*end && v >= min && v <= max;
+	return !parse_uint(s, min, max, &v);
 }
 
 static int set_hostname_child(void *arg)

@@ -4,7 +4,6 @@
  * vectl stop ID [--fast] | --all  halt signal, timeout, then force
  * vectl restart ID                stop (if running), then start
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +14,6 @@
 #include "exitcodes.h"
 #include "launch.h"
 #include "parse.h"
-
-/* Whether the module says VE @id runs; <0 on a netlink error. */
-static int is_running(struct ve_nl *nl, uint32_t id)
-{
-	struct ve_info info;
-	int err = ve_get(nl, id, &info);
-
-	if (err == -ENOENT)
-		return 0;
-	return err ? err : info.state != VE_STATE_STOPPED;
-}
 
 enum action { DO_START, DO_STOP, DO_STOP_FAST, DO_RESTART };
 
@@ -43,7 +31,7 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 		rc = VECTL_ERR_NOCONFIG;
 		goto out;
 	}
-	running = is_running(nl, id);
+	running = ve_running(nl, id);
 	if (running < 0) {
 		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
 		rc = vectl_exit_for_errno(running);
@@ -67,41 +55,37 @@ out:
 	return rc;
 }
 
+struct onboot {
+	struct ve_nl *nl;
+	int rc;
+};
+
+static void start_if_onboot(uint32_t id, void *data)
+{
+	struct onboot *o = data;
+	struct vectx x;
+	bool onboot;
+	int rc;
+
+	if (vectx_open(&x, "start", id, false))
+		return;
+	onboot = vectx_get_bool(&x, "ONBOOT", false);
+	vectx_close(&x);
+	if (!onboot || ve_running(o->nl, id) != 0)
+		return;
+	rc = act(o->nl, "start", id, DO_START);
+	if (rc)
+		o->rc = rc;
+	else
+		printf("VE %u started\n", id);
+}
+
 /* Start every VE whose config says ONBOOT="yes"; report each failure. */
 static int start_onboot(struct ve_nl *nl)
 {
-	DIR *d = opendir(VE_CONF_DIR);
-	struct dirent *e;
-	int rc = VECTL_OK;
+	struct onboot o = { nl, VECTL_OK };
 
-	if (!d)
-		return errno == ENOENT ? VECTL_OK : VECTL_ERR_SYSTEM;
-	while ((e = readdir(d))) {
-		char idstr[16];
-		struct vectx x;
-		uint32_t id;
-		bool onboot;
-		size_t n = strcspn(e->d_name, ".");
-
-		if (n >= sizeof(idstr) || strcmp(e->d_name + n, ".conf"))
-			continue;
-		memcpy(idstr, e->d_name, n);
-		idstr[n] = '\0';
-		if (parse_veid(idstr, &id) || vectx_open(&x, "start", id, false))
-			continue;
-		onboot = vectx_get_bool(&x, "ONBOOT", false);
-		vectx_close(&x);
-		if (onboot && is_running(nl, id) == 0) {
-			int one = act(nl, "start", id, DO_START);
-
-			if (one)
-				rc = one;
-			else
-				printf("VE %u started\n", id);
-		}
-	}
-	closedir(d);
-	return rc;
+	return vectx_each_conf(start_if_onboot, &o) ? VECTL_ERR_SYSTEM : o.rc;
 }
 
 struct running {

@@ -18,7 +18,6 @@
 int cmd_status(int argc, char **argv)
 {
 	static struct ve_nl nl;
-	struct ve_info info;
 	bool running = false;
 	struct vectx x;
 	struct stat st;
@@ -35,7 +34,7 @@ int cmd_status(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!ve_nl_open(&nl)) {
-		running = !ve_get(&nl, id, &info) && info.state != VE_STATE_STOPPED;
+		running = ve_running(&nl, id) > 0;
 		ve_nl_close(&nl);
 	}
 	printf("CTID %u %s %s %s\n", id,

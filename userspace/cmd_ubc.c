@@ -24,16 +24,6 @@ struct ubc_ctx {
 	int n_ids;
 };
 
-static bool wanted(const struct ubc_ctx *c, uint32_t id)
-{
-	uint32_t v;
-
-	for (int i = 0; i < c->n_ids; i++)
-		if (!parse_veid(c->ids[i], &v) && v == id)
-			return true;
-	return !c->n_ids;
-}
-
 static uint64_t table_num(uint64_t v)
 {
 	return v > LONG_MAX ? LONG_MAX : v;
@@ -53,7 +43,7 @@ static void show_one(const struct ve_info *info, void *data)
 	bool first = true;
 	char tag[16];
 
-	if (!wanted(c, info->id))
+	if (!id_in_list(info->id, c->ids, c->n_ids))
 		return;
 	if (c->json)
 		printf("%s  {\"ctid\": %u, \"resources\": {", c->shown ? ",\n" : "[\n", info->id);

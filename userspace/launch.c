@@ -523,11 +523,9 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 		vectl_err("stop %u: VE is not running", x->id);
 		return VECTL_ERR_NOT_RUNNING;
 	}
-	if (!fast && info.init_pid) {
-		pidfd = sys_pidfd_open((pid_t)info.init_pid);
-		/* Recheck: the pidfd must be of the init the module bound. */
-		if (pidfd >= 0 && !ve_get(nl, x->id, &info) &&
-		    info.state == VE_STATE_RUNNING &&
+	if (!fast) {
+		pidfd = ve_open_init(nl, x->id, &info);
+		if (pidfd >= 0 &&
 		    syscall(SYS_pidfd_send_signal, pidfd, halt_signal(x), NULL, 0) == 0)
 			wait_pidfd(pidfd, timeout);
 	}

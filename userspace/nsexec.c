@@ -50,28 +50,20 @@ void ns_child_fail(const char *fmt, ...)
 
 int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j)
 {
-	struct ve_info info;
-	int err;
+	int fd;
 
 	j->pidfd = j->cgfd = j->err_rd = -1;
-	err = ve_get(nl, x->id, &info);
-	if (err == -ENOENT || (!err && info.state != VE_STATE_RUNNING)) {
+	fd = ve_open_init(nl, x->id, &j->info);
+	if (fd == -ESRCH) {
 		vectl_err("%s %u: VE is not running (start it with: vectl start %u)",
 			  x->verb, x->id, x->id);
 		return VECTL_ERR_NOT_RUNNING;
 	}
-	if (err) {
-		vectl_err("%s %u: %s", x->verb, x->id, ve_nl_strerror(nl, err));
-		return vectl_exit_for_errno(err);
+	if (fd < 0) {
+		vectl_err("%s %u: %s", x->verb, x->id, ve_nl_strerror(nl, fd));
+		return vectl_exit_for_errno(fd);
 	}
-	j->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)info.init_pid, 0);
-	/* The pidfd is of the init only if the VE still runs with that pid. */
-	if (j->pidfd < 0 || ve_get(nl, x->id, &j->info) ||
-	    j->info.state != VE_STATE_RUNNING || j->info.init_pid != info.init_pid) {
-		vectl_err("%s %u: VE stopped while vectl joined it", x->verb, x->id);
-		ns_join_close(j);
-		return VECTL_ERR_NOT_RUNNING;
-	}
+	j->pidfd = fd;
 	j->cgfd = cg_open_of(x, (pid_t)j->info.init_pid);
 	if (j->cgfd < 0) {
 		vectl_err("%s %u: cannot open the VE's cgroup %s: %s", x->verb, x->id,

@@ -9,7 +9,7 @@
 #include "linux/ve.h"
 #include "parse.h"
 
-static int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+int parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -26,12 +26,12 @@ static int parse_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *
 
 int parse_veid(const char *s, uint32_t *id)
 {
-	return parse_u32_range(s, 1, VE_ID_MAX, id);
+	return parse_uint(s, 1, VE_ID_MAX, id);
 }
 
 int parse_pid(const char *s, uint32_t *pid)
 {
-	return parse_u32_range(s, 1, 1U << 22, pid);
+	return parse_uint(s, 1, 1U << 22, pid);
 }
 
 int parse_signal(const char *s)
@@ -40,7 +40,7 @@ int parse_signal(const char *s)
 
 	if (!strncmp(s, "SIG", 3))
 		s += 3;
-	if (!strncmp(s, "RTMIN+", 6) && !parse_u32_range(s + 6, 0, SIGRTMAX - SIGRTMIN, &n))
+	if (!strncmp(s, "RTMIN+", 6) && !parse_uint(s + 6, 0, SIGRTMAX - SIGRTMIN, &n))
 		return SIGRTMIN + (int)n;
 	for (int sig = 1; sig < NSIG; sig++) {
 		const char *name = sigabbrev_np(sig);
@@ -48,5 +48,15 @@ int parse_signal(const char *s)
 		if (name && !strcmp(s, name))
 			return sig;
 	}
-	return parse_u32_range(s, 1, NSIG - 1, &n) ? -EINVAL : (int)n;
+	return parse_uint(s, 1, NSIG - 1, &n) ? -EINVAL : (int)n;
+}
+
+bool id_in_list(uint32_t id, char *const *ids, int n)
+{
+	uint32_t v;
+
+	for (int i = 0; i < n; i++)
+		if (!parse_veid(ids[i], &v) && v == id)
+			return true;
+	return !n;
 }

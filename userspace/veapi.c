@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "veapi.h"
@@ -275,6 +276,38 @@ int ve_dump(struct ve_nl *nl, uint32_t *ids, int max, int *n_recv)
 	if (n_recv)
 		*n_recv = nl->n_recv;
 	return n;
+}
+
+int ve_running(struct ve_nl *nl, uint32_t id)
+{
+	struct ve_info info;
+	int err = ve_get(nl, id, &info);
+
+	if (err == -ENOENT)
+		return 0;
+	return err ? err : info.state != VE_STATE_STOPPED;
+}
+
+int ve_open_init(struct ve_nl *nl, uint32_t id, struct ve_info *info)
+{
+	uint32_t pid;
+	int err, fd;
+
+	err = ve_get(nl, id, info);
+	if (err == -ENOENT || (!err && info->state != VE_STATE_RUNNING))
+		return -ESRCH;
+	if (err)
+		return err;
+	pid = info->init_pid;
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (fd < 0)
+		return -errno;
+	err = ve_get(nl, id, info);
+	if (err || info->state != VE_STATE_RUNNING || info->init_pid != pid) {
+		close(fd);
+		return err && err != -ENOENT ? err : -ESRCH;
+	}
+	return fd;
 }
 
 bool ve_wait_state(struct ve_nl *nl, uint32_t id, uint32_t state, int ms)

@@ -55,6 +55,17 @@ typedef void (*ve_info_cb)(const struct ve_info *info, void *data);
 int ve_dump_each(struct ve_nl *nl, ve_info_cb cb, void *data);
 /* Dump all visible VEs into @ids (up to @max); returns the count or <0. */
 int ve_dump(struct ve_nl *nl, uint32_t *ids, int max, int *n_recv);
+/* 1 if the module has VE @id running (or stopping), 0 if not, or -errno. */
+int ve_running(struct ve_nl *nl, uint32_t id);
+
+/*
+ * A pidfd on the init of running VE @id, checked after opening to be the
+ * init the module still has bound, so that a recycled pid is never taken;
+ * @info gets the VE. Returns the fd, -ESRCH when the VE does not run (or
+ * stopped meanwhile), or another -errno.
+ */
+int ve_open_init(struct ve_nl *nl, uint32_t id, struct ve_info *info);
+
 /* Poll GET until @id is in @state; false after @ms. */
 bool ve_wait_state(struct ve_nl *nl, uint32_t id, uint32_t state, int ms);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Loading a VE's configuration and paths, and its per-VE lock. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "err.h"
 #include "exitcodes.h"
+#include "parse.h"
 #include "vectx.h"
 
 int mkdir_p(const char *path, mode_t mode)
@@ -45,6 +47,29 @@ bool path_is_mountpoint(const char *path)
 		return false;
 	return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
 	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+int vectx_each_conf(void (*fn)(uint32_t id, void *data), void *data)
+{
+	DIR *d = opendir(VE_CONF_DIR);
+	struct dirent *e;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		size_t n = strcspn(e->d_name, ".");
+		char idstr[16];
+		uint32_t id;
+
+		if (n >= sizeof(idstr) || strcmp(e->d_name + n, ".conf"))
+			continue;
+		memcpy(idstr, e->d_name, n);
+		idstr[n] = '\0';
+		if (!parse_veid(idstr, &id))
+			fn(id, data);
+	}
+	closedir(d);
+	return 0;
 }
 
 /* Expand $VEID (and ${VEID}) in @in. */

@@ -53,6 +53,12 @@ const char *vectx_get(const struct vectx *x, const char *key);
 /* A yes/no key; @def when unset. */
 bool vectx_get_bool(const struct vectx *x, const char *key, bool def);
 
+/*
+ * Call @fn with the ID of every VE that has a config file (ID.conf).
+ * Returns 0 (also when there is no config dir) or -errno.
+ */
+int vectx_each_conf(void (*fn)(uint32_t id, void *data), void *data);
+
 /* Whether @path is the root of a mount (the private area is mounted). */
 bool path_is_mountpoint(const char *path);
 
