@@ -527,7 +527,7 @@ static int ve_nl_get_start(struct netlink_callback *cb)
 
 	NL_ASSERT_DUMP_CTX_FITS(struct ve_dump_ctx);
 	ctx->caller = ve_nl_caller(sock_net(cb->skb->sk));
-	ctx->next = ctx->caller ?: 1;
+	ctx->next = 0;
 	return 0;
 }
 
@@ -563,8 +563,7 @@ static int ve_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&ve_mutex);
 	cb->seq = ve_generation();
-	while (ctx->next <= VE_ID_MAX && (ve = ve_find_from(&ctx->next)) &&
-	       (!ctx->caller || ve->id == ctx->caller)) {
+	while ((ve = ve_find_visible(&ctx->next, ctx->caller))) {
 		err = ve_nl_fill_ve(skb, ve, pid_ns, NETLINK_CB(cb->skb).portid,
 				    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		if (err)
@@ -594,22 +593,28 @@ static void ve_nl_multicast(const struct ve *ve, struct sk_buff *msg)
 				GFP_KERNEL);
 }
 
-void ve_nl_notify_state(const struct ve *ve, enum ve_state old)
+/* A notification @cmd about @ve with its VE_A_ID, or NULL. */
+static struct sk_buff *ve_nl_ntf_new(const struct ve *ve, u8 cmd, void **hdr)
 {
 	struct sk_buff *msg;
-	void *hdr;
 
 	lockdep_assert_held(&ve_mutex);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &ve_genl_family, 0, VE_CMD_STATE_NTF);
-	if (!hdr ||
-	    nla_put_u32(msg, VE_A_ID, ve->id) ||
-	    nla_put_u32(msg, VE_A_OLD_STATE, old) ||
-	    nla_put_u32(msg, VE_A_STATE, ve->state) ||
-	    (ve->state == VE_STATE_STOPPED && ve->has_exited &&
-	     nla_put_u32(msg, VE_A_EXIT_STATUS, ve->exit_status))) {
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &ve_genl_family, 0, cmd);
+	if (!*hdr || nla_put_u32(msg, VE_A_ID, ve->id)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Send a notification whose filling went well (@err 0); else drop it. */
+static void ve_nl_ntf_send(const struct ve *ve, struct sk_buff *msg, void *hdr,
+			   int err)
+{
+	if (err) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -617,23 +622,29 @@ void ve_nl_notify_state(const struct ve *ve, enum ve_state old)
 	ve_nl_multicast(ve, msg);
 }
 
+void ve_nl_notify_state(const struct ve *ve, enum ve_state old)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = ve_nl_ntf_new(ve, VE_CMD_STATE_NTF, &hdr);
+	if (!msg)
+		return;
+	ve_nl_ntf_send(ve, msg, hdr,
+		       nla_put_u32(msg, VE_A_OLD_STATE, old) ||
+		       nla_put_u32(msg, VE_A_STATE, ve->state) ||
+		       (ve->state == VE_STATE_STOPPED && ve->has_exited &&
+			nla_put_u32(msg, VE_A_EXIT_STATUS, ve->exit_status)));
+}
+
 void ve_nl_notify_limit(const struct ve *ve, unsigned int res)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	lockdep_assert_held(&ve_mutex);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &ve_genl_family, 0, VE_CMD_LIMIT_NTF);
-	if (!hdr || nla_put_u32(msg, VE_A_ID, ve->id) ||
-	    ve_nl_put_one_res(msg, ve, res)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	ve_nl_multicast(ve, msg);
+	msg = ve_nl_ntf_new(ve, VE_CMD_LIMIT_NTF, &hdr);
+	if (msg)
+		ve_nl_ntf_send(ve, msg, hdr, ve_nl_put_one_res(msg, ve, res));
 }
 
 static const struct genl_ops ve_genl_ops[] = {

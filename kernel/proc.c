@@ -27,16 +27,14 @@ static void veinfo_line(struct seq_file *m, u32 id, unsigned int tasks)
 static int veinfo_show(struct seq_file *m, void *v)
 {
 	u32 self = ve_id_of_task(current);
-	unsigned long id = self ?: 1;
+	unsigned long id = 0;
 	struct ve *ve;
 
 	if (!self)
 		veinfo_line(m, 0, READ_ONCE(init_pid_ns.pid_allocated) & ~PIDNS_ADDING);
 
 	mutex_lock(&ve_mutex);
-	while (id <= VE_ID_MAX && (ve = ve_find_from(&id))) {
-		if (self && ve->id != self)
-			break;
+	while ((ve = ve_find_visible(&id, self))) {
 		if (ve->state != VE_STATE_STOPPED)
 			veinfo_line(m, ve->id, ve_num_tasks(ve));
 		id = ve->id + 1UL;

@@ -82,6 +82,19 @@ struct ve *ve_find_from(unsigned long *id)
 	return xa_find(&ve_ids, id, VE_ID_MAX, XA_PRESENT);
 }
 
+struct ve *ve_find_visible(unsigned long *id, u32 self)
+{
+	struct ve *ve;
+
+	lockdep_assert_held(&ve_mutex);
+	if (*id < (self ?: 1))
+		*id = self ?: 1;
+	if (*id > VE_ID_MAX)
+		return NULL;
+	ve = ve_find_from(id);
+	return ve && (!self || ve->id == self) ? ve : NULL;
+}
+
 struct ve *ve_create(u32 id)
 {
 	struct ve *ve;

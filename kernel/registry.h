@@ -63,6 +63,12 @@ struct ve *ve_lookup(u32 id);
 struct ve *ve_create(u32 id);
 void ve_remove(struct ve *ve);
 struct ve *ve_find_from(unsigned long *id);
+/*
+ * Under ve_mutex: the first VE at or after *@id (which is set to its ID)
+ * that a reader in VE @self may see: every VE for the host (0), else only
+ * @self. NULL when there is none.
+ */
+struct ve *ve_find_visible(unsigned long *id, u32 self);
 u32 ve_generation(void);
 void ve_changed(void);
 unsigned int ve_count(void);

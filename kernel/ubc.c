@@ -170,7 +170,7 @@ static u64 ve_ubc_num(u64 v)
 int ve_ubc_show(struct seq_file *m, void *v)
 {
 	u32 self = ve_id_of_task(current);
-	unsigned long id = self ?: 1;
+	unsigned long id = 0;
 	struct ve_res_val val;
 	struct ve *ve;
 	unsigned int r;
@@ -180,11 +180,9 @@ int ve_ubc_show(struct seq_file *m, void *v)
 		   "held", "maxheld", "barrier", "limit", "failcnt");
 
 	mutex_lock(&ve_mutex);
-	while (id <= VE_ID_MAX && (ve = ve_find_from(&id))) {
+	while ((ve = ve_find_visible(&id, self))) {
 		char tag[16];
 
-		if (self && ve->id != self)
-			break;
 		snprintf(tag, sizeof(tag), "%u:", ve->id);
 		for (r = 0; r < VE_RES_SLOTS; r++) {
 			ve_res_read(ve, r, &val);
