@@ -132,52 +132,60 @@ static struct ve *ve_lookup_user_ns(const void *ns)
 	return ve_of_user_ns((struct user_namespace *)ns);
 }
 
+/*
+ * Charge @obj for @res to @ve, a reference from ve_get_of() that this
+ * drops (NULL: the host's object, nothing to charge). A refusal at the
+ * limit becomes @refused, the errno the syscall documents; *@charged says
+ * whether there is a charge to undo if the original fails.
+ */
+static int ve_hook_charge(struct ve *ve, unsigned int res, const void *obj,
+			  int refused, bool *charged)
+{
+	int err;
+
+	*charged = false;
+	if (!ve)
+		return 0;
+	err = ve_charge(ve, res, obj, GFP_KERNEL, true);
+	ve_put(ve);
+	*charged = !err;
+	return err == -EDQUOT ? refused : err;
+}
+
 static int ve_task_alloc(struct task_struct *task, unsigned long clone_flags)
 {
 	struct pid_namespace *ns;
-	struct ve *ve;
+	bool charged;
 	int err;
 
 	atomic_inc(&ve_hooks_running);
 	/* A thread joins its process's pid namespace; a process, the children's. */
 	ns = clone_flags & CLONE_THREAD ? task_active_pid_ns(current) :
 	     current->nsproxy->pid_ns_for_children;
-	ve = ve_get_of(ve_lookup_pid_ns, ns);
-	if (ve) {
-		err = ve_charge(ve, VE_RES_NUMPROC, task, GFP_KERNEL, true);
-		ve_put(ve);
-		if (err) {
-			err = err == -EDQUOT ? -EAGAIN : err;
-			goto out;
-		}
+	err = ve_hook_charge(ve_get_of(ve_lookup_pid_ns, ns), VE_RES_NUMPROC, task,
+			     -EAGAIN, &charged);
+	if (!err) {
+		err = VE_ORIG(task_alloc_fn, VE_HOOK_TASK_ALLOC)(task, clone_flags);
+		if (err && charged)
+			ve_uncharge(task);
 	}
-	err = VE_ORIG(task_alloc_fn, VE_HOOK_TASK_ALLOC)(task, clone_flags);
-	if (err && ve)
-		ve_uncharge(task);
-out:
 	atomic_dec(&ve_hooks_running);
 	return err;
 }
 
 static int ve_file_alloc(struct file *file)
 {
-	struct ve *ve;
+	bool charged;
 	int err;
 
 	atomic_inc(&ve_hooks_running);
-	ve = ve_get_of(ve_lookup_user_ns, file->f_cred->user_ns);
-	if (ve) {
-		err = ve_charge(ve, VE_RES_NUMFILE, file, GFP_KERNEL, true);
-		ve_put(ve);
-		if (err) {
-			err = err == -EDQUOT ? -EMFILE : err;
-			goto out;
-		}
+	err = ve_hook_charge(ve_get_of(ve_lookup_user_ns, file->f_cred->user_ns),
+			     VE_RES_NUMFILE, file, -EMFILE, &charged);
+	if (!err) {
+		err = VE_ORIG(file_alloc_fn, VE_HOOK_FILE_ALLOC)(file);
+		if (err && charged)
+			ve_uncharge(file);
 	}
-	err = VE_ORIG(file_alloc_fn, VE_HOOK_FILE_ALLOC)(file);
-	if (err && ve)
-		ve_uncharge(file);
-out:
 	atomic_dec(&ve_hooks_running);
 	return err;
 }
@@ -195,25 +203,21 @@ static int ve_sock_create(struct socket *sock, int family, int type, int protoco
 {
 	struct sock *sk = sock->sk;
 	struct ve *ve = NULL;
+	bool charged;
 	int err;
 
 	atomic_inc(&ve_hooks_running);
 	/* Kernel sockets are the kernel's, wherever they live. */
 	if (!kern && sk)
 		ve = ve_get_of(ve_lookup_user_ns, sock_net(sk)->user_ns);
-	if (ve) {
-		err = ve_charge(ve, ve_sock_res(sk), sk, GFP_KERNEL, true);
-		ve_put(ve);
-		if (err) {
-			err = err == -EDQUOT ? -ENOBUFS : err;
-			goto out;
-		}
+	err = ve_hook_charge(ve, ve ? ve_sock_res(sk) : VE_RES_NUMOTHERSOCK, sk,
+			     -ENOBUFS, &charged);
+	if (!err) {
+		err = VE_ORIG(post_create_fn, VE_HOOK_SOCK_CREATE)(sock, family, type,
+								   protocol, kern);
+		if (err && charged)
+			ve_uncharge(sk);
 	}
-	err = VE_ORIG(post_create_fn, VE_HOOK_SOCK_CREATE)(sock, family, type,
-							   protocol, kern);
-	if (err && ve)
-		ve_uncharge(sk);
-out:
 	atomic_dec(&ve_hooks_running);
 	return err;
 }
