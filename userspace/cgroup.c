@@ -123,6 +123,16 @@ static void fmt_max(uint64_t v, uint64_t scale, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, v * scale);
 }
 
+/* Write @v * @scale, or "max", to @file of the VE's cgroup. */
+static int write_max(const struct vectx *x, const char *file, uint64_t v,
+		     uint64_t scale, char *why, size_t len)
+{
+	char val[32];
+
+	fmt_max(v, scale, val, sizeof(val));
+	return write_file(x->cgroup, file, val, why, len);
+}
+
 int cg_apply(const struct vectx *x, char *why, size_t len)
 {
 	uint64_t page = res_page_size(), b, l;
@@ -131,25 +141,21 @@ int cg_apply(const struct vectx *x, char *why, size_t len)
 	int err;
 
 	if (conf_res(x, "numproc", &b, &l)) {
-		fmt_max(l, 1, val, sizeof(val));
-		err = write_file(x->cgroup, "pids.max", val, why, len);
+		err = write_max(x, "pids.max", l, 1, why, len);
 		if (err)
 			return err;
 	}
 	if (conf_res(x, "physpages", &b, &l)) {
 		/* memory.max first, so that high <= max holds at every step. */
-		fmt_max(l, page, val, sizeof(val));
-		err = write_file(x->cgroup, "memory.max", val, why, len);
-		if (err)
-			return err;
-		fmt_max(b && b != l ? b : VE_RES_UNLIMITED, page, val, sizeof(val));
-		err = write_file(x->cgroup, "memory.high", val, why, len);
+		err = write_max(x, "memory.max", l, page, why, len);
+		if (!err)
+			err = write_max(x, "memory.high",
+					b && b != l ? b : VE_RES_UNLIMITED, page, why, len);
 		if (err)
 			return err;
 	}
 	if (conf_res(x, "swappages", &b, &l)) {
-		fmt_max(l, page, val, sizeof(val));
-		err = write_file(x->cgroup, "memory.swap.max", val, why, len);
+		err = write_max(x, "memory.swap.max", l, page, why, len);
 		if (err)
 			return err;
 	}

@@ -26,12 +26,9 @@ int cmd_destroy(int argc, char **argv)
 	uint32_t id;
 	int rc, err;
 
-	if (argc != 2) {
-		vectl_err("destroy: usage: vectl destroy ID");
-		return VECTL_ERR_USAGE;
-	}
-	if (cmd_veid("destroy", argv[1], &id))
-		return VECTL_ERR_VALUE;
+	rc = cmd_one_id("destroy", argc, argv, &id);
+	if (rc)
+		return rc;
 	rc = vectx_open(&x, "destroy", id, true);
 	if (rc)
 		return rc;

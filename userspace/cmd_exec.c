@@ -201,12 +201,10 @@ int cmd_exec(int argc, char **argv)
 int cmd_enter(int argc, char **argv)
 {
 	uint32_t id;
+	int rc;
 
-	if (argc != 2) {
-		vectl_err("enter: usage: vectl enter ID");
-		return VECTL_ERR_USAGE;
-	}
-	if (cmd_veid("enter", argv[1], &id))
-		return VECTL_ERR_VALUE;
+	rc = cmd_one_id("enter", argc, argv, &id);
+	if (rc)
+		return rc;
 	return run_in_ve("enter", id, NULL);
 }

@@ -19,12 +19,9 @@ static int run(const char *verb, int argc, char **argv)
 	uint32_t id;
 	int rc;
 
-	if (argc != 2) {
-		vectl_err("%s: usage: vectl %s ID", verb, verb);
-		return VECTL_ERR_USAGE;
-	}
-	if (cmd_veid(verb, argv[1], &id))
-		return VECTL_ERR_VALUE;
+	rc = cmd_one_id(verb, argc, argv, &id);
+	if (rc)
+		return rc;
 	rc = vectx_open(&x, verb, id, true);
 	if (rc)
 		return rc;

@@ -24,12 +24,9 @@ int cmd_status(int argc, char **argv)
 	uint32_t id;
 	int rc;
 
-	if (argc != 2) {
-		vectl_err("status: usage: vectl status ID");
-		return VECTL_ERR_USAGE;
-	}
-	if (cmd_veid("status", argv[1], &id))
-		return VECTL_ERR_VALUE;
+	rc = cmd_one_id("status", argc, argv, &id);
+	if (rc)
+		return rc;
 	rc = vectx_open(&x, "status", id, false);
 	if (rc)
 		return rc;

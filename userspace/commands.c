@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "err.h"
+#include "exitcodes.h"
 #include "parse.h"
 
 const struct vectl_cmd vectl_cmds[] = {
@@ -43,4 +44,13 @@ int cmd_veid(const char *verb, const char *arg, uint32_t *id)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int cmd_one_id(const char *verb, int argc, char **argv, uint32_t *id)
+{
+	if (argc != 2) {
+		vectl_err("%s: usage: vectl %s ID", verb, verb);
+		return VECTL_ERR_USAGE;
+	}
+	return cmd_veid(verb, argv[1], id) ? VECTL_ERR_VALUE : 0;
 }

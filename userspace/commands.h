@@ -36,6 +36,12 @@ const struct vectl_cmd *vectl_find_cmd(const char *name);
 /* Parse a VE ID argument of @verb; prints the error. 0 or -EINVAL. */
 int cmd_veid(const char *verb, const char *arg, uint32_t *id);
 
+/*
+ * The arguments of a verb that takes exactly one VE ID ("vectl @verb ID"):
+ * 0 with *@id set, or the exit code after saying what is wrong.
+ */
+int cmd_one_id(const char *verb, int argc, char **argv, uint32_t *id);
+
 /* Whether @h is a valid hostname (letters, digits, '-', '.'; <= 64). */
 bool hostname_ok(const char *h);
 
