@@ -75,11 +75,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(mode, "ve")) {
-		if (ve_nl_open(&nl) || ve_new(&nl, BENCH_ID) ||
-		    ve_set_res(&nl, BENCH_ID, VE_RES_NUMPROC, 10000, 10000) ||
-		    ve_set_res(&nl, BENCH_ID, VE_RES_NUMFILE, 100000, 100000) ||
-		    ve_set_res(&nl, BENCH_ID, VE_RES_NUMOTHERSOCK, 100000, 100000) ||
-		    ve_start(&nl, BENCH_ID, c.pid)) {
+		if (ve_nl_open(&nl) || veapi_new(&nl, BENCH_ID, NULL) ||
+		    veapi_set_res(&nl, BENCH_ID, VE_RES_NUMPROC, 10000, 10000) ||
+		    veapi_set_res(&nl, BENCH_ID, VE_RES_NUMFILE, 100000, 100000) ||
+		    veapi_set_res(&nl, BENCH_ID, VE_RES_NUMOTHERSOCK, 100000, 100000) ||
+		    veapi_start(&nl, BENCH_ID, c.pid)) {
 			fprintf(stderr, "ve_bench: cannot start VE %d (is ve loaded?)\n", BENCH_ID);
 			ve_child_kill(&c);
 			return 1;
@@ -88,8 +88,8 @@ int main(int argc, char **argv)
 	ve_child_go(&c);
 	status = ve_child_wait(&c);
 	if (!strcmp(mode, "ve")) {
-		ve_wait_state(&nl, BENCH_ID, VE_STATE_STOPPED, 10000);
-		ve_del(&nl, BENCH_ID);
+		veapi_wait_state(&nl, BENCH_ID, VE_STATE_STOPPED, 10000);
+		veapi_del(&nl, BENCH_ID);
 		ve_nl_close(&nl);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;

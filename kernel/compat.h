@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Differences between the kernels ve supports (Debian 6.1, 6.1-rt, 6.12),
- * kept in this one place so that the rest of the module is written against
- * the newest API.
+ * kept in this one place so that the rest of the module, and the code
+ * generated from the netlink spec, is written against the newest API.
  */
 #ifndef _VE_COMPAT_H
 #define _VE_COMPAT_H
 
 #include <linux/version.h>
 #include <net/genetlink.h>
+#include <net/netlink.h>
 
 /* NL_ASSERT_DUMP_CTX_FITS() arrived in 6.5. */
 #ifndef NL_ASSERT_DUMP_CTX_FITS
@@ -17,14 +18,33 @@
 		     sizeof_field(struct netlink_callback, ctx))
 #endif
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+/* 6.2 split ops: pre_doit and post_doit see the split op. */
+#define VE_GENL_DOIT_OPS struct genl_split_ops
+
 /* 6.2 split ops: a dump's parsed attributes moved into an embedded info. */
 static inline struct nlattr **ve_dumpit_attrs(struct netlink_callback *cb)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 	return genl_dumpit_info(cb)->info.attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
-#endif
 }
+#else
+#define VE_GENL_DOIT_OPS struct genl_ops
+
+static inline struct nlattr **ve_dumpit_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
+
+/*
+ * Before 6.2 a policy's range pointer was not const, and the policies
+ * generated from the spec keep their ranges const.
+ */
+#undef NLA_POLICY_FULL_RANGE
+#define NLA_POLICY_FULL_RANGE(tp, _range) {				\
+	.type = NLA_ENSURE_UINT_OR_BINARY_TYPE(tp),			\
+	.validation_type = NLA_VALIDATE_RANGE_PTR,			\
+	.range = (struct netlink_range_validation *)(_range),		\
+}
+#endif
 
 #endif /* _VE_COMPAT_H */

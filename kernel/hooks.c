@@ -87,14 +87,15 @@ enum {
 	VE_NR_HOOKS
 };
 
-static struct ve_hook ve_hooks[VE_NR_HOOKS];
-
 /*
  * One ftrace_ops for all hooks: registering and unregistering costs RCU
  * tasks grace periods per ops, and module load/unload should stay quick.
  */
 static struct ftrace_ops ve_ops;
 static bool ve_ops_registered;
+
+/* Defined after the wrappers it names. */
+static struct ve_hook ve_hooks[VE_NR_HOOKS];
 
 #define VE_ORIG(type, hook) ((type)READ_ONCE(ve_hooks[hook].orig))
 
@@ -327,17 +328,32 @@ static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
 	regs->ip = (unsigned long)hook->wrapper;
 }
 
-static void ve_init_hook(unsigned int i, const char *name, void *wrapper,
-			 bool (*may_charge)(struct pt_regs *regs),
-			 void (*on_free)(const void *obj))
-{
-	ve_hooks[i] = (struct ve_hook){
-		.name = name,
-		.wrapper = wrapper,
-		.may_charge = may_charge,
-		.on_free = on_free,
-	};
-}
+/* The hooked functions; ip and orig are learnt at their first call. */
+static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
+	[VE_HOOK_TASK_ALLOC] = {
+		.name		= "security_task_alloc",
+		.wrapper	= ve_task_alloc,
+		.may_charge	= ve_task_may_charge,
+	},
+	[VE_HOOK_FILE_ALLOC] = {
+		.name		= "security_file_alloc",
+		.wrapper	= ve_file_alloc,
+		.may_charge	= ve_file_may_charge,
+	},
+	[VE_HOOK_SOCK_CREATE] = {
+		.name		= "security_socket_post_create",
+		.wrapper	= ve_sock_create,
+		.may_charge	= ve_sock_may_charge,
+	},
+	[VE_HOOK_SK_CLONE] = {
+		.name		= "security_sk_clone",
+		.wrapper	= ve_sk_clone,
+		.may_charge	= ve_clone_may_charge,
+	},
+	[VE_HOOK_TASK_FREE]	= { .name = "security_task_free", .on_free = ve_uncharge },
+	[VE_HOOK_FILE_FREE]	= { .name = "security_file_free", .on_free = ve_uncharge },
+	[VE_HOOK_SK_FREE]	= { .name = "security_sk_free", .on_free = ve_uncharge },
+};
 
 static void ve_hooks_unregister(void)
 {
@@ -355,18 +371,6 @@ int __init ve_hooks_init(void)
 {
 	unsigned int i;
 	int err;
-
-	ve_init_hook(VE_HOOK_TASK_ALLOC, "security_task_alloc", ve_task_alloc,
-		     ve_task_may_charge, NULL);
-	ve_init_hook(VE_HOOK_FILE_ALLOC, "security_file_alloc", ve_file_alloc,
-		     ve_file_may_charge, NULL);
-	ve_init_hook(VE_HOOK_SOCK_CREATE, "security_socket_post_create",
-		     ve_sock_create, ve_sock_may_charge, NULL);
-	ve_init_hook(VE_HOOK_SK_CLONE, "security_sk_clone", ve_sk_clone,
-		     ve_clone_may_charge, NULL);
-	ve_init_hook(VE_HOOK_TASK_FREE, "security_task_free", NULL, NULL, ve_uncharge);
-	ve_init_hook(VE_HOOK_FILE_FREE, "security_file_free", NULL, NULL, ve_uncharge);
-	ve_init_hook(VE_HOOK_SK_FREE, "security_sk_free", NULL, NULL, ve_uncharge);
 
 	ve_ops.func = ve_hook_callback;
 	ve_ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |

@@ -12,7 +12,8 @@
  *
  * A RUNNING or STOPPING VE holds a reference on the module, so rmmod is
  * refused until every VE has stopped. The exit work drops it; that work
- * runs on ve_wq, which module unload drains before the text goes away.
+ * runs on the registry's workqueue, which module unload drains before the
+ * text goes away.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,24 +37,6 @@
 #include "tag.h"
 #include "ubc.h"
 
-static struct workqueue_struct *ve_wq;
-
-int __init ve_lifecycle_init(void)
-{
-	ve_wq = alloc_workqueue("ve", 0, 0);
-	return ve_wq ? 0 : -ENOMEM;
-}
-
-void ve_lifecycle_uninit(void)
-{
-	destroy_workqueue(ve_wq);	/* drains queued exit and limit work */
-}
-
-bool ve_queue_work(struct work_struct *work)
-{
-	return queue_work(ve_wq, work);
-}
-
 /* Has the whole thread group of the VE's init exited? */
 static bool ve_init_dead(const struct ve *ve)
 {
@@ -75,7 +58,7 @@ static u32 ve_init_exit_status(const struct ve *ve)
 static void ve_queue_exit(struct ve *ve)
 {
 	ve_get(ve);			/* for the work */
-	if (!queue_work(ve_wq, &ve->exit_work))
+	if (!ve_queue_work(&ve->exit_work))
 		ve_put(ve);		/* already queued, with its own */
 }
 
@@ -137,18 +120,31 @@ static void ve_exit_work(struct work_struct *work)
 	ve_put(ve);
 }
 
-/*
- * Once per VE, at NEW: the exit work may still be queued from an earlier
- * run when the VE starts again, so START must not initialise it.
- */
-void ve_lifecycle_setup(struct ve *ve)
+struct ve *ve_create(u32 id)
 {
+	struct ve *ve;
+	int err;
+
+	lockdep_assert_held(&ve_mutex);
+	ve = ve_alloc(id);
+	if (!ve)
+		return ERR_PTR(-ENOMEM);
+	/*
+	 * Once per VE, here: the exit work may still be queued from an
+	 * earlier run when the VE starts again, so START must not set it up.
+	 */
 	INIT_WORK(&ve->exit_work, ve_exit_work);
 	init_waitqueue_func_entry(&ve->exit_wait, ve_exit_wake);
 	ve_ubc_setup(ve);
+	err = ve_insert(ve);
+	if (err) {
+		ve_put(ve);
+		return ERR_PTR(err);
+	}
+	return ve;
 }
 
-/* The checks of ARCHITECTURE section 3, each refusal with its reason. */
+/* Is @task fit to be a VE's init? Each refusal with its reason. */
 static int ve_check_init(struct task_struct *task, struct pid_namespace *pid_ns,
 			 struct user_namespace *user_ns,
 			 struct netlink_ext_ack *extack)

@@ -14,10 +14,8 @@
 
 #include <uapi/linux/ve.h>
 
-#include "ve.h"
 #include "charge.h"
 #include "hooks.h"
-#include "lifecycle.h"
 #include "netlink.h"
 #include "proc.h"
 #include "registry.h"
@@ -34,13 +32,9 @@ static int __init ve_init(void)
 	if (err)
 		goto err_registry;
 
-	err = ve_lifecycle_init();
-	if (err)
-		goto err_charge;
-
 	err = ve_proc_init();
 	if (err)
-		goto err_lifecycle;
+		goto err_charge;
 
 	err = ve_hooks_init();
 	if (err)
@@ -58,8 +52,6 @@ err_hooks:
 	ve_hooks_uninit();
 err_proc:
 	ve_proc_uninit();
-err_lifecycle:
-	ve_lifecycle_uninit();
 err_charge:
 	ve_charge_uninit();
 err_registry:
@@ -69,10 +61,14 @@ err_registry:
 
 static void __exit ve_exit(void)
 {
+	/*
+	 * No VE runs (each holds the module), so no new work is queued; what
+	 * is queued may still notify, so it goes before the family.
+	 */
+	ve_flush_work();
 	ve_genl_uninit();
 	ve_hooks_uninit();
 	ve_proc_uninit();
-	ve_lifecycle_uninit();
 	ve_charge_uninit();
 	ve_registry_uninit();
 	pr_info("unloaded\n");

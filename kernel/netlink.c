@@ -3,6 +3,13 @@
  * The "ve" generic netlink family: parses and checks requests, calls the
  * registry and lifecycle, and replies. Owns no state of its own.
  *
+ * Documentation/netlink/specs/ve.yaml describes it; the policies and the op
+ * table are generated from it into netlink-gen.c. What the spec cannot say
+ * is done here: pre_doit runs each command's common prologue (who may
+ * call, ve_mutex, the VE named by id) as ve_nl_cmd_flags says, and
+ * post_doit undoes it, so each doit keeps only its own work. Messages name
+ * attributes as the spec does ("res.limit").
+ *
  * Who may do what:
  * - NEW, DEL, SET, START and STOP need CAP_SYS_ADMIN in the host user
  *   namespace, checked on the socket (netlink_capable()), and are refused
@@ -22,56 +29,25 @@
 
 #include "compat.h"
 #include "lifecycle.h"
+#include "netlink-gen.h"
 #include "netlink.h"
 #include "registry.h"
 #include "tag.h"
 #include "ubc.h"
-#include "ve.h"
 
 static struct genl_family ve_genl_family;
 
-/* Not const: 6.1 declares the policy's range pointer without const. */
-static struct netlink_range_validation ve_id_range = {
-	.min = 1,
-	.max = VE_ID_MAX,
-};
+/* What pre_doit does before a command's doit. */
+#define VE_NL_ADMIN	BIT(0)	/* from the host, by an admin, naming an id */
+#define VE_NL_LOCK	BIT(1)	/* hold ve_mutex until post_doit */
+#define VE_NL_VE	BIT(2)	/* the VE named by id, in info->user_ptr[0] */
 
-static struct netlink_range_validation ve_pid_range = {
-	.min = 1,
-	.max = PID_MAX_LIMIT,
-};
-
-static struct netlink_range_validation ve_fd_range = {
-	.max = INT_MAX,
-};
-
-static const struct nla_policy ve_res_policy[VE_A_RES_LIMIT + 1] = {
-	[VE_A_RES_ID]		= NLA_POLICY_MAX(NLA_U64, VE_RES_MAX),
-	[VE_A_RES_BARRIER]	= { .type = NLA_U64 },
-	[VE_A_RES_LIMIT]	= { .type = NLA_U64 },
-};
-
-#define VE_ID_POLICY NLA_POLICY_FULL_RANGE(NLA_U32, &ve_id_range)
-
-static const struct nla_policy ve_id_policy[VE_A_ID + 1] = {
-	[VE_A_ID] = VE_ID_POLICY,
-};
-
-static const struct nla_policy ve_new_set_policy[VE_A_RES + 1] = {
-	[VE_A_ID]	= VE_ID_POLICY,
-	[VE_A_FLAGS]	= { .type = NLA_U32 },
-	[VE_A_RES]	= NLA_POLICY_NESTED(ve_res_policy),
-};
-
-static const struct nla_policy ve_start_policy[VE_A_INIT_PID + 1] = {
-	[VE_A_ID]	= VE_ID_POLICY,
-	[VE_A_INIT_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ve_pid_range),
-};
-
-static const struct nla_policy ve_get_policy[VE_A_FD + 1] = {
-	[VE_A_ID]	= VE_ID_POLICY,
-	[VE_A_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ve_pid_range),
-	[VE_A_FD]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ve_fd_range),
+static const u8 ve_nl_cmd_flags[VE_CMD_MAX + 1] = {
+	[VE_CMD_NEW]	= VE_NL_ADMIN | VE_NL_LOCK,
+	[VE_CMD_DEL]	= VE_NL_ADMIN | VE_NL_LOCK | VE_NL_VE,
+	[VE_CMD_SET]	= VE_NL_ADMIN | VE_NL_LOCK | VE_NL_VE,
+	[VE_CMD_START]	= VE_NL_ADMIN | VE_NL_LOCK | VE_NL_VE,
+	[VE_CMD_STOP]	= VE_NL_ADMIN | VE_NL_LOCK | VE_NL_VE,
 };
 
 /* The VE the caller is inside, 0 for the host. */
@@ -98,7 +74,7 @@ static bool ve_nl_missing(struct genl_info *info, int attr)
 	return true;
 }
 
-/* Every mutating command: from the host, by an admin, naming a VE. */
+/* Every mutating command: from the host, by an admin, naming an id. */
 static int ve_nl_admin_request(struct sk_buff *skb, struct genl_info *info)
 {
 	if (ve_nl_caller(genl_info_net(info))) {
@@ -113,14 +89,14 @@ static int ve_nl_admin_request(struct sk_buff *skb, struct genl_info *info)
 	return ve_nl_missing(info, VE_A_ID) ? -EINVAL : 0;
 }
 
-/* Under ve_mutex: the VE named by VE_A_ID, or NULL with extack set. */
+/* Under ve_mutex: the VE named by id, or NULL with extack set. */
 static struct ve *ve_nl_lookup(struct genl_info *info)
 {
 	struct ve *ve = ve_lookup(nla_get_u32(info->attrs[VE_A_ID]));
 
 	if (!ve) {
 		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
-		NL_SET_ERR_MSG_MOD(info->extack, "no VE with this ID");
+		NL_SET_ERR_MSG_MOD(info->extack, "no VE with this id");
 	}
 	return ve;
 }
@@ -188,10 +164,10 @@ static int ve_nl_fill_ve(struct sk_buff *skb, const struct ve *ve,
 	return 0;
 }
 
-/* Parse and check every VE_A_RES of a request into @res; all or nothing. */
+/* Parse and check every res of a request into @res; all or nothing. */
 static int ve_nl_parse_res(struct genl_info *info, struct ve_res *res)
 {
-	struct nlattr *tb[VE_A_RES_LIMIT + 1];
+	struct nlattr *tb[VE_A_RES_MAX + 1];
 	const struct nlattr *attr;
 	int rem, err;
 
@@ -200,25 +176,33 @@ static int ve_nl_parse_res(struct genl_info *info, struct ve_res *res)
 
 		if (nla_type(attr) != VE_A_RES)
 			continue;
-		err = nla_parse_nested(tb, VE_A_RES_LIMIT, attr, ve_res_policy,
+		err = nla_parse_nested(tb, VE_A_RES_MAX, attr, ve_res_nl_policy,
 				       info->extack);
 		if (err)
 			return err;
 		if (!tb[VE_A_RES_ID]) {
 			NL_SET_ERR_ATTR_MISS(info->extack, attr, VE_A_RES_ID);
-			NL_SET_ERR_MSG_MOD(info->extack, "resource without VE_A_RES_ID");
+			NL_SET_ERR_MSG_MOD(info->extack, "res without res.id");
+			return -EINVAL;
+		}
+		if (tb[VE_A_RES_HELD] || tb[VE_A_RES_MAXHELD] ||
+		    tb[VE_A_RES_FAILCNT]) {
+			NL_SET_BAD_ATTR(info->extack, tb[VE_A_RES_HELD] ?:
+					tb[VE_A_RES_MAXHELD] ?: tb[VE_A_RES_FAILCNT]);
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "res.held, res.maxheld and res.failcnt are read-only");
 			return -EINVAL;
 		}
 		id = nla_get_u64(tb[VE_A_RES_ID]);
 		if (!ve_res_name(id)) {
 			NL_SET_BAD_ATTR(info->extack, tb[VE_A_RES_ID]);
-			NL_SET_ERR_MSG_MOD(info->extack, "unknown resource");
+			NL_SET_ERR_MSG_MOD(info->extack, "res.id names no resource");
 			return -EINVAL;
 		}
 		if (!tb[VE_A_RES_BARRIER] && !tb[VE_A_RES_LIMIT]) {
 			NL_SET_BAD_ATTR(info->extack, attr);
 			NL_SET_ERR_MSG_MOD(info->extack,
-					   "resource without barrier or limit");
+					   "res without res.barrier or res.limit");
 			return -EINVAL;
 		}
 		/* One value alone sets both, as in vzctl. */
@@ -226,7 +210,7 @@ static int ve_nl_parse_res(struct genl_info *info, struct ve_res *res)
 		limit = nla_get_u64(tb[VE_A_RES_LIMIT] ?: tb[VE_A_RES_BARRIER]);
 		if (limit < barrier) {
 			NL_SET_BAD_ATTR(info->extack, tb[VE_A_RES_LIMIT]);
-			NL_SET_ERR_MSG_MOD(info->extack, "limit below barrier");
+			NL_SET_ERR_MSG_MOD(info->extack, "res.limit below res.barrier");
 			return -EINVAL;
 		}
 		res[id].barrier = barrier;
@@ -239,137 +223,126 @@ static int ve_nl_parse_res(struct genl_info *info, struct ve_res *res)
 static void ve_nl_apply(struct ve *ve, const struct ve_res *res,
 			struct genl_info *info)
 {
+	unsigned int i;
+
 	lockdep_assert_held(&ve_mutex);
-	memcpy(ve->res, res, sizeof(ve->res));
+	/* Charges read the limits without the lock (charge.c). */
+	for (i = 0; i < VE_RES_SLOTS; i++) {
+		WRITE_ONCE(ve->res[i].barrier, res[i].barrier);
+		WRITE_ONCE(ve->res[i].limit, res[i].limit);
+	}
 	if (info->attrs[VE_A_FLAGS])
 		ve->flags = nla_get_u32(info->attrs[VE_A_FLAGS]);
 }
 
-static int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
+int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ve_res res[VE_RES_SLOTS];
 	struct ve *ve;
 	int err;
 
-	err = ve_nl_admin_request(skb, info);
-	if (err)
-		return err;
 	ve_res_init(res);
 	err = ve_nl_parse_res(info, res);
 	if (err)
 		return err;
-
-	mutex_lock(&ve_mutex);
 	ve = ve_create(nla_get_u32(info->attrs[VE_A_ID]));
 	if (IS_ERR(ve)) {
 		err = PTR_ERR(ve);
 		if (err == -EBUSY) {
 			NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
-			NL_SET_ERR_MSG_MOD(info->extack, "a VE with this ID exists");
+			NL_SET_ERR_MSG_MOD(info->extack, "a VE with this id exists");
 			err = -EEXIST;
 		}
-	} else {
-		ve_nl_apply(ve, res, info);
-		err = 0;
-	}
-	mutex_unlock(&ve_mutex);
-	return err;
-}
-
-static int ve_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct ve *ve;
-	int err;
-
-	err = ve_nl_admin_request(skb, info);
-	if (err)
 		return err;
-
-	mutex_lock(&ve_mutex);
-	ve = ve_nl_lookup(info);
-	if (!ve) {
-		err = -ENOENT;
-	} else if (ve->state != VE_STATE_STOPPED) {
-		NL_SET_ERR_MSG_MOD(info->extack, "VE is running; stop it first");
-		err = -EBUSY;
-	} else {
-		ve_remove(ve);
 	}
-	mutex_unlock(&ve_mutex);
-	return err;
+	ve_nl_apply(ve, res, info);
+	return 0;
 }
 
-static int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
+int ve_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ve *ve = info->user_ptr[0];
+
+	if (ve->state != VE_STATE_STOPPED) {
+		NL_SET_ERR_MSG_MOD(info->extack, "VE is running; stop it first");
+		return -EBUSY;
+	}
+	ve_remove(ve);
+	return 0;
+}
+
+int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ve_res res[VE_RES_SLOTS];
-	struct ve *ve;
+	struct ve *ve = info->user_ptr[0];
 	int err;
 
-	err = ve_nl_admin_request(skb, info);
+	/* Parse into a copy: a bad resource changes none. */
+	memcpy(res, ve->res, sizeof(res));
+	err = ve_nl_parse_res(info, res);
 	if (err)
 		return err;
-
-	mutex_lock(&ve_mutex);
-	ve = ve_nl_lookup(info);
-	if (!ve) {
-		err = -ENOENT;
-	} else {
-		/* Parse into a copy: a bad resource changes none. */
-		memcpy(res, ve->res, sizeof(res));
-		err = ve_nl_parse_res(info, res);
-		if (!err) {
-			ve_nl_apply(ve, res, info);
-			ve_changed();
-		}
-	}
-	mutex_unlock(&ve_mutex);
-	return err;
+	ve_nl_apply(ve, res, info);
+	ve_changed();
+	return 0;
 }
 
-static int ve_nl_start_doit(struct sk_buff *skb, struct genl_info *info)
+int ve_nl_start_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ve *ve = info->user_ptr[0];
 	struct pid *pid;
-	struct ve *ve;
 	int err;
 
-	err = ve_nl_admin_request(skb, info);
-	if (err)
-		return err;
 	if (ve_nl_missing(info, VE_A_INIT_PID))
 		return -EINVAL;
-
 	pid = find_get_pid(nla_get_u32(info->attrs[VE_A_INIT_PID]));
-	mutex_lock(&ve_mutex);
-	ve = ve_nl_lookup(info);
-	err = -ENOENT;
-	if (ve && !pid) {
+	if (!pid) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such process");
 		err = -ESRCH;
-	} else if (ve) {
+	} else {
 		err = ve_start(ve, pid, info->extack);
+		put_pid(pid);
 	}
 	/* Every refusal but "already running" is about the init process. */
-	if (ve && err && ve->state == VE_STATE_STOPPED)
+	if (err && ve->state == VE_STATE_STOPPED)
 		NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_INIT_PID]);
-	mutex_unlock(&ve_mutex);
-	put_pid(pid);
 	return err;
 }
 
-static int ve_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
+int ve_nl_stop_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct ve *ve;
+	return ve_stop(info->user_ptr[0], info->extack);
+}
+
+/* The common prologue of the doits, as ve_nl_cmd_flags says. */
+static int ve_nl_pre_doit(const VE_GENL_DOIT_OPS *ops, struct sk_buff *skb,
+			  struct genl_info *info)
+{
+	u8 flags = ve_nl_cmd_flags[ops->cmd];
 	int err;
 
-	err = ve_nl_admin_request(skb, info);
-	if (err)
-		return err;
+	if (flags & VE_NL_ADMIN) {
+		err = ve_nl_admin_request(skb, info);
+		if (err)
+			return err;
+	}
+	if (flags & VE_NL_LOCK)
+		mutex_lock(&ve_mutex);
+	if (flags & VE_NL_VE) {
+		info->user_ptr[0] = ve_nl_lookup(info);
+		if (!info->user_ptr[0]) {
+			mutex_unlock(&ve_mutex);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
 
-	mutex_lock(&ve_mutex);
-	ve = ve_nl_lookup(info);
-	err = ve ? ve_stop(ve, info->extack) : -ENOENT;
-	mutex_unlock(&ve_mutex);
-	return err;
+static void ve_nl_post_doit(const VE_GENL_DOIT_OPS *ops, struct sk_buff *skb,
+			    struct genl_info *info)
+{
+	if (ve_nl_cmd_flags[ops->cmd] & VE_NL_LOCK)
+		mutex_unlock(&ve_mutex);
 }
 
 /* GET without a selector: the module, and the caller's VE. */
@@ -483,7 +456,7 @@ static int ve_nl_fill_one(struct sk_buff *msg, struct genl_info *info)
 	return err;
 }
 
-static int ve_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+int ve_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	struct sk_buff *msg;
@@ -491,7 +464,7 @@ static int ve_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (!!tb[VE_A_ID] + !!tb[VE_A_PID] + !!tb[VE_A_FD] > 1) {
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "give at most one of VE_A_ID, VE_A_PID, VE_A_FD");
+				   "give at most one of id, pid, fd");
 		return -EINVAL;
 	}
 
@@ -517,22 +490,16 @@ static int ve_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 /* Dump state, kept in cb->ctx across the recv()s of one dump. */
 struct ve_dump_ctx {
 	u32 caller;		/* 0: host, all VEs; else only this one */
-	bool checked;		/* the request was checked */
+	bool started;		/* the request was checked, caller set */
 	unsigned long next;	/* lowest ID not yet sent */
 };
 
-static int ve_nl_get_start(struct netlink_callback *cb)
-{
-	struct ve_dump_ctx *ctx = (struct ve_dump_ctx *)cb->ctx;
-
-	NL_ASSERT_DUMP_CTX_FITS(struct ve_dump_ctx);
-	ctx->caller = ve_nl_caller(sock_net(cb->skb->sk));
-	ctx->next = 0;
-	return 0;
-}
-
-/* Refuse selectors here, not in start(): 6.1 gives start() no extack. */
-static int ve_nl_check_dump(struct netlink_callback *cb)
+/*
+ * At the first round: refuse selectors, and note who asks. Not in a
+ * start() callback: 6.1 gives start() no extack, and per-op policies
+ * (which 6.1 needs) have no place for one.
+ */
+static int ve_nl_dump_begin(struct netlink_callback *cb, struct ve_dump_ctx *ctx)
 {
 	struct nlattr **attrs = ve_dumpit_attrs(cb);
 	int i;
@@ -544,21 +511,23 @@ static int ve_nl_check_dump(struct netlink_callback *cb)
 			return -EINVAL;
 		}
 	}
+	ctx->caller = ve_nl_caller(sock_net(cb->skb->sk));
+	ctx->started = true;
 	return 0;
 }
 
-static int ve_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int ve_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ve_dump_ctx *ctx = (struct ve_dump_ctx *)cb->ctx;
 	struct pid_namespace *pid_ns = task_active_pid_ns(current);
 	struct ve *ve;
 	int err = 0;
 
-	if (!ctx->checked) {
-		err = ve_nl_check_dump(cb);
+	NL_ASSERT_DUMP_CTX_FITS(struct ve_dump_ctx);
+	if (!ctx->started) {
+		err = ve_nl_dump_begin(cb, ctx);
 		if (err)
 			return err;
-		ctx->checked = true;
 	}
 
 	mutex_lock(&ve_mutex);
@@ -587,10 +556,10 @@ static void ve_nl_multicast(const struct ve *ve, struct sk_buff *msg)
 
 		if (copy)
 			genlmsg_multicast_netns(&ve_genl_family, ve->net, copy,
-						0, 0, GFP_KERNEL);
+						0, VE_NLGRP_EVENTS, GFP_KERNEL);
 	}
-	genlmsg_multicast_netns(&ve_genl_family, &init_net, msg, 0, 0,
-				GFP_KERNEL);
+	genlmsg_multicast_netns(&ve_genl_family, &init_net, msg, 0,
+				VE_NLGRP_EVENTS, GFP_KERNEL);
 }
 
 /* A notification @cmd about @ve with its VE_A_ID, or NULL. */
@@ -647,49 +616,9 @@ void ve_nl_notify_limit(const struct ve *ve, unsigned int res)
 		ve_nl_ntf_send(ve, msg, hdr, ve_nl_put_one_res(msg, ve, res));
 }
 
-static const struct genl_ops ve_genl_ops[] = {
-	{
-		.cmd	 = VE_CMD_NEW,
-		.doit	 = ve_nl_new_doit,
-		.policy	 = ve_new_set_policy,
-		.maxattr = ARRAY_SIZE(ve_new_set_policy) - 1,
-	},
-	{
-		.cmd	 = VE_CMD_DEL,
-		.doit	 = ve_nl_del_doit,
-		.policy	 = ve_id_policy,
-		.maxattr = ARRAY_SIZE(ve_id_policy) - 1,
-	},
-	{
-		.cmd	 = VE_CMD_GET,
-		.doit	 = ve_nl_get_doit,
-		.start	 = ve_nl_get_start,
-		.dumpit	 = ve_nl_get_dumpit,
-		.policy	 = ve_get_policy,
-		.maxattr = ARRAY_SIZE(ve_get_policy) - 1,
-	},
-	{
-		.cmd	 = VE_CMD_SET,
-		.doit	 = ve_nl_set_doit,
-		.policy	 = ve_new_set_policy,
-		.maxattr = ARRAY_SIZE(ve_new_set_policy) - 1,
-	},
-	{
-		.cmd	 = VE_CMD_START,
-		.doit	 = ve_nl_start_doit,
-		.policy	 = ve_start_policy,
-		.maxattr = ARRAY_SIZE(ve_start_policy) - 1,
-	},
-	{
-		.cmd	 = VE_CMD_STOP,
-		.doit	 = ve_nl_stop_doit,
-		.policy	 = ve_id_policy,
-		.maxattr = ARRAY_SIZE(ve_id_policy) - 1,
-	},
-};
-
 static const struct genl_multicast_group ve_genl_mcgrps[] = {
-	{ .name = VE_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+	/* A VE's root may listen in its own netns: it hears only its VE. */
+	[VE_NLGRP_EVENTS] = { .name = VE_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
 };
 
 static struct genl_family ve_genl_family __ro_after_init = {
@@ -697,9 +626,11 @@ static struct genl_family ve_genl_family __ro_after_init = {
 	.version	= VE_FAMILY_VERSION,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
-	.ops		= ve_genl_ops,
-	.n_ops		= ARRAY_SIZE(ve_genl_ops),
+	.ops		= ve_nl_ops,
+	.n_ops		= ARRAY_SIZE(ve_nl_ops),
 	.resv_start_op	= VE_CMD_MAX + 1,
+	.pre_doit	= ve_nl_pre_doit,
+	.post_doit	= ve_nl_post_doit,
 	.mcgrps		= ve_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(ve_genl_mcgrps),
 };

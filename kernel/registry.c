@@ -14,12 +14,14 @@
  *   ve is freed after an RCU grace period, once its last reference is gone.
  * - ve_generation changes whenever the set of VEs or a state changes, for
  *   NLM_F_DUMP_INTR.
+ *
+ * Work that a VE defers (its exit, limit notifications) runs on ve_wq, with
+ * a reference on the VE; module unload drains it.
  */
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
-#include "lifecycle.h"
 #include "registry.h"
 
 /* The registry lock; see the top of this file. */
@@ -27,12 +29,29 @@ DEFINE_MUTEX(ve_mutex);
 static DEFINE_XARRAY(ve_ids);
 static struct kmem_cache *ve_cachep;
 static u32 ve_gen = 1;
-static unsigned int ve_nr;
+static struct workqueue_struct *ve_wq;
 
 int __init ve_registry_init(void)
 {
+	ve_wq = alloc_workqueue("ve", 0, 0);
+	if (!ve_wq)
+		return -ENOMEM;
 	ve_cachep = KMEM_CACHE(ve, 0);
-	return ve_cachep ? 0 : -ENOMEM;
+	if (!ve_cachep) {
+		destroy_workqueue(ve_wq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+bool ve_queue_work(struct work_struct *work)
+{
+	return queue_work(ve_wq, work);
+}
+
+void ve_flush_work(void)
+{
+	flush_workqueue(ve_wq);
 }
 
 /* Module unload: every VE is STOPPED (running ones hold the module). */
@@ -41,6 +60,7 @@ void ve_registry_uninit(void)
 	unsigned long id;
 	struct ve *ve;
 
+	destroy_workqueue(ve_wq);	/* drains queued work, and its refs */
 	mutex_lock(&ve_mutex);
 	xa_for_each(&ve_ids, id, ve) {
 		WARN_ON_ONCE(ve->state != VE_STATE_STOPPED);
@@ -95,31 +115,31 @@ struct ve *ve_find_visible(unsigned long *id, u32 self)
 	return ve && (!self || ve->id == self) ? ve : NULL;
 }
 
-struct ve *ve_create(u32 id)
+struct ve *ve_alloc(u32 id)
 {
 	struct ve *ve;
-	int err;
 
-	lockdep_assert_held(&ve_mutex);
 	ve = kmem_cache_zalloc(ve_cachep, GFP_KERNEL_ACCOUNT);
 	if (!ve)
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	ve->id = id;
 	ve->state = VE_STATE_STOPPED;
 	refcount_set(&ve->ref, 1);
 	ve_res_init(ve->res);
 	INIT_HLIST_NODE(&ve->pidns_node);
 	INIT_HLIST_NODE(&ve->userns_node);
-	ve_lifecycle_setup(ve);
-
-	err = xa_insert(&ve_ids, id, ve, GFP_KERNEL_ACCOUNT);
-	if (err) {
-		kmem_cache_free(ve_cachep, ve);
-		return ERR_PTR(err);
-	}
-	ve_nr++;
-	ve_changed();
 	return ve;
+}
+
+int ve_insert(struct ve *ve)
+{
+	int err;
+
+	lockdep_assert_held(&ve_mutex);
+	err = xa_insert(&ve_ids, ve->id, ve, GFP_KERNEL_ACCOUNT);
+	if (!err)
+		ve_changed();
+	return err;
 }
 
 /* Drop a STOPPED VE from the registry and its registry reference. */
@@ -127,7 +147,6 @@ void ve_remove(struct ve *ve)
 {
 	lockdep_assert_held(&ve_mutex);
 	xa_erase(&ve_ids, ve->id);
-	ve_nr--;
 	ve_changed();
 	ve_put(ve);
 }
@@ -144,10 +163,4 @@ void ve_changed(void)
 	/* 0 means "not checked" to genl_dump_check_consistent(). */
 	if (!++ve_gen)
 		ve_gen = 1;
-}
-
-unsigned int ve_count(void)
-{
-	lockdep_assert_held(&ve_mutex);
-	return ve_nr;
 }

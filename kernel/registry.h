@@ -60,7 +60,10 @@ int ve_registry_init(void);
 void ve_registry_uninit(void);
 
 struct ve *ve_lookup(u32 id);
-struct ve *ve_create(u32 id);
+/* A new STOPPED VE with one reference and every limit unlimited, or NULL. */
+struct ve *ve_alloc(u32 id);
+/* Under ve_mutex: make @ve visible; -EBUSY if its ID is taken. */
+int ve_insert(struct ve *ve);
 void ve_remove(struct ve *ve);
 struct ve *ve_find_from(unsigned long *id);
 /*
@@ -71,7 +74,11 @@ struct ve *ve_find_from(unsigned long *id);
 struct ve *ve_find_visible(unsigned long *id, u32 self);
 u32 ve_generation(void);
 void ve_changed(void);
-unsigned int ve_count(void);
+
+/* Queue @work on ve.ko's workqueue, which module unload drains. */
+bool ve_queue_work(struct work_struct *work);
+/* Wait for every queued work item. */
+void ve_flush_work(void);
 
 void ve_get(struct ve *ve);
 void ve_put(struct ve *ve);

@@ -22,35 +22,14 @@
 #include <linux/page_counter.h>
 #include <linux/seq_file.h>
 
-#include "lifecycle.h"
 #include "netlink.h"
 #include "registry.h"
 #include "tag.h"
 #include "ubc.h"
 
-static const char *const ve_res_names[VE_RES_SLOTS] = {
-	[VE_RES_KMEMSIZE]	= "kmemsize",
-	[VE_RES_LOCKEDPAGES]	= "lockedpages",
-	[VE_RES_PRIVVMPAGES]	= "privvmpages",
-	[VE_RES_SHMPAGES]	= "shmpages",
-	[VE_RES_NUMPROC]	= "numproc",
-	[VE_RES_PHYSPAGES]	= "physpages",
-	[VE_RES_VMGUARPAGES]	= "vmguarpages",
-	[VE_RES_OOMGUARPAGES]	= "oomguarpages",
-	[VE_RES_NUMTCPSOCK]	= "numtcpsock",
-	[VE_RES_NUMFLOCK]	= "numflock",
-	[VE_RES_NUMPTY]		= "numpty",
-	[VE_RES_NUMSIGINFO]	= "numsiginfo",
-	[VE_RES_TCPSNDBUF]	= "tcpsndbuf",
-	[VE_RES_TCPRCVBUF]	= "tcprcvbuf",
-	[VE_RES_OTHERSOCKBUF]	= "othersockbuf",
-	[VE_RES_DGRAMRCVBUF]	= "dgramrcvbuf",
-	[VE_RES_NUMOTHERSOCK]	= "numothersock",
-	[VE_RES_DCACHESIZE]	= "dcachesize",
-	[VE_RES_NUMFILE]	= "numfile",
-	[VE_RES_NUMIPTENT]	= "numiptent",
-	[VE_RES_SWAPPAGES]	= "swappages",
-};
+#include "common/ve_names.h"
+
+static const char *const ve_res_names[VE_RES_SLOTS] = VE_RESOURCE_NAMES;
 
 /* At most one LIMIT_NTF per VE and resource in this interval. */
 #define VE_LIMIT_NTF_INTERVAL	HZ

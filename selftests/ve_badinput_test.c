@@ -49,7 +49,7 @@ static int snap_cb(const struct nlmsghdr *nlh, void *data)
 	struct snapshot *s = data;
 
 	if (s->n < 4)
-		ve_parse_info(nlh, &s->ve[s->n]);
+		veapi_parse_info(nlh, &s->ve[s->n]);
 	s->n++;
 	return MNL_CB_OK;
 }
@@ -95,12 +95,12 @@ FIXTURE(bad) {
 FIXTURE_SETUP(bad)
 {
 	ASSERT_EQ(0, ve_nl_open(&self->nl));
-	ASSERT_EQ(0, ve_new(&self->nl, STOPPED_ID));
-	ASSERT_EQ(0, ve_set_res(&self->nl, STOPPED_ID, VE_RES_NUMPROC, 10, 20));
-	ASSERT_EQ(0, ve_new(&self->nl, RUNNING_ID));
+	ASSERT_EQ(0, veapi_new(&self->nl, STOPPED_ID, NULL));
+	ASSERT_EQ(0, veapi_set_res(&self->nl, STOPPED_ID, VE_RES_NUMPROC, 10, 20));
+	ASSERT_EQ(0, veapi_new(&self->nl, RUNNING_ID, NULL));
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    sleep_forever, NULL));
-	ASSERT_EQ(0, ve_start(&self->nl, RUNNING_ID, self->child.pid));
+	ASSERT_EQ(0, veapi_start(&self->nl, RUNNING_ID, self->child.pid));
 	ve_child_go(&self->child);
 	ASSERT_EQ(0, snapshot(&self->nl, &self->before));
 	ASSERT_EQ(2, self->before.n);
@@ -108,11 +108,11 @@ FIXTURE_SETUP(bad)
 
 FIXTURE_TEARDOWN(bad)
 {
-	ve_stop(&self->nl, RUNNING_ID);
+	veapi_stop(&self->nl, RUNNING_ID);
 	ve_child_wait(&self->child);
-	ve_wait_state(&self->nl, RUNNING_ID, VE_STATE_STOPPED, 5000);
-	ve_del(&self->nl, RUNNING_ID);
-	ve_del(&self->nl, STOPPED_ID);
+	veapi_wait_state(&self->nl, RUNNING_ID, VE_STATE_STOPPED, 5000);
+	veapi_del(&self->nl, RUNNING_ID);
+	veapi_del(&self->nl, STOPPED_ID);
 	ve_nl_close(&self->nl);
 }
 
@@ -265,8 +265,8 @@ TEST_F(bad, semantic_refusals)
 	mnl_attr_put_u64(nlh, VE_A_RES_LIMIT, 50);
 	mnl_attr_nest_end(nlh, nest);
 	expect_refused(_metadata, self, "limit below barrier", -EINVAL, true);
-	EXPECT_STREQ("ve: limit below barrier", self->last.msg);
-	EXPECT_STREQ("VE_A_RES_LIMIT", ve_attr_name_at((struct nlmsghdr *)self->last_req, self->last.off) ?: "");
+	EXPECT_STREQ("ve: res.limit below res.barrier", self->last.msg);
+	EXPECT_STREQ("res.limit", ve_attr_name_at((struct nlmsghdr *)self->last_req, self->last.off) ?: "");
 
 	/* A good resource then a bad one: all or nothing. */
 	nlh = ve_nl_msg(&self->nl, VE_CMD_SET, 0);
@@ -280,7 +280,7 @@ TEST_F(bad, semantic_refusals)
 	mnl_attr_put_u64(nlh, VE_A_RES_BARRIER, 1);
 	mnl_attr_nest_end(nlh, nest);
 	expect_refused(_metadata, self, "unknown resource", -EINVAL, true);
-	EXPECT_STREQ("VE_A_RES_ID", ve_attr_name_at((struct nlmsghdr *)self->last_req, self->last.off) ?: "");
+	EXPECT_STREQ("res.id", ve_attr_name_at((struct nlmsghdr *)self->last_req, self->last.off) ?: "");
 
 	nlh = ve_nl_msg(&self->nl, VE_CMD_SET, 0);
 	mnl_attr_put_u32(nlh, VE_A_ID, STOPPED_ID);
@@ -305,6 +305,17 @@ TEST_F(bad, semantic_refusals)
 	mnl_attr_put_u64(nlh, VE_A_RES_ID, VE_RES_NUMPROC);
 	mnl_attr_nest_end(nlh, nest);
 	expect_refused(_metadata, self, "resource without values", -EINVAL, true);
+
+	/* held, maxheld and failcnt are reported, never set. */
+	nlh = ve_nl_msg(&self->nl, VE_CMD_SET, 0);
+	mnl_attr_put_u32(nlh, VE_A_ID, STOPPED_ID);
+	nest = mnl_attr_nest_start(nlh, VE_A_RES);
+	mnl_attr_put_u64(nlh, VE_A_RES_ID, VE_RES_NUMPROC);
+	mnl_attr_put_u64(nlh, VE_A_RES_BARRIER, 1);
+	mnl_attr_put_u64(nlh, VE_A_RES_FAILCNT, 0);
+	mnl_attr_nest_end(nlh, nest);
+	expect_refused(_metadata, self, "res.failcnt in a request", -EINVAL, true);
+	EXPECT_STREQ("res.failcnt", ve_attr_name_at((struct nlmsghdr *)self->last_req, self->last.off) ?: "");
 
 	nlh = ve_nl_msg(&self->nl, VE_CMD_SET, 0);
 	mnl_attr_put_u32(nlh, VE_A_ID, STOPPED_ID);

@@ -48,13 +48,22 @@ TEST_F(genl, family_resolves)
 	}
 }
 
+static int count_msgs(const struct nlmsghdr *nlh, void *data)
+{
+	(*(int *)data)++;
+	return MNL_CB_OK;
+}
+
 TEST_F(genl, get_replies_with_versions)
 {
 	struct ve_module mi;
 	char sysver[64];
+	int n_msgs = 0;
 
-	ASSERT_EQ(0, ve_get_module(&self->nl, &mi));
-	EXPECT_EQ(1, mi.n_msgs);
+	ve_nl_msg(&self->nl, VE_CMD_GET, 0);
+	ASSERT_EQ(0, ve_nl_run(&self->nl, count_msgs, &n_msgs));
+	EXPECT_EQ(1, n_msgs);
+	ASSERT_EQ(0, veapi_module(&self->nl, &mi));
 	read_sysfs("/sys/module/ve/version", sysver, sizeof(sysver));
 	ASSERT_NE('\0', sysver[0]);
 	EXPECT_STREQ(sysver, mi.version);

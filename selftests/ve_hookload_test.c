@@ -117,20 +117,20 @@ TEST_F_TIMEOUT(load, refused_while_running_under_storms, 120)
 	if (!ve_loaded())
 		ASSERT_EQ(0, ve_module_load());
 	ASSERT_EQ(0, ve_nl_open(&nl));
-	ve_del(&nl, ID);
-	ASSERT_EQ(0, ve_new(&nl, ID));
-	ASSERT_EQ(0, ve_set_res(&nl, ID, VE_RES_NUMPROC, 20, 20));
+	veapi_del(&nl, ID);
+	ASSERT_EQ(0, veapi_new(&nl, ID, NULL));
+	ASSERT_EQ(0, veapi_set_res(&nl, ID, VE_RES_NUMPROC, 20, 20));
 	ASSERT_EQ(0, ve_child_spawn(&init, VE_CHILD_NS, NULL, storm, NULL));
-	ASSERT_EQ(0, ve_start(&nl, ID, init.pid));
+	ASSERT_EQ(0, veapi_start(&nl, ID, init.pid));
 	ve_child_go(&init);	/* a storm inside the VE, too */
 	usleep(200000);
 
 	for (int i = 0; i < 5; i++)
 		EXPECT_EQ(-EWOULDBLOCK, ve_module_unload());
 
-	ASSERT_EQ(0, ve_stop(&nl, ID));
+	ASSERT_EQ(0, veapi_stop(&nl, ID));
 	ve_child_wait(&init);
-	ASSERT_TRUE(ve_wait_state(&nl, ID, VE_STATE_STOPPED, 10000));
+	ASSERT_TRUE(veapi_wait_state(&nl, ID, VE_STATE_STOPPED, 10000));
 	ve_nl_close(&nl);
 	/* Stopped VEs (and objects still charged to them) go with the module. */
 	ASSERT_EQ(0, ve_module_unload());

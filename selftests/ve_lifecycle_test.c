@@ -40,12 +40,12 @@ FIXTURE(ve) {
 static void cleanup_all(struct ve_nl *nl)
 {
 	static uint32_t ids[4096];
-	int n = ve_dump(nl, ids, 4096, NULL);
+	int n = veapi_dump(nl, ids, 4096);
 
 	for (int i = 0; i < n && i < 4096; i++) {
-		if (ve_stop(nl, ids[i]) == 0)
-			ve_wait_state(nl, ids[i], VE_STATE_STOPPED, 5000);
-		ve_del(nl, ids[i]);
+		if (veapi_stop(nl, ids[i]) == 0)
+			veapi_wait_state(nl, ids[i], VE_STATE_STOPPED, 5000);
+		veapi_del(nl, ids[i]);
 	}
 }
 
@@ -68,42 +68,42 @@ TEST_F(ve, lifecycle)
 	struct ve_info info;
 	int status;
 
-	ASSERT_EQ(0, ve_new(&self->nl, ID));
-	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID, NULL));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
 	EXPECT_EQ(ID, info.id);
 	EXPECT_EQ(VE_STATE_STOPPED, info.state);
 	EXPECT_EQ(VE_RES_UNLIMITED, info.limit[VE_RES_NUMPROC]);
 
-	ASSERT_EQ(0, ve_set_res(&self->nl, ID, VE_RES_NUMPROC, 100, 200));
-	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
+	ASSERT_EQ(0, veapi_set_res(&self->nl, ID, VE_RES_NUMPROC, 100, 200));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
 	EXPECT_EQ(100, info.barrier[VE_RES_NUMPROC]);
 	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
 	EXPECT_EQ(0, info.flags);
-	ASSERT_EQ(0, ve_set_flags(&self->nl, ID, 0x5));
-	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
+	ASSERT_EQ(0, veapi_set_flags(&self->nl, ID, 0x5));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
 	EXPECT_EQ(0x5, info.flags);
 	EXPECT_EQ(100, info.barrier[VE_RES_NUMPROC]);	/* untouched */
 
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    sleep_forever, NULL));
-	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid)) {
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid)) {
 		TH_LOG("start: %s", self->nl.err.msg);
 	}
 	ve_child_go(&self->child);
-	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
 	EXPECT_EQ(VE_STATE_RUNNING, info.state);
 	EXPECT_EQ(self->child.pid, info.init_pid);
 	EXPECT_EQ(1, info.num_tasks);
 	EXPECT_NE(0, info.start_time);
 	EXPECT_EQ(100, info.barrier[VE_RES_NUMPROC]);
 
-	EXPECT_EQ(-EBUSY, ve_del(&self->nl, ID));
-	ASSERT_EQ(0, ve_stop(&self->nl, ID));
+	EXPECT_EQ(-EBUSY, veapi_del(&self->nl, ID));
+	ASSERT_EQ(0, veapi_stop(&self->nl, ID));
 	status = ve_child_wait(&self->child);
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
-	ASSERT_TRUE(ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
-	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
 	EXPECT_TRUE(info.has_exit_status);
 	EXPECT_EQ(SIGKILL, info.exit_status & 0x7f);
 	EXPECT_EQ(0, info.init_pid);
@@ -111,18 +111,56 @@ TEST_F(ve, lifecycle)
 	/* A stopped VE starts again, with a new init. */
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    exit_seven, NULL));
-	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
 	ve_child_go(&self->child);
 	status = ve_child_wait(&self->child);
 	EXPECT_EQ(7, WEXITSTATUS(status));
-	ASSERT_TRUE(ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
-	ASSERT_EQ(0, ve_get(&self->nl, ID, &info));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
 	EXPECT_EQ(7 << 8, info.exit_status);
 
-	EXPECT_EQ(-ESRCH, ve_stop(&self->nl, ID));
-	ASSERT_EQ(0, ve_del(&self->nl, ID));
-	EXPECT_EQ(-ENOENT, ve_get(&self->nl, ID, &info));
-	EXPECT_EQ(-ENOENT, ve_del(&self->nl, ID));
+	EXPECT_EQ(-ESRCH, veapi_stop(&self->nl, ID));
+	ASSERT_EQ(0, veapi_del(&self->nl, ID));
+	EXPECT_EQ(-ENOENT, veapi_get(&self->nl, ID, &info));
+	EXPECT_EQ(-ENOENT, veapi_del(&self->nl, ID));
+}
+
+struct recv_count {
+	uint32_t *ids;
+	int n;
+};
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct recv_count *c = data;
+	struct ve_info info;
+
+	veapi_parse_info(nlh, &info);
+	c->ids[c->n++] = info.id;
+	return MNL_CB_OK;
+}
+
+/* A dump read by hand, to see how many recv()s it took. */
+static int dump_counting_recvs(struct ve_nl *nl, uint32_t *ids, int *n_recv)
+{
+	static char buf[VE_NL_BUFSZ];
+	struct recv_count c = { ids, 0 };
+	struct nlmsghdr *req = ve_nl_msg(nl, VE_CMD_GET, NLM_F_DUMP);
+	ssize_t len;
+	int ret;
+
+	*n_recv = 0;
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return -errno;
+	do {
+		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (len < 0)
+			return -errno;
+		(*n_recv)++;
+		ret = mnl_cb_run(buf, (size_t)len, req->nlmsg_seq, nl->portid,
+				 count_cb, &c);
+	} while (ret > MNL_CB_STOP);
+	return ret < 0 ? -errno : c.n;
 }
 
 TEST_F(ve, dump_1000_across_recvs)
@@ -131,8 +169,8 @@ TEST_F(ve, dump_1000_across_recvs)
 	int n, n_recv;
 
 	for (uint32_t id = 1; id <= 1000; id++)
-		ASSERT_EQ(0, ve_new(&self->nl, id * 7));
-	n = ve_dump(&self->nl, ids, 1100, &n_recv);
+		ASSERT_EQ(0, veapi_new(&self->nl, id * 7, NULL));
+	n = dump_counting_recvs(&self->nl, ids, &n_recv);
 	ASSERT_EQ(1000, n);
 	EXPECT_GT(n_recv, 2) {
 		TH_LOG("the dump fit in %d recv()s; resume is untested", n_recv);
@@ -151,8 +189,8 @@ static void *churn(void *arg)
 	if (ve_nl_open(&nl))
 		return NULL;
 	while (!*stop) {
-		ve_new(&nl, 5000);
-		ve_del(&nl, 5000);
+		veapi_new(&nl, 5000, NULL);
+		veapi_del(&nl, 5000);
 	}
 	ve_nl_close(&nl);
 	return NULL;
@@ -166,14 +204,14 @@ TEST_F(ve, dump_interrupted_by_change)
 	int intr = 0;
 
 	for (uint32_t id = 1; id <= 1000; id++)
-		ASSERT_EQ(0, ve_new(&self->nl, id));
+		ASSERT_EQ(0, veapi_new(&self->nl, id, NULL));
 	ASSERT_EQ(0, pthread_create(&t, NULL, churn, (void *)&stop));
 	for (int i = 0; i < 50 && !intr; i++)
-		intr = ve_dump(&self->nl, ids, 1100, NULL) == -EINTR;
+		intr = veapi_dump(&self->nl, ids, 1100) == -EINTR;
 	stop = 1;
 	pthread_join(t, NULL);
 	EXPECT_TRUE(intr);
-	EXPECT_EQ(1000, ve_dump(&self->nl, ids, 1100, NULL));
+	EXPECT_EQ(1000, veapi_dump(&self->nl, ids, 1100));
 }
 
 /* Each refused START leaves the VE stopped and says why. */
@@ -183,10 +221,10 @@ static void expect_start_refused(struct __test_metadata *_metadata,
 {
 	struct ve_info info;
 
-	EXPECT_EQ(err, ve_start(nl, id, pid));
+	EXPECT_EQ(err, veapi_start(nl, id, pid));
 	EXPECT_STREQ(msg, nl->err.msg);
 	EXPECT_TRUE(nl->err.has_off);
-	ASSERT_EQ(0, ve_get(nl, id, &info));
+	ASSERT_EQ(0, veapi_get(nl, id, &info));
 	EXPECT_EQ(VE_STATE_STOPPED, info.state);
 }
 
@@ -220,8 +258,8 @@ TEST_F(ve, start_refusals)
 	pid_t gone;
 	pid_t grandchild;
 
-	ASSERT_EQ(0, ve_new(&self->nl, ID));
-	ASSERT_EQ(0, ve_new(&self->nl, ID + 1));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID, NULL));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID + 1, NULL));
 
 	expect_start_refused(_metadata, &self->nl, ID, 1, -EINVAL,
 			     "ve: init process is in the host pid namespace");
@@ -254,18 +292,18 @@ TEST_F(ve, start_refusals)
 			     "ve: process is not PID 1 of its pid namespace");
 
 	/* The namespace init itself is fine... */
-	ASSERT_EQ(0, ve_start(&self->nl, ID, other.pid));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, other.pid));
 	/* ...once: its namespaces now belong to a VE. */
 	expect_start_refused(_metadata, &self->nl, ID + 1, other.pid, -EBUSY,
 			     "ve: pid namespace already belongs to a VE");
 	/* And a running VE does not start again. */
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL, NULL, NULL));
-	EXPECT_EQ(-EBUSY, ve_start(&self->nl, ID, self->child.pid));
+	EXPECT_EQ(-EBUSY, veapi_start(&self->nl, ID, self->child.pid));
 	EXPECT_STREQ("ve: VE is already running", self->nl.err.msg);
 
-	ASSERT_EQ(0, ve_stop(&self->nl, ID));
+	ASSERT_EQ(0, veapi_stop(&self->nl, ID));
 	ve_child_wait(&other);
-	EXPECT_TRUE(ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
+	EXPECT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
 }
 
 /* Notifications: a subscribed socket hears START, STOP and init exit. */
@@ -286,7 +324,7 @@ static int read_ntf(struct ve_nl *nl, struct ve_info *n)
 	genl = mnl_nlmsg_get_payload(nlh);
 	if (genl->cmd != VE_CMD_STATE_NTF)
 		return -EPROTO;
-	return ve_parse_info(nlh, n) < 0 ? -EPROTO : 0;
+	return veapi_parse_info(nlh, n) < 0 ? -EPROTO : 0;
 }
 
 TEST_F(ve, state_notifications)
@@ -300,10 +338,10 @@ TEST_F(ve, state_notifications)
 	ASSERT_EQ(0, mnl_socket_setsockopt(mon.sock, NETLINK_ADD_MEMBERSHIP,
 					   &grp, sizeof(grp)));
 
-	ASSERT_EQ(0, ve_new(&self->nl, ID));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID, NULL));
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    exit_seven, NULL));
-	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
 	ASSERT_EQ(0, read_ntf(&mon, &n));
 	EXPECT_EQ(ID, n.id);
 	EXPECT_EQ(VE_STATE_STOPPED, n.old_state);
@@ -321,10 +359,10 @@ TEST_F(ve, state_notifications)
 	/* STOP: RUNNING -> STOPPING -> STOPPED, killed by SIGKILL. */
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    sleep_forever, NULL));
-	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
 	ASSERT_EQ(0, read_ntf(&mon, &n));
 	ve_child_go(&self->child);
-	ASSERT_EQ(0, ve_stop(&self->nl, ID));
+	ASSERT_EQ(0, veapi_stop(&self->nl, ID));
 	ASSERT_EQ(0, read_ntf(&mon, &n));
 	EXPECT_EQ(VE_STATE_RUNNING, n.old_state);
 	EXPECT_EQ(VE_STATE_STOPPING, n.state);
@@ -350,16 +388,16 @@ static int inside_checks(void *arg)
 	if (ve_nl_open(&nl))
 		return 99;
 #define CHECK(cond) do { if (!(cond)) { fails++; fprintf(stderr, "inside: %s failed\n", #cond); } } while (0)
-	CHECK(ve_new(&nl, 4242) == -EPERM);
+	CHECK(veapi_new(&nl, 4242, NULL) == -EPERM);
 	CHECK(strstr(nl.err.msg, "inside a VE"));
-	CHECK(ve_del(&nl, own + 1) == -EPERM);
-	CHECK(ve_set_res(&nl, own, VE_RES_NUMPROC, 1, 1) == -EPERM);
-	CHECK(ve_stop(&nl, own) == -EPERM);
-	CHECK(ve_start(&nl, own + 1, 1) == -EPERM);
-	CHECK(ve_get(&nl, own + 1, &info) == -EPERM);
-	CHECK(ve_get(&nl, own, &info) == 0 && info.id == own);
+	CHECK(veapi_del(&nl, own + 1) == -EPERM);
+	CHECK(veapi_set_res(&nl, own, VE_RES_NUMPROC, 1, 1) == -EPERM);
+	CHECK(veapi_stop(&nl, own) == -EPERM);
+	CHECK(veapi_start(&nl, own + 1, 1) == -EPERM);
+	CHECK(veapi_get(&nl, own + 1, &info) == -EPERM);
+	CHECK(veapi_get(&nl, own, &info) == 0 && info.id == own);
 	CHECK(info.init_pid == 1);	/* as seen from inside */
-	n = ve_dump(&nl, ids, 16, NULL);
+	n = veapi_dump(&nl, ids, 16);
 	CHECK(n == 1 && ids[0] == own);
 	ve_nl_close(&nl);
 
@@ -383,11 +421,11 @@ TEST_F(ve, permissions_inside_a_ve)
 	struct ve_info info;
 	int status;
 
-	ASSERT_EQ(0, ve_new(&self->nl, ID));
-	ASSERT_EQ(0, ve_new(&self->nl, ID + 1));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID, NULL));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID + 1, NULL));
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    inside_checks, &own));
-	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
 	ve_child_go(&self->child);
 	status = ve_child_wait(&self->child);
 	ASSERT_TRUE(WIFEXITED(status));
@@ -395,9 +433,9 @@ TEST_F(ve, permissions_inside_a_ve)
 		TH_LOG("%d checks failed inside the VE", WEXITSTATUS(status));
 	}
 	/* Nothing changed. */
-	ASSERT_EQ(0, ve_get(&self->nl, ID + 1, &info));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID + 1, &info));
 	EXPECT_EQ(VE_STATE_STOPPED, info.state);
-	EXPECT_TRUE(ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
+	EXPECT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
 }
 
 TEST_F(ve, unprivileged_host_user_cannot_mutate)
@@ -411,12 +449,12 @@ TEST_F(ve, unprivileged_host_user_cannot_mutate)
 
 		if (setuid(65534) || ve_nl_open(&nl))
 			_exit(2);
-		_exit(ve_new(&nl, ID) == -EPERM &&
+		_exit(veapi_new(&nl, ID, NULL) == -EPERM &&
 		      strstr(nl.err.msg, "CAP_SYS_ADMIN") ? 0 : 1);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(-ENOENT, ve_get(&self->nl, ID, &(struct ve_info){}));
+	EXPECT_EQ(-ENOENT, veapi_get(&self->nl, ID, &(struct ve_info){}));
 }
 
 TEST_F(ve, veinfo_lists_running_ves)
@@ -425,11 +463,11 @@ TEST_F(ve, veinfo_lists_running_ves)
 	bool host = false, found = false;
 	FILE *f;
 
-	ASSERT_EQ(0, ve_new(&self->nl, ID));
-	ASSERT_EQ(0, ve_new(&self->nl, ID + 1));	/* stopped: not listed */
+	ASSERT_EQ(0, veapi_new(&self->nl, ID, NULL));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID + 1, NULL));	/* stopped: not listed */
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    sleep_forever, NULL));
-	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
 	ve_child_go(&self->child);
 
 	f = fopen("/proc/vz/veinfo", "r");

@@ -110,14 +110,14 @@ static int run_once(struct ve_nl *nl, uint32_t id)
 	err = ve_child_spawn(&c, VE_CHILD_NS, NULL, sleep_forever, NULL);
 	if (err)
 		return err;
-	err = ve_start(nl, id, c.pid);
+	err = veapi_start(nl, id, c.pid);
 	ve_child_go(&c);
 	if (!err)
-		err = ve_stop(nl, id);
+		err = veapi_stop(nl, id);
 	if (err)
 		kill(c.pid, SIGKILL);
 	ve_child_wait(&c);
-	if (!err && !ve_wait_state(nl, id, VE_STATE_STOPPED, 5000))
+	if (!err && !veapi_wait_state(nl, id, VE_STATE_STOPPED, 5000))
 		err = -ETIMEDOUT;
 	return err;
 }
@@ -135,8 +135,8 @@ TEST_F_TIMEOUT(module, unload_frees_stopped_ves_100_cycles, 600)
 		ASSERT_EQ(0, ve_module_load());
 		ASSERT_EQ(0, ve_nl_open(&nl));
 		for (uint32_t id = 1; id <= 3; id++)
-			ASSERT_EQ(0, ve_new(&nl, id));
-		ASSERT_EQ(0, ve_set_res(&nl, 2, VE_RES_NUMFILE, 10, 20));
+			ASSERT_EQ(0, veapi_new(&nl, id, NULL));
+		ASSERT_EQ(0, veapi_set_res(&nl, 2, VE_RES_NUMFILE, 10, 20));
 		ASSERT_EQ(0, run_once(&nl, 3)) {
 			TH_LOG("cycle %d: start/stop: %s", i, nl.err.msg);
 		}
@@ -155,17 +155,17 @@ TEST_F(module, rmmod_refused_while_a_ve_runs)
 
 	ASSERT_EQ(0, ve_module_load());
 	ASSERT_EQ(0, ve_nl_open(&nl));
-	ASSERT_EQ(0, ve_new(&nl, 7));
+	ASSERT_EQ(0, veapi_new(&nl, 7, NULL));
 	ASSERT_EQ(0, ve_child_spawn(&c, VE_CHILD_NS, NULL, sleep_forever, NULL));
-	ASSERT_EQ(0, ve_start(&nl, 7, c.pid));
+	ASSERT_EQ(0, veapi_start(&nl, 7, c.pid));
 	ve_child_go(&c);
 
 	EXPECT_EQ(-EWOULDBLOCK, ve_module_unload());
 	EXPECT_TRUE(exists("/sys/module/ve"));
 
-	ASSERT_EQ(0, ve_stop(&nl, 7));
+	ASSERT_EQ(0, veapi_stop(&nl, 7));
 	ve_child_wait(&c);
-	ASSERT_TRUE(ve_wait_state(&nl, 7, VE_STATE_STOPPED, 5000));
+	ASSERT_TRUE(veapi_wait_state(&nl, 7, VE_STATE_STOPPED, 5000));
 	ve_nl_close(&nl);
 	EXPECT_EQ(0, ve_module_unload());
 }

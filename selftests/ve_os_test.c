@@ -149,7 +149,7 @@ TEST_F(os, lifecycle)
 		EXPECT_STREQ("0\n", OUT);
 
 		/* uid 0 inside is 100000 + ID * 65536 on the host. */
-		ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+		ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 		snprintf(want, sizeof(want), "Uid:\t%u\t%u", UID_OF(A), UID_OF(A));
 		snprintf(status, sizeof(status), "/proc/%u/status", info.init_pid);
 		EXPECT_NE(NULL, strstr(slurp(status, status, sizeof(status)), want));
@@ -167,7 +167,7 @@ TEST_F(os, lifecycle)
 	EXPECT_FALSE(exists("/etc/ve/conf/%u.conf", A));
 	EXPECT_TRUE(exists("/etc/ve/conf/%u.conf.destroyed", A));
 	EXPECT_FALSE(mounted(A));
-	EXPECT_EQ(-ENOENT, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(-ENOENT, veapi_get(&self->b.nl, A, &info));
 	ASSERT_EQ(0, V("status %u", A));
 	EXPECT_STREQ("CTID 301 deleted unmounted down\n", OUT);
 }
@@ -181,8 +181,8 @@ TEST_F(os, isolation)
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname beta", B));
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
 	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", ERR);
-	ASSERT_EQ(0, ve_get(&self->b.nl, A, &ia));
-	ASSERT_EQ(0, ve_get(&self->b.nl, B, &ib));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &ia));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, B, &ib));
 
 	/* B's init (and the host's) by host pid: not there from inside A. */
 	ASSERT_EQ(0, V("exec %u 'kill -0 %u 2>/dev/null; echo $?'", A, ib.init_pid));
@@ -203,7 +203,7 @@ TEST_F(os, isolation)
 	EXPECT_STREQ("console fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero ", OUT);
 	/* Root in A is not root on the host: no host capability. */
 	ASSERT_NE(0, V("exec %u 'echo 1 > /proc/sys/kernel/sysrq'", A));
-	ASSERT_EQ(0, ve_get(&self->b.nl, B, &ib));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, B, &ib));
 	EXPECT_EQ(VE_STATE_RUNNING, ib.state);
 	EXPECT_EQ(0, kill(ia.init_pid, 0));
 }
@@ -309,7 +309,7 @@ TEST_F(os, set_and_reload)
 	EXPECT_STREQ("200\n", slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
 	EXPECT_STREQ("67108864\n", slurp("/sys/fs/cgroup/ve/301/memory.max", buf, sizeof(buf)));
 	EXPECT_STREQ("50000 100000\n", slurp("/sys/fs/cgroup/ve/301/cpu.max", buf, sizeof(buf)));
-	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
 
 	/* Live change without --save: applied, not written. */
@@ -325,9 +325,9 @@ TEST_F(os, set_and_reload)
 	ve_nl_close(&self->b.nl);
 	ASSERT_EQ(0, system("rmmod ve && modprobe ve"));
 	ASSERT_EQ(0, ve_nl_open(&self->b.nl));
-	EXPECT_EQ(-ENOENT, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(-ENOENT, veapi_get(&self->b.nl, A, &info));
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
-	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
 	ASSERT_EQ(0, V("exec %u hostname", A));
 	EXPECT_STREQ("delta\n", OUT);
@@ -391,7 +391,7 @@ TEST_F(os, errors)
 	EXPECT_EQ(14, V("start %u", A));
 	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
 	EXPECT_FALSE(exists("/etc/ve/conf/%u.conf", A));
-	EXPECT_EQ(-ENOENT, ve_get(&self->b.nl, A, &info));
+	EXPECT_EQ(-ENOENT, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(21, V("start 0"));
 	EXPECT_TRUE(one_line(ERR));
 	EXPECT_EQ(21, V("start 2147483648"));
@@ -422,7 +422,7 @@ TEST_F(os, errors)
 	EXPECT_EQ(32, V("umount %u", A));
 	EXPECT_TRUE(exists("/var/lib/ve/private/%u/bin/busybox", A));
 	EXPECT_STREQ(before, slurp("/etc/ve/conf/301.conf", after, sizeof(after)));
-	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(VE_STATE_RUNNING, info.state);
 	ASSERT_EQ(0, V("stop %u", A));
 	EXPECT_EQ(31, V("stop %u", A));
@@ -438,7 +438,7 @@ TEST_F(os, errors)
 	EXPECT_NE(NULL, strstr(ERR, "/sbin/nosuchinit"));
 	EXPECT_FALSE(mounted(A));
 	EXPECT_FALSE(exists("/sys/fs/cgroup/ve/%u", A));
-	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(VE_STATE_STOPPED, info.state);
 }
 
@@ -470,7 +470,7 @@ TEST_F(os, concurrent_start)
 	EXPECT_EQ(1, ok) TH_LOG("exit codes %d %d", codes[0], codes[1]);
 	EXPECT_TRUE(codes[0] + codes[1] == 9 || codes[0] + codes[1] == 32)
 		TH_LOG("exit codes %d %d", codes[0], codes[1]);
-	ASSERT_EQ(0, ve_get(&self->b.nl, A, &info));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(VE_STATE_RUNNING, info.state);
 	ASSERT_EQ(0, V("exec %u 'ps -o comm | grep -cx init'", A));
 	EXPECT_STREQ("1\n", OUT);

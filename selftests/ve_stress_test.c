@@ -67,12 +67,12 @@ static void *work(void *arg)
 		w->ops++;
 		switch (rand_r(&w->seed) % 5) {
 		case 0:
-			err = ve_new(&nl, id);
+			err = veapi_new(&nl, id, NULL);
 			if (err && err != -EEXIST)
 				bad(w, "NEW", err, nl.err.msg);
 			break;
 		case 1:
-			err = ve_del(&nl, id);
+			err = veapi_del(&nl, id);
 			if (err && err != -ENOENT && err != -EBUSY)
 				bad(w, "DEL", err, nl.err.msg);
 			break;
@@ -87,7 +87,7 @@ static void *work(void *arg)
 				bad(w, "spawn", -1, "");
 				break;
 			}
-			err = ve_start(&nl, id, child.pid);
+			err = veapi_start(&nl, id, child.pid);
 			if (err && err != -ENOENT && err != -EBUSY)
 				bad(w, "START", err, nl.err.msg);
 			if (!err) {
@@ -100,12 +100,12 @@ static void *work(void *arg)
 			close(child.go_fd);
 			break;
 		case 3:
-			err = ve_stop(&nl, id);
+			err = veapi_stop(&nl, id);
 			if (err && err != -ENOENT && err != -ESRCH)
 				bad(w, "STOP", err, nl.err.msg);
 			break;
 		case 4:
-			err = ve_get(&nl, id, &info);
+			err = veapi_get(&nl, id, &info);
 			if (err && err != -ENOENT)
 				bad(w, "GET", err, nl.err.msg);
 			else if (!err && (info.id != id ||
@@ -166,16 +166,16 @@ TEST_F_TIMEOUT(stress, random_new_start_stop_del, 180)
 
 	/* Everything stops and goes away. */
 	for (uint32_t id = FIRST_ID; id < FIRST_ID + IDS; id++) {
-		if (ve_stop(&nl, id) == 0)
-			EXPECT_TRUE(ve_wait_state(&nl, id, VE_STATE_STOPPED, 10000));
+		if (veapi_stop(&nl, id) == 0)
+			EXPECT_TRUE(veapi_wait_state(&nl, id, VE_STATE_STOPPED, 10000));
 		reap();
-		EXPECT_TRUE(ve_del(&nl, id) == 0 || nl.err.error == -ENOENT) {
+		EXPECT_TRUE(veapi_del(&nl, id) == 0 || nl.err.error == -ENOENT) {
 			TH_LOG("DEL %u: %s", id, nl.err.msg);
 		}
 	}
 	while (waitpid(-1, NULL, 0) > 0)
 		;
-	n = ve_dump(&nl, ids, 64, NULL);
+	n = veapi_dump(&nl, ids, 64);
 	EXPECT_EQ(0, n);
 	f = fopen("/proc/vz/veinfo", "r");
 	ASSERT_NE(NULL, f);

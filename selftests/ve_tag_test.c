@@ -106,10 +106,10 @@ FIXTURE_SETUP(tag)
 {
 	ASSERT_EQ(0, ve_nl_open(&self->nl));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, fd_sock));
-	ve_new(&self->nl, ID);
+	veapi_new(&self->nl, ID, NULL);
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
 				    ve_init_fn, NULL));
-	ASSERT_EQ(0, ve_start(&self->nl, ID, self->child.pid)) {
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid)) {
 		TH_LOG("start: %s", self->nl.err.msg);
 	}
 	ve_child_go(&self->child);
@@ -117,10 +117,10 @@ FIXTURE_SETUP(tag)
 
 FIXTURE_TEARDOWN(tag)
 {
-	ve_stop(&self->nl, ID);
+	veapi_stop(&self->nl, ID);
 	ve_child_wait(&self->child);
-	ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000);
-	ve_del(&self->nl, ID);
+	veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000);
+	veapi_del(&self->nl, ID);
 	close(fd_sock[0]);
 	close(fd_sock[1]);
 	ve_nl_close(&self->nl);
@@ -152,14 +152,14 @@ TEST_F(tag, tasks_across_fork_and_nested_namespaces)
 {
 	pid_t kids[2];
 
-	EXPECT_EQ(0, ve_of_pid(&self->nl, getpid()));
-	EXPECT_EQ(0, ve_of_pid(&self->nl, 1));
-	EXPECT_EQ(ID, ve_of_pid(&self->nl, self->child.pid));
+	EXPECT_EQ(0, veapi_of_pid(&self->nl, getpid()));
+	EXPECT_EQ(0, veapi_of_pid(&self->nl, 1));
+	EXPECT_EQ(ID, veapi_of_pid(&self->nl, self->child.pid));
 	/* A forked child, and the init of a user+pid namespace nested inside. */
 	ASSERT_EQ(2, init_children(self->child.pid, kids, 2));
-	EXPECT_EQ(ID, ve_of_pid(&self->nl, kids[0]));
-	EXPECT_EQ(ID, ve_of_pid(&self->nl, kids[1]));
-	EXPECT_EQ(-ESRCH, ve_of_pid(&self->nl, 4194303));
+	EXPECT_EQ(ID, veapi_of_pid(&self->nl, kids[0]));
+	EXPECT_EQ(ID, veapi_of_pid(&self->nl, kids[1]));
+	EXPECT_EQ(-ESRCH, veapi_of_pid(&self->nl, 4194303));
 }
 
 TEST_F(tag, setns_charges_from_the_first_child)
@@ -182,7 +182,7 @@ TEST_F(tag, setns_charges_from_the_first_child)
 		    pipe(pipefd))
 			_exit(10);
 		/* The caller itself stays where it was... */
-		if (ve_of_pid(&nl, getpid()) != 0)
+		if (veapi_of_pid(&nl, getpid()) != 0)
 			_exit(11);
 		kid = fork();
 		if (kid == 0) {
@@ -190,7 +190,7 @@ TEST_F(tag, setns_charges_from_the_first_child)
 			_exit(read(pipefd[0], &b, 1) == 0 ? 0 : 1);
 		}
 		/* ...its children are born inside the VE. */
-		status = ve_of_pid(&nl, kid) == ID ? 0 : 12;
+		status = veapi_of_pid(&nl, kid) == ID ? 0 : 12;
 		close(pipefd[1]);
 		waitpid(kid, NULL, 0);
 		_exit(status);
@@ -209,16 +209,16 @@ TEST_F(tag, files_and_sockets_passed_to_the_host)
 
 	ASSERT_LE(0, file);
 	ASSERT_LE(0, sock);
-	EXPECT_EQ(ID, ve_of_fd(&self->nl, file, &sock_id));
+	EXPECT_EQ(ID, veapi_of_fd(&self->nl, file, &sock_id));
 	EXPECT_EQ(-1, sock_id);
 	/* The socket's file was opened inside too; its netns is the VE's. */
-	EXPECT_EQ(ID, ve_of_fd(&self->nl, sock, &sock_id));
+	EXPECT_EQ(ID, veapi_of_fd(&self->nl, sock, &sock_id));
 	EXPECT_EQ(ID, sock_id);
 
-	EXPECT_EQ(0, ve_of_fd(&self->nl, host_file, &sock_id));
-	EXPECT_EQ(0, ve_of_fd(&self->nl, host_sock, &sock_id));
+	EXPECT_EQ(0, veapi_of_fd(&self->nl, host_file, &sock_id));
+	EXPECT_EQ(0, veapi_of_fd(&self->nl, host_sock, &sock_id));
 	EXPECT_EQ(0, sock_id);
-	EXPECT_EQ(-EBADF, ve_of_fd(&self->nl, 12345, &sock_id));
+	EXPECT_EQ(-EBADF, veapi_of_fd(&self->nl, 12345, &sock_id));
 
 	/* Tags stay with the object, not with who holds it now. */
 	close(file);

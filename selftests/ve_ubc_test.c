@@ -116,7 +116,7 @@ static struct ve_info info_of(struct ve_nl *nl, uint32_t id)
 {
 	struct ve_info info = { 0 };
 
-	ve_get(nl, id, &info);
+	veapi_get(nl, id, &info);
 	return info;
 }
 
@@ -147,8 +147,8 @@ FIXTURE_SETUP(ubc)
 	ASSERT_NE(MAP_FAILED, sh);
 	memset(sh, 0, sizeof(*sh));
 	self->a.pid = self->b.pid = 0;
-	ve_del(&self->nl, ID_A);
-	ve_del(&self->nl, ID_B);
+	veapi_del(&self->nl, ID_A);
+	veapi_del(&self->nl, ID_B);
 }
 
 FIXTURE_TEARDOWN(ubc)
@@ -157,10 +157,10 @@ FIXTURE_TEARDOWN(ubc)
 		ve_child_kill(&self->a);
 	if (self->b.pid > 0)
 		ve_child_kill(&self->b);
-	ve_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 5000);
-	ve_wait_state(&self->nl, ID_B, VE_STATE_STOPPED, 5000);
-	ve_del(&self->nl, ID_A);
-	ve_del(&self->nl, ID_B);
+	veapi_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 5000);
+	veapi_wait_state(&self->nl, ID_B, VE_STATE_STOPPED, 5000);
+	veapi_del(&self->nl, ID_A);
+	veapi_del(&self->nl, ID_B);
 	ve_nl_close(&self->nl);
 	munmap(sh, sizeof(*sh));
 }
@@ -169,14 +169,14 @@ FIXTURE_TEARDOWN(ubc)
 static int start_ve(struct ve_nl *nl, uint32_t id, struct ve_child *c,
 		    unsigned int res, uint64_t limit, int (*fn)(void *))
 {
-	int err = ve_new(nl, id);
+	int err = veapi_new(nl, id, NULL);
 
 	if (!err && limit)
-		err = ve_set_res(nl, id, res, limit, limit);
+		err = veapi_set_res(nl, id, res, limit, limit);
 	if (!err)
 		err = ve_child_spawn(c, VE_CHILD_NS, NULL, fn, NULL);
 	if (!err)
-		err = ve_start(nl, id, c->pid);
+		err = veapi_start(nl, id, c->pid);
 	if (!err)
 		ve_child_go(c);
 	return err;
@@ -279,12 +279,12 @@ TEST_F(ubc, bombs)
 		EXPECT_EQ(bombs[i].limit, info_of(&self->nl, ID_A).held[bombs[i].res]);
 		EXPECT_EQ(1, info_of(&self->nl, ID_A).failcnt[bombs[i].res]);
 		/* Stopping the VE releases everything at once. */
-		ASSERT_EQ(0, ve_stop(&self->nl, ID_A));
+		ASSERT_EQ(0, veapi_stop(&self->nl, ID_A));
 		ve_child_wait(&self->a);
 		self->a.pid = 0;
-		EXPECT_TRUE(ve_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 10000));
+		EXPECT_TRUE(veapi_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 10000));
 		EXPECT_TRUE(held_becomes(&self->nl, ID_A, bombs[i].res, 0));
-		ASSERT_EQ(0, ve_del(&self->nl, ID_A));
+		ASSERT_EQ(0, veapi_del(&self->nl, ID_A));
 	}
 }
 
@@ -316,8 +316,8 @@ TEST_F(ubc, fork_bomb)
 		_exit(7);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(7, WEXITSTATUS(status));
-	ASSERT_EQ(0, ve_stop(&self->nl, ID_A));
-	EXPECT_TRUE(ve_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 10000));
+	ASSERT_EQ(0, veapi_stop(&self->nl, ID_A));
+	EXPECT_TRUE(veapi_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 10000));
 	/* Until we reap it, the init is a zombie, and zombies count. */
 	ve_child_wait(&self->a);
 	self->a.pid = 0;
@@ -378,21 +378,21 @@ TEST_F(ubc, uncharge_after_fd_passing_and_stop)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, WEXITSTATUS(ve_child_wait(&self->a)));
 	self->a.pid = 0;
-	ASSERT_TRUE(ve_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 5000));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 5000));
 	/* The VE is down; its file lives on in the host and counts for it. */
 	EXPECT_EQ(1, info_of(&self->nl, ID_A).held[VE_RES_NUMFILE]);
 	close(fd);
 	EXPECT_TRUE(held_becomes(&self->nl, ID_A, VE_RES_NUMFILE, 0));
 
 	/* Again, but the VE is deleted before the host lets go. */
-	ASSERT_EQ(0, ve_del(&self->nl, ID_A));
+	ASSERT_EQ(0, veapi_del(&self->nl, ID_A));
 	ASSERT_EQ(0, start_ve(&self->nl, ID_A, &self->a, VE_RES_NUMFILE, 100, pass_file));
 	fd = recv_fd(sv[0]);
 	ASSERT_LE(0, fd);
 	ve_child_wait(&self->a);
 	self->a.pid = 0;
-	ASSERT_TRUE(ve_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 5000));
-	ASSERT_EQ(0, ve_del(&self->nl, ID_A));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 5000));
+	ASSERT_EQ(0, veapi_del(&self->nl, ID_A));
 	close(fd);	/* uncharges the deleted VE's counters, quietly */
 	close(sv[0]);
 	close(sv[1]);
@@ -459,7 +459,7 @@ static int drain_limit_ntf(struct ve_nl *mon, struct ve_info *last, int *other)
 				(*other)++;
 				continue;
 			}
-			ve_parse_info(nlh, last);
+			veapi_parse_info(nlh, last);
 			got++;
 		}
 	}
@@ -617,7 +617,7 @@ static int look_inside(void *arg)
 				 sizeof(sh->proc_ids) - strlen(sh->proc_ids), "%u ", rows[i].id);
 	if (ve_nl_open(&nl))
 		return 2;
-	sh->nl_ids = ve_dump(&nl, ids, 8, NULL);
+	sh->nl_ids = veapi_dump(&nl, ids, 8);
 	ve_nl_close(&nl);
 	__atomic_store_n(&sh->inside_done, 1, __ATOMIC_SEQ_CST);
 	pause();
@@ -679,7 +679,7 @@ TEST(memory_oom_inside_only)
 	ASSERT_EQ(0, run_vectl(out, sizeof(out), err, sizeof(err),
 			       "set 703 --ram 24M --swap 0 --save")) TH_LOG("%s", err);
 	ASSERT_EQ(0, run_vectl(out, sizeof(out), err, sizeof(err), "start 703")) TH_LOG("%s", err);
-	ASSERT_EQ(0, ve_get(&nl, 703, &info));
+	ASSERT_EQ(0, veapi_get(&nl, 703, &info));
 	EXPECT_EQ(24 * 256, info.limit[VE_RES_PHYSPAGES]);
 	EXPECT_LT(0, info.held[VE_RES_PHYSPAGES]);
 	EXPECT_EQ(0, info.failcnt[VE_RES_PHYSPAGES]);
@@ -688,7 +688,7 @@ TEST(memory_oom_inside_only)
 	rc = run_vectl(out, sizeof(out), err, sizeof(err),
 		       "exec 703 'x=$(head -c 67108864 /dev/zero | tr \"\\\\0\" a); echo ${#x}'");
 	EXPECT_EQ(128 + SIGKILL, rc) TH_LOG("exec: %d %s %s", rc, out, err);
-	ASSERT_EQ(0, ve_get(&nl, 703, &info));
+	ASSERT_EQ(0, veapi_get(&nl, 703, &info));
 	EXPECT_LT(0, info.failcnt[VE_RES_PHYSPAGES]);
 	EXPECT_GE(24 * 256, info.maxheld[VE_RES_PHYSPAGES]);
 	/* The VE lives on, and the host was not touched. */

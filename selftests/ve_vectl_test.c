@@ -34,14 +34,14 @@ FIXTURE(cli) {
 FIXTURE_SETUP(cli)
 {
 	ASSERT_EQ(0, ve_nl_open(&self->nl));
-	ve_del(&self->nl, ID);
+	veapi_del(&self->nl, ID);
 }
 
 FIXTURE_TEARDOWN(cli)
 {
 	ve_child_kill(&self->child);
-	ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000);
-	ve_del(&self->nl, ID);
+	veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000);
+	veapi_del(&self->nl, ID);
 	ve_nl_close(&self->nl);
 }
 
@@ -80,7 +80,7 @@ TEST_F(cli, kernel_commands_and_list)
 
 	/* Refusals: one line, the kernel's words, vzctl's codes. */
 	EXPECT_EQ(3, VECTL("kernel new %d", ID));
-	EXPECT_STREQ("vectl: kernel new 501: ve: a VE with this ID exists (attribute VE_A_ID)\n",
+	EXPECT_STREQ("vectl: kernel new 501: ve: a VE with this id exists (attribute id)\n",
 		     self->err);
 	EXPECT_EQ(32, VECTL("kernel start %d 1", ID));
 	EXPECT_STREQ("vectl: kernel start 501: ve: VE is already running\n", self->err);
@@ -89,12 +89,12 @@ TEST_F(cli, kernel_commands_and_list)
 
 	EXPECT_EQ(0, VECTL("kernel stop %d", ID));
 	ve_child_wait(&self->child);
-	ASSERT_TRUE(ve_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
 	EXPECT_EQ(31, VECTL("kernel stop %d", ID));
 	EXPECT_STREQ("vectl: kernel stop 501: ve: VE is not running\n", self->err);
 	EXPECT_EQ(0, VECTL("kernel del %d", ID));
 	EXPECT_EQ(3, VECTL("kernel del %d", ID));
-	EXPECT_STREQ("vectl: kernel del 501: ve: no VE with this ID (attribute VE_A_ID)\n",
+	EXPECT_STREQ("vectl: kernel del 501: ve: no VE with this id (attribute id)\n",
 		     self->err);
 }
 

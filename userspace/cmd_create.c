@@ -17,22 +17,10 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "parse.h"
 #include "run.h"
 #include "template.h"
 #include "vectx.h"
-
-bool hostname_ok(const char *h)
-{
-	size_t len = strlen(h);
-
-	if (!len || len > 64 || h[0] == '-' || h[0] == '.')
-		return false;
-	for (; *h; h++)
-		if (!(*h >= 'a' && *h <= 'z') && !(*h >= 'A' && *h <= 'Z') &&
-		    !(*h >= '0' && *h <= '9') && *h != '-' && *h != '.')
-			return false;
-	return true;
-}
 
 /* The sample config to start from; an empty one when none is set. */
 static int load_sample(struct vectx *x, const char *name, bool explicit)

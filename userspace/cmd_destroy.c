@@ -43,14 +43,14 @@ int cmd_destroy(int argc, char **argv)
 		goto out;
 	}
 	if (!err) {
-		err = ve_get(&nl, id, &info);
+		err = veapi_get(&nl, id, &info);
 		if (!err && info.state != VE_STATE_STOPPED) {
 			vectl_err("destroy %u: VE is running (stop it first: vectl stop %u)", id, id);
 			rc = VECTL_ERR_RUNNING;
 			goto out_nl;
 		}
 		if (!err)
-			err = ve_del(&nl, id);
+			err = veapi_del(&nl, id);
 		if (err && err != -ENOENT) {
 			vectl_err("destroy %u: %s", id, ve_nl_strerror(&nl, err));
 			rc = err == -EBUSY ? VECTL_ERR_RUNNING : vectl_exit_for_errno(err);

@@ -59,18 +59,18 @@ int cmd_kernel(int argc, char **argv)
 	if (err)
 		return vectl_open_error("kernel", err);
 	if (is_which) {
-		ve = ve_of_pid(&nl, (pid_t)pid);
+		ve = veapi_of_pid(&nl, (pid_t)pid);
 		err = ve < 0 ? (int)ve : 0;
 		if (!err)
 			printf("%lld\n", (long long)ve);
 	} else if (is_start) {
-		err = ve_start(&nl, id, (pid_t)pid);
+		err = veapi_start(&nl, id, (pid_t)pid);
 	} else if (!strcmp(sub, "new")) {
-		err = ve_new(&nl, id);
+		err = veapi_new(&nl, id, NULL);
 	} else if (!strcmp(sub, "del")) {
-		err = ve_del(&nl, id);
+		err = veapi_del(&nl, id);
 	} else {
-		err = ve_stop(&nl, id);
+		err = veapi_stop(&nl, id);
 	}
 	ve_nl_close(&nl);
 	if (err) {

@@ -450,7 +450,7 @@ int cmd_list(int argc, char **argv)
 	err = ve_nl_open(&nl);
 	if (err)
 		return vectl_open_error("list", err);
-	err = ve_dump_each(&nl, from_kernel, &rs);
+	err = veapi_dump_each(&nl, from_kernel, &rs);
 	ve_nl_close(&nl);
 	if (err < 0) {
 		vectl_err("list: %s", ve_nl_strerror(&nl, err));

@@ -33,7 +33,7 @@ static int run(const char *verb, int argc, char **argv)
 		rc = mount ? VECTL_ERR_MOUNTED : VECTL_ERR_NOT_MOUNTED;
 	} else if (mount) {
 		rc = launch_mount(&x);
-	} else if (!ve_nl_open(&nl) && ve_running(&nl, id) > 0) {
+	} else if (!ve_nl_open(&nl) && veapi_running(&nl, id) > 0) {
 		vectl_err("umount %u: VE is running (stop it first: vectl stop %u)", id, id);
 		rc = VECTL_ERR_RUNNING;
 	} else {

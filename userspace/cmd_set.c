@@ -173,25 +173,29 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 	return conf_set(c, key, v);
 }
 
-/* Apply the changed resources to the module (if it knows the VE). */
+/* Apply the changed resources to the module (if it knows the VE), at once. */
 static int apply_kernel(struct ve_nl *nl, struct vectx *x, const struct conf *changes)
 {
+	struct ve_limits lim = { .n = 0 };
+	int err;
+
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct conf_line *cl = &changes->lines[i];
 		const struct res_desc *r = NULL;
 		uint64_t b, l;
-		int err;
 
 		for (size_t k = 0; cl->key && k < res_count; k++)
 			if (!strcmp(res_table[k].key, cl->key))
 				r = &res_table[k];
-		if (!r || res_parse(cl->value, r->unit, &b, &l))
-			continue;
-		err = ve_set_res(nl, x->id, r->id, b, l);
-		if (err) {
-			vectl_err("set %u: %s: %s", x->id, r->name, ve_nl_strerror(nl, err));
-			return vectl_exit_for_errno(err);
-		}
+		if (r && !res_parse(cl->value, r->unit, &b, &l))
+			ve_limits_add(&lim, r->id, b, l);
+	}
+	if (!lim.n)
+		return 0;
+	err = veapi_set(nl, x->id, &lim);
+	if (err) {
+		vectl_err("set %u: %s", x->id, ve_nl_strerror(nl, err));
+		return vectl_exit_for_errno(err);
 	}
 	return 0;
 }
@@ -254,7 +258,7 @@ int cmd_set(int argc, char **argv)
 		rc = VECTL_ERR_NOCONFIG;
 		goto out;
 	}
-	if (!ve_nl_open(&nl) && !ve_get(&nl, id, &info)) {
+	if (!ve_nl_open(&nl) && !veapi_get(&nl, id, &info)) {
 		known = true;
 		running = info.state == VE_STATE_RUNNING;
 	}

@@ -31,7 +31,7 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 		rc = VECTL_ERR_NOCONFIG;
 		goto out;
 	}
-	running = ve_running(nl, id);
+	running = veapi_running(nl, id);
 	if (running < 0) {
 		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
 		rc = vectl_exit_for_errno(running);
@@ -71,7 +71,7 @@ static void start_if_onboot(uint32_t id, void *data)
 		return;
 	onboot = vectx_get_bool(&x, "ONBOOT", false);
 	vectx_close(&x);
-	if (!onboot || ve_running(o->nl, id) != 0)
+	if (!onboot || veapi_running(o->nl, id) != 0)
 		return;
 	rc = act(o->nl, "start", id, DO_START);
 	if (rc)
@@ -108,7 +108,7 @@ static int stop_all(struct ve_nl *nl, bool fast)
 	int rc = VECTL_OK, err;
 
 	r.n = 0;
-	err = ve_dump_each(nl, collect_running, &r);
+	err = veapi_dump_each(nl, collect_running, &r);
 	if (err < 0) {
 		vectl_err("stop: %s", ve_nl_strerror(nl, err));
 		return vectl_exit_for_errno(err);

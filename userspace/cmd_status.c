@@ -31,7 +31,7 @@ int cmd_status(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!ve_nl_open(&nl)) {
-		running = ve_running(&nl, id) > 0;
+		running = veapi_running(&nl, id) > 0;
 		ve_nl_close(&nl);
 	}
 	printf("CTID %u %s %s %s\n", id,

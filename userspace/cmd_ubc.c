@@ -100,7 +100,7 @@ int cmd_ubc(int argc, char **argv)
 	if (!c.json)
 		printf("%10s  %-12s %20s %20s %20s %20s %20s\n", "uid", "resource",
 		       "held", "maxheld", "barrier", "limit", "failcnt");
-	err = ve_dump_each(&nl, show_one, &c);
+	err = veapi_dump_each(&nl, show_one, &c);
 	ve_nl_close(&nl);
 	if (err < 0) {
 		vectl_err("ubc: %s", ve_nl_strerror(&nl, err));

@@ -35,7 +35,7 @@ int cmd_version(int argc, char **argv)
 			printf("}\n");
 		return vectl_open_error("version", err);
 	}
-	err = ve_get_module(&nl, &mi);
+	err = veapi_module(&nl, &mi);
 	ve_nl_close(&nl);
 	if (json) {
 		if (!err)

@@ -42,7 +42,5 @@ int cmd_veid(const char *verb, const char *arg, uint32_t *id);
  */
 int cmd_one_id(const char *verb, int argc, char **argv, uint32_t *id);
 
-/* Whether @h is a valid hostname (letters, digits, '-', '.'; <= 64). */
-bool hostname_ok(const char *h);
 
 #endif

@@ -293,19 +293,15 @@ static void console_keeper(const struct vectx *x, int master, const char *slave_
 	_exit(0);
 }
 
-/* Register the VE if the module does not know it, then apply its limits. */
+/*
+ * Register the VE with its limits in one NEW, or, when the module knows
+ * it already, apply them in one SET.
+ */
 int launch_register(struct ve_nl *nl, struct vectx *x)
 {
-	struct ve_info info;
-	int err = ve_get(nl, x->id, &info);
+	struct ve_limits lim = { .n = 0 };
+	int err;
 
-	if (err == -ENOENT)
-		err = ve_new(nl, x->id);
-	if (err) {
-		vectl_err("%s %u: cannot register the VE with the module: %s",
-			  x->verb, x->id, ve_nl_strerror(nl, err));
-		return vectl_exit_for_errno(err);
-	}
 	for (size_t i = 0; i < res_count; i++) {
 		const struct res_desc *r = &res_table[i];
 		const char *v = vectx_get(x, r->key);
@@ -318,12 +314,15 @@ int launch_register(struct ve_nl *nl, struct vectx *x)
 				  x->verb, x->id, r->key, v, x->conf_path);
 			return VECTL_ERR_BAD_CONFIG;
 		}
-		err = ve_set_res(nl, x->id, r->id, b, l);
-		if (err) {
-			vectl_err("%s %u: %s: %s", x->verb, x->id, r->name,
-				  ve_nl_strerror(nl, err));
-			return vectl_exit_for_errno(err);
-		}
+		ve_limits_add(&lim, r->id, b, l);
+	}
+	err = veapi_new(nl, x->id, &lim);
+	if (err == -EEXIST)
+		err = veapi_set(nl, x->id, &lim);
+	if (err) {
+		vectl_err("%s %u: cannot register the VE with the module: %s",
+			  x->verb, x->id, ve_nl_strerror(nl, err));
+		return vectl_exit_for_errno(err);
 	}
 	return VECTL_OK;
 }
@@ -453,7 +452,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 		kill_and_reap(pid);
 		goto out_fds;
 	}
-	err = ve_start(nl, x->id, pid);
+	err = veapi_start(nl, x->id, pid);
 	if (err) {
 		vectl_err("start %u: %s", x->id, ve_nl_strerror(nl, err));
 		kill_and_reap(pid);
@@ -479,9 +478,9 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 
 out_stopped:
 	/* The module notices init's death by itself; wait for it to. */
-	if (!ve_wait_state(nl, x->id, VE_STATE_STOPPED, 5000)) {
-		ve_stop(nl, x->id);
-		ve_wait_state(nl, x->id, VE_STATE_STOPPED, 5000);
+	if (!veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 5000)) {
+		veapi_stop(nl, x->id);
+		veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 5000);
 	}
 out_fds:
 	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master }, 6);
@@ -516,7 +515,7 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	struct ve_info info;
 	int err, pidfd = -1;
 
-	err = ve_get(nl, x->id, &info);
+	err = veapi_get(nl, x->id, &info);
 	if (err || info.state == VE_STATE_STOPPED) {
 		/* Whatever a crashed vectl left behind goes anyway. */
 		launch_cleanup(x, true);
@@ -524,15 +523,15 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 		return VECTL_ERR_NOT_RUNNING;
 	}
 	if (!fast) {
-		pidfd = ve_open_init(nl, x->id, &info);
+		pidfd = veapi_open_init(nl, x->id, &info);
 		if (pidfd >= 0 &&
 		    syscall(SYS_pidfd_send_signal, pidfd, halt_signal(x), NULL, 0) == 0)
 			wait_pidfd(pidfd, timeout);
 	}
-	if (!ve_wait_state(nl, x->id, VE_STATE_STOPPED, fast ? 0 : 2000)) {
-		err = ve_stop(nl, x->id);
+	if (!veapi_wait_state(nl, x->id, VE_STATE_STOPPED, fast ? 0 : 2000)) {
+		err = veapi_stop(nl, x->id);
 		if ((err && err != -ESRCH) ||
-		    !ve_wait_state(nl, x->id, VE_STATE_STOPPED, 10000)) {
+		    !veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 10000)) {
 			vectl_err("stop %u: the VE did not stop: %s", x->id,
 				  err ? ve_nl_strerror(nl, err) : "init still alive after SIGKILL");
 			if (pidfd >= 0)

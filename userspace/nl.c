@@ -14,6 +14,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "common/ve_names.h"
 #include "linux/ve.h"
 #include "nl.h"
 
@@ -21,33 +22,9 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-static const char *const ve_attr_names[VE_A_MAX + 1] = {
-	[VE_A_ID]		= "VE_A_ID",
-	[VE_A_STATE]		= "VE_A_STATE",
-	[VE_A_INIT_PID]		= "VE_A_INIT_PID",
-	[VE_A_NUM_TASKS]	= "VE_A_NUM_TASKS",
-	[VE_A_START_TIME]	= "VE_A_START_TIME",
-	[VE_A_FLAGS]		= "VE_A_FLAGS",
-	[VE_A_RES]		= "VE_A_RES",
-	[VE_A_MODULE_VERSION]	= "VE_A_MODULE_VERSION",
-	[VE_A_ABI_VERSION]	= "VE_A_ABI_VERSION",
-	[VE_A_PID]		= "VE_A_PID",
-	[VE_A_EXIT_STATUS]	= "VE_A_EXIT_STATUS",
-	[VE_A_OLD_STATE]	= "VE_A_OLD_STATE",
-	[VE_A_FD]		= "VE_A_FD",
-	[VE_A_SOCK_ID]		= "VE_A_SOCK_ID",
-	[VE_A_PAD]		= "VE_A_PAD",
-};
-
-static const char *const ve_res_attr_names[VE_A_RES_MAX + 1] = {
-	[VE_A_RES_ID]		= "VE_A_RES_ID",
-	[VE_A_RES_HELD]		= "VE_A_RES_HELD",
-	[VE_A_RES_MAXHELD]	= "VE_A_RES_MAXHELD",
-	[VE_A_RES_BARRIER]	= "VE_A_RES_BARRIER",
-	[VE_A_RES_LIMIT]	= "VE_A_RES_LIMIT",
-	[VE_A_RES_FAILCNT]	= "VE_A_RES_FAILCNT",
-	[VE_A_RES_PAD]		= "VE_A_RES_PAD",
-};
+/* Attributes are named as the spec names them: "id", "res.limit". */
+static const char *const ve_attr_names[VE_A_MAX + 1] = VE_ATTR_NAMES;
+static const char *const ve_res_attr_names[VE_A_RES_MAX + 1] = VE_RES_ATTR_NAMES;
 
 const char *ve_attr_name(unsigned int type)
 {
@@ -257,7 +234,6 @@ int ve_nl_run(struct ve_nl *nl, mnl_cb_t cb, void *data)
 	int ret;
 
 	memset(&nl->err, 0, sizeof(nl->err));
-	nl->n_recv = 0;
 	req->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return -errno;
@@ -266,7 +242,6 @@ int ve_nl_run(struct ve_nl *nl, mnl_cb_t cb, void *data)
 		n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
 		if (n < 0)
 			return -errno;
-		nl->n_recv++;
 		errno = 0;
 		ret = mnl_cb_run2(nl->buf, (size_t)n, req->nlmsg_seq, nl->portid,
 				  run_data_cb, &ctx, ctl, ARRAY_SIZE(ctl));

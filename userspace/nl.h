@@ -34,7 +34,6 @@ struct ve_nl {
 	uint32_t events_grp;	/* multicast group id of "events", 0 if none */
 	struct nlmsghdr *req;	/* the last request, kept to name bad attributes */
 	struct nl_err err;	/* filled by ve_nl_run() on failure */
-	unsigned int n_recv;	/* recv() calls the last ve_nl_run() made */
 	char errbuf[320];
 	char reqbuf[4096];
 	char buf[VE_NL_BUFSZ];
@@ -61,17 +60,17 @@ int ve_nl_run(struct ve_nl *nl, mnl_cb_t cb, void *data);
 int nl_parse_error(const struct nlmsghdr *nlh, struct nl_err *err);
 
 /*
- * Name the attribute at byte offset @off of request @req ("VE_A_ID"), or
- * NULL. Looks into nested VE_A_RES attributes too.
+ * Name the attribute at byte offset @off of request @req as the spec does
+ * ("id", "res.limit"), or NULL. Looks into nested res attributes too.
  */
 const char *ve_attr_name_at(const struct nlmsghdr *req, uint32_t off);
 
-/* Name of top-level attribute @type ("VE_A_ID"), or NULL. */
+/* Name of top-level attribute @type ("id"), or NULL. */
 const char *ve_attr_name(unsigned int type);
 
 /*
  * Describe a failure in the kernel's words: "<extack message> (attribute
- * VE_A_ID)", falling back to strerror() when the kernel said nothing.
+ * id)", falling back to strerror() when the kernel said nothing.
  */
 void nl_describe_error(const struct nl_err *err, const struct nlmsghdr *req,
 		       char *buf, size_t len);

@@ -53,7 +53,7 @@ int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j)
 	int fd;
 
 	j->pidfd = j->cgfd = j->err_rd = -1;
-	fd = ve_open_init(nl, x->id, &j->info);
+	fd = veapi_open_init(nl, x->id, &j->info);
 	if (fd == -ESRCH) {
 		vectl_err("%s %u: VE is not running (start it with: vectl start %u)",
 			  x->verb, x->id, x->id);

@@ -60,3 +60,16 @@ bool id_in_list(uint32_t id, char *const *ids, int n)
 			return true;
 	return !n;
 }
+
+bool hostname_ok(const char *h)
+{
+	size_t len = strlen(h);
+
+	if (!len || len > 64 || h[0] == '-' || h[0] == '.')
+		return false;
+	for (; *h; h++)
+		if (!(*h >= 'a' && *h <= 'z') && !(*h >= 'A' && *h <= 'Z') &&
+		    !(*h >= '0' && *h <= '9') && *h != '-' && *h != '.')
+			return false;
+	return true;
+}

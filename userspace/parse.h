@@ -22,4 +22,7 @@ int parse_signal(const char *s);
 /* Whether VE @id is among the @n ID arguments @ids (all are, when @n is 0). */
 bool id_in_list(uint32_t id, char *const *ids, int n);
 
+/* Whether @h is a valid hostname (letters, digits, '-', '.'; <= 64). */
+bool hostname_ok(const char *h);
+
 #endif

@@ -9,47 +9,51 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/ve_names.h"
 #include "linux/ve.h"
 #include "resources.h"
 
-const struct res_desc res_table[] = {
-	{ "kmemsize", "KMEMSIZE", VE_RES_KMEMSIZE, RES_BYTES },
-	{ "lockedpages", "LOCKEDPAGES", VE_RES_LOCKEDPAGES, RES_PAGES },
-	{ "privvmpages", "PRIVVMPAGES", VE_RES_PRIVVMPAGES, RES_PAGES },
-	{ "shmpages", "SHMPAGES", VE_RES_SHMPAGES, RES_PAGES },
-	{ "numproc", "NUMPROC", VE_RES_NUMPROC, RES_COUNT },
-	{ "physpages", "PHYSPAGES", VE_RES_PHYSPAGES, RES_PAGES },
-	{ "vmguarpages", "VMGUARPAGES", VE_RES_VMGUARPAGES, RES_PAGES },
-	{ "oomguarpages", "OOMGUARPAGES", VE_RES_OOMGUARPAGES, RES_PAGES },
-	{ "numtcpsock", "NUMTCPSOCK", VE_RES_NUMTCPSOCK, RES_COUNT },
-	{ "numflock", "NUMFLOCK", VE_RES_NUMFLOCK, RES_COUNT },
-	{ "numpty", "NUMPTY", VE_RES_NUMPTY, RES_COUNT },
-	{ "numsiginfo", "NUMSIGINFO", VE_RES_NUMSIGINFO, RES_COUNT },
-	{ "tcpsndbuf", "TCPSNDBUF", VE_RES_TCPSNDBUF, RES_BYTES },
-	{ "tcprcvbuf", "TCPRCVBUF", VE_RES_TCPRCVBUF, RES_BYTES },
-	{ "othersockbuf", "OTHERSOCKBUF", VE_RES_OTHERSOCKBUF, RES_BYTES },
-	{ "dgramrcvbuf", "DGRAMRCVBUF", VE_RES_DGRAMRCVBUF, RES_BYTES },
-	{ "numothersock", "NUMOTHERSOCK", VE_RES_NUMOTHERSOCK, RES_COUNT },
-	{ "dcachesize", "DCACHESIZE", VE_RES_DCACHESIZE, RES_BYTES },
-	{ "numfile", "NUMFILE", VE_RES_NUMFILE, RES_COUNT },
-	{ "numiptent", "NUMIPTENT", VE_RES_NUMIPTENT, RES_COUNT },
-	{ "swappages", "SWAPPAGES", VE_RES_SWAPPAGES, RES_PAGES },
-};
+static struct res_desc table[VE_RES_MAX + 1];
+static char keys[VE_RES_MAX + 1][16];
+const struct res_desc *const res_table = table;
+size_t res_count;
 
-const size_t res_count = sizeof(res_table) / sizeof(res_table[0]);
+/*
+ * The table comes from the spec's names: the config key is the name in
+ * capitals, and the unit follows OpenVZ's naming ("...pages" count pages,
+ * "num..." count objects, the rest bytes).
+ */
+__attribute__((constructor)) static void res_table_build(void)
+{
+	static const char *const names[VE_RES_MAX + 1] = VE_RESOURCE_NAMES;
+
+	for (unsigned int id = 0; id <= VE_RES_MAX; id++) {
+		const char *name = names[id];
+		size_t len = name ? strlen(name) : 0;
+		struct res_desc *d = &table[res_count];
+
+		if (!name)
+			continue;
+		for (size_t i = 0; i <= len && i < sizeof(keys[id]); i++)
+			keys[id][i] = (char)toupper((unsigned char)name[i]);
+		keys[id][sizeof(keys[id]) - 1] = '\0';
+		d->name = name;
+		d->key = keys[id];
+		d->id = id;
+		if (len > 5 && !strcmp(name + len - 5, "pages"))
+			d->unit = RES_PAGES;
+		else if (!strncmp(name, "num", 3))
+			d->unit = RES_COUNT;
+		else
+			d->unit = RES_BYTES;
+		res_count++;
+	}
+}
 
 const struct res_desc *res_by_name(const char *name)
 {
 	for (size_t i = 0; i < res_count; i++)
 		if (!strcmp(res_table[i].name, name))
-			return &res_table[i];
-	return NULL;
-}
-
-const struct res_desc *res_by_id(unsigned int id)
-{
-	for (size_t i = 0; i < res_count; i++)
-		if (res_table[i].id == id)
 			return &res_table[i];
 	return NULL;
 }

@@ -20,11 +20,11 @@ struct res_desc {
 	enum res_unit unit;
 };
 
-extern const struct res_desc res_table[];
-extern const size_t res_count;
+/* Every resource of the spec, in ID order; built before main(). */
+extern const struct res_desc *const res_table;
+extern size_t res_count;
 
 const struct res_desc *res_by_name(const char *name);
-const struct res_desc *res_by_id(unsigned int id);
 
 /*
  * Parse "barrier[:limit]" for @unit. One value sets both. A suffix scales

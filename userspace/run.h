@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Run @argv (PATH lookup), stdin and stdout on /dev/null. Returns its exit
@@ -15,6 +16,9 @@ int run_argv(char *const argv[], char *why, size_t len);
 
 /* rm -rf @path without crossing into other mounts; 0 or -errno. */
 int remove_tree(const char *path);
+
+/* mkdir -p with @mode for the directories it creates. */
+int mkdir_p(const char *path, mode_t mode);
 
 /* Close every fd from 3 up except @keep (or none, with -1). */
 void close_fds_except(int keep);

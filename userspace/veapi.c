@@ -5,9 +5,11 @@
  * vectl's verbs and the selftests.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "veapi.h"
@@ -43,33 +45,71 @@ static int module_attr_cb(const struct nlattr *a, void *data)
 
 static int module_cb(const struct nlmsghdr *nlh, void *data)
 {
-	((struct ve_module *)data)->n_msgs++;
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), module_attr_cb, data);
 }
 
-int ve_get_module(struct ve_nl *nl, struct ve_module *mod)
+int veapi_module(struct ve_nl *nl, struct ve_module *mod)
 {
 	memset(mod, 0, sizeof(*mod));
 	ve_nl_msg(nl, VE_CMD_GET, 0);
 	return ve_nl_run(nl, module_cb, mod);
 }
 
-int ve_new(struct ve_nl *nl, uint32_t id)
+void ve_limits_add(struct ve_limits *lim, unsigned int id, uint64_t barrier,
+		   uint64_t limit)
 {
-	return simple(nl, VE_CMD_NEW, id);
+	unsigned int i;
+
+	for (i = 0; i < lim->n && lim->res[i].id != id; i++)
+		;
+	if (i == sizeof(lim->res) / sizeof(lim->res[0]))
+		return;		/* every resource is there already */
+	lim->res[i].id = id;
+	lim->res[i].barrier = barrier;
+	lim->res[i].limit = limit;
+	if (i == lim->n)
+		lim->n++;
 }
 
-int ve_del(struct ve_nl *nl, uint32_t id)
+static int send_limits(struct ve_nl *nl, uint8_t cmd, uint32_t id,
+		       const struct ve_limits *lim)
+{
+	ve_nl_msg(nl, cmd, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	if (lim && lim->has_flags)
+		mnl_attr_put_u32(nl->req, VE_A_FLAGS, lim->flags);
+	for (unsigned int i = 0; lim && i < lim->n; i++) {
+		struct nlattr *nest = mnl_attr_nest_start(nl->req, VE_A_RES);
+
+		mnl_attr_put_u64(nl->req, VE_A_RES_ID, lim->res[i].id);
+		mnl_attr_put_u64(nl->req, VE_A_RES_BARRIER, lim->res[i].barrier);
+		mnl_attr_put_u64(nl->req, VE_A_RES_LIMIT, lim->res[i].limit);
+		mnl_attr_nest_end(nl->req, nest);
+	}
+	return ve_nl_run(nl, NULL, NULL);
+}
+
+int veapi_new(struct ve_nl *nl, uint32_t id, const struct ve_limits *lim)
+{
+	return send_limits(nl, VE_CMD_NEW, id, lim);
+}
+
+int veapi_set(struct ve_nl *nl, uint32_t id, const struct ve_limits *lim)
+{
+	return send_limits(nl, VE_CMD_SET, id, lim);
+}
+
+int veapi_del(struct ve_nl *nl, uint32_t id)
 {
 	return simple(nl, VE_CMD_DEL, id);
 }
 
-int ve_stop(struct ve_nl *nl, uint32_t id)
+int veapi_stop(struct ve_nl *nl, uint32_t id)
 {
 	return simple(nl, VE_CMD_STOP, id);
 }
 
-int ve_start(struct ve_nl *nl, uint32_t id, pid_t pid)
+int veapi_start(struct ve_nl *nl, uint32_t id, pid_t pid)
 {
 	ve_nl_msg(nl, VE_CMD_START, 0);
 	mnl_attr_put_u32(nl->req, VE_A_ID, id);
@@ -77,27 +117,20 @@ int ve_start(struct ve_nl *nl, uint32_t id, pid_t pid)
 	return ve_nl_run(nl, NULL, NULL);
 }
 
-int ve_set_res(struct ve_nl *nl, uint32_t id, unsigned int res,
-	       uint64_t barrier, uint64_t limit)
+int veapi_set_res(struct ve_nl *nl, uint32_t id, unsigned int res,
+		  uint64_t barrier, uint64_t limit)
 {
-	struct nlattr *nest;
+	struct ve_limits lim = { .n = 0 };
 
-	ve_nl_msg(nl, VE_CMD_SET, 0);
-	mnl_attr_put_u32(nl->req, VE_A_ID, id);
-	nest = mnl_attr_nest_start(nl->req, VE_A_RES);
-	mnl_attr_put_u64(nl->req, VE_A_RES_ID, res);
-	mnl_attr_put_u64(nl->req, VE_A_RES_BARRIER, barrier);
-	mnl_attr_put_u64(nl->req, VE_A_RES_LIMIT, limit);
-	mnl_attr_nest_end(nl->req, nest);
-	return ve_nl_run(nl, NULL, NULL);
+	ve_limits_add(&lim, (unsigned int)res, barrier, limit);
+	return veapi_set(nl, id, &lim);
 }
 
-int ve_set_flags(struct ve_nl *nl, uint32_t id, uint32_t flags)
+int veapi_set_flags(struct ve_nl *nl, uint32_t id, uint32_t flags)
 {
-	ve_nl_msg(nl, VE_CMD_SET, 0);
-	mnl_attr_put_u32(nl->req, VE_A_ID, id);
-	mnl_attr_put_u32(nl->req, VE_A_FLAGS, flags);
-	return ve_nl_run(nl, NULL, NULL);
+	struct ve_limits lim = { .has_flags = true, .flags = flags };
+
+	return veapi_set(nl, id, &lim);
 }
 
 static void parse_res(const struct nlattr *nest, struct ve_info *info)
@@ -116,6 +149,8 @@ static void parse_res(const struct nlattr *nest, struct ve_info *info)
 			v[type] = mnl_attr_get_u64(a);
 	}
 	if (id <= VE_RES_MAX) {
+		if (!info->n_res)
+			info->first_res = (unsigned int)id;
 		info->held[id] = v[VE_A_RES_HELD];
 		info->maxheld[id] = v[VE_A_RES_MAXHELD];
 		info->barrier[id] = v[VE_A_RES_BARRIER];
@@ -162,7 +197,7 @@ static int info_attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-int ve_parse_info(const struct nlmsghdr *nlh, struct ve_info *info)
+int veapi_parse_info(const struct nlmsghdr *nlh, struct ve_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->state = UINT32_MAX;
@@ -171,11 +206,11 @@ int ve_parse_info(const struct nlmsghdr *nlh, struct ve_info *info)
 
 static int info_cb(const struct nlmsghdr *nlh, void *data)
 {
-	ve_parse_info(nlh, data);
+	veapi_parse_info(nlh, data);
 	return MNL_CB_OK;
 }
 
-int ve_get(struct ve_nl *nl, uint32_t id, struct ve_info *info)
+int veapi_get(struct ve_nl *nl, uint32_t id, struct ve_info *info)
 {
 	ve_nl_msg(nl, VE_CMD_GET, 0);
 	mnl_attr_put_u32(nl->req, VE_A_ID, id);
@@ -203,7 +238,7 @@ static int which_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), which_attr_cb, data);
 }
 
-int64_t ve_of_pid(struct ve_nl *nl, pid_t pid)
+int64_t veapi_of_pid(struct ve_nl *nl, pid_t pid)
 {
 	struct which w = { -1, -1 };
 	int err;
@@ -214,7 +249,7 @@ int64_t ve_of_pid(struct ve_nl *nl, pid_t pid)
 	return err ? err : w.id;
 }
 
-int64_t ve_of_fd(struct ve_nl *nl, int fd, int64_t *sock_id)
+int64_t veapi_of_fd(struct ve_nl *nl, int fd, int64_t *sock_id)
 {
 	struct which w = { -1, -1 };
 	int err;
@@ -237,13 +272,13 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_ctx *d = data;
 	struct ve_info info;
 
-	ve_parse_info(nlh, &info);
+	veapi_parse_info(nlh, &info);
 	d->n++;
 	d->cb(&info, d->data);
 	return MNL_CB_OK;	/* never stop early: the dump's tail would linger */
 }
 
-int ve_dump_each(struct ve_nl *nl, ve_info_cb cb, void *data)
+int veapi_dump_each(struct ve_nl *nl, ve_info_cb cb, void *data)
 {
 	struct dump_ctx d = { cb, data, 0 };
 	int err;
@@ -268,32 +303,29 @@ static void collect_id(const struct ve_info *info, void *data)
 	l->n++;
 }
 
-int ve_dump(struct ve_nl *nl, uint32_t *ids, int max, int *n_recv)
+int veapi_dump(struct ve_nl *nl, uint32_t *ids, int max)
 {
 	struct id_list l = { ids, max, 0 };
-	int n = ve_dump_each(nl, collect_id, &l);
 
-	if (n_recv)
-		*n_recv = nl->n_recv;
-	return n;
+	return veapi_dump_each(nl, collect_id, &l);
 }
 
-int ve_running(struct ve_nl *nl, uint32_t id)
+int veapi_running(struct ve_nl *nl, uint32_t id)
 {
 	struct ve_info info;
-	int err = ve_get(nl, id, &info);
+	int err = veapi_get(nl, id, &info);
 
 	if (err == -ENOENT)
 		return 0;
 	return err ? err : info.state != VE_STATE_STOPPED;
 }
 
-int ve_open_init(struct ve_nl *nl, uint32_t id, struct ve_info *info)
+int veapi_open_init(struct ve_nl *nl, uint32_t id, struct ve_info *info)
 {
 	uint32_t pid;
 	int err, fd;
 
-	err = ve_get(nl, id, info);
+	err = veapi_get(nl, id, info);
 	if (err == -ENOENT || (!err && info->state != VE_STATE_RUNNING))
 		return -ESRCH;
 	if (err)
@@ -302,7 +334,7 @@ int ve_open_init(struct ve_nl *nl, uint32_t id, struct ve_info *info)
 	fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 	if (fd < 0)
 		return -errno;
-	err = ve_get(nl, id, info);
+	err = veapi_get(nl, id, info);
 	if (err || info->state != VE_STATE_RUNNING || info->init_pid != pid) {
 		close(fd);
 		return err && err != -ENOENT ? err : -ESRCH;
@@ -310,15 +342,90 @@ int ve_open_init(struct ve_nl *nl, uint32_t id, struct ve_info *info)
 	return fd;
 }
 
-bool ve_wait_state(struct ve_nl *nl, uint32_t id, uint32_t state, int ms)
+struct mnl_socket *veapi_events_open(struct ve_nl *nl)
+{
+	unsigned int grp = nl->events_grp;
+	struct mnl_socket *ev;
+	int err;
+
+	if (!grp) {
+		errno = ENOENT;
+		return NULL;
+	}
+	ev = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!ev)
+		return NULL;
+	if (mnl_socket_bind(ev, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(ev, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+		err = errno;
+		mnl_socket_close(ev);
+		errno = err;
+		return NULL;
+	}
+	return ev;
+}
+
+static bool state_is(struct ve_nl *nl, uint32_t id, uint32_t state)
 {
 	struct ve_info info;
 
-	for (int i = 0; i < ms / 10; i++) {
-		if (ve_get(nl, id, &info) == 0 && info.state == state)
-			return true;
-		usleep(10000);
-	}
-	return false;
+	return veapi_get(nl, id, &info) == 0 && info.state == state;
 }
 
+struct state_match {
+	uint32_t id;
+	uint32_t state;
+	bool hit;
+};
+
+static int state_ntf_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	struct state_match *m = data;
+	struct ve_info info;
+
+	if (genl->cmd == VE_CMD_STATE_NTF && veapi_parse_info(nlh, &info) >= 0 &&
+	    info.id == m->id && info.state == m->state)
+		m->hit = true;
+	return MNL_CB_OK;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool veapi_wait_state(struct ve_nl *nl, uint32_t id, uint32_t state, int ms)
+{
+	struct mnl_socket *ev = veapi_events_open(nl);
+	struct state_match m = { id, state, false };
+	int64_t end = now_ms() + ms;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	/* Joined first, then asked: a change in between is still heard. */
+	m.hit = state_is(nl, id, state);
+	while (!m.hit && now_ms() < end) {
+		struct pollfd pfd = { .events = POLLIN };
+		ssize_t n;
+
+		if (!ev) {	/* may not listen: ask every 10 ms */
+			usleep(10000);
+			m.hit = state_is(nl, id, state);
+			continue;
+		}
+		pfd.fd = mnl_socket_get_fd(ev);
+		if (poll(&pfd, 1, (int)(end - now_ms())) <= 0)
+			continue;
+		n = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			mnl_cb_run(buf, (size_t)n, 0, 0, state_ntf_cb, &m);
+		else if (n < 0 && errno == ENOBUFS)	/* events lost: ask */
+			m.hit = state_is(nl, id, state);
+	}
+	if (ev)
+		mnl_socket_close(ev);
+	return m.hit;
+}

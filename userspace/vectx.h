@@ -62,7 +62,5 @@ int vectx_each_conf(void (*fn)(uint32_t id, void *data), void *data);
 /* Whether @path is the root of a mount (the private area is mounted). */
 bool path_is_mountpoint(const char *path);
 
-/* mkdir -p with @mode for the directories it creates. */
-int mkdir_p(const char *path, mode_t mode);
 
 #endif

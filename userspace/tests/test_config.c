@@ -150,7 +150,12 @@ START_TEST(res_names_and_format)
 
 	ck_assert_uint_eq(res_by_name("numproc")->id, VE_RES_NUMPROC);
 	ck_assert_str_eq(res_by_name("numfile")->key, "NUMFILE");
-	ck_assert_str_eq(res_by_id(VE_RES_SWAPPAGES)->name, "swappages");
+	ck_assert_uint_eq(res_by_name("swappages")->id, VE_RES_SWAPPAGES);
+	ck_assert_str_eq(res_by_name("swappages")->key, "SWAPPAGES");
+	ck_assert_int_eq(res_by_name("swappages")->unit, RES_PAGES);
+	ck_assert_int_eq(res_by_name("numfile")->unit, RES_COUNT);
+	ck_assert_int_eq(res_by_name("kmemsize")->unit, RES_BYTES);
+	ck_assert_uint_eq(res_count, 21);
 	ck_assert_ptr_null(res_by_name("NUMPROC"));
 	res_format(100, VE_RES_UNLIMITED, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "100:unlimited");

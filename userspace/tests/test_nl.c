@@ -107,7 +107,7 @@ START_TEST(ack_missing_attr)
 	ck_assert(err.has_miss);
 	ck_assert_uint_eq(err.miss_type, VE_A_ID);
 	nl_describe_error(&err, req, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "Missing attribute (attribute VE_A_ID)");
+	ck_assert_str_eq(buf, "Missing attribute (attribute id)");
 }
 END_TEST
 
@@ -160,8 +160,8 @@ START_TEST(attr_names_by_offset)
 	uint32_t id_off, lim_off;
 	struct nlmsghdr *req = make_request(&id_off, &lim_off);
 
-	ck_assert_str_eq(ve_attr_name_at(req, id_off), "VE_A_ID");
-	ck_assert_str_eq(ve_attr_name_at(req, lim_off), "VE_A_RES_LIMIT");
+	ck_assert_str_eq(ve_attr_name_at(req, id_off), "id");
+	ck_assert_str_eq(ve_attr_name_at(req, lim_off), "res.limit");
 	ck_assert_ptr_null(ve_attr_name_at(req, id_off + 2));
 	ck_assert_ptr_null(ve_attr_name_at(req, 100000));
 	ck_assert_ptr_null(ve_attr_name(VE_A_MAX + 1));
@@ -178,7 +178,7 @@ START_TEST(describe_names_attribute)
 	nl_parse_error(make_ack(req, -EINVAL, "limit below barrier",
 				(int)lim_off, -1, false), &err);
 	nl_describe_error(&err, req, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "limit below barrier (attribute VE_A_RES_LIMIT)");
+	ck_assert_str_eq(buf, "limit below barrier (attribute res.limit)");
 
 	/* No extack message: the errno's words, never a bare number. */
 	nl_parse_error(make_ack(req, -ENOENT, NULL, -1, -1, true), &err);
