@@ -98,6 +98,77 @@ TEST_F(cli, kernel_commands_and_list)
 		     self->err);
 }
 
+static int fork_once(void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return pid < 0 ? 0 : 1;	/* the fork must be refused */
+}
+
+/* vectl monitor: state and limit events of the VEs asked for, as they come. */
+TEST_F(cli, monitor_prints_events)
+{
+	struct ve_child other = { .pid = -1 };
+	char buf[2048] = "";
+	int fds[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t mon;
+
+	ASSERT_EQ(0, pipe(fds));
+	mon = fork();
+	ASSERT_LE(0, mon);
+	if (mon == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execlp("vectl", "vectl", "monitor", "-j", "501", NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	sleep(1);	/* let it join the group */
+
+	ASSERT_EQ(0, veapi_new(&self->nl, ID, NULL));
+	ASSERT_EQ(0, veapi_set_res(&self->nl, ID, VE_RES_NUMPROC, 1, 1));
+	ASSERT_EQ(0, veapi_new(&self->nl, ID + 1, NULL));	/* not followed */
+	ASSERT_EQ(0, ve_child_spawn(&other, VE_CHILD_NS, NULL, sleep_forever, NULL));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID + 1, other.pid));
+	ve_child_go(&other);
+	ASSERT_EQ(0, veapi_stop(&self->nl, ID + 1));
+	ve_child_wait(&other);
+
+	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL, fork_once, NULL));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
+	ve_child_go(&self->child);
+	status = ve_child_wait(&self->child);
+	EXPECT_EQ(0, status);
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 5000));
+	veapi_wait_state(&self->nl, ID + 1, VE_STATE_STOPPED, 5000);
+	sleep(2);	/* LIMIT_NTF goes out from a work item */
+	kill(mon, SIGTERM);
+	waitpid(mon, NULL, 0);
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(fds[0]);
+	veapi_del(&self->nl, ID + 1);
+
+	EXPECT_NE(NULL, strstr(buf,
+		"{\"event\": \"state\", \"veid\": 501, \"old_state\": \"stopped\", \"state\": \"running\"}\n")) {
+		TH_LOG("monitor printed:\n%s", buf);
+	}
+	EXPECT_NE(NULL, strstr(buf,
+		"{\"event\": \"limit\", \"veid\": 501, \"resource\": \"numproc\", \"held\": 1, "));
+	EXPECT_NE(NULL, strstr(buf, "\"barrier\": 1, \"limit\": 1, \"failcnt\": 1}\n"));
+	EXPECT_NE(NULL, strstr(buf,
+		"{\"event\": \"state\", \"veid\": 501, \"old_state\": \"running\", \"state\": \"stopped\", \"exit_status\": 0}\n"));
+	EXPECT_EQ(NULL, strstr(buf, "502"));
+}
+
 TEST_F(cli, bad_command_lines)
 {
 	EXPECT_EQ(21, VECTL("kernel new 0"));
@@ -106,6 +177,10 @@ TEST_F(cli, bad_command_lines)
 	EXPECT_EQ(21, VECTL("kernel start 5 -3"));
 	EXPECT_EQ(20, VECTL("kernel start 5"));
 	EXPECT_EQ(20, VECTL("kernel frob 5"));
+	EXPECT_EQ(20, VECTL("monitor -x"));
+	EXPECT_STREQ("vectl: monitor: unknown option '-x' (usage: vectl monitor [-j] [ID...])\n",
+		     self->err);
+	EXPECT_EQ(21, VECTL("monitor 0"));
 	EXPECT_EQ(20, VECTL("list -o ctid,bogus"));
 	EXPECT_STREQ("vectl: list: unknown field 'bogus' (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, and resources like numfile.m)\n",
 		     self->err);

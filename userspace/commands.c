@@ -24,6 +24,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "set", cmd_set, "set ID [--save] [--hostname H] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--numproc B[:L]] ..." },
 	{ "list", cmd_list, "list [-a|-S] [-H] [-j] [-o FIELD,...] [-s [-]FIELD] [ID...]" },
 	{ "ubc", cmd_ubc, "ubc [-j] [ID...]" },
+	{ "monitor", cmd_monitor, "monitor [-j] [ID...]" },
 	{ "kernel", cmd_kernel, "kernel new|del|stop ID | start ID PID | which PID" },
 	{ "version", cmd_version, "version [-j]" },
 	{ NULL, NULL, NULL },

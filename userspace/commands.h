@@ -25,6 +25,7 @@ int cmd_exec(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_ubc(int argc, char **argv);
 

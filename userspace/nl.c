@@ -143,6 +143,15 @@ void nl_describe_error(const struct nl_err *err, const struct nlmsghdr *req,
 	const char *what = err->msg[0] ? err->msg : strerror(-err->error);
 	const char *name = NULL;
 
+	/*
+	 * Commands that change VEs are admin-perm in the spec: the genetlink
+	 * core refuses a caller without CAP_NET_ADMIN before ve sees the
+	 * request, and says nothing.
+	 */
+	if (!err->msg[0] && err->error == -EPERM)
+		what = "not permitted: changing VEs needs CAP_NET_ADMIN and "
+		       "CAP_SYS_ADMIN on the host, outside any VE";
+
 	if (err->has_off)
 		name = ve_attr_name_at(req, err->off);
 	if (name) {

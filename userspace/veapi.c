@@ -403,7 +403,7 @@ bool veapi_wait_state(struct ve_nl *nl, uint32_t id, uint32_t state, int ms)
 	struct mnl_socket *ev = veapi_events_open(nl);
 	struct state_match m = { id, state, false };
 	int64_t end = now_ms() + ms;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[8192];		/* notifications are small */
 
 	/* Joined first, then asked: a change in between is still heard. */
 	m.hit = state_is(nl, id, state);
