@@ -16,7 +16,7 @@ DESTDIR ?=
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
 .PHONY: all module vectl selftests test-modules templates clean install deps \
-	lint unit selftest check demo bench
+	lint unit selftest check demo bench generate
 
 all: module vectl
 
@@ -28,8 +28,10 @@ module:
 vectl:
 	$(MAKE) -C userspace VERSION=$(VERSION)
 
+# The ynl conformance test runs the kernel's ynl library in the guest.
 selftests: vectl
 	$(MAKE) -C selftests
+	scripts/ynl-gen --extract
 
 # The busybox OS template the guest selftests and the demo use.
 templates: build/template/busybox.tar.gz
@@ -63,6 +65,11 @@ clean:
 
 deps:
 	scripts/install-deps --if-missing
+
+# Regenerate uapi/linux/ve.h, kernel/netlink-gen.[ch] and common/ve_names.h
+# from Documentation/netlink/specs/ve.yaml after changing the spec.
+generate:
+	scripts/ynl-gen
 
 lint: deps
 	scripts/lint $(KDIR)
