@@ -16,7 +16,7 @@ DESTDIR ?=
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
 .PHONY: all module vectl selftests test-modules templates clean install deps \
-	lint unit selftest check demo bench generate
+	lint unit selftest check demo bench generate deb check-deb
 
 all: module vectl
 
@@ -80,8 +80,19 @@ unit: deps vectl
 check: deps
 	scripts/check
 
-demo: deps all templates
+demo:
+	scripts/install-deps --if-missing --demo
+	$(MAKE) all templates
 	scripts/demo
+
+# Debian packages (ve-dkms, vectl) into build/deb/; check-deb installs,
+# tries and purges them on this machine (root).
+deb:
+	scripts/install-deps --if-missing --deb
+	scripts/deb
+
+check-deb: deps deb all templates
+	scripts/check-deb
 
 bench: deps all
 	$(MAKE) -C bench

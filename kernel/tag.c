@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Which VE an object belongs to. Every object is tagged by a namespace it
- * can never leave (ARCHITECTURE section 2):
+ * can never leave (Documentation/design.md, "Tagging"):
  *   task   - its active pid namespace
  *   file   - the opener's user namespace (file->f_cred)
  *   socket - the owner of its network namespace

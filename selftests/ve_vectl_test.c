@@ -56,6 +56,8 @@ TEST_F(cli, kernel_commands_and_list)
 	EXPECT_STREQ("", self->out);			/* running only */
 	EXPECT_EQ(0, VECTL("list -a -H -o ctid,status"));
 	EXPECT_STREQ("       501 stopped  \n", self->out);
+	EXPECT_EQ(0, VECTL("list -a -H -o veid,status"));
+	EXPECT_STREQ("       501 stopped  \n", self->out);
 	EXPECT_EQ(0, VECTL("list -S -H -o ctid"));
 	EXPECT_STREQ("       501\n", self->out);
 
@@ -178,7 +180,7 @@ TEST_F(cli, bad_command_lines)
 	EXPECT_EQ(20, VECTL("kernel start 5"));
 	EXPECT_EQ(20, VECTL("kernel frob 5"));
 	EXPECT_EQ(20, VECTL("monitor -x"));
-	EXPECT_STREQ("vectl: monitor: unknown option '-x' (usage: vectl monitor [-j] [ID...])\n",
+	EXPECT_STREQ("vectl: monitor: bad option '-x' (usage: vectl monitor [-j] [ID...])\n",
 		     self->err);
 	EXPECT_EQ(21, VECTL("monitor 0"));
 	EXPECT_EQ(20, VECTL("list -o ctid,bogus"));
@@ -187,6 +189,10 @@ TEST_F(cli, bad_command_lines)
 	/* list takes VE IDs; anything else is a bad value. */
 	EXPECT_EQ(21, VECTL("list extra"));
 	EXPECT_STREQ("vectl: list: invalid VE ID 'extra' (1 to 2147483647)\n", self->err);
+	/* As vzlist: an ID nobody knows is an error; "veid" names the ID field. */
+	EXPECT_EQ(1, VECTL("list 999"));
+	EXPECT_STREQ("vectl: list: VE 999 not found\n", self->err);
+	EXPECT_STREQ("", self->out);
 	/* Nothing was created along the way. */
 	EXPECT_EQ(0, VECTL("list -a -H"));
 	EXPECT_STREQ("", self->out);

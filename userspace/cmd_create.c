@@ -80,8 +80,7 @@ int cmd_create(int argc, char **argv)
 			private = optarg;
 			break;
 		default:
-			vectl_err("create: bad option (usage: %s)", vectl_find_cmd("create")->usage);
-			return VECTL_ERR_USAGE;
+			return cmd_bad_option("create", argv);
 		}
 	}
 	if (optind != argc - 1) {

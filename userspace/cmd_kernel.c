@@ -37,6 +37,7 @@ int cmd_kernel(int argc, char **argv)
 	int want = is_start ? 4 : 3;
 	uint32_t id = 0, pid = 0;
 	int64_t ve;
+	char verb[32];
 	int err;
 
 	if ((strcmp(sub, "new") && strcmp(sub, "del") && strcmp(sub, "stop") &&
@@ -44,12 +45,13 @@ int cmd_kernel(int argc, char **argv)
 		vectl_err("kernel: %s", KERNEL_USAGE);
 		return VECTL_ERR_USAGE;
 	}
-	if (is_which ? parse_pid(argv[2], &pid) : parse_veid(argv[2], &id)) {
-		vectl_err("kernel %s: invalid %s '%s' (%s)", sub,
-			  is_which ? "pid" : "VE ID", argv[2],
-			  is_which ? "a process ID" : "1 to 2147483647");
+	if (is_which && parse_pid(argv[2], &pid)) {
+		vectl_err("kernel which: invalid pid '%s' (a process ID)", argv[2]);
 		return VECTL_ERR_VALUE;
 	}
+	snprintf(verb, sizeof(verb), "kernel %s", sub);
+	if (!is_which && cmd_module_veid(verb, argv[2], &id))
+		return VECTL_ERR_VALUE;
 	if (is_start && parse_pid(argv[3], &pid)) {
 		vectl_err("kernel start %u: invalid pid '%s'", id, argv[3]);
 		return VECTL_ERR_VALUE;

@@ -76,6 +76,9 @@ static int lookup_field(const char *p, size_t n, struct list_field *f)
 		return -EINVAL;
 	memcpy(name, p, n);
 	name[n] = '\0';
+	/* vzlist knows the ID as "veid" too. */
+	if (!strcmp(name, "veid"))
+		snprintf(name, sizeof(name), "%s", fields[F_CTID].name);
 	for (int i = 0; i < N_FIXED; i++)
 		if (!strcmp(name, fields[i].name)) {
 			*f = (struct list_field){ i, 0 };
@@ -437,12 +440,11 @@ int cmd_list(int argc, char **argv)
 			}
 			break;
 		default:
-			vectl_err("list: bad option (usage: vectl %s)", vectl_find_cmd("list")->usage);
-			return VECTL_ERR_USAGE;
+			return cmd_bad_option("list", argv);
 		}
 	}
 	for (int i = optind; i < argc; i++)
-		if (cmd_veid("list", argv[i], &id))
+		if (cmd_module_veid("list", argv[i], &id))
 			return VECTL_ERR_VALUE;
 	if (optind < argc)
 		o.which = LIST_ALL;
@@ -466,6 +468,19 @@ int cmd_list(int argc, char **argv)
 							     argc - optind))
 			list_print_row(&o, &rs.v[i], shown++ == 0, stdout);
 	list_print_end(&o, shown, stdout);
+	/* As vzlist: asked for a VE that neither the module nor a config has. */
+	for (int i = optind; i < argc; i++) {
+		size_t k;
+
+		cmd_module_veid("list", argv[i], &id);
+		for (k = 0; k < rs.n && rs.v[k].info.id != id; k++)
+			;
+		if (k == rs.n) {
+			vectl_err("list: VE %u not found", id);
+			free(rs.v);
+			return VECTL_ERR_NOT_FOUND;
+		}
+	}
 	free(rs.v);
 	return VECTL_OK;
 }

@@ -8,6 +8,7 @@
  * or, with -j, one JSON object per line.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,14 +111,14 @@ int cmd_monitor(int argc, char **argv)
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
 			m.json = true;
 		} else if (argv[i][0] == '-') {
-			vectl_err("monitor: unknown option '%s' (usage: vectl monitor [-j] [ID...])",
-				  argv[i]);
-			return VECTL_ERR_USAGE;
+			optopt = 0;
+			optind = i + 1;
+			return cmd_bad_option("monitor", argv);
 		} else if (m.n_ids == MONITOR_MAX_IDS) {
 			vectl_err("monitor: at most %d IDs; give none to follow every VE",
 				  MONITOR_MAX_IDS);
 			return VECTL_ERR_USAGE;
-		} else if (cmd_veid("monitor", argv[i], &m.ids[m.n_ids++])) {
+		} else if (cmd_module_veid("monitor", argv[i], &m.ids[m.n_ids++])) {
 			return VECTL_ERR_VALUE;
 		}
 	}

@@ -230,8 +230,7 @@ int cmd_set(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		if (opt == '?' || opt == ':') {
 			conf_free(&changes);
-			vectl_err("set %u: bad option (see: vectl --help, man vectl)", id);
-			return VECTL_ERR_USAGE;
+			return cmd_bad_option("set", argv);
 		}
 		if (opt == OPT_SAVE) {
 			save = true;

@@ -82,14 +82,12 @@ int cmd_ubc(int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt(argc, argv, "j")) != -1) {
-		if (opt != 'j') {
-			vectl_err("ubc: usage: vectl %s", vectl_find_cmd("ubc")->usage);
-			return VECTL_ERR_USAGE;
-		}
+		if (opt != 'j')
+			return cmd_bad_option("ubc", argv);
 		c.json = true;
 	}
 	for (int i = optind; i < argc; i++)
-		if (cmd_veid("ubc", argv[i], &id))
+		if (cmd_module_veid("ubc", argv[i], &id))
 			return VECTL_ERR_VALUE;
 	c.ids = argv + optind;
 	c.n_ids = argc - optind;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The table of vectl's verbs. */
 #include <errno.h>
+#include <getopt.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "linux/ve.h"
 #include "parse.h"
+#include "vectx.h"
 
 const struct vectl_cmd vectl_cmds[] = {
 	{ "create", cmd_create,
@@ -40,11 +43,32 @@ const struct vectl_cmd *vectl_find_cmd(const char *name)
 
 int cmd_veid(const char *verb, const char *arg, uint32_t *id)
 {
-	if (parse_veid(arg, id)) {
-		vectl_err("%s: invalid VE ID '%s' (1 to 2147483647)", verb, arg);
+	if (parse_uint(arg, 1, VECTL_ID_MAX, id)) {
+		vectl_err("%s: invalid VE ID '%s' (1 to %u, so that uid 0 of the VE, host uid %u + ID * %u, fits in 32 bits)",
+			  verb, arg, VECTL_ID_MAX, VE_UID_BASE, VE_UID_RANGE);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int cmd_module_veid(const char *verb, const char *arg, uint32_t *id)
+{
+	if (parse_veid(arg, id)) {
+		vectl_err("%s: invalid VE ID '%s' (1 to %u)", verb, arg, VE_ID_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_bad_option(const char *verb, char **argv)
+{
+	const struct vectl_cmd *c = vectl_find_cmd(verb);
+	char opt[3] = { '-', (char)optopt, '\0' };
+
+	/* A short option names itself in optopt, a long one only in argv. */
+	vectl_err("%s: bad option '%s' (usage: vectl %s)", verb,
+		  optopt ? opt : argv[optind - 1], c ? c->usage : verb);
+	return VECTL_ERR_USAGE;
 }
 
 int cmd_one_id(const char *verb, int argc, char **argv, uint32_t *id)

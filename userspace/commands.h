@@ -34,8 +34,18 @@ extern const struct vectl_cmd vectl_cmds[];
 /* Find a verb by name; NULL when there is none. */
 const struct vectl_cmd *vectl_find_cmd(const char *name);
 
-/* Parse a VE ID argument of @verb; prints the error. 0 or -EINVAL. */
+/*
+ * Parse the ID of a VE vectl manages (1 to VECTL_ID_MAX), or say what is
+ * wrong; 0 or -EINVAL.
+ */
 int cmd_veid(const char *verb, const char *arg, uint32_t *id);
+/*
+ * After getopt returned '?' for @verb: say which option was bad and how
+ * the verb is used, in one line. Returns VECTL_ERR_USAGE.
+ */
+int cmd_bad_option(const char *verb, char **argv);
+/* Parse the ID of a VE the module may know (1 to VE_ID_MAX); 0 or -EINVAL. */
+int cmd_module_veid(const char *verb, const char *arg, uint32_t *id);
 
 /*
  * The arguments of a verb that takes exactly one VE ID ("vectl @verb ID"):

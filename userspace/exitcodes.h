@@ -9,6 +9,7 @@
 
 enum vectl_exit {
 	VECTL_OK		= 0,
+	VECTL_ERR_NOT_FOUND	= 1,	/* list: a VE asked for does not exist (vzlist) */
 	VECTL_ERR_SYSTEM	= 3,	/* generic system error */
 	VECTL_ERR_NOMODULE	= 5,	/* the ve kernel module is not loaded */
 	VECTL_ERR_RESOURCE	= 6,	/* cgroup limits could not be applied */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vectl start and stop (ARCHITECTURE section 3).
+ * vectl start and stop (Documentation/design.md, "Start order" and "Stop").
  *
  * start: mount the private area at the root, create the cgroup, clone3()
  * the init in new user/pid/mount/uts/ipc/net/cgroup namespaces straight

@@ -2,6 +2,7 @@
 /* vectl: manage ve virtual environments. Parses the verb and dispatches. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "err.h"
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version"))
 		argv[1] = "version";
 
+	/* The verbs report a bad option in one line of their own. */
+	opterr = 0;
 	cmd = vectl_find_cmd(argv[1]);
 	if (!cmd) {
 		vectl_err("unknown command '%s' (try: vectl --help)", argv[1]);

@@ -150,10 +150,9 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 	snprintf(x->conf_path, sizeof(x->conf_path), "%s/%u.conf", VE_CONF_DIR, id);
 	snprintf(x->cgroup, sizeof(x->cgroup), "%s/%u", VE_CGROUP_DIR, id);
 
-	if (id > (UINT32_MAX - VE_UID_BASE) / VE_UID_RANGE - 1) {
+	if (id > VECTL_ID_MAX) {
 		vectl_err("%s %u: VE ID too large for the uid range (%u + ID * %u must fit in 32 bits; use an ID up to %u)",
-			  verb, id, VE_UID_BASE, VE_UID_RANGE,
-			  (UINT32_MAX - VE_UID_BASE) / VE_UID_RANGE - 1);
+			  verb, id, VE_UID_BASE, VE_UID_RANGE, VECTL_ID_MAX);
 		return VECTL_ERR_VALUE;
 	}
 	x->uid_base = VE_UID_BASE + id * VE_UID_RANGE;

@@ -25,6 +25,11 @@
 /* uid 0 inside VE ID is host uid VE_UID_BASE + ID * VE_UID_RANGE. */
 #define VE_UID_BASE	100000U
 #define VE_UID_RANGE	65536U
+/*
+ * The highest ID of a VE vectl manages: its whole uid range must fit in
+ * 32 bits. The module itself takes IDs up to VE_ID_MAX.
+ */
+#define VECTL_ID_MAX	((UINT32_MAX - VE_UID_BASE) / VE_UID_RANGE - 1)
 
 struct vectx {
 	uint32_t id;

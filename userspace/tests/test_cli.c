@@ -7,15 +7,17 @@
 #include <sys/wait.h>
 
 #include "commands.h"
+#include "vectx.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "unit.h"
 
-/* Run the vectl binary; return its exit status and its stderr's first line. */
-static int run_vectl(const char *args, char *errline, size_t len)
+/* All of vectl's stderr for @args; returns its exit status. */
+static int vectl_stderr(const char *args, char *buf, size_t len)
 {
 	const char *vectl = getenv("VECTL");
 	char cmd[512];
+	size_t n;
 	FILE *f;
 	int status;
 
@@ -23,14 +25,21 @@ static int run_vectl(const char *args, char *errline, size_t len)
 	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 >/dev/null", vectl, args);
 	f = popen(cmd, "r");
 	ck_assert_ptr_nonnull(f);
-	errline[0] = '\0';
-	if (!fgets(errline, (int)len, f))
-		errline[0] = '\0';
-	while (fgetc(f) != EOF)
-		;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
 	status = pclose(f);
 	ck_assert(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+/* Run the vectl binary; return its exit status and its stderr's first line. */
+static int run_vectl(const char *args, char *errline, size_t len)
+{
+	char buf[1024];
+	int status = vectl_stderr(args, buf, sizeof(buf));
+
+	snprintf(errline, len, "%.*s", (int)strcspn(buf, "\n") + !!buf[strcspn(buf, "\n")], buf);
+	return status;
 }
 
 START_TEST(find_known_and_unknown)
@@ -81,6 +90,47 @@ START_TEST(version_bad_option)
 }
 END_TEST
 
+START_TEST(bad_options_say_so_in_one_line)
+{
+	static const char *const cases[][2] = {
+		{ "list -x", "vectl: list: bad option '-x' (usage: vectl list " },
+		{ "list --bogus", "vectl: list: bad option '--bogus' (usage: vectl list " },
+		{ "ubc -q", "vectl: ubc: bad option '-q' (usage: vectl ubc [-j] [ID...])\n" },
+		{ "monitor -x", "vectl: monitor: bad option '-x' (usage: vectl monitor [-j] [ID...])\n" },
+		{ "create 101 --bogus", "vectl: create: bad option '--bogus' (usage: vectl create " },
+		{ "set 101 --bogus", "vectl: set: bad option '--bogus' (usage: vectl set " },
+	};
+	char buf[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(vectl_stderr(cases[i][0], buf, sizeof(buf)), VECTL_ERR_USAGE);
+		ck_assert_msg(!strncmp(buf, cases[i][1], strlen(cases[i][1])),
+			      "%s: got '%s'", cases[i][0], buf);
+		ck_assert_msg(strchr(buf, '\n') == buf + strlen(buf) - 1,
+			      "%s: not one line: '%s'", cases[i][0], buf);
+	}
+}
+END_TEST
+
+/* One range for the VEs vectl manages, said the same way by every verb. */
+START_TEST(config_verbs_share_one_id_range)
+{
+	static const char *const verbs[] = {
+		"create 65534 --ostemplate busybox", "start 65534", "stop 65534",
+		"destroy 65534", "status 65534", "set 65534 --save --numproc 5",
+		"exec 65534 true", "enter 65534", "mount 65534",
+	};
+	char buf[1024], want[256];
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		ck_assert_int_eq(vectl_stderr(verbs[i], buf, sizeof(buf)), VECTL_ERR_VALUE);
+		snprintf(want, sizeof(want), "invalid VE ID '65534' (1 to %u, ", VECTL_ID_MAX);
+		ck_assert_msg(strstr(buf, want), "%s: got '%s'", verbs[i], buf);
+	}
+	ck_assert_uint_eq(VECTL_ID_MAX, 65533);
+}
+END_TEST
+
 START_TEST(help_succeeds)
 {
 	char line[256];
@@ -101,6 +151,8 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, no_verb_is_usage_error);
 	tcase_add_test(tc, version_bad_option);
 	tcase_add_test(tc, help_succeeds);
+	tcase_add_test(tc, bad_options_say_so_in_one_line);
+	tcase_add_test(tc, config_verbs_share_one_id_range);
 	suite_add_tcase(s, tc);
 	return s;
 }
