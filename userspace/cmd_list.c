@@ -460,14 +460,6 @@ int cmd_list(int argc, char **argv)
 		return vectl_exit_for_errno(err);
 	}
 	vectx_each_conf(from_config, &rs);
-	o.sort_by = o.sort ? o.sort_by : (struct list_field){ F_CTID, 0 };
-	list_sort(&o, rs.v, rs.n);
-	list_print_header(&o, stdout);
-	for (size_t i = 0; i < rs.n; i++)
-		if (list_wanted(&o, &rs.v[i]) && id_in_list(rs.v[i].info.id, argv + optind,
-							     argc - optind))
-			list_print_row(&o, &rs.v[i], shown++ == 0, stdout);
-	list_print_end(&o, shown, stdout);
 	/* As vzlist: asked for a VE that neither the module nor a config has. */
 	for (int i = optind; i < argc; i++) {
 		size_t k;
@@ -481,6 +473,14 @@ int cmd_list(int argc, char **argv)
 			return VECTL_ERR_NOT_FOUND;
 		}
 	}
+	o.sort_by = o.sort ? o.sort_by : (struct list_field){ F_CTID, 0 };
+	list_sort(&o, rs.v, rs.n);
+	list_print_header(&o, stdout);
+	for (size_t i = 0; i < rs.n; i++)
+		if (list_wanted(&o, &rs.v[i]) && id_in_list(rs.v[i].info.id, argv + optind,
+							     argc - optind))
+			list_print_row(&o, &rs.v[i], shown++ == 0, stdout);
+	list_print_end(&o, shown, stdout);
 	free(rs.v);
 	return VECTL_OK;
 }
