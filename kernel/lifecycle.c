@@ -7,8 +7,15 @@
  * on the init's pid->wait_pidfd, the queue pidfd poll(2) sleeps on. The
  * kernel wakes it when init's whole thread group has exited, after
  * zap_pid_ns_processes() has killed and reaped every other task of the pid
- * namespace. The wake-up runs under tasklist_lock, so it only queues
- * ve_exit_work(), which does the unbinding in process context.
+ * namespace. The wake-up runs under tasklist_lock, so it only notes the
+ * exit status and queues ve_exit_work(), which does the unbinding in
+ * process context.
+ *
+ * The VE holds the init's struct pid, never its task: when a thread other
+ * than the leader calls execve(), de_thread() releases the old leader and
+ * moves the pid (and its wait_pidfd) to the thread that exec'd. Asked
+ * through the pid, "has the thread group exited?" follows the new leader;
+ * asked of the old task, it would never become true.
  *
  * A RUNNING or STOPPING VE holds a reference on the module, so rmmod is
  * refused until every VE has stopped. The exit work drops it; that work
@@ -37,22 +44,23 @@
 #include "tag.h"
 #include "ubc.h"
 
-/* Has the whole thread group of the VE's init exited? */
-static bool ve_init_dead(const struct ve *ve)
+/*
+ * Note the status wait(2) reports for the thread group of @init, once it
+ * has exited; the exit work reports it. Under RCU or tasklist_lock.
+ */
+static void ve_note_exit(struct ve *ve, struct task_struct *init)
 {
-	struct task_struct *init = ve->init_task;
+	u32 status;
 
-	return READ_ONCE(init->exit_state) && thread_group_empty(init);
-}
-
-/* The status wait(2) reports for the init's thread group. */
-static u32 ve_init_exit_status(const struct ve *ve)
-{
-	struct task_struct *init = ve->init_task;
-
+	if (!init || !READ_ONCE(init->exit_state) || !thread_group_empty(init))
+		return;
 	if (READ_ONCE(init->signal->flags) & SIGNAL_GROUP_EXIT)
-		return READ_ONCE(init->signal->group_exit_code);
-	return READ_ONCE(init->exit_code);
+		status = READ_ONCE(init->signal->group_exit_code);
+	else
+		status = READ_ONCE(init->exit_code);
+	WRITE_ONCE(ve->init_exit_status, status);
+	/* Pairs with the acquire in ve_unbind(): the status is there. */
+	smp_store_release(&ve->init_exit_noted, true);
 }
 
 static void ve_queue_exit(struct ve *ve)
@@ -62,11 +70,18 @@ static void ve_queue_exit(struct ve *ve)
 		ve_put(ve);		/* already queued, with its own */
 }
 
-/* Runs under the wait queue's lock and tasklist_lock: queue, no more. */
+/*
+ * Runs under the wait queue's lock and tasklist_lock, as the init's
+ * thread group exits: the leader is a zombie now, and may be reaped
+ * before the work runs, so its status is noted here.
+ */
 static int ve_exit_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
 			void *key)
 {
-	ve_queue_exit(container_of(wait, struct ve, exit_wait));
+	struct ve *ve = container_of(wait, struct ve, exit_wait);
+
+	ve_note_exit(ve, pid_task(ve->init_pid, PIDTYPE_PID));
+	ve_queue_exit(ve);
 	return 0;
 }
 
@@ -77,8 +92,9 @@ static void ve_unbind(struct ve *ve)
 
 	lockdep_assert_held(&ve_mutex);
 	remove_wait_queue(&ve->init_pid->wait_pidfd, &ve->exit_wait);
-	ve->exit_status = ve_init_exit_status(ve);
-	ve->has_exited = true;
+	/* Pairs with the release in ve_note_exit(). */
+	ve->has_exited = smp_load_acquire(&ve->init_exit_noted);
+	ve->exit_status = ve->has_exited ? READ_ONCE(ve->init_exit_status) : 0;
 
 	ve_tag_del(ve);
 	/*
@@ -95,13 +111,11 @@ static void ve_unbind(struct ve *ve)
 	put_user_ns(ve->user_ns);
 	put_pid_ns(ve->pid_ns);
 	put_pid(ve->init_pid);
-	put_task_struct(ve->init_task);
 	ve->cgrp = NULL;
 	ve->net = NULL;
 	WRITE_ONCE(ve->user_ns, NULL);
 	WRITE_ONCE(ve->pid_ns, NULL);
 	ve->init_pid = NULL;
-	ve->init_task = NULL;
 
 	ve->state = VE_STATE_STOPPED;
 	ve_changed();
@@ -114,7 +128,7 @@ static void ve_exit_work(struct work_struct *work)
 	struct ve *ve = container_of(work, struct ve, exit_work);
 
 	mutex_lock(&ve_mutex);
-	if (ve->state != VE_STATE_STOPPED && ve_init_dead(ve))
+	if (ve->state != VE_STATE_STOPPED && thread_group_exited(ve->init_pid))
 		ve_unbind(ve);
 	mutex_unlock(&ve_mutex);
 	ve_put(ve);
@@ -208,13 +222,6 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG_MOD(extack, "no such process");
 		return -ESRCH;
 	}
-	/* Tasks forked inside count from here; the init, made outside, too. */
-	err = ve_charge(ve, VE_RES_NUMPROC, task, GFP_KERNEL, false);
-	if (err) {
-		NL_SET_ERR_MSG_MOD(extack, "out of memory for the init's charge");
-		put_task_struct(task);
-		return err;
-	}
 	user_ns = get_user_ns(task_cred_xxx(task, user_ns));
 	pid_ns = task_active_pid_ns(task);
 	err = -ESRCH;
@@ -222,6 +229,7 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG_MOD(extack, "init process is exiting");
 		goto err;
 	}
+	/* Checked before it is charged: it may be another VE's init. */
 	err = ve_check_init(task, pid_ns, user_ns, extack);
 	if (err)
 		goto err;
@@ -235,8 +243,14 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 		err = -ESRCH;
 		goto err;
 	}
+	/* Tasks forked inside count from here; the init, made outside, too. */
+	err = ve_charge(ve, VE_RES_NUMPROC, task, GFP_KERNEL, false);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "out of memory for the init's charge");
+		put_net(net);
+		goto err;
+	}
 
-	ve->init_task = task;
 	ve->init_pid = get_pid(pid);
 	ve->pid_ns = get_pid_ns(pid_ns);
 	ve->user_ns = user_ns;
@@ -249,6 +263,7 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 	ve->mem_css = cgroup_get_e_css(ve->cgrp, &memory_cgrp_subsys);
 	ve_tag_add(ve);
 
+	WRITE_ONCE(ve->init_exit_noted, false);
 	add_wait_queue(&pid->wait_pidfd, &ve->exit_wait);
 
 	__module_get(THIS_MODULE);
@@ -259,13 +274,17 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 	ve_nl_notify_state(ve, VE_STATE_STOPPED);
 
 	/* The init may have died before the entry was on the queue. */
-	if (ve_init_dead(ve))
+	if (thread_group_exited(pid)) {
+		rcu_read_lock();
+		ve_note_exit(ve, pid_task(pid, PIDTYPE_PID));
+		rcu_read_unlock();
 		ve_queue_exit(ve);
+	}
+	put_task_struct(task);
 	return 0;
 
 err:
 	put_user_ns(user_ns);
-	ve_uncharge(task);
 	put_task_struct(task);
 	return err;
 }
@@ -286,10 +305,15 @@ int ve_stop(struct ve *ve, struct netlink_ext_ack *extack)
 	}
 	/*
 	 * Killing a pid namespace's init kills the whole namespace. ESRCH:
-	 * the init is already dead and the exit work will report STOPPED.
+	 * no task has the init's pid any more; make sure the exit work runs
+	 * (it finds the thread group exited and reports STOPPED).
 	 */
 	err = kill_pid(ve->init_pid, SIGKILL, 1);
-	return err == -ESRCH ? 0 : err;
+	if (err == -ESRCH) {
+		ve_queue_exit(ve);
+		err = 0;
+	}
+	return err;
 }
 
 /* Tasks (threads included) whose pid lives in the VE's pid namespace. */

@@ -17,7 +17,6 @@ struct cgroup_subsys_state;
 struct net;
 struct pid;
 struct pid_namespace;
-struct task_struct;
 struct user_namespace;
 
 /*
@@ -39,8 +38,7 @@ struct ve {
 	unsigned long		limit_next[VE_RES_SLOTS];	/* (M) jiffies */
 	struct work_struct	limit_work;
 
-	struct task_struct	*init_task;	/* (B) */
-	struct pid		*init_pid;	/* (B) */
+	struct pid		*init_pid;	/* (B) never the task: see lifecycle.c */
 	struct pid_namespace	*pid_ns;	/* (B) */
 	struct user_namespace	*user_ns;	/* (B) */
 	struct net		*net;		/* (B) */
@@ -50,6 +48,8 @@ struct ve {
 	struct hlist_node	userns_node;	/* (B) tag.c */
 
 	wait_queue_entry_t	exit_wait;	/* on init_pid->wait_pidfd */
+	u32			init_exit_status; /* noted as the init exits */
+	bool			init_exit_noted;  /* release/acquire with it */
 	struct work_struct	exit_work;
 	struct rcu_head		rcu;
 };

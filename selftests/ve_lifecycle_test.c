@@ -253,9 +253,83 @@ static int fork_one(void *arg)
 	return 0;
 }
 
+/*
+ * A thread of the init calls execve(): the kernel releases the old leader
+ * and moves the init's pid to the thread that exec'd.
+ */
+static void *exec_from_thread(void *arg)
+{
+	execl("/bin/busybox", "sh", "-c", (const char *)arg, (char *)NULL);
+	return NULL;
+}
+
+static int init_execs_from_a_thread(void *arg)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, exec_from_thread, arg))
+		return 99;
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* Wait until @pid runs busybox: the exec from its thread is done. */
+static bool wait_exec(pid_t pid)
+{
+	char path[64], exe[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	for (int i = 0; i < 500; i++) {
+		ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+
+		if (n > 0 && (exe[n] = '\0', !strcmp(exe, "/bin/busybox")))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Such an init must still be seen to die: by STOP, and by itself. */
+TEST_F(ve, init_that_execs_from_a_thread)
+{
+	struct ve_info info;
+
+	ASSERT_EQ(0, veapi_new(&self->nl, ID, NULL));
+	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
+				    init_execs_from_a_thread, "exec sleep 1000"));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
+	ve_child_go(&self->child);
+	ASSERT_TRUE(wait_exec(self->child.pid));
+	EXPECT_EQ(0, veapi_stop(&self->nl, ID));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 10000)) {
+		TH_LOG("STOP left the VE of a de-threaded init running");
+	}
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
+	EXPECT_TRUE(info.has_exit_status);
+	EXPECT_EQ(SIGKILL, info.exit_status & 0x7f);
+	ve_child_wait(&self->child);
+
+	/* The new image exits on its own: STOPPED with its status. */
+	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL,
+				    init_execs_from_a_thread, "sleep 1; exit 7"));
+	ASSERT_EQ(0, veapi_start(&self->nl, ID, self->child.pid));
+	ve_child_go(&self->child);
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 10000)) {
+		TH_LOG("the exit of a de-threaded init went unnoticed");
+	}
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
+	EXPECT_TRUE(info.has_exit_status);
+	EXPECT_EQ(7 << 8, info.exit_status);
+	ve_child_wait(&self->child);
+	EXPECT_EQ(0, veapi_del(&self->nl, ID));
+}
+
 TEST_F(ve, start_refusals)
 {
 	struct ve_child other = { 0 };
+	struct ve_info info;
+	uint64_t held;
 	pid_t gone;
 	pid_t grandchild;
 
@@ -294,9 +368,17 @@ TEST_F(ve, start_refusals)
 
 	/* The namespace init itself is fine... */
 	ASSERT_EQ(0, veapi_start(&self->nl, ID, other.pid));
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
+	held = info.held[VE_RES_NUMPROC];
 	/* ...once: its namespaces now belong to a VE. */
 	expect_start_refused(_metadata, &self->nl, ID + 1, other.pid, -EBUSY,
 			     "ve: pid namespace already belongs to a VE");
+	/* The refusal took nothing from the VE the init belongs to. */
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
+	EXPECT_EQ(held, info.held[VE_RES_NUMPROC]);
+	EXPECT_EQ(1, held);	/* the init; its child came before START */
+	ASSERT_EQ(0, veapi_get(&self->nl, ID + 1, &info));
+	EXPECT_EQ(0, info.held[VE_RES_NUMPROC]);
 	/* And a running VE does not start again. */
 	ASSERT_EQ(0, ve_child_spawn(&self->child, VE_CHILD_NS, NULL, NULL, NULL));
 	EXPECT_EQ(-EBUSY, veapi_start(&self->nl, ID, self->child.pid));

@@ -5,6 +5,7 @@
  * refusal leaving things as they were.
  */
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ve_util.h"
@@ -443,6 +445,122 @@ TEST_F(os, errors)
 }
 
 /* Concurrent starts of one VE: one starts it, the other is refused. */
+/*
+ * The VE's root makes /etc/hostname a FIFO. A live hostname change and
+ * the next start must fail at once with a clear reason, and leave the VE
+ * unlocked for the next verb.
+ */
+TEST_F(os, hostname_fifo_fails_fast)
+{
+	time_t t0;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname alpha", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_TRUE(booted(&self->b, A));
+	ASSERT_EQ(0, V("exec %u 'rm -f /etc/hostname && mkfifo /etc/hostname'", A))
+		TH_LOG("%s", ERR);
+
+	t0 = time(NULL);
+	EXPECT_EQ(8, V("set %u --hostname beta", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "must be a regular file")) TH_LOG("%s", ERR);
+	EXPECT_GT(10, time(NULL) - t0);
+
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", ERR);
+	t0 = time(NULL);
+	EXPECT_EQ(7, V("start %u", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "cannot set the hostname: /etc/hostname in the VE"))
+		TH_LOG("%s", ERR);
+	EXPECT_GT(10, time(NULL) - t0);
+	EXPECT_EQ(0, V("status %u", A));
+	EXPECT_NE(NULL, strstr(OUT, " down")) TH_LOG("%s", OUT);
+	EXPECT_FALSE(mounted(A));
+	/* Nobody holds the VE's lock: the next verb runs at once. */
+	EXPECT_EQ(0, V("destroy %u", A)) TH_LOG("%s", ERR);
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+/* A VE flooding its console: the log stays within its size and rate. */
+TEST_F(os, console_log_is_bounded)
+{
+	char log[16384];
+	long cur, old;
+	FILE *f;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	f = fopen("/etc/ve/conf/301.conf", "a");
+	ASSERT_NE(NULL, f);
+	fputs("CONSOLE_LOG_SIZE=\"16K\"\nCONSOLE_LOG_RATE=\"32K\"\n", f);
+	fclose(f);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_TRUE(booted(&self->b, A));
+	ASSERT_EQ(0, V("exec %u 'yes 0123456789abcdef | head -c 1000000 > /dev/console; sleep 2; echo end-of-flood > /dev/console'",
+		       A)) TH_LOG("%s", ERR);
+	usleep(500000);
+	cur = file_size("/var/log/ve/301.console");
+	old = file_size("/var/log/ve/301.console.1");
+	EXPECT_LE(0, cur);
+	EXPECT_LT(0, old) TH_LOG("the log was never rotated");
+	EXPECT_GE(16384 + 128, cur);
+	EXPECT_GE(16384 + 128, old);
+	slurp("/var/log/ve/301.console", log, sizeof(log));
+	EXPECT_NE(NULL, strstr(log, "end-of-flood")) TH_LOG("%s", log);
+	EXPECT_NE(NULL, strstr(log, "bytes of console output dropped: over 32768 bytes/s"))
+		TH_LOG("%s", log);
+}
+
+/*
+ * A host user other than root reaches no VE's files, nor the set-uid
+ * programs the VE's root plants there: the directories above every VE's
+ * root and private area are root's alone.
+ */
+TEST_F(os, host_users_cannot_reach_ve_trees)
+{
+	static const char *const paths[] = {
+		"/var/lib/ve/root/301/etc/passwd", "/var/lib/ve/private/301/etc/passwd",
+	};
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_TRUE(booted(&self->b, A));
+	ASSERT_EQ(0, V("exec %u 'cp /bin/busybox /suid && chmod 4755 /suid'", A))
+		TH_LOG("%s", ERR);
+	ASSERT_EQ(0, stat("/var/lib/ve/root", &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+	ASSERT_EQ(0, stat("/var/lib/ve/private", &st));
+	EXPECT_EQ(0700, st.st_mode & 07777);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int bad = 0;
+
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			_exit(100);
+		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+			bad += open(paths[i], O_RDONLY) >= 0 || errno != EACCES;
+		execl("/var/lib/ve/root/301/suid", "id", "-u", (char *)NULL);
+		bad += errno != EACCES;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("a host user reached the VE's tree");
+	/* The VE itself is unaffected. */
+	EXPECT_EQ(0, V("exec %u 'test -u /suid && echo ok'", A));
+	EXPECT_STREQ("ok\n", OUT);
+}
+
 TEST_F(os, concurrent_start)
 {
 	int codes[2] = { -1, -1 }, ok = 0;

@@ -133,12 +133,14 @@ int cmd_create(int argc, char **argv)
 		rc = VECTL_ERR_BAD_TEMPLATE;
 		goto out;
 	}
-	err = mkdir_p(x.private_dir, 0700);
-	if (!err && rmdir(x.private_dir))
-		err = -errno;
-	err = err ? err : mkdir_p(VE_CONF_DIR, 0755);
+	if (vectx_secure_parents(&x, why, sizeof(why))) {
+		vectl_err("create %u: %s", id, why);
+		rc = VECTL_ERR_NEW_PRIVATE;
+		goto out;
+	}
+	err = mkdir_p(VE_CONF_DIR, 0755);
 	if (err) {
-		vectl_err("create %u: cannot create %s: %s", id, x.private_dir, strerror(-err));
+		vectl_err("create %u: cannot create %s: %s", id, VE_CONF_DIR, strerror(-err));
 		rc = VECTL_ERR_NEW_PRIVATE;
 		goto out;
 	}

@@ -126,7 +126,7 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 		rc = VECTL_ERR_EXEC;
 		goto out;
 	}
-	if (ns_child_error(&j, msg, sizeof(msg))) {
+	if (ns_child_error(&j, pid, msg, sizeof(msg))) {
 		ns_wait(pid);
 		vectl_err("%s %u: %s", verb, id, msg);
 		rc = VECTL_ERR_EXEC;

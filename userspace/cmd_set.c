@@ -55,10 +55,10 @@ static bool number_ok(const char *s, uint32_t min, uint32_t max)
 
 static int set_hostname_child(void *arg)
 {
-	int err = ve_apply_hostname(arg);
+	char why[256];
 
-	if (err)
-		ns_child_fail("cannot set the hostname: %s", strerror(-err));
+	if (ve_apply_hostname(arg, why, sizeof(why)))
+		ns_child_fail("cannot set the hostname: %s", why);
 	return 0;
 }
 
@@ -86,7 +86,7 @@ static int live_hostname(struct vectx *x, const char *h)
 		pid = ns_spawn(x, &j, set_hostname_child, (void *)h, NULL, 0);
 		if (pid < 0)
 			_exit(VECTL_ERR_EXEC);
-		if (ns_child_error(&j, msg, sizeof(msg))) {
+		if (ns_child_error(&j, pid, msg, sizeof(msg))) {
 			vectl_err("set %u: %s", x->id, msg);
 			ns_wait(pid);
 			_exit(VECTL_ERR_EXEC);

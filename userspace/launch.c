@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -35,6 +36,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "console.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "launch.h"
@@ -42,14 +44,15 @@
 #include "resources.h"
 #include "run.h"
 
-#define VE_CONSOLE_LOG_DIR "/var/log/ve"
+/* How long the init may take from its release to exec: mounts, pivot. */
+#define VE_SETUP_TIMEOUT 30
 #define VE_CLONE_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | \
 		     CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
 /* What the init child needs; all of it is prepared before clone3(). */
 struct init_args {
 	const struct vectx *x;
-	int go_fd;		/* read end: one byte when the module bound us */
+	int go_fd;		/* socket: one byte and the root when the module bound us */
 	int err_fd;		/* write end, close-on-exec */
 	char console[64];	/* host path of the console pty */
 	const char *hostname;
@@ -59,11 +62,6 @@ struct init_args {
 static pid_t sys_clone3(struct clone_args *args)
 {
 	return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
-}
-
-static int sys_pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 /* Report a failure in the init child to vectl and exit. */
@@ -76,20 +74,43 @@ child_fail(const struct init_args *a, const char *fmt, ...)
 	child_vfail(a->err_fd, 1, fmt, ap);
 }
 
-int ve_apply_hostname(const char *h)
+int ve_apply_hostname(const char *h, char *why, size_t len)
 {
+	struct stat st;
 	FILE *f;
 	int fd;
 
-	if (sethostname(h, strlen(h)))
-		return -errno;
-	/* What the VE's own boot scripts read; we are its root, inside it. */
-	fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (f) {
-		fprintf(f, "%s\n", h);
-		fclose(f);
+	if (sethostname(h, strlen(h))) {
+		snprintf(why, len, "sethostname: %s", strerror(errno));
+		return -1;
 	}
+	/*
+	 * What the VE's own boot scripts read; we are its root, inside it.
+	 * The VE owns the file: never block on it (a FIFO), never follow it
+	 * (a symlink), never write anything but a regular file.
+	 */
+	fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+		  O_NOCTTY | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != ENOENT && errno != EROFS) {
+		snprintf(why, len, "/etc/hostname in the VE: %s%s", strerror(errno),
+			 errno == ENXIO || errno == ELOOP ? " (it must be a regular file)" : "");
+		return -1;
+	}
+	if (fd < 0)
+		return 0;	/* no /etc, or a read-only root: the name is set */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(why, len, "/etc/hostname in the VE is not a regular file");
+		close(fd);
+		return -1;
+	}
+	f = ftruncate(fd, 0) ? NULL : fdopen(fd, "w");
+	if (!f) {
+		snprintf(why, len, "/etc/hostname in the VE: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	fprintf(f, "%s\n", h);
+	fclose(f);
 	return 0;
 }
 
@@ -171,11 +192,18 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		NULL,
 	};
-	char go;
-	int fd;
+	char why[256];
+	int fd, root;
 
-	/* Nothing runs until the module has bound this process to the VE. */
-	if (read(a->go_fd, &go, 1) != 1)
+	/* Nothing of vectl's (its lock, netlink socket, cgroup fd) goes along. */
+	close_fds_except((int[]){ a->go_fd, a->err_fd }, 2);
+	/*
+	 * Nothing runs until the module has bound this process to the VE.
+	 * Then vectl sends the VE's root: its parents are closed to the
+	 * VE's uids, so this process could not walk there by name.
+	 */
+	root = recv_fd(a->go_fd);
+	if (root < 0)
 		_exit(1);
 	close(a->go_fd);
 
@@ -183,11 +211,17 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 		child_fail(a, "cannot become root in the VE: %s", strerror(errno));
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
 		child_fail(a, "cannot make mounts private: %s", strerror(errno));
-	/* Mounts copied from the host are locked; pivot_root needs a fresh one. */
-	if (mount(a->x->root, a->x->root, NULL, MS_BIND | MS_REC, NULL))
+	/*
+	 * Mounts copied from the host are locked, and pivot_root needs a
+	 * fresh one: a clone of the root's tree, put on top of the root.
+	 */
+	fd = fchdir(root) ? -1 : open_tree(AT_FDCWD, ".", OPEN_TREE_CLONE |
+					   OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0 || move_mount(fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) ||
+	    fchdir(fd))
 		child_fail(a, "cannot bind %s: %s", a->x->root, strerror(errno));
-	if (chdir(a->x->root))
-		child_fail(a, "cannot enter %s: %s", a->x->root, strerror(errno));
+	close(fd);
+	close(root);
 	child_mounts(a);
 
 	/* pivot_root(".", ".") stacks the old root on the new; detach it. */
@@ -196,14 +230,14 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	if (umount2(".", MNT_DETACH) || chdir("/"))
 		child_fail(a, "cannot detach the host's root: %s", strerror(errno));
 
-	if (a->hostname && ve_apply_hostname(a->hostname))
-		child_fail(a, "cannot set the hostname: %s", strerror(errno));
+	if (a->hostname && ve_apply_hostname(a->hostname, why, sizeof(why)))
+		child_fail(a, "cannot set the hostname: %s", why);
 
 	fd = open("/dev/console", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) ||
 	    dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		child_fail(a, "cannot open /dev/console: %s", strerror(errno));
-	close_fds_except(a->err_fd);
+	close_fds_except(&a->err_fd, 1);
 
 	execve(a->init, argv, envp);
 	child_fail(a, "cannot run %s in the VE: %s", a->init, strerror(errno));
@@ -223,74 +257,6 @@ static int write_map(pid_t pid, const char *file, uid_t base)
 		err = -errno;
 	close(fd);
 	return err;
-}
-
-/* Open a pty for the console; the slave belongs to the VE's root. */
-static int console_open(const struct vectx *x, char *path, size_t len)
-{
-	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	char *name;
-
-	if (master < 0)
-		return -errno;
-	if (grantpt(master) || unlockpt(master) || !(name = ptsname(master)) ||
-	    snprintf(path, len, "%s", name) >= (int)len ||
-	    chown(path, x->uid_base, x->uid_base + 5) || chmod(path, 0620)) {
-		int err = -errno;
-
-		close(master);
-		return err ? err : -EIO;
-	}
-	return master;
-}
-
-/*
- * The console keeper: hold a slave open (so the console never hangs up
- * while init reopens it), log what the VE writes, leave with init.
- */
-static void console_keeper(const struct vectx *x, int master, const char *slave_path,
-			   pid_t init)
-{
-	char path[PATH_MAX], buf[4096];
-	int fds[4], null;
-	pid_t pid = fork();
-
-	if (pid != 0)
-		return;
-	/* Nothing of vectl's may stay open here: stdio, lock, netlink. */
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd < 3; fd++)
-		dup2(null, fd);
-	setsid();
-	snprintf(path, sizeof(path), "%s/%u.console", VE_CONSOLE_LOG_DIR, x->id);
-	mkdir_p(VE_CONSOLE_LOG_DIR, 0700);
-	fds[0] = master;
-	fds[1] = sys_pidfd_open(init);
-	fds[2] = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	fds[3] = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	for (int i = 0; i < 4; i++) {
-		if (fds[i] < 0)
-			_exit(1);
-		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100 + i);
-	}
-	for (int i = 0; i < 4; i++)
-		dup2(fds[i], 3 + i);
-	syscall(SYS_close_range, 7U, ~0U, 0U);
-	for (;;) {
-		struct pollfd p[2] = { { 3, POLLIN, 0 }, { 4, POLLIN, 0 } };
-		ssize_t n;
-
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents & POLLIN) {
-			n = read(3, buf, sizeof(buf));
-			if (n > 0 && write(5, buf, n) != n)
-				break;
-		}
-		if (p[1].revents & POLLIN)
-			break;
-	}
-	_exit(0);
 }
 
 /*
@@ -329,9 +295,14 @@ int launch_register(struct ve_nl *nl, struct vectx *x)
 
 int launch_mount(struct vectx *x)
 {
+	char why[PATH_MAX + 64];
 	struct stat st;
 	int err;
 
+	if (vectx_secure_parents(x, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_MOUNT;
+	}
 	if (path_is_mountpoint(x->root))
 		return VECTL_OK;
 	if (stat(x->private_dir, &st) || !S_ISDIR(st.st_mode)) {
@@ -383,6 +354,25 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
+/*
+ * Let the bound init go, with the VE's root opened as host root in the
+ * init's own mount namespace (through /proc/PID/root), where it will
+ * make its mounts.
+ */
+static int release_init(pid_t pid, const char *root, int sock)
+{
+	char path[PATH_MAX + 32];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, root);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = send_fd(sock, fd);
+	close(fd);
+	return err;
+}
+
 int launch_start(struct ve_nl *nl, struct vectx *x)
 {
 	struct init_args a = { .x = x };
@@ -415,7 +405,9 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	rc = VECTL_ERR_ENVCREATE;
 	cgfd = cg_open(x);
 	master = console_open(x, a.console, sizeof(a.console));
-	if (cgfd < 0 || master < 0 || pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+	if (cgfd < 0 || master < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, go) ||
+	    pipe2(errp, O_CLOEXEC)) {
 		vectl_err("start %u: cannot prepare the init: %s", x->id,
 			  strerror(cgfd < 0 ? -cgfd : master < 0 ? -master : errno));
 		goto out_fds;
@@ -459,15 +451,20 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 		rc = err == -EBUSY ? VECTL_ERR_RUNNING : VECTL_ERR_ENVCREATE;
 		goto out_fds;
 	}
-	if (write(go[1], "g", 1) != 1) {
-		vectl_err("start %u: cannot release the init: %s", x->id, strerror(errno));
+	err = release_init(pid, x->root, go[1]);
+	if (err) {
+		vectl_err("start %u: cannot release the init: %s", x->id, strerror(-err));
 		kill_and_reap(pid);
 		goto out_stopped;
 	}
-	n = read(errp[0], msg, sizeof(msg) - 1);
-	if (n > 0) {
-		msg[n] = '\0';
-		vectl_err("start %u: %s", x->id, msg);
+	n = read_bounded(errp[0], msg, sizeof(msg) - 1, VE_SETUP_TIMEOUT);
+	if (n != 0) {
+		msg[n > 0 ? n : 0] = '\0';
+		if (n > 0)
+			vectl_err("start %u: %s", x->id, msg);
+		else
+			vectl_err("start %u: the init did not finish its setup within %d s (stuck in the VE's root?); killed it",
+				  x->id, VE_SETUP_TIMEOUT);
 		kill_and_reap(pid);
 		goto out_stopped;
 	}

@@ -31,9 +31,10 @@ int launch_mount(struct vectx *x);
 int launch_umount(struct vectx *x);
 
 /*
- * Inside a VE, as its root: set the hostname and write /etc/hostname
- * (never through a symlink). 0 or -errno.
+ * Inside a VE, as its root: set the hostname and write /etc/hostname,
+ * only if it is a regular file (never through a symlink, never blocking
+ * on a FIFO). 0, or -1 with the reason in @why.
  */
-int ve_apply_hostname(const char *h);
+int ve_apply_hostname(const char *h, char *why, size_t len);
 
 #endif

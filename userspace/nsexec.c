@@ -105,27 +105,17 @@ pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,
 		return err;
 	}
 	if (pid == 0) {
-		int top = 3;
+		int kept[NS_MAX_KEEP + 1];
 
 		err_fd = errp[1];
 		if (setns(j->pidfd, CLONE_NEWCGROUP))
 			ns_child_fail("cannot join the VE's cgroup namespace: %s", strerror(errno));
-		/* Move the fds to keep to 3.., the error pipe after them. */
+		/* Only the fds asked for, and the error pipe, go along. */
+		n_keep = n_keep < NS_MAX_KEEP ? n_keep : NS_MAX_KEEP;
 		for (int i = 0; i < n_keep; i++)
-			if (keep[i] >= 0)
-				top = keep[i] >= top ? keep[i] + 1 : top;
-		err_fd = fcntl(errp[1], F_DUPFD_CLOEXEC, top);
-		if (err_fd < 0)
-			_exit(VECTL_ERR_EXEC);
-		for (int fd = 3; fd < err_fd; fd++) {
-			bool kept = false;
-
-			for (int i = 0; i < n_keep; i++)
-				kept |= keep[i] == fd;
-			if (!kept)
-				close(fd);
-		}
-		syscall(SYS_close_range, (unsigned int)err_fd + 1, ~0U, 0U);
+			kept[i] = keep[i];
+		kept[n_keep] = err_fd;
+		close_fds_except(kept, n_keep + 1);
 		if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
 			ns_child_fail("cannot become root in the VE: %s", strerror(errno));
 		if (chdir("/"))
@@ -137,10 +127,16 @@ pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,
 	return pid;
 }
 
-int ns_child_error(struct ns_join *j, char *msg, size_t len)
+int ns_child_error(struct ns_join *j, pid_t pid, char *msg, size_t len)
 {
-	ssize_t n = read(j->err_rd, msg, len - 1);
+	ssize_t n = read_bounded(j->err_rd, msg, len - 1, NS_SETUP_TIMEOUT);
 
+	if (n < 0 && errno == ETIMEDOUT) {
+		kill(pid, SIGKILL);
+		snprintf(msg, len, "the process in the VE did not finish its setup within %d s; killed it",
+			 NS_SETUP_TIMEOUT);
+		return 1;
+	}
 	msg[n > 0 ? n : 0] = '\0';
 	return n > 0;
 }

@@ -24,9 +24,13 @@ struct ns_join {
 int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j);
 void ns_join_close(struct ns_join *j);
 
+/* The most fds ns_spawn() passes on. */
+#define NS_MAX_KEEP 4
+
 /*
  * Spawn @fn(@arg) as root of the VE, in its cgroup, with only stdio and
- * the fds in @keep open. Returns the pid or -errno (printed).
+ * the fds in @keep (at most NS_MAX_KEEP) open. Returns the pid or -errno
+ * (printed).
  */
 pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,
 	       const int *keep, int n_keep);
@@ -34,8 +38,14 @@ pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,
 /* In the child: report why it failed, exit VECTL_ERR_EXEC. */
 void ns_child_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-/* After spawning: true with @msg set if the child failed before exec. */
-int ns_child_error(struct ns_join *j, char *msg, size_t len);
+/* How long a process joining a VE may take to exec, or to finish. */
+#define NS_SETUP_TIMEOUT 30
+
+/*
+ * After ns_spawn(): wait (at most NS_SETUP_TIMEOUT, then kill @pid) for
+ * the child to exec or fail; 1 with the reason in @msg if it failed.
+ */
+int ns_child_error(struct ns_join *j, pid_t pid, char *msg, size_t len);
 
 /* Wait for @pid: its exit code, or 128 + the signal that killed it. */
 int ns_wait(pid_t pid);

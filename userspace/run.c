@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,15 +16,39 @@
 
 #include "run.h"
 
-void close_fds_except(int keep)
+void close_fds_except(const int *keep, int n)
 {
-	if (keep < 3) {
-		syscall(SYS_close_range, 3U, ~0U, 0U);
-		return;
+	unsigned int from = 3;
+
+	/* Close the gaps between the kept fds, lowest first. */
+	for (;;) {
+		unsigned int next = ~0U;
+
+		for (int i = 0; i < n; i++)
+			if (keep[i] >= (int)from && (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		if (next == ~0U)
+			break;
+		if (next > from)
+			syscall(SYS_close_range, from, next - 1, 0U);
+		from = next + 1;
 	}
-	if (keep > 3)
-		syscall(SYS_close_range, 3U, (unsigned int)keep - 1, 0U);
-	syscall(SYS_close_range, (unsigned int)keep + 1, ~0U, 0U);
+	syscall(SYS_close_range, from, ~0U, 0U);
+}
+
+ssize_t read_bounded(int fd, void *buf, size_t len, int seconds)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	int r;
+
+	do
+		r = poll(&p, 1, seconds * 1000);
+	while (r < 0 && errno == EINTR);
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return r < 0 ? -1 : read(fd, buf, len);
 }
 
 void close_fds(const int *fds, int n)
@@ -65,7 +91,7 @@ int run_argv(char *const argv[], char *why, size_t len)
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(pipefd[1], 2) < 0)
 			_exit(127);
-		close_fds_except(-1);
+		close_fds_except(NULL, 0);
 		execvp(argv[0], argv);
 		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -130,4 +156,41 @@ int mkdir_p(const char *path, mode_t mode)
 			break;
 	}
 	return 0;
+}
+
+int send_fd(int sock, int fd)
+{
+	char byte = 'g', cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+int recv_fd(int sock)
+{
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }

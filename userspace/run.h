@@ -20,8 +20,14 @@ int remove_tree(const char *path);
 /* mkdir -p with @mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode);
 
-/* Close every fd from 3 up except @keep (or none, with -1). */
-void close_fds_except(int keep);
+/*
+ * read() that waits at most @seconds for something to read (or EOF):
+ * -1 with ETIMEDOUT after that.
+ */
+ssize_t read_bounded(int fd, void *buf, size_t len, int seconds);
+
+/* Close every fd from 3 up except the @n in @keep. */
+void close_fds_except(const int *keep, int n);
 
 /* Close each of the @n fds in @fds that is open (>= 0). */
 void close_fds(const int *fds, int n);
@@ -32,5 +38,11 @@ void close_fds(const int *fds, int n);
  */
 void child_vfail(int fd, int code, const char *fmt, va_list ap)
 	__attribute__((noreturn, format(printf, 3, 0)));
+
+/* Send one byte, and @fd with it, over unix socket @sock; 0 or -errno. */
+int send_fd(int sock, int fd);
+
+/* The fd sent by send_fd() on @sock (close-on-exec), or -1. */
+int recv_fd(int sock);
 
 #endif

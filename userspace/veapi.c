@@ -407,17 +407,20 @@ bool veapi_wait_state(struct ve_nl *nl, uint32_t id, uint32_t state, int ms)
 
 	/* Joined first, then asked: a change in between is still heard. */
 	m.hit = state_is(nl, id, state);
-	while (!m.hit && now_ms() < end) {
+	while (!m.hit) {
 		struct pollfd pfd = { .events = POLLIN };
+		int64_t left = end - now_ms();
 		ssize_t n;
 
+		if (left <= 0)
+			break;
 		if (!ev) {	/* may not listen: ask every 10 ms */
 			usleep(10000);
 			m.hit = state_is(nl, id, state);
 			continue;
 		}
 		pfd.fd = mnl_socket_get_fd(ev);
-		if (poll(&pfd, 1, (int)(end - now_ms())) <= 0)
+		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
 		n = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n > 0)

@@ -17,6 +17,35 @@
 #include "run.h"
 #include "vectx.h"
 
+int vectx_secure_parents(const struct vectx *x, char *why, size_t len)
+{
+	const char *paths[] = { x->root, x->private_dir };
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		char dir[PATH_MAX];
+		struct stat st;
+		char *slash;
+		int err;
+
+		snprintf(dir, sizeof(dir), "%s", paths[i]);
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			continue;
+		*slash = '\0';
+		err = mkdir_p(dir, 0700);
+		if (!err && stat(dir, &st))
+			err = -errno;
+		if (!err && (st.st_mode & 077) && chmod(dir, 0700))
+			err = -errno;
+		if (err) {
+			snprintf(why, len, "cannot make %s private to root: %s", dir,
+				 strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 bool path_is_mountpoint(const char *path)
 {
 	struct statx stx;

@@ -65,6 +65,13 @@ bool vectx_get_bool(const struct vectx *x, const char *key, bool def);
 int vectx_each_conf(void (*fn)(uint32_t id, void *data), void *data);
 
 /* Whether @path is the root of a mount (the private area is mounted). */
+/*
+ * The directories holding the VE's mounted root and private area: created
+ * if need be, and made 0700, so that no host user but root can reach a
+ * VE's files (nor run its set-uid programs). 0, or -errno with @why.
+ */
+int vectx_secure_parents(const struct vectx *x, char *why, size_t len);
+
 bool path_is_mountpoint(const char *path);
 
 
