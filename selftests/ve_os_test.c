@@ -561,6 +561,61 @@ TEST_F(os, host_users_cannot_reach_ve_trees)
 	EXPECT_STREQ("ok\n", OUT);
 }
 
+static long meminfo_kb(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = atol(line + strlen(key));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * Keys are counted per host uid and charged to no memory cgroup: a VE's
+ * root could pin gigabytes with its 65536 uids. In a VE, add_key fails
+ * with EPERM (the VE's syscall filter), for its init and for what joins
+ * it, unless its config allows the keyrings.
+ */
+TEST_F(os, keyrings_are_closed_to_ves)
+{
+	char path[64], status[4096];
+	struct ve_info info;
+	long before, after;
+	FILE *f;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_TRUE(booted(&self->b, A));
+	ASSERT_EQ(0, system("cp /selftests/ve_keys /var/lib/ve/root/301/ve_keys"));
+	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
+	snprintf(path, sizeof(path), "/proc/%u/status", info.init_pid);
+	EXPECT_NE(NULL, strstr(slurp(path, status, sizeof(status)), "Seccomp:\t2"))
+		TH_LOG("the init runs without the VE's filter");
+
+	system("sync; echo 3 > /proc/sys/vm/drop_caches");
+	before = meminfo_kb("SUnreclaim:");
+	ASSERT_EQ(0, V("exec %u '/ve_keys 1000'", A)) TH_LOG("%s", ERR);
+	EXPECT_STREQ("keys=0 errno=1\n", OUT);
+	after = meminfo_kb("SUnreclaim:");
+	EXPECT_GT(8 * 1024, after - before) TH_LOG("SUnreclaim %ld -> %ld kB", before, after);
+
+	/* Allowed per VE: then the keys are the kernel's to count. */
+	ASSERT_EQ(0, V("stop %u", A));
+	f = fopen("/etc/ve/conf/301.conf", "a");
+	ASSERT_NE(NULL, f);
+	fputs("KEYRING_SYSCALLS=\"allow\"\n", f);
+	fclose(f);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, V("exec %u '/ve_keys 2'", A)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(OUT, "keys=")) TH_LOG("%s", OUT);
+	EXPECT_EQ(NULL, strstr(OUT, "keys=0 ")) TH_LOG("%s", OUT);
+}
+
 TEST_F(os, concurrent_start)
 {
 	int codes[2] = { -1, -1 }, ok = 0;

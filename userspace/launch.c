@@ -43,6 +43,7 @@
 #include "parse.h"
 #include "resources.h"
 #include "run.h"
+#include "seccomp.h"
 
 /* How long the init may take from its release to exec: mounts, pivot. */
 #define VE_SETUP_TIMEOUT 30
@@ -238,6 +239,8 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	    dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		child_fail(a, "cannot open /dev/console: %s", strerror(errno));
 	close_fds_except(&a->err_fd, 1);
+	if (ve_seccomp_install(a->x))
+		child_fail(a, "cannot install the VE's syscall filter: %s", strerror(errno));
 
 	execve(a->init, argv, envp);
 	child_fail(a, "cannot run %s in the VE: %s", a->init, strerror(errno));

@@ -32,6 +32,7 @@
 #include "cgroup.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "seccomp.h"
 #include "nsexec.h"
 #include "run.h"
 
@@ -118,6 +119,9 @@ pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,
 		close_fds_except(kept, n_keep + 1);
 		if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
 			ns_child_fail("cannot become root in the VE: %s", strerror(errno));
+		/* What runs in the VE runs under its filter, as its init does. */
+		if (ve_seccomp_install(x))
+			ns_child_fail("cannot install the VE's syscall filter: %s", strerror(errno));
 		if (chdir("/"))
 			ns_child_fail("cannot enter / in the VE: %s", strerror(errno));
 		_exit(fn(arg));
