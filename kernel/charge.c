@@ -54,7 +54,8 @@ int __init ve_charge_init(void)
 {
 	int err;
 
-	ve_charge_cachep = KMEM_CACHE(ve_charge, 0);
+	/* A record is charged to the memory cgroup of the task it is for. */
+	ve_charge_cachep = KMEM_CACHE(ve_charge, SLAB_ACCOUNT);
 	if (!ve_charge_cachep)
 		return -ENOMEM;
 	err = rhashtable_init(&ve_charges, &ve_charge_params);

@@ -5,7 +5,14 @@
  *            VE 0 (the host) first. A reader inside a VE sees only its own
  *            line.
  * and /proc/user_beancounters (ubc.c), OpenVZ's "Version: 2.5" table.
+ *
+ * As on OpenVZ, only root reads them: on the host, a reader with
+ * CAP_SYS_ADMIN; inside a VE, its root (capable in its own user
+ * namespace), who sees only that VE. The files stay 0444 so that a VE's
+ * root, not uid 0 of the host, can open them; the check is at open.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -43,14 +50,45 @@ static int veinfo_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static bool ve_proc_may_read(void)
+{
+	if (ve_id_of_task(current))
+		return ns_capable(current_user_ns(), CAP_SYS_ADMIN);
+	return capable(CAP_SYS_ADMIN);
+}
+
+static int veinfo_open(struct inode *inode, struct file *file)
+{
+	return ve_proc_may_read() ? single_open(file, veinfo_show, NULL) : -EACCES;
+}
+
+static int ubc_open(struct inode *inode, struct file *file)
+{
+	return ve_proc_may_read() ? single_open(file, ve_ubc_show, NULL) : -EACCES;
+}
+
+static const struct proc_ops veinfo_ops = {
+	.proc_open	= veinfo_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+};
+
+static const struct proc_ops ubc_ops = {
+	.proc_open	= ubc_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+};
+
 int __init ve_proc_init(void)
 {
 	ve_proc_dir = proc_mkdir("vz", NULL);
 	if (!ve_proc_dir)
 		return -ENOMEM;
-	if (!proc_create_single("veinfo", 0444, ve_proc_dir, veinfo_show))
+	if (!proc_create("veinfo", 0444, ve_proc_dir, &veinfo_ops))
 		goto err;
-	if (!proc_create_single("user_beancounters", 0444, NULL, ve_ubc_show))
+	if (!proc_create("user_beancounters", 0444, NULL, &ubc_ops))
 		goto err;
 	return 0;
 err:

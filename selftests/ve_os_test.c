@@ -282,6 +282,15 @@ TEST_F(os, enter)
 	EXPECT_EQ(3, WEXITSTATUS(status)) TH_LOG("pty said: %s", buf);
 	EXPECT_NE(NULL, strstr(buf, "X42X gamma /dev/pts/")) TH_LOG("pty said: %s", buf);
 	close(master);
+
+	/*
+	 * /dev/ptmx is the VE's to change: vectl opens it only as the VE's
+	 * root, and takes nothing but the pty multiplexer.
+	 */
+	ASSERT_EQ(0, V("exec %u 'rm /dev/ptmx && echo x > /dev/ptmx'", A)) TH_LOG("%s", ERR);
+	EXPECT_EQ(8, V("enter %u < /dev/null", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "/dev/ptmx is not the pty multiplexer")) TH_LOG("%s", ERR);
 }
 
 /* Saved limits reach the cgroup and the module, also after a reload. */
@@ -614,6 +623,31 @@ TEST_F(os, keyrings_are_closed_to_ves)
 	ASSERT_EQ(0, V("exec %u '/ve_keys 2'", A)) TH_LOG("%s", ERR);
 	EXPECT_NE(NULL, strstr(OUT, "keys=")) TH_LOG("%s", OUT);
 	EXPECT_EQ(NULL, strstr(OUT, "keys=0 ")) TH_LOG("%s", OUT);
+}
+
+/*
+ * A VE's own sub-cgroups are bounded in depth and number, and the host
+ * removes them even when their path is longer than PATH_MAX.
+ */
+TEST_F(os, sub_cgroups_bounded_and_removed)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_TRUE(booted(&self->b, A));
+	EXPECT_STREQ("512\n", slurp("/sys/fs/cgroup/ve/301/cgroup.max.descendants", buf, sizeof(buf)));
+	EXPECT_STREQ("16\n", slurp("/sys/fs/cgroup/ve/301/cgroup.max.depth", buf, sizeof(buf)));
+	ASSERT_EQ(0, system("cp /selftests/ve_cgtree /var/lib/ve/root/301/ve_cgtree"));
+	ASSERT_EQ(0, V("exec %u /ve_cgtree", A)) TH_LOG("%s", ERR);
+	/* 16 deep, and 512 in all (the chain's 16 among them). */
+	EXPECT_STREQ("depth=16 wide=496 errno=11\n", OUT);
+	/* The limits are the host's: the VE cannot raise them. */
+	EXPECT_NE(0, V("exec %u 'echo max > /sys/fs/cgroup/cgroup.max.depth'", A));
+
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", ERR);
+	EXPECT_FALSE(exists("/sys/fs/cgroup/ve/%u", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
 }
 
 TEST_F(os, concurrent_start)

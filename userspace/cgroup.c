@@ -9,17 +9,19 @@
  *   CPUS                     cpu.max as CPUS whole CPUs when no CPULIMIT
  * "unlimited" or 0 (for barriers) writes "max".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "linux/ve.h"
+#include "parse.h"
 #include "resources.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -178,6 +180,23 @@ int cg_apply(const struct vectx *x, char *why, size_t len)
 		if (err)
 			return err;
 	}
+	/*
+	 * The VE's own sub-cgroups: bounded in number and depth, by files of
+	 * its top cgroup that are not delegated to it.
+	 */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const key[] = { "CGROUP_MAX_DESCENDANTS", "CGROUP_MAX_DEPTH" };
+		static const char *const file[] = { "cgroup.max.descendants", "cgroup.max.depth" };
+		static const char *const def[] = { "512", "16" };
+		uint32_t n;
+
+		v = vectx_get(x, key[i]);
+		if (!v || !*v || parse_uint(v, 0, 1000000, &n))
+			v = def[i];
+		err = write_file(x->cgroup, file[i], v, why, len);
+		if (err)
+			return err;
+	}
 	v = vectx_get(x, "CPUUNITS");
 	if (v && *v) {
 		unsigned long w = strtoul(v, NULL, 10) / 10;
@@ -256,13 +275,35 @@ static bool populated(const char *dir)
 	return strstr(buf, "populated 1") != NULL;
 }
 
-static int rmdir_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/*
+ * Remove every sub-cgroup below @dirfd, depth-first, by fds: a VE's tree
+ * may be deeper than PATH_MAX allows a path to be. Errors show at the
+ * final rmdir of the VE's cgroup.
+ */
+static void rmdir_below(int dirfd, int depth)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);	/* errors show at the final rmdir below */
-	return 0;
+	struct dirent *e;
+	DIR *d;
+	int fd = dup(dirfd);
+
+	if (fd < 0 || depth > 4096 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		int sub;
+
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		rmdir_below(sub, depth + 1);
+		close(sub);
+		unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
 }
 
 int cg_remove(const struct vectx *x, char *why, size_t len)
@@ -278,8 +319,15 @@ int cg_remove(const struct vectx *x, char *why, size_t len)
 		usleep(20000);
 	/* Sub-cgroups the VE made in its delegated subtree go depth-first. */
 	for (int tries = 0; tries < 50; tries++) {
-		nftw(x->cgroup, rmdir_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-		if (access(x->cgroup, F_OK) && errno == ENOENT)
+		int fd = open(x->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0 && errno == ENOENT)
+			return 0;
+		if (fd >= 0) {
+			rmdir_below(fd, 0);
+			close(fd);
+		}
+		if (!rmdir(x->cgroup) || errno == ENOENT)
 			return 0;
 		usleep(20000);
 	}

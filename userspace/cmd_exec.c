@@ -9,10 +9,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -53,18 +57,42 @@ static int exec_child(void *arg)
 	ns_child_fail("cannot run '%s' in the VE: %s", a->argv[0], strerror(errno));
 }
 
+/*
+ * The pty of an enter, opened here as the VE's root: /dev/ptmx is a path
+ * the VE controls, so host root never opens it. Only the VE's own pty
+ * multiplexer (a character device 5:2) will do; its master goes to vectl
+ * over @sock.
+ */
+static int open_ve_pty(int sock)
+{
+	struct stat st;
+	int master, slave;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (master < 0 || fstat(master, &st) || !S_ISCHR(st.st_mode) ||
+	    major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+		ns_child_fail("cannot open a pty in the VE: /dev/ptmx is %s",
+			      master < 0 ? strerror(errno) : "not the pty multiplexer");
+	if (fcntl(master, F_SETFL, 0) || unlockpt(master))
+		ns_child_fail("cannot open a pty in the VE: %s", strerror(errno));
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0 || send_fd(sock, master))
+		ns_child_fail("cannot set up the pty: %s", strerror(errno));
+	close(master);
+	close(sock);
+	return slave;
+}
+
 static int enter_child(void *arg)
 {
 	struct exec_args *a = arg;
 	const char *shell = access("/bin/bash", X_OK) ? "/bin/sh" : "/bin/bash";
-	int slave;
+	int slave = open_ve_pty(a->fds[0]);
 
-	slave = ioctl(a->fds[0], TIOCGPTPEER, O_RDWR | O_NOCTTY);
-	if (slave < 0 || setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) ||
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) ||
 	    dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
 		ns_child_fail("cannot set up the pty: %s", strerror(errno));
 	close(slave);
-	close(a->fds[0]);
 	child_env(a);
 	execl(shell, shell, "-l", (char *)NULL);
 	ns_child_fail("cannot run %s in the VE: %s", shell, strerror(errno));
@@ -100,14 +128,19 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 
 	if (is_enter) {
 		/* The VE's own devpts: the shell never holds a host tty. */
-		master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master < 0 || unlockpt(master)) {
-			vectl_err("enter %u: cannot open a pty in the VE: %s", id, strerror(errno));
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, in)) {
+			vectl_err("enter %u: cannot create a socket: %s", id, strerror(errno));
 			rc = VECTL_ERR_EXEC;
 			goto out;
 		}
-		a.fds[0] = master;
+		a.fds[0] = in[0];
 		pid = ns_spawn(&x, &j, enter_child, &a, a.fds, 1);
+		close(in[0]);
+		in[0] = -1;
+		if (pid > 0 && wait_readable(in[1], NS_SETUP_TIMEOUT))
+			kill(pid, SIGKILL);	/* stuck before sending the pty */
+		else if (pid > 0)
+			master = recv_fd(in[1]);
 	} else {
 		if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
 			vectl_err("exec %u: cannot create pipes: %s", id, strerror(errno));
@@ -126,9 +159,10 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 		rc = VECTL_ERR_EXEC;
 		goto out;
 	}
-	if (ns_child_error(&j, pid, msg, sizeof(msg))) {
+	if (ns_child_error(&j, pid, msg, sizeof(msg)) || (is_enter && master < 0)) {
 		ns_wait(pid);
-		vectl_err("%s %u: %s", verb, id, msg);
+		vectl_err("%s %u: %s", verb, id, msg[0] ? msg :
+			  "the process in the VE sent no pty within its time; killed it");
 		rc = VECTL_ERR_EXEC;
 		goto out;
 	}

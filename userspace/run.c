@@ -36,7 +36,7 @@ void close_fds_except(const int *keep, int n)
 	syscall(SYS_close_range, from, ~0U, 0U);
 }
 
-ssize_t read_bounded(int fd, void *buf, size_t len, int seconds)
+int wait_readable(int fd, int seconds)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
 	int r;
@@ -44,11 +44,14 @@ ssize_t read_bounded(int fd, void *buf, size_t len, int seconds)
 	do
 		r = poll(&p, 1, seconds * 1000);
 	while (r < 0 && errno == EINTR);
-	if (r == 0) {
+	if (r == 0)
 		errno = ETIMEDOUT;
-		return -1;
-	}
-	return r < 0 ? -1 : read(fd, buf, len);
+	return r > 0 ? 0 : -1;
+}
+
+ssize_t read_bounded(int fd, void *buf, size_t len, int seconds)
+{
+	return wait_readable(fd, seconds) ? -1 : read(fd, buf, len);
 }
 
 void close_fds(const int *fds, int n)

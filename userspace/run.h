@@ -20,6 +20,9 @@ int remove_tree(const char *path);
 /* mkdir -p with @mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode);
 
+/* Wait at most @seconds for @fd to be readable (or at EOF); 0, or -1. */
+int wait_readable(int fd, int seconds);
+
 /*
  * read() that waits at most @seconds for something to read (or EOF):
  * -1 with ETIMEDOUT after that.
