@@ -650,6 +650,18 @@ TEST_F(os, sub_cgroups_bounded_and_removed)
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
 }
 
+/* numpty: the VE's devpts holds no more ptys than its limit. */
+TEST_F(os, numpty_bounds_the_ves_ptys)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	ASSERT_EQ(0, V("set %u --numpty 4:4 --save", A)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_EQ(0, V("exec %u 'exec 3<>/dev/ptmx 4<>/dev/ptmx 5<>/dev/ptmx 6<>/dev/ptmx && "
+		       "{ (exec 7<>/dev/ptmx) 2>/dev/null && echo fifth || echo refused; }'", A))
+		TH_LOG("%s", ERR);
+	EXPECT_STREQ("refused\n", OUT);
+}
+
 TEST_F(os, concurrent_start)
 {
 	int codes[2] = { -1, -1 }, ok = 0;

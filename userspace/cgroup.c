@@ -109,14 +109,6 @@ int cg_open_of(const struct vectx *x, pid_t pid)
 }
 
 /* A resource's barrier and limit from the config; false when unset. */
-static bool conf_res(const struct vectx *x, const char *name, uint64_t *b, uint64_t *l)
-{
-	const struct res_desc *r = res_by_name(name);
-	const char *v = vectx_get(x, r->key);
-
-	return v && !res_parse(v, r->unit, b, l);
-}
-
 static void fmt_max(uint64_t v, uint64_t scale, char *buf, size_t len)
 {
 	if (v == VE_RES_UNLIMITED || v > UINT64_MAX / scale)
@@ -142,12 +134,12 @@ int cg_apply(const struct vectx *x, char *why, size_t len)
 	char val[64];
 	int err;
 
-	if (conf_res(x, "numproc", &b, &l)) {
+	if (vectx_res(x, "numproc", &b, &l)) {
 		err = write_max(x, "pids.max", l, 1, why, len);
 		if (err)
 			return err;
 	}
-	if (conf_res(x, "physpages", &b, &l)) {
+	if (vectx_res(x, "physpages", &b, &l)) {
 		/* memory.max first, so that high <= max holds at every step. */
 		err = write_max(x, "memory.max", l, page, why, len);
 		if (!err)
@@ -156,7 +148,7 @@ int cg_apply(const struct vectx *x, char *why, size_t len)
 		if (err)
 			return err;
 	}
-	if (conf_res(x, "swappages", &b, &l)) {
+	if (vectx_res(x, "swappages", &b, &l)) {
 		err = write_max(x, "memory.swap.max", l, page, why, len);
 		if (err)
 			return err;

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -58,6 +59,7 @@ struct init_args {
 	char console[64];	/* host path of the console pty */
 	const char *hostname;
 	const char *init;
+	char devpts_opts[96];	/* with max=, NUMPTY's limit */
 };
 
 static pid_t sys_clone3(struct clone_args *args)
@@ -172,8 +174,7 @@ static void child_mounts(const struct init_args *a)
 	}
 	child_bind_dev(a, a->console, "console");
 	child_mkdir(a, "dev/pts", 0755);
-	child_mount(a, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		    "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	child_mount(a, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, a->devpts_opts);
 	child_symlink(a, "pts/ptmx", "dev/ptmx");
 	child_mkdir(a, "dev/shm", 01777);
 	child_mount(a, "shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
@@ -383,7 +384,8 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, cgfd = -1, master = -1;
 	bool mounted_here = !path_is_mountpoint(x->root);
 	char why[512], msg[512];
-	int rc, err;
+	uint64_t b, l;
+	int rc, err, len;
 	ssize_t n;
 	pid_t pid;
 
@@ -393,6 +395,14 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	a.init = vectx_get(x, "INIT");
 	if (!a.init || !*a.init)
 		a.init = "/sbin/init";
+	/*
+	 * numpty: the VE's own devpts instance holds at most the limit, so
+	 * that no VE takes the ptys (kernel.pty.max) of the others.
+	 */
+	len = snprintf(a.devpts_opts, sizeof(a.devpts_opts),
+		       "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	if (vectx_res(x, "numpty", &b, &l) && l != VE_RES_UNLIMITED)
+		snprintf(a.devpts_opts + len, sizeof(a.devpts_opts) - len, ",max=%" PRIu64, l);
 
 	rc = launch_register(nl, x);
 	if (rc)

@@ -14,8 +14,17 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "parse.h"
+#include "resources.h"
 #include "run.h"
 #include "vectx.h"
+
+bool vectx_res(const struct vectx *x, const char *name, uint64_t *b, uint64_t *l)
+{
+	const struct res_desc *r = res_by_name(name);
+	const char *v = r ? vectx_get(x, r->key) : NULL;
+
+	return v && !res_parse(v, r->unit, b, l);
+}
 
 int vectx_secure_parents(const struct vectx *x, char *why, size_t len)
 {

@@ -65,6 +65,9 @@ bool vectx_get_bool(const struct vectx *x, const char *key, bool def);
 int vectx_each_conf(void (*fn)(uint32_t id, void *data), void *data);
 
 /* Whether @path is the root of a mount (the private area is mounted). */
+/* Resource @name ("numproc") set in the config: its barrier and limit. */
+bool vectx_res(const struct vectx *x, const char *name, uint64_t *b, uint64_t *l);
+
 /*
  * The directories holding the VE's mounted root and private area: created
  * if need be, and made 0700, so that no host user but root can reach a
