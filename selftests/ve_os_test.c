@@ -453,7 +453,6 @@ TEST_F(os, errors)
 	EXPECT_EQ(VE_STATE_STOPPED, info.state);
 }
 
-/* Concurrent starts of one VE: one starts it, the other is refused. */
 /*
  * The VE's root makes /etc/hostname a FIFO. A live hostname change and
  * the next start must fail at once with a clear reason, and leave the VE
@@ -662,6 +661,7 @@ TEST_F(os, numpty_bounds_the_ves_ptys)
 	EXPECT_STREQ("refused\n", OUT);
 }
 
+/* Concurrent starts of one VE: one starts it, the other is refused. */
 TEST_F(os, concurrent_start)
 {
 	int codes[2] = { -1, -1 }, ok = 0;
