@@ -11,9 +11,10 @@
  * attributes as the spec does ("res.limit").
  *
  * Who may do what:
- * - NEW, DEL, SET, START and STOP need CAP_SYS_ADMIN in the host user
- *   namespace, checked on the socket (netlink_capable()), and are refused
- *   from inside a VE whatever its capabilities.
+ * - NEW, DEL, SET, START and STOP are admin-perm (the genetlink core wants
+ *   CAP_NET_ADMIN), and pre_doit wants CAP_SYS_ADMIN in the host user
+ *   namespace, checked on the socket (netlink_capable()), and refuses
+ *   them from inside a VE whatever its capabilities.
  * - GET and its dump are open to all; from inside a VE they show only
  *   that VE. A caller is inside a VE when its pid namespace or its
  *   socket's network namespace belongs to one.
