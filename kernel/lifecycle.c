@@ -45,6 +45,23 @@
 #include "ubc.h"
 
 /*
+ * Has the thread group that holds @pid exited? The init's leader may
+ * change (de_thread()), its pid stays. thread_group_exited() would say
+ * this, but 6.12 no longer has it.
+ */
+static bool ve_pid_exited(struct pid *pid)
+{
+	struct task_struct *task;
+	bool exited;
+
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_PID);
+	exited = !task || (READ_ONCE(task->exit_state) && thread_group_empty(task));
+	rcu_read_unlock();
+	return exited;
+}
+
+/*
  * Note the status wait(2) reports for the thread group of @init, once it
  * has exited; the exit work reports it. Under RCU or tasklist_lock.
  */
@@ -128,7 +145,7 @@ static void ve_exit_work(struct work_struct *work)
 	struct ve *ve = container_of(work, struct ve, exit_work);
 
 	mutex_lock(&ve_mutex);
-	if (ve->state != VE_STATE_STOPPED && thread_group_exited(ve->init_pid))
+	if (ve->state != VE_STATE_STOPPED && ve_pid_exited(ve->init_pid))
 		ve_unbind(ve);
 	mutex_unlock(&ve_mutex);
 	ve_put(ve);
@@ -274,7 +291,7 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 	ve_nl_notify_state(ve, VE_STATE_STOPPED);
 
 	/* The init may have died before the entry was on the queue. */
-	if (thread_group_exited(pid)) {
+	if (ve_pid_exited(pid)) {
 		rcu_read_lock();
 		ve_note_exit(ve, pid_task(pid, PIDTYPE_PID));
 		rcu_read_unlock();
