@@ -44,6 +44,12 @@
 #include "tag.h"
 #include "ubc.h"
 
+/* Is @leader a zombie whose thread group is gone too? */
+static bool ve_group_exited(struct task_struct *leader)
+{
+	return READ_ONCE(leader->exit_state) && thread_group_empty(leader);
+}
+
 /*
  * Has the thread group that holds @pid exited? The init's leader may
  * change (de_thread()), its pid stays. thread_group_exited() would say
@@ -56,7 +62,7 @@ static bool ve_pid_exited(struct pid *pid)
 
 	rcu_read_lock();
 	task = pid_task(pid, PIDTYPE_PID);
-	exited = !task || (READ_ONCE(task->exit_state) && thread_group_empty(task));
+	exited = !task || ve_group_exited(task);
 	rcu_read_unlock();
 	return exited;
 }
@@ -69,7 +75,7 @@ static void ve_note_exit(struct ve *ve, struct task_struct *init)
 {
 	u32 status;
 
-	if (!init || !READ_ONCE(init->exit_state) || !thread_group_empty(init))
+	if (!init || !ve_group_exited(init))
 		return;
 	if (READ_ONCE(init->signal->flags) & SIGNAL_GROUP_EXIT)
 		status = READ_ONCE(init->signal->group_exit_code);

@@ -67,9 +67,16 @@ static uint64_t conf_bytes(const struct vectx *x, const char *key, uint64_t def)
 	return v && !res_parse(v, RES_BYTES, &b, &l) && l ? l : def;
 }
 
+/* A fresh, empty log file, root's alone; never through a symlink. */
+static int log_create(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+/* Start the log anew at FD_LOG (after a rotation). */
 static int log_open(const struct console_log *log)
 {
-	int fd = open(log->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = log_create(log->path);
 
 	if (fd < 0)
 		return -1;
@@ -145,7 +152,7 @@ void console_keeper(const struct vectx *x, int master, const char *slave_path,
 	mkdir_p(VE_CONSOLE_LOG_DIR, 0700);
 	fds[0] = master;
 	fds[1] = (int)syscall(SYS_pidfd_open, init, 0);
-	fds[2] = open(log.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fds[2] = log_create(log.path);
 	fds[3] = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	for (int i = 0; i < 4; i++) {
 		if (fds[i] < 0)
