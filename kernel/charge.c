@@ -174,6 +174,18 @@ void ve_uncharge(const void *obj)
 	rcu_read_unlock();
 }
 
+bool ve_is_charged(const void *obj)
+{
+	bool found;
+
+	if (!ve_charges_exist())
+		return false;
+	rcu_read_lock();
+	found = rhashtable_lookup(&ve_charges, &obj, ve_charge_params);
+	rcu_read_unlock();
+	return found;
+}
+
 struct ve *ve_charged(const void *obj, unsigned int *res)
 {
 	struct ve_charge *c;

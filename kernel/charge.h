@@ -18,8 +18,16 @@ void ve_charge_uninit(void);
 int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	      bool enforce);
 
-/* Uncharge @obj from the VE it was charged to, if it was. Any context. */
+/*
+ * Uncharge @obj from the VE it was charged to, if it was: from wherever the
+ * kernel frees such objects, but never in a section that disabled
+ * preemption for us (the table's bucket locks disable BHs, which on
+ * PREEMPT_RT takes a sleeping lock unless the caller could sleep).
+ */
 void ve_uncharge(const void *obj);
+
+/* Whether @obj is charged: lookups only, so any context at all. */
+bool ve_is_charged(const void *obj);
 
 /*
  * Under rcu_read_lock(): the VE @obj is charged to and for which resource,

@@ -14,14 +14,20 @@
  * allocations. The LSM hooks are not open to modules, tracepoints cannot
  * change a return value, and the kernel's error injection is not built
  * into Debian's kernels. One ftrace_ops with IPMODIFY covers all seven
- * functions; for an allocation it redirects the call to a wrapper here,
- * which charges, then calls the original function (recognised as ours by
+ * functions and redirects a call to a wrapper here. An allocation's
+ * wrapper charges, then calls the original function (recognised as ours by
  * ftrace through the return address, within_module(), so it is not
  * redirected again) and undoes the charge if the original fails. That
- * keeps counting exact and denies before anything is allocated. The free
- * hooks only read their argument. The host's own objects are not even
- * redirected: a look at the arguments at allocation (is the namespace the
- * host's?) and one counter read at free while nothing is charged.
+ * keeps counting exact and denies before anything is allocated. A free's
+ * wrapper calls the original and uncharges. The host's own objects are
+ * not even redirected: a look at the arguments at allocation (is the
+ * namespace the host's?), a lookup at free (is this object charged?).
+ *
+ * Contexts: the ftrace callback runs with preemption disabled, so it only
+ * reads (RCU lookups, no locks). Everything that writes the charge table
+ * (its bucket locks disable BHs, which on PREEMPT_RT is a sleeping lock)
+ * runs in a wrapper, in the context the kernel called the hooked function
+ * from, as the kernel's own LSM code there would.
  *
  * The wrappers must not tail-call the original (ftrace would then see the
  * kernel's return address and redirect again): this file is built with
@@ -59,10 +65,9 @@
 
 struct ve_hook {
 	const char		*name;
-	void			*wrapper;	/* NULL: a free hook */
-	/* Cheap test on the arguments: may this call charge a VE at all? */
-	bool			(*may_charge)(struct pt_regs *regs);
-	void			(*on_free)(const void *obj);
+	void			*wrapper;
+	/* Cheap test on the arguments: may this call concern a VE at all? */
+	bool			(*may_redirect)(struct pt_regs *regs);
 	unsigned long		ip;		/* its fentry site, once seen */
 	unsigned long		orig;		/* start of the original */
 };
@@ -75,6 +80,9 @@ typedef int (*file_alloc_fn)(struct file *file);
 typedef int (*post_create_fn)(struct socket *sock, int family, int type,
 			      int protocol, int kern);
 typedef void (*sk_clone_fn)(const struct sock *sk, struct sock *newsk);
+typedef void (*task_free_fn)(struct task_struct *task);
+typedef void (*file_free_fn)(struct file *file);
+typedef void (*sk_free_fn)(struct sock *sk);
 
 enum {
 	VE_HOOK_TASK_ALLOC,
@@ -243,6 +251,31 @@ static void ve_sk_clone(const struct sock *sk, struct sock *newsk)
 	atomic_dec(&ve_hooks_running);
 }
 
+/* The frees: the original first, then the record goes. */
+static void ve_task_free(struct task_struct *task)
+{
+	atomic_inc(&ve_hooks_running);
+	VE_ORIG(task_free_fn, VE_HOOK_TASK_FREE)(task);
+	ve_uncharge(task);
+	atomic_dec(&ve_hooks_running);
+}
+
+static void ve_file_free(struct file *file)
+{
+	atomic_inc(&ve_hooks_running);
+	VE_ORIG(file_free_fn, VE_HOOK_FILE_FREE)(file);
+	ve_uncharge(file);
+	atomic_dec(&ve_hooks_running);
+}
+
+static void ve_sk_free(struct sock *sk)
+{
+	atomic_inc(&ve_hooks_running);
+	VE_ORIG(sk_free_fn, VE_HOOK_SK_FREE)(sk);
+	ve_uncharge(sk);
+	atomic_dec(&ve_hooks_running);
+}
+
 /*
  * The host's own objects, the vast majority, skip the wrapper: these
  * tests only look at the arguments and are conservative (a namespace
@@ -274,6 +307,11 @@ static bool ve_sock_may_charge(struct pt_regs *regs)
 static bool ve_clone_may_charge(struct pt_regs *regs)
 {
 	return ve_charges_exist();
+}
+
+static bool ve_free_may_uncharge(struct pt_regs *regs)
+{
+	return ve_is_charged((void *)regs_get_kernel_argument(regs, 0));
 }
 
 /*
@@ -318,12 +356,8 @@ static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
 
 	if (unlikely(!hook))
 		return;
-	if (!hook->wrapper) {
-		hook->on_free((const void *)regs_get_kernel_argument(regs, 0));
-		return;
-	}
-	/* Our own call of the original, or nothing to charge: let it run. */
-	if (within_module(parent_ip, THIS_MODULE) || !hook->may_charge(regs))
+	/* Our own call of the original, or nothing of a VE's: let it run. */
+	if (within_module(parent_ip, THIS_MODULE) || !hook->may_redirect(regs))
 		return;
 	regs->ip = (unsigned long)hook->wrapper;
 }
@@ -333,26 +367,38 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
 	[VE_HOOK_TASK_ALLOC] = {
 		.name		= "security_task_alloc",
 		.wrapper	= ve_task_alloc,
-		.may_charge	= ve_task_may_charge,
+		.may_redirect	= ve_task_may_charge,
 	},
 	[VE_HOOK_FILE_ALLOC] = {
 		.name		= "security_file_alloc",
 		.wrapper	= ve_file_alloc,
-		.may_charge	= ve_file_may_charge,
+		.may_redirect	= ve_file_may_charge,
 	},
 	[VE_HOOK_SOCK_CREATE] = {
 		.name		= "security_socket_post_create",
 		.wrapper	= ve_sock_create,
-		.may_charge	= ve_sock_may_charge,
+		.may_redirect	= ve_sock_may_charge,
 	},
 	[VE_HOOK_SK_CLONE] = {
 		.name		= "security_sk_clone",
 		.wrapper	= ve_sk_clone,
-		.may_charge	= ve_clone_may_charge,
+		.may_redirect	= ve_clone_may_charge,
 	},
-	[VE_HOOK_TASK_FREE]	= { .name = "security_task_free", .on_free = ve_uncharge },
-	[VE_HOOK_FILE_FREE]	= { .name = "security_file_free", .on_free = ve_uncharge },
-	[VE_HOOK_SK_FREE]	= { .name = "security_sk_free", .on_free = ve_uncharge },
+	[VE_HOOK_TASK_FREE] = {
+		.name		= "security_task_free",
+		.wrapper	= ve_task_free,
+		.may_redirect	= ve_free_may_uncharge,
+	},
+	[VE_HOOK_FILE_FREE] = {
+		.name		= "security_file_free",
+		.wrapper	= ve_file_free,
+		.may_redirect	= ve_free_may_uncharge,
+	},
+	[VE_HOOK_SK_FREE] = {
+		.name		= "security_sk_free",
+		.wrapper	= ve_sk_free,
+		.may_redirect	= ve_free_may_uncharge,
+	},
 };
 
 static void ve_hooks_unregister(void)

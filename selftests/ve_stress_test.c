@@ -4,13 +4,22 @@
  * 30 s (VE_STRESS_SECONDS overrides). Every answer must be one the command
  * documents, every GET must be self-consistent, and at the end everything
  * stops and goes away cleanly. The runner checks the console stays clean.
+ *
+ * And a VE freeing charged objects while the host pushes TCP over
+ * loopback: that traffic keeps tasks in BH-disabled sections, which on
+ * PREEMPT_RT can be preempted, so an uncharge that disabled BHs with
+ * preemption off (as ve.ko once did from its ftrace callback) trips the
+ * kernel's softirq accounting check there.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +193,110 @@ TEST_F_TIMEOUT(stress, random_new_start_stop_del, 180)
 		n++;
 	fclose(f);
 	EXPECT_EQ(1, n);	/* the host's line only */
+	ve_nl_close(&nl);
+}
+
+#define CHURN_SECONDS 10
+#define CHURN_ID 1100
+
+/* Inside the VE: open, socket and fork, each freed at once, for a while. */
+static int churn(void *arg)
+{
+	time_t until = time(NULL) + CHURN_SECONDS;
+	unsigned long n = 0;
+
+	while (time(NULL) < until) {
+		int fd = open("/", O_RDONLY | O_DIRECTORY);
+		int sk = socket(AF_UNIX, SOCK_DGRAM, 0);
+		pid_t pid;
+
+		if (fd < 0 || sk < 0)
+			return 1;
+		close(fd);
+		close(sk);
+		if (++n % 64 == 0) {
+			pid = fork();
+			if (pid == 0)
+				_exit(0);
+			if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+				return 2;
+		}
+	}
+	return 0;
+}
+
+/* On the host: a TCP stream over loopback until the deadline. */
+static pid_t tcp_load(time_t until)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	socklen_t len = sizeof(addr);
+	static char buf[65536];
+	int lsk, sk;
+	pid_t pid;
+
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lsk = socket(AF_INET, SOCK_STREAM, 0);
+	if (lsk < 0 || bind(lsk, (void *)&addr, sizeof(addr)) || listen(lsk, 1) ||
+	    getsockname(lsk, (void *)&addr, &len))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		sk = socket(AF_INET, SOCK_STREAM, 0);
+		if (sk < 0 || connect(sk, (void *)&addr, sizeof(addr)))
+			_exit(1);
+		while (time(NULL) < until)
+			if (write(sk, buf, sizeof(buf)) < 0)
+				_exit(1);
+		_exit(0);
+	}
+	if (pid > 0 && fork() == 0) {
+		sk = accept(lsk, NULL, NULL);
+		while (sk >= 0 && read(sk, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	close(lsk);
+	return pid;
+}
+
+TEST_F_TIMEOUT(stress, uncharge_beside_softirq_load, 120)
+{
+	struct ve_child child;
+	struct ve_info info;
+	struct ve_nl nl;
+	int status;
+
+	ASSERT_EQ(0, ve_nl_open(&nl));
+	ASSERT_EQ(0, veapi_new(&nl, CHURN_ID, NULL));
+	ASSERT_EQ(0, ve_child_spawn(&child, VE_CHILD_NS, NULL, churn, NULL));
+	ASSERT_EQ(0, veapi_start(&nl, CHURN_ID, child.pid)) {
+		TH_LOG("START: %s", nl.err.msg);
+	}
+	ASSERT_LT(0, tcp_load(time(NULL) + CHURN_SECONDS + 1));
+	ASSERT_LT(0, tcp_load(time(NULL) + CHURN_SECONDS + 1));
+	ve_child_go(&child);
+	status = ve_child_wait(&child);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("churn ended with status 0x%x", status);
+	}
+	EXPECT_TRUE(veapi_wait_state(&nl, CHURN_ID, VE_STATE_STOPPED, 10000));
+	while (waitpid(-1, &status, 0) > 0)
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* Every charge went back (tasks are freed after a grace period). */
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ(0, veapi_get(&nl, CHURN_ID, &info));
+		if (!info.held[VE_RES_NUMFILE] && !info.held[VE_RES_NUMOTHERSOCK] &&
+		    !info.held[VE_RES_NUMPROC])
+			break;
+		usleep(50000);
+	}
+	EXPECT_EQ(0, info.held[VE_RES_NUMFILE]);
+	EXPECT_EQ(0, info.held[VE_RES_NUMOTHERSOCK]);
+	EXPECT_EQ(0, info.held[VE_RES_NUMPROC]);
+	EXPECT_LT(0, info.maxheld[VE_RES_NUMFILE]);
+	EXPECT_LT(0, info.maxheld[VE_RES_NUMOTHERSOCK]);
+	EXPECT_EQ(0, veapi_del(&nl, CHURN_ID));
 	ve_nl_close(&nl);
 }
 
