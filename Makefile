@@ -16,7 +16,7 @@ DESTDIR ?=
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
 .PHONY: all module vectl selftests test-modules templates clean install deps \
-	lint unit selftest check demo bench generate deb check-deb
+	lint unit selftest check demo bench generate deb check-deb fuzz
 
 all: module vectl
 
@@ -77,8 +77,10 @@ lint: deps
 unit: deps vectl
 	$(MAKE) -C userspace check
 
+# KERNELS=6.1 (or 6.1-rt, 6.12, a list) limits the guest runs; all three
+# by default.
 check: deps
-	scripts/check
+	KERNELS="$(KERNELS)" scripts/check
 
 demo:
 	scripts/install-deps --if-missing --demo
@@ -93,6 +95,14 @@ deb:
 
 check-deb: deps deb all templates
 	scripts/check-deb
+
+# Long runs of single guest suites, outside "make check": the netlink
+# fuzzer with 10^6 messages (make check sends a 10^4 smoke per identity).
+FUZZ_COUNT ?= 300000
+fuzz: deps all selftests
+	VM_TCG=single VM_TIMEOUT=7200 \
+	VM_APPEND="VE_SELFTESTS=./ve_fuzz_test VE_FUZZ_COUNT=$(FUZZ_COUNT) $(if $(FUZZ_SEED),VE_FUZZ_SEED=$(FUZZ_SEED))" \
+		scripts/vm -f selftests/run_guest.sh
 
 bench: deps all
 	$(MAKE) -C bench
