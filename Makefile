@@ -16,7 +16,7 @@ DESTDIR ?=
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
 .PHONY: all module vectl selftests test-modules templates clean install deps \
-	lint unit selftest check demo bench generate deb check-deb fuzz
+	lint unit selftest check demo bench generate deb check-deb fuzz stress
 
 all: module vectl
 
@@ -102,6 +102,15 @@ FUZZ_COUNT ?= 300000
 fuzz: deps all selftests
 	VM_TCG=single VM_TIMEOUT=7200 \
 	VM_APPEND="VE_SELFTESTS=./ve_fuzz_test VE_FUZZ_COUNT=$(FUZZ_COUNT) $(if $(FUZZ_SEED),VE_FUZZ_SEED=$(FUZZ_SEED))" \
+		scripts/vm -f selftests/run_guest.sh
+
+# Concurrency for 10 minutes each: the module's lifecycle (8 threads of
+# NEW/START/STOP/DEL) and vectl's (4 workers of commands on shared VEs).
+# make check runs them for 30 and 60 s.
+STRESS_SECONDS ?= 600
+stress: deps all selftests templates
+	VM_TCG=single VM_TIMEOUT=$$(( 2 * $(STRESS_SECONDS) + 900 )) \
+	VM_APPEND="VE_SELFTESTS=./ve_stress_test,./ve_vectl_stress_test VE_STRESS_SECONDS=$(STRESS_SECONDS) VE_VECTL_STRESS_SECONDS=$(STRESS_SECONDS)" \
 		scripts/vm -f selftests/run_guest.sh
 
 bench: deps all

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -686,13 +687,62 @@ TEST_F(os, concurrent_start)
 		codes[i] = WEXITSTATUS(status);
 		ok += codes[i] == 0;
 	}
+	/* The second waited for the first, then found it running. */
 	EXPECT_EQ(1, ok) TH_LOG("exit codes %d %d", codes[0], codes[1]);
-	EXPECT_TRUE(codes[0] + codes[1] == 9 || codes[0] + codes[1] == 32)
-		TH_LOG("exit codes %d %d", codes[0], codes[1]);
+	EXPECT_EQ(32, codes[0] + codes[1]) TH_LOG("exit codes %d %d", codes[0], codes[1]);
 	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(VE_STATE_RUNNING, info.state);
 	ASSERT_EQ(0, V("exec %u 'ps -o comm | grep -cx init'", A));
 	EXPECT_STREQ("1\n", OUT);
+}
+
+/* A busy VE is waited for, up to --wait (or LOCK_WAIT) seconds. */
+TEST_F(os, lock_is_waited_for)
+{
+	struct timespec t0, t1;
+	pid_t holder;
+	int fds[2], status;
+	char c;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	ASSERT_EQ(0, pipe(fds));
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (holder == 0) {
+		int fd = open("/var/lib/ve/lock/301.lck", O_RDWR | O_CREAT, 0600);
+
+		if (fd < 0 || flock(fd, LOCK_EX) || dprintf(fd, "%d\n", getpid()) < 0)
+			_exit(1);
+		close(fds[0]);
+		write(fds[1], "l", 1);
+		usleep(2500000);
+		_exit(0);
+	}
+	close(fds[1]);
+	ASSERT_EQ(1, read(fds[0], &c, 1));
+	close(fds[0]);
+
+	/* --wait 0: refused at once, naming the holder and the way out. */
+	EXPECT_EQ(9, V("--wait 0 start %u", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "locked by another vectl (pid ")) TH_LOG("%s", ERR);
+	EXPECT_NE(NULL, strstr(ERR, "vectl --wait SECONDS")) TH_LOG("%s", ERR);
+	EXPECT_EQ(20, V("--wait soon start %u", A));
+	EXPECT_TRUE(one_line(ERR)) TH_LOG("%s", ERR);
+
+	/* By default it waits, says so once, and goes on when the holder is done. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_NE(NULL, strstr(ERR, "waiting for another vectl (pid ")) TH_LOG("%s", ERR);
+	EXPECT_LE(1, t1.tv_sec - t0.tv_sec);
+	ASSERT_EQ(holder, waitpid(holder, &status, 0));
+	EXPECT_EQ(0, status);
+
+	/* Right after start returned, nothing of it holds the lock. */
+	EXPECT_EQ(0, V("--wait 0 stop %u", A)) TH_LOG("%s", ERR);
+	EXPECT_EQ(0, V("--wait 0 start %u", A)) TH_LOG("%s", ERR);
+	EXPECT_EQ(0, V("--wait 0 stop %u", A)) TH_LOG("%s", ERR);
 }
 
 TEST_HARNESS_MAIN

@@ -152,7 +152,7 @@ pid_t ve_first_child(pid_t pid)
 int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
 {
 	const char *bin = getenv("VECTL") ? getenv("VECTL") : "vectl";
-	char args[1024], cmd[1200];
+	char args[1024], cmd[1200], errpath[64];
 	va_list ap;
 	FILE *f;
 	size_t n;
@@ -161,7 +161,9 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s %s 2>/tmp/vectl.err", bin, args);
+	/* Per process: tests run vectl from several at once. */
+	snprintf(errpath, sizeof(errpath), "/tmp/vectl.%d.err", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "%s %s 2>%s", bin, args, errpath);
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
@@ -170,13 +172,14 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 	while (fgetc(f) != EOF)
 		;
 	status = pclose(f);
-	f = fopen("/tmp/vectl.err", "r");
+	f = fopen(errpath, "r");
 	err[0] = '\0';
 	if (f) {
 		n = fread(err, 1, errlen - 1, f);
 		err[n] = '\0';
 		fclose(f);
 	}
+	unlink(errpath);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -161,9 +161,8 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 	}
 	if (ns_child_error(&j, pid, msg, sizeof(msg)) || (is_enter && master < 0)) {
 		ns_wait(pid);
-		vectl_err("%s %u: %s", verb, id, msg[0] ? msg :
-			  "the process in the VE sent no pty within its time; killed it");
-		rc = VECTL_ERR_EXEC;
+		rc = ns_fail(&x, &j, msg[0] ? msg :
+			     "the process in the VE sent no pty within its time; killed it");
 		goto out;
 	}
 
@@ -187,6 +186,9 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 	}
 	ns_relay(r, n);
 	rc = ns_wait(pid);
+	/* Killed with the whole VE: say so, not just "signal 9". */
+	if (rc > 128 && ns_init_exited(&j))
+		rc = ns_fail(&x, &j, "");
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);
 out:

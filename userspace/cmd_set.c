@@ -87,9 +87,8 @@ static int live_hostname(struct vectx *x, const char *h)
 		if (pid < 0)
 			_exit(VECTL_ERR_EXEC);
 		if (ns_child_error(&j, pid, msg, sizeof(msg))) {
-			vectl_err("set %u: %s", x->id, msg);
 			ns_wait(pid);
-			_exit(VECTL_ERR_EXEC);
+			_exit(ns_fail(x, &j, msg));
 		}
 		_exit(ns_wait(pid));
 	}

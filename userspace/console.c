@@ -141,7 +141,12 @@ void console_keeper(const struct vectx *x, int master, const char *slave_path,
 
 	if (pid != 0)
 		return;
-	/* Nothing of vectl's may stay open here: stdio, lock, netlink. */
+	/*
+	 * Nothing of vectl's may stay open here: stdio, netlink, and first of
+	 * all the VE's lock, which would otherwise outlive vectl start for as
+	 * long as this takes and refuse the next command.
+	 */
+	close_fds_except(&master, 1);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (int fd = 0; fd < 3; fd++)
 		dup2(null, fd);

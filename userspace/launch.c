@@ -518,6 +518,31 @@ static int halt_signal(const struct vectx *x)
 	return sig > 0 ? sig : SIGPWR;
 }
 
+/*
+ * Ask the init to halt and wait up to @timeout seconds for it to exit. A
+ * VE's init gets only the signals it handles, and one sent between its
+ * exec and the moment it sets up its signal handling is lost (under load
+ * that moment is long enough for "start; stop" to hit it). So while the VE
+ * is younger than HALT_GRACE seconds the signal is repeated every second;
+ * inits take a repeated halt signal as one.
+ */
+#define HALT_GRACE 10
+
+static void halt_init(int pidfd, int sig, int timeout, uint64_t started_ns)
+{
+	struct timespec now;
+
+	for (int waited = 0; waited < timeout; waited++) {
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		if ((!waited || (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec <
+				started_ns + HALT_GRACE * 1000000000ULL) &&
+		    syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
+			return;
+		if (wait_pidfd(pidfd, 1))
+			return;
+	}
+}
+
 int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 {
 	const char *tmo = vectx_get(x, "STOP_TIMEOUT");
@@ -534,9 +559,8 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	}
 	if (!fast) {
 		pidfd = veapi_open_init(nl, x->id, &info);
-		if (pidfd >= 0 &&
-		    syscall(SYS_pidfd_send_signal, pidfd, halt_signal(x), NULL, 0) == 0)
-			wait_pidfd(pidfd, timeout);
+		if (pidfd >= 0)
+			halt_init(pidfd, halt_signal(x), timeout, info.start_time);
 	}
 	if (!veapi_wait_state(nl, x->id, VE_STATE_STOPPED, fast ? 0 : 2000)) {
 		err = veapi_stop(nl, x->id);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -49,8 +50,29 @@ void ns_child_fail(const char *fmt, ...)
 	child_vfail(err_fd, VECTL_ERR_EXEC, fmt, ap);
 }
 
+bool ns_init_exited(const struct ns_join *j)
+{
+	struct pollfd p = { j->pidfd, POLLIN, 0 };
+
+	return j->pidfd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+int ns_fail(const struct vectx *x, const struct ns_join *j, const char *why)
+{
+	if (ns_init_exited(j)) {
+		vectl_err("%s %u: the VE stopped meanwhile (start it with: vectl start %u)",
+			  x->verb, x->id, x->id);
+		return VECTL_ERR_NOT_RUNNING;
+	}
+	vectl_err("%s %u: %s", x->verb, x->id, why);
+	return VECTL_ERR_EXEC;
+}
+
 int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j)
 {
+	char why[PATH_MAX + 64];
+	int rc;
+
 	int fd;
 
 	j->pidfd = j->cgfd = j->err_rd = -1;
@@ -67,19 +89,21 @@ int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j)
 	j->pidfd = fd;
 	j->cgfd = cg_open_of(x, (pid_t)j->info.init_pid);
 	if (j->cgfd < 0) {
-		vectl_err("%s %u: cannot open the VE's cgroup %s: %s", x->verb, x->id,
-			  x->cgroup, strerror(-j->cgfd));
-		ns_join_close(j);
-		return VECTL_ERR_EXEC;
+		snprintf(why, sizeof(why), "cannot open the VE's cgroup %s: %s",
+			 x->cgroup, strerror(-j->cgfd));
+		goto fail;
 	}
 	/* Nothing in the VE may read our memory or take our fds. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) || setns(j->pidfd, JOIN_NS)) {
-		vectl_err("%s %u: cannot join the VE's namespaces: %s", x->verb, x->id,
-			  strerror(errno));
-		ns_join_close(j);
-		return VECTL_ERR_EXEC;
+		snprintf(why, sizeof(why), "cannot join the VE's namespaces: %s",
+			 strerror(errno));
+		goto fail;
 	}
 	return VECTL_OK;
+fail:
+	rc = ns_fail(x, j, why);
+	ns_join_close(j);
+	return rc;
 }
 
 pid_t ns_spawn(struct vectx *x, struct ns_join *j, int (*fn)(void *), void *arg,

@@ -7,10 +7,15 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "parse.h"
+#include "vectx.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: vectl COMMAND [ARGS]\ncommands:\n", f);
+	fputs("usage: vectl [--wait SECONDS] COMMAND [ARGS]\n"
+	      "  --wait SECONDS  how long to wait for a VE another vectl is busy with\n"
+	      "                  (default: LOCK_WAIT in ve.conf, 60; 0 fails at once)\n"
+	      "commands:\n", f);
 	for (const struct vectl_cmd *c = vectl_cmds; c->name; c++)
 		fprintf(f, "  vectl %s\n", c->usage);
 }
@@ -30,6 +35,24 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version"))
 		argv[1] = "version";
+	if (!strcmp(argv[1], "--wait") || !strncmp(argv[1], "--wait=", 7)) {
+		const char *v = argv[1][6] ? argv[1] + 7 : argc > 2 ? argv[2] : NULL;
+		int used = argv[1][6] ? 1 : 2;
+		uint32_t s;
+
+		if (!v || parse_uint(v, 0, VE_LOCK_WAIT_MAX, &s)) {
+			vectl_err("--wait needs a number of seconds from 0 to %d, not '%s'",
+				  VE_LOCK_WAIT_MAX, v ? v : "");
+			return VECTL_ERR_USAGE;
+		}
+		vectl_lock_wait = (int)s;
+		argc -= used;
+		argv += used;
+		if (argc < 2) {
+			usage(stderr);
+			return VECTL_ERR_USAGE;
+		}
+	}
 
 	/* The verbs report a bad option in one line of their own. */
 	opterr = 0;

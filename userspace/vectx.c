@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -143,10 +144,45 @@ static int path_from(struct vectx *x, const char *key, const char *def,
 	return 0;
 }
 
+/* How long to wait for a busy VE's lock: --wait, else LOCK_WAIT. */
+int vectl_lock_wait = -1;
+
+static unsigned int lock_wait(const struct vectx *x)
+{
+	const char *v = conf_get(&x->global, "LOCK_WAIT");
+	unsigned long s;
+	char *end;
+
+	if (vectl_lock_wait >= 0)
+		return (unsigned int)vectl_lock_wait;
+	if (!v || !*v)
+		return VE_LOCK_WAIT_DEFAULT;
+	s = strtoul(v, &end, 10);
+	return *end || s > VE_LOCK_WAIT_MAX ? VE_LOCK_WAIT_DEFAULT : (unsigned int)s;
+}
+
+static void lock_owner(int fd, char *owner, size_t len)
+{
+	ssize_t n = pread(fd, owner, len - 1, 0);
+
+	owner[n > 0 ? n : 0] = '\0';
+	owner[strcspn(owner, "\n")] = '\0';
+	if (!*owner)
+		snprintf(owner, len, "unknown");
+}
+
+/*
+ * One vectl at a time per VE. A busy VE is waited for, as vzctl does,
+ * up to lock_wait() seconds: a command run right after another returned
+ * must not fail because that one is still letting go.
+ */
 static int take_lock(struct vectx *x)
 {
-	char path[PATH_MAX], owner[32] = "";
-	int fd, n, err;
+	char path[PATH_MAX], owner[32];
+	unsigned int wait = lock_wait(x);
+	struct timespec start, now;
+	bool said = false;
+	int fd, err;
 
 	err = mkdir_p(VE_LOCK_DIR, 0700);
 	if (err) {
@@ -161,16 +197,33 @@ static int take_lock(struct vectx *x)
 			  path, strerror(errno));
 		return VECTL_ERR_SYSTEM;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		n = pread(fd, owner, sizeof(owner) - 1, 0);
-		owner[n > 0 ? n : 0] = '\0';
-		owner[strcspn(owner, "\n")] = '\0';
-		close(fd);
-		vectl_err("%s %u: VE is locked by another vectl (pid %s); try again when it is done",
-			  x->verb, x->id, *owner ? owner : "unknown");
-		return VECTL_ERR_LOCKED;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			vectl_err("%s %u: cannot lock %s: %s", x->verb, x->id, path,
+				  strerror(errno));
+			close(fd);
+			return VECTL_ERR_SYSTEM;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= (time_t)wait) {
+			lock_owner(fd, owner, sizeof(owner));
+			close(fd);
+			vectl_err("%s %u: VE is locked by another vectl (pid %s) for more than %u s; try again when it is done, or wait longer with vectl --wait SECONDS",
+				  x->verb, x->id, owner, wait);
+			return VECTL_ERR_LOCKED;
+		}
+		if (!said && now.tv_sec - start.tv_sec >= 1) {
+			lock_owner(fd, owner, sizeof(owner));
+			vectl_err("%s %u: waiting for another vectl (pid %s) to finish with this VE",
+				  x->verb, x->id, owner);
+			said = true;
+		}
+		usleep(10000);
 	}
-	/* The holder's pid, for the message above; the flock is the lock. */
+	/* The holder's pid, for the messages above; the flock is the lock. */
 	if (ftruncate(fd, 0) == 0)
 		dprintf(fd, "%d\n", (int)getpid());
 	x->lock_fd = fd;
@@ -195,16 +248,19 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 	}
 	x->uid_base = VE_UID_BASE + id * VE_UID_RANGE;
 
-	if (lock) {
-		err = take_lock(x);
-		if (err)
-			return err;
-	}
 	err = conf_load(&x->global, VE_GLOBAL_CONF);
 	if (err && err != -ENOENT) {
 		vectl_err("%s %u: cannot read %s: %s", verb, id, VE_GLOBAL_CONF, strerror(-err));
 		vectx_close(x);
 		return VECTL_ERR_BAD_CONFIG;
+	}
+	/* The VE's own config is read under its lock: set --save writes it. */
+	if (lock) {
+		err = take_lock(x);
+		if (err) {
+			vectx_close(x);
+			return err;
+		}
 	}
 	err = conf_load(&x->conf, x->conf_path);
 	if (err && err != -ENOENT) {

@@ -17,6 +17,9 @@
 #define VE_GLOBAL_CONF	"/etc/ve/ve.conf"
 #define VE_CONF_DIR	"/etc/ve/conf"
 #define VE_LOCK_DIR	"/var/lib/ve/lock"
+/* Seconds to wait for a busy VE's lock (LOCK_WAIT in ve.conf, --wait). */
+#define VE_LOCK_WAIT_DEFAULT	60
+#define VE_LOCK_WAIT_MAX	86400
 #define VE_CGROUP_DIR	"/sys/fs/cgroup/ve"
 #define VE_DEF_ROOT	"/var/lib/ve/root/$VEID"
 #define VE_DEF_PRIVATE	"/var/lib/ve/private/$VEID"
@@ -51,6 +54,9 @@ struct vectx {
  * the reason and returns an exit code on failure, 0 on success.
  */
 int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock);
+
+/* vectl --wait SECONDS: overrides LOCK_WAIT; -1 when not given. */
+extern int vectl_lock_wait;
 void vectx_close(struct vectx *x);
 
 /* A key from the VE's config, else from the global one, else NULL. */

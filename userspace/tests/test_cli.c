@@ -76,7 +76,28 @@ START_TEST(no_verb_is_usage_error)
 	char line[256];
 
 	ck_assert_int_eq(run_vectl("", line, sizeof(line)), VECTL_ERR_USAGE);
-	ck_assert_str_eq(line, "usage: vectl COMMAND [ARGS]\n");
+	ck_assert_str_eq(line, "usage: vectl [--wait SECONDS] COMMAND [ARGS]\n");
+}
+END_TEST
+
+START_TEST(bad_wait_is_one_line_usage_error)
+{
+	static const char *const cases[] = { "--wait", "--wait x version", "--wait=-1 version",
+					     "--wait 86401 version" };
+	char line[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(run_vectl(cases[i], line, sizeof(line)), VECTL_ERR_USAGE);
+		ck_assert_msg(!strncmp(line, "vectl: --wait needs a number of seconds from 0 to 86400",
+				       strlen("vectl: --wait needs a number of seconds from 0 to 86400")),
+			      "%s: %s", cases[i], line);
+	}
+	ck_assert_int_eq(run_vectl("--wait 5", line, sizeof(line)), VECTL_ERR_USAGE);
+	/* A good --wait is taken, and the verb comes next. */
+	ck_assert_int_eq(run_vectl("--wait=0 frobnicate", line, sizeof(line)), VECTL_ERR_USAGE);
+	ck_assert_str_eq(line, "vectl: unknown command 'frobnicate' (try: vectl --help)\n");
+	ck_assert_int_eq(run_vectl("--wait 3 frobnicate", line, sizeof(line)), VECTL_ERR_USAGE);
+	ck_assert_str_eq(line, "vectl: unknown command 'frobnicate' (try: vectl --help)\n");
 }
 END_TEST
 
@@ -149,6 +170,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, exit_codes_follow_vzctl);
 	tcase_add_test(tc, unknown_verb_is_one_line_usage_error);
 	tcase_add_test(tc, no_verb_is_usage_error);
+	tcase_add_test(tc, bad_wait_is_one_line_usage_error);
 	tcase_add_test(tc, version_bad_option);
 	tcase_add_test(tc, help_succeeds);
 	tcase_add_test(tc, bad_options_say_so_in_one_line);
