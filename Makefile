@@ -16,7 +16,7 @@ DESTDIR ?=
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
 .PHONY: all module vectl selftests test-modules templates clean install deps \
-	lint unit selftest check demo bench generate deb check-deb fuzz stress
+	lint unit selftest check demo bench generate deb check-deb fuzz stress check-debug
 
 all: module vectl
 
@@ -112,6 +112,11 @@ stress: deps all selftests templates
 	VM_TCG=single VM_TIMEOUT=$$(( 2 * $(STRESS_SECONDS) + 900 )) \
 	VM_APPEND="VE_SELFTESTS=./ve_stress_test,./ve_vectl_stress_test VE_STRESS_SECONDS=$(STRESS_SECONDS) VE_VECTL_STRESS_SECONDS=$(STRESS_SECONDS)" \
 		scripts/vm -f selftests/run_guest.sh
+
+# The selftests on a KASAN/lockdep/kmemleak/UBSAN kernel (built once, cached
+# in /var/cache/ve); DEBUG_KERNEL=6.12-rt for the PREEMPT_RT one.
+check-debug: deps
+	DEBUG_KERNEL="$(DEBUG_KERNEL)" scripts/check-debug
 
 bench: deps all
 	$(MAKE) -C bench

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the debug-kernel guest (make check-debug): every selftest,
+# the fuzz and stress smokes among them (run_guest.sh), then ve.ko is
+# unloaded and kmemleak must find nothing that leaked since the start.
+# KASAN, lockdep, atomic-sleep, RCU and UBSAN reports go to the console,
+# which the runner checks.
+kml=/sys/kernel/debug/kmemleak
+if [ ! -w "$kml" ]; then
+	echo "not ok 1 - kmemleak: $kml is missing (is this the debug kernel?)"
+	exit 1
+fi
+# What the boot left behind is not ours to judge.
+echo scan > "$kml"
+echo clear > "$kml"
+
+sh /selftests/run_guest.sh
+rc=$?
+
+if [ -d /sys/module/ve ] && ! rmmod ve; then
+	echo "not ok - rmmod ve after the selftests"
+	rc=1
+fi
+# kmemleak reports an object once it is a few seconds old and unreferenced
+# in two scans in a row.
+sleep 6
+echo scan > "$kml"
+sleep 1
+echo scan > "$kml"
+n=$(grep -c '^unreferenced object' "$kml")
+if [ "$n" -eq 0 ]; then
+	echo "ok - kmemleak: no leak after the selftests and rmmod"
+else
+	echo "not ok - kmemleak: $n suspected leaks after the selftests and rmmod"
+	sed 's/^/# /' "$kml" | head -n 200
+	rc=1
+fi
+exit "$rc"
