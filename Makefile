@@ -30,6 +30,7 @@ vectl:
 
 # The ynl conformance test runs the kernel's ynl library in the guest.
 selftests: vectl
+	$(MAKE) -C userspace vectl-faults
 	$(MAKE) -C selftests
 	scripts/ynl-gen --extract
 
@@ -105,12 +106,13 @@ fuzz: deps all selftests
 		scripts/vm -f selftests/run_guest.sh
 
 # Concurrency for 10 minutes each: the module's lifecycle (8 threads of
-# NEW/START/STOP/DEL) and vectl's (4 workers of commands on shared VEs).
-# make check runs them for 30 and 60 s.
+# NEW/START/STOP/DEL) and vectl's (4 workers of commands on shared VEs);
+# and 100 randomized fault-injection trials. make check runs them for 30
+# and 60 s, and 10 trials.
 STRESS_SECONDS ?= 600
 stress: deps all selftests templates
 	VM_TCG=single VM_TIMEOUT=$$(( 2 * $(STRESS_SECONDS) + 900 )) \
-	VM_APPEND="VE_SELFTESTS=./ve_stress_test,./ve_vectl_stress_test VE_STRESS_SECONDS=$(STRESS_SECONDS) VE_VECTL_STRESS_SECONDS=$(STRESS_SECONDS)" \
+	VM_APPEND="VE_SELFTESTS=./ve_stress_test,./ve_vectl_stress_test,./ve_fault_test VE_STRESS_SECONDS=$(STRESS_SECONDS) VE_VECTL_STRESS_SECONDS=$(STRESS_SECONDS) VE_FAULT_TRIALS=100" \
 		scripts/vm -f selftests/run_guest.sh
 
 # The selftests on a KASAN/lockdep/kmemleak/UBSAN kernel (built once, cached

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -146,16 +147,18 @@ int cmd_create(int argc, char **argv)
 	}
 	snprintf(partial, sizeof(partial), "%s.partial", x.private_dir);
 	remove_tree(partial);	/* a create that was killed */
+	fault_point("create:unpacking");
 	if (tmpl_unpack(tmpl, is_dir, partial, x.uid_base, why, sizeof(why))) {
 		vectl_err("create %u: cannot unpack OS template '%s': %s", id, ostemplate, why);
 		rc = VECTL_ERR_BAD_TEMPLATE;
 		goto out;
 	}
+	fault_point("create:unpacked");
 	conf_set(&x.conf, "OSTEMPLATE", ostemplate);
 	if (hostname)
 		conf_set(&x.conf, "HOSTNAME", hostname);
 	if (rename(partial, x.private_dir) ||
-	    (err = conf_save(&x.conf, x.conf_path))) {
+	    (fault_point("create:renamed"), err = conf_save(&x.conf, x.conf_path))) {
 		vectl_err("create %u: cannot finish %s: %s", id,
 			  access(x.private_dir, F_OK) ? x.private_dir : x.conf_path,
 			  strerror(err ? -err : errno));
@@ -164,6 +167,7 @@ int cmd_create(int argc, char **argv)
 		rc = VECTL_ERR_NEW_PRIVATE;
 		goto out;
 	}
+	fault_point("create:saved");
 	mkdir_p(x.root, 0755);
 	printf("VE %u created from OS template %s\n", id, ostemplate);
 out:

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -32,6 +33,9 @@ int cmd_destroy(int argc, char **argv)
 	rc = vectx_open(&x, "destroy", id, true);
 	if (rc)
 		return rc;
+	/* A create that was killed half-way leaves PRIVATE.partial. */
+	snprintf(dest, sizeof(dest), "%s.partial", x.private_dir);
+	remove_tree(dest);
 	if (!x.exists && stat(x.private_dir, &st)) {
 		vectl_err("destroy %u: VE does not exist", id);
 		rc = VECTL_ERR_NOCONFIG;
@@ -57,6 +61,7 @@ int cmd_destroy(int argc, char **argv)
 			goto out_nl;
 		}
 	}
+	fault_point("destroy:deleted");
 	rc = launch_cleanup(&x, true);
 	if (rc)
 		goto out_nl;
@@ -66,6 +71,7 @@ int cmd_destroy(int argc, char **argv)
 		rc = VECTL_ERR_DEL_PRIVATE;
 		goto out_nl;
 	}
+	fault_point("destroy:removed");
 	rmdir(x.root);
 	if (x.exists) {
 		snprintf(dest, sizeof(dest), "%s.destroyed", x.conf_path);

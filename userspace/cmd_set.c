@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "cgroup.h"
 #include "commands.h"
 #include "err.h"
@@ -272,6 +273,7 @@ int cmd_set(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
+	fault_point("set:kernel");
 	if (running) {
 		const char *h = conf_get(&changes, "HOSTNAME");
 
@@ -286,6 +288,7 @@ int cmd_set(int argc, char **argv)
 				goto out;
 		}
 	}
+	fault_point("set:applied");
 	if (save) {
 		err = conf_save(&x.conf, x.conf_path);
 		if (err) {

@@ -48,6 +48,11 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 		vectl_err("%s %u: VE is already running", verb, id);
 		rc = VECTL_ERR_RUNNING;
 		goto out;
+	} else {
+		/* What a dead init or a killed vectl left (the cgroup) goes first. */
+		rc = launch_cleanup(&x, false);
+		if (rc)
+			goto out;
 	}
 	rc = launch_start(nl, &x);
 out:

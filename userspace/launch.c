@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "cgroup.h"
 #include "console.h"
 #include "err.h"
@@ -348,6 +349,7 @@ int launch_cleanup(struct vectx *x, bool umount_root)
 		vectl_err("%s %u: %s", x->verb, x->id, why);
 		return VECTL_ERR_STOP;
 	}
+	fault_point("cleanup:cgroup");
 	return umount_root ? launch_umount(x) : VECTL_OK;
 }
 
@@ -407,14 +409,17 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	rc = launch_register(nl, x);
 	if (rc)
 		return rc;
+	fault_point("start:registered");
 	rc = launch_mount(x);
 	if (rc)
 		return rc;
+	fault_point("start:mounted");
 	if (cg_create(x, why, sizeof(why))) {
 		vectl_err("start %u: %s", x->id, why);
 		rc = VECTL_ERR_RESOURCE;
 		goto out_umount;
 	}
+	fault_point("start:cgroup");
 	rc = VECTL_ERR_ENVCREATE;
 	cgfd = cg_open(x);
 	master = console_open(x, a.console, sizeof(a.console));
@@ -448,6 +453,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	go[0] = -1;
 	close(errp[1]);
 	errp[1] = -1;
+	fault_point("start:cloned");
 
 	err = write_map(pid, "uid_map", x->uid_base);
 	if (!err)
@@ -464,12 +470,14 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 		rc = err == -EBUSY ? VECTL_ERR_RUNNING : VECTL_ERR_ENVCREATE;
 		goto out_fds;
 	}
+	fault_point("start:bound");
 	err = release_init(pid, x->root, go[1]);
 	if (err) {
 		vectl_err("start %u: cannot release the init: %s", x->id, strerror(-err));
 		kill_and_reap(pid);
 		goto out_stopped;
 	}
+	fault_point("start:released");
 	n = read_bounded(errp[0], msg, sizeof(msg) - 1, VE_SETUP_TIMEOUT);
 	if (n != 0) {
 		msg[n > 0 ? n : 0] = '\0';
@@ -483,6 +491,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	}
 	/* init runs; it is reparented when we exit. */
 	console_keeper(x, master, a.console, pid);
+	fault_point("start:running");
 	rc = VECTL_OK;
 	goto out_fds;
 
@@ -538,6 +547,7 @@ static void halt_init(int pidfd, int sig, int timeout, uint64_t started_ns)
 				started_ns + HALT_GRACE * 1000000000ULL) &&
 		    syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
 			return;
+		fault_point("stop:signalled");
 		if (wait_pidfd(pidfd, 1))
 			return;
 	}
@@ -564,6 +574,7 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	}
 	if (!veapi_wait_state(nl, x->id, VE_STATE_STOPPED, fast ? 0 : 2000)) {
 		err = veapi_stop(nl, x->id);
+		fault_point("stop:killed");
 		if ((err && err != -ESRCH) ||
 		    !veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 10000)) {
 			vectl_err("stop %u: the VE did not stop: %s", x->id,
@@ -575,5 +586,6 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	fault_point("stop:stopped");
 	return launch_cleanup(x, true);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -173,7 +174,14 @@ int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
 	} else if (err > 0) {
 		err = -EIO;
 	}
-	if (err)
+	if (err) {
+		struct statvfs fs;
+		size_t n = strlen(why);
+
+		/* tar's words for ENOSPC ("Wrote only ...") do not say it. */
+		if (!statvfs(dest, &fs) && fs.f_bavail * fs.f_frsize < 1024 * 1024 && n < len)
+			snprintf(why + n, len - n, " (the disk is full: free space there or use --private DIR elsewhere)");
 		remove_tree(dest);
+	}
 	return err;
 }
