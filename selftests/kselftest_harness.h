@@ -920,7 +920,12 @@ void __wait_for_test(struct __test_metadata *t)
 	}
 	__active_test = t;
 	t->timed_out = false;
-	alarm(t->timeout);
+	/*
+	 * ve: KSFT_TIMEOUT_SCALE multiplies every test's timeout, for the
+	 * debug kernel (KASAN and lockdep under TCG are several times slower).
+	 */
+	alarm(t->timeout * (getenv("KSFT_TIMEOUT_SCALE") ?
+			    atoi(getenv("KSFT_TIMEOUT_SCALE")) ?: 1 : 1));
 	waitpid(t->pid, &status, 0);
 	alarm(0);
 	if (sigaction(SIGALRM, &saved_action, NULL)) {

@@ -15,9 +15,18 @@ fi
 echo scan > "$kml"
 echo clear > "$kml"
 
+# KASAN, lockdep and kmemleak under TCG: everything takes several times
+# as long, so every test's timeout does too.
+export KSFT_TIMEOUT_SCALE=8
 sh /selftests/run_guest.sh
 rc=$?
 
+# Whatever a failed test left running must not keep the module in.
+vectl stop --all --fast > /dev/null 2>&1
+for id in $(vectl list -a -H -o ctid 2>/dev/null); do
+	vectl kernel stop "$id" > /dev/null 2>&1
+	vectl kernel del "$id" > /dev/null 2>&1
+done
 if [ -d /sys/module/ve ] && ! rmmod ve; then
 	echo "not ok - rmmod ve after the selftests"
 	rc=1

@@ -32,7 +32,7 @@ FIXTURE(escape) {
 /* Wait for the template's rc script to finish. */
 static bool booted(FIXTURE_DATA(escape) *self, unsigned int id)
 {
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 100 * ve_time_scale(); i++) {
 		if (V("exec %u test -e /run/booted", id) == 0)
 			return true;
 		usleep(100000);

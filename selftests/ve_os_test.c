@@ -74,7 +74,7 @@ static int lines(const char *s)
 /* Wait for the template's rc script to finish (it sets the hostname too). */
 static bool booted(struct box *self, uint32_t id)
 {
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 100 * ve_time_scale(); i++) {
 		if (run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err),
 			      "exec %u test -e /run/booted", id) == 0)
 			return true;

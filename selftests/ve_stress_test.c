@@ -176,7 +176,8 @@ TEST_F_TIMEOUT(stress, random_new_start_stop_del, 180)
 	/* Everything stops and goes away. */
 	for (uint32_t id = FIRST_ID; id < FIRST_ID + IDS; id++) {
 		if (veapi_stop(&nl, id) == 0)
-			EXPECT_TRUE(veapi_wait_state(&nl, id, VE_STATE_STOPPED, 10000));
+			EXPECT_TRUE(veapi_wait_state(&nl, id, VE_STATE_STOPPED,
+						     10000 * ve_time_scale()));
 		reap();
 		EXPECT_TRUE(veapi_del(&nl, id) == 0 || nl.err.error == -ENOENT) {
 			TH_LOG("DEL %u: %s", id, nl.err.msg);

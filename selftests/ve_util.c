@@ -212,3 +212,11 @@ int ve_module_unload(void)
 {
 	return syscall(SYS_delete_module, "ve", O_NONBLOCK) ? -errno : 0;
 }
+
+int ve_time_scale(void)
+{
+	const char *env = getenv("KSFT_TIMEOUT_SCALE");
+	int scale = env ? atoi(env) : 1;
+
+	return scale > 0 ? scale : 1;
+}
