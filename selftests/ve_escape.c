@@ -16,6 +16,8 @@
  *   nested N       fork N processes from a nested user+pid namespace
  *   exe SECONDS    grab host executables through /proc/PID/exe and write
  *                  them once their process is gone (runc CVE-2019-5736)
+ *   deep N         make a directory chain N deep (paths past PATH_MAX),
+ *                  for the host's tools to choke on when removing it
  */
 #include <dirent.h>
 #include <errno.h>
@@ -306,6 +308,23 @@ static void exe(int seconds)
 	refused("write a host executable through /proc/PID/exe", !escaped);
 }
 
+static void deep(int n)
+{
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+
+	for (int i = 0; i < n && fd >= 0; i++) {
+		int sub;
+
+		mkdirat(fd, "dd", 0700);
+		sub = openat(fd, "dd", O_RDONLY | O_DIRECTORY);
+		close(fd);
+		fd = sub;
+	}
+	printf("deep: %s\n", fd >= 0 ? "made" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -329,6 +348,8 @@ int main(int argc, char **argv)
 		nested(atoi(argv[2]));
 	else if (!strcmp(c, "exe") && argc > 2)
 		exe(atoi(argv[2]));
+	else if (!strcmp(c, "deep") && argc > 2)
+		deep(atoi(argv[2]));
 	else
 		return 2;
 	return escaped;

@@ -176,9 +176,10 @@ TEST_F(escape, proc_self_exe_cannot_overwrite_vectl)
 /*
  * Symlinks planted in the VE's tree pointing at the host's (absolute and
  * relative, in directories and at the top) lead neither stop, umount nor
- * destroy out of the private area.
+ * destroy out of the private area; and a directory chain deeper than
+ * PATH_MAX does not make destroy fail.
  */
-TEST_F(escape, planted_symlinks_lead_no_host_tool_out)
+TEST_F(escape, planted_links_and_deep_trees_lead_no_host_tool_out)
 {
 	struct stat passwd, conf;
 
@@ -191,11 +192,15 @@ TEST_F(escape, planted_symlinks_lead_no_host_tool_out)
 	ASSERT_EQ(0, V("exec %u 'ln -s / /hostroot; ln -s ../../../../../../../../etc /relroot; "
 		       "mkdir -p /d/e && ln -s /etc /d/e/etc && ln -s /etc/passwd /d/passwd; "
 		       "ln -s /etc/ve /ve-conf'", C)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, system("cp /selftests/ve_escape /var/lib/ve/root/403/ve_escape"));
+	ASSERT_EQ(0, V("exec %u '/ve_escape deep 3000'", C)) TH_LOG("%s", self->err);
+	EXPECT_STREQ("deep: made\n", self->out);
 	EXPECT_EQ(0, V("stop %u", C)) TH_LOG("%s", self->err);
 	EXPECT_EQ(0, V("destroy %u", C)) TH_LOG("%s", self->err);
 	EXPECT_EQ(0, stat("/etc/passwd", &passwd));
 	EXPECT_EQ(0, stat("/etc/ve/ve.conf", &conf));
 	EXPECT_EQ(0, access("/etc/ve/conf/403.conf.destroyed", F_OK));
+	EXPECT_NE(0, access("/var/lib/ve/private/403", F_OK));
 	unlink("/etc/ve/conf/403.conf.destroyed");
 }
 

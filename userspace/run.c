@@ -2,7 +2,7 @@
 /* Helper programs and file trees. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,22 +120,138 @@ int run_argv(char *const argv[], char *why, size_t len)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* The first subdirectory of @fd on device @dev, opened; -1 when none. */
+static int first_subdir(int fd, dev_t dev)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP ? rmdir(path) : unlink(path))
-		return errno == ENOENT ? 0 : -errno;
-	return 0;
+	struct dirent *e;
+	int dup_fd = dup(fd), sub = -1;
+	DIR *d;
+
+	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return -1;
+	}
+	rewinddir(d);	/* a dup shares the file position */
+	while (sub < 0 && (e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(st.st_mode) || st.st_dev != dev)
+			continue;
+		sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	closedir(d);
+	return sub;
 }
 
+/* Unlink every non-directory in @fd; the first error, or 0. */
+static int unlink_files(int fd)
+{
+	struct dirent *e;
+	int dup_fd = dup(fd), err = 0;
+	DIR *d;
+
+	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+		err = -errno;
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return err;
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) || S_ISDIR(st.st_mode))
+			continue;
+		if (unlinkat(fd, e->d_name, 0) && errno != ENOENT && !err)
+			err = -errno;
+	}
+	closedir(d);
+	return err;
+}
+
+/* Remove the directory @fd (inode @ino) from its parent @parent. */
+static int rmdir_in(int parent, ino_t ino)
+{
+	struct dirent *e;
+	int dup_fd = dup(parent), err = -ENOENT;
+	DIR *d;
+
+	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+		err = -errno;
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return err;
+	}
+	rewinddir(d);
+	/* By stat, not d_ino: overlayfs's d_ino may differ from st_ino. */
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(parent, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    st.st_ino != ino || !S_ISDIR(st.st_mode))
+			continue;
+		err = unlinkat(parent, e->d_name, AT_REMOVEDIR) ? -errno : 0;
+		break;
+	}
+	closedir(d);
+	return err;
+}
+
+/*
+ * Iteratively, by fds, holding one directory open at a time: a VE's root
+ * may make a tree deeper than PATH_MAX or than the fds a recursion would
+ * need. Symlinks are removed, never followed; other mounts are left alone
+ * (their mount point then stays, and so the error says). Only for trees
+ * nothing else changes meanwhile (a stopped VE's).
+ */
 int remove_tree(const char *path)
 {
-	int err = nftw(path, remove_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	struct stat top, st;
+	int fd, sub, parent, err = 0;
 
-	if (err == -1)
-		return errno == ENOENT ? 0 : -errno;
-	return err;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ENOTDIR || errno == ELOOP)
+			return unlink(path) ? -errno : 0;
+		return -errno;
+	}
+	if (fstat(fd, &top)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	for (;;) {
+		sub = first_subdir(fd, top.st_dev);
+		if (sub >= 0) {
+			close(fd);
+			fd = sub;
+			continue;
+		}
+		err = unlink_files(fd);
+		if (fstat(fd, &st) || (st.st_ino == top.st_ino && st.st_dev == top.st_dev))
+			break;
+		parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0) {
+			err = -errno;
+			break;
+		}
+		close(fd);
+		fd = parent;
+		err = rmdir_in(fd, st.st_ino);
+		if (err)
+			break;
+	}
+	close(fd);
+	if (err)
+		return err;
+	return rmdir(path) && errno != ENOENT ? -errno : 0;
 }
 
 int mkdir_p(const char *path, mode_t mode)
