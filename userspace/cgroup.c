@@ -23,6 +23,7 @@
 #include "linux/ve.h"
 #include "parse.h"
 #include "resources.h"
+#include "run.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CPU_PERIOD 100000ULL
@@ -276,13 +277,9 @@ static void rmdir_below(int dirfd, int depth)
 {
 	struct dirent *e;
 	DIR *d;
-	int fd = dup(dirfd);
 
-	if (fd < 0 || depth > 4096 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (depth > 4096 || !(d = dir_of(dirfd)))
 		return;
-	}
 	while ((e = readdir(d))) {
 		int sub;
 

@@ -120,19 +120,31 @@ int run_argv(char *const argv[], char *why, size_t len)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+DIR *dir_of(int fd)
+{
+	int dup_fd = dup(fd);
+	DIR *d;
+
+	if (dup_fd < 0)
+		return NULL;
+	d = fdopendir(dup_fd);
+	if (!d) {
+		close(dup_fd);
+		return NULL;
+	}
+	rewinddir(d);	/* a dup shares the file position */
+	return d;
+}
+
 /* The first subdirectory of @fd on device @dev, opened; -1 when none. */
 static int first_subdir(int fd, dev_t dev)
 {
+	DIR *d = dir_of(fd);
 	struct dirent *e;
-	int dup_fd = dup(fd), sub = -1;
-	DIR *d;
+	int sub = -1;
 
-	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
-		if (dup_fd >= 0)
-			close(dup_fd);
+	if (!d)
 		return -1;
-	}
-	rewinddir(d);	/* a dup shares the file position */
 	while (sub < 0 && (e = readdir(d))) {
 		struct stat st;
 
@@ -149,17 +161,12 @@ static int first_subdir(int fd, dev_t dev)
 /* Unlink every non-directory in @fd; the first error, or 0. */
 static int unlink_files(int fd)
 {
+	DIR *d = dir_of(fd);
 	struct dirent *e;
-	int dup_fd = dup(fd), err = 0;
-	DIR *d;
+	int err = 0;
 
-	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
-		err = -errno;
-		if (dup_fd >= 0)
-			close(dup_fd);
-		return err;
-	}
-	rewinddir(d);
+	if (!d)
+		return -errno;
 	while ((e = readdir(d))) {
 		struct stat st;
 
@@ -176,17 +183,12 @@ static int unlink_files(int fd)
 /* Remove the directory @fd (inode @ino) from its parent @parent. */
 static int rmdir_in(int parent, ino_t ino)
 {
+	DIR *d = dir_of(parent);
 	struct dirent *e;
-	int dup_fd = dup(parent), err = -ENOENT;
-	DIR *d;
+	int err = -ENOENT;
 
-	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
-		err = -errno;
-		if (dup_fd >= 0)
-			close(dup_fd);
-		return err;
-	}
-	rewinddir(d);
+	if (!d)
+		return -errno;
 	/* By stat, not d_ino: overlayfs's d_ino may differ from st_ino. */
 	while ((e = readdir(d))) {
 		struct stat st;

@@ -3,6 +3,7 @@
 #ifndef VECTL_RUN_H
 #define VECTL_RUN_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -16,6 +17,9 @@ int run_argv(char *const argv[], char *why, size_t len);
 
 /* rm -rf @path without crossing into other mounts; 0 or -errno. */
 int remove_tree(const char *path);
+
+/* A DIR reading @fd from its start, leaving @fd itself open; NULL on error. */
+DIR *dir_of(int fd);
 
 /* mkdir -p with @mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode);
