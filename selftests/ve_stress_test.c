@@ -141,7 +141,8 @@ FIXTURE_TEARDOWN(stress)
 {
 }
 
-TEST_F_TIMEOUT(stress, random_new_start_stop_del, 180)
+/* make stress runs it for 600 s. */
+TEST_F_TIMEOUT(stress, random_new_start_stop_del, 3600)
 {
 	const char *env = getenv("VE_STRESS_SECONDS");
 	int seconds = env ? atoi(env) : 30;

@@ -36,12 +36,18 @@ struct tally {
 	char first_bad[WORKERS][400];
 };
 
-enum { OK = 1 << 0, RUNNING = 1 << 1, NOT_RUNNING = 1 << 2 };
+enum { OK = 1 << 0, RUNNING = 1 << 1, NOT_RUNNING = 1 << 2, STOPPED_UNDER = 1 << 3 };
 
+/*
+ * STOPPED_UNDER: exec's command killed by the VE's shutdown (SIGTERM, then
+ * SIGKILL from its init) when a stop came while it ran; vectl says "the VE
+ * stopped meanwhile" (31) only once the init is gone.
+ */
 static bool allowed(int rc, unsigned int ok)
 {
 	return (rc == 0 && (ok & OK)) || (rc == 32 && (ok & RUNNING)) ||
-	       (rc == 31 && (ok & NOT_RUNNING));
+	       (rc == 31 && (ok & NOT_RUNNING)) ||
+	       ((rc == 128 + SIGTERM || rc == 128 + SIGKILL) && (ok & STOPPED_UNDER));
 }
 
 static void worker(int n, struct tally *t, time_t until)
@@ -96,7 +102,7 @@ static void worker(int n, struct tally *t, time_t until)
 			break;
 		case 8:
 			snprintf(cmd, sizeof(cmd), "exec %u true", id);
-			ok |= NOT_RUNNING;
+			ok |= NOT_RUNNING | STOPPED_UNDER;
 			break;
 		default:
 			snprintf(cmd, sizeof(cmd), rand_r(&seed) % 2 ? "status %u" : "list -a -H %u", id);
