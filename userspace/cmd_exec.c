@@ -187,7 +187,7 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 	ns_relay(r, n);
 	rc = ns_wait(pid);
 	/* Killed with the whole VE: say so, not just "signal 9". */
-	if (rc > 128 && ns_init_exited(&j))
+	if (rc > 128 && ns_init_exits(&j))
 		rc = ns_fail(&x, &j, "");
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);

@@ -452,7 +452,13 @@ int cmd_list(int argc, char **argv)
 	err = ve_nl_open(&nl);
 	if (err)
 		return vectl_open_error("list", err);
-	err = veapi_dump_each(&nl, from_kernel, &rs);
+	for (int tries = 0; ; tries++) {
+		err = veapi_dump_each(&nl, from_kernel, &rs);
+		/* The set changed under the dump (NLM_F_DUMP_INTR): read it again. */
+		if (err != -EINTR || tries == 4)
+			break;
+		rs.n = 0;
+	}
 	ve_nl_close(&nl);
 	if (err < 0) {
 		vectl_err("list: %s", ve_nl_strerror(&nl, err));

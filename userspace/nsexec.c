@@ -40,6 +40,8 @@
 #define JOIN_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | \
 		 CLONE_NEWIPC | CLONE_NEWNET)
 
+#define NS_STOP_GRACE_MS 3000
+
 static int err_fd = -1;
 
 void ns_child_fail(const char *fmt, ...)
@@ -50,16 +52,20 @@ void ns_child_fail(const char *fmt, ...)
 	child_vfail(err_fd, VECTL_ERR_EXEC, fmt, ap);
 }
 
-bool ns_init_exited(const struct ns_join *j)
+bool ns_init_exits(const struct ns_join *j)
 {
 	struct pollfd p = { j->pidfd, POLLIN, 0 };
 
-	return j->pidfd >= 0 && poll(&p, 1, 0) > 0;
+	/*
+	 * A VE being stopped refuses joins (and kills what joined) a moment
+	 * before its init is gone: give the init that moment to go.
+	 */
+	return j->pidfd >= 0 && poll(&p, 1, NS_STOP_GRACE_MS) > 0;
 }
 
 int ns_fail(const struct vectx *x, const struct ns_join *j, const char *why)
 {
-	if (ns_init_exited(j)) {
+	if (ns_init_exits(j)) {
 		vectl_err("%s %u: the VE stopped meanwhile (start it with: vectl start %u)",
 			  x->verb, x->id, x->id);
 		return VECTL_ERR_NOT_RUNNING;

@@ -24,12 +24,15 @@ struct ns_join {
 int ns_join(struct ve_nl *nl, struct vectx *x, struct ns_join *j);
 void ns_join_close(struct ns_join *j);
 
-/* Whether the VE's init (its pidfd in @j) has exited: the VE stopped. */
-bool ns_init_exited(const struct ns_join *j);
+/*
+ * Whether the VE's init (its pidfd in @j) exits within a few seconds: the
+ * VE is stopping or stopped.
+ */
+bool ns_init_exits(const struct ns_join *j);
 
 /*
  * Report a failed step of joining the VE: "the VE stopped meanwhile"
- * (exit VECTL_ERR_NOT_RUNNING) when its init has exited, else @why
+ * (exit VECTL_ERR_NOT_RUNNING) when its init exits, else @why
  * (VECTL_ERR_EXEC). Returns the exit code.
  */
 int ns_fail(const struct vectx *x, const struct ns_join *j, const char *why);
