@@ -66,34 +66,6 @@ FIXTURE(fault) {
 
 #define V(...) run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
 
-static bool mounted(void)
-{
-	char line[1024], pat[64];
-	bool found = false;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-
-	snprintf(pat, sizeof(pat), " /var/lib/ve/root/%u ", ID);
-	while (f && fgets(line, sizeof(line), f))
-		found |= strstr(line, pat) != NULL;
-	if (f)
-		fclose(f);
-	return found;
-}
-
-static bool lock_held(void)
-{
-	char path[64];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/var/lib/ve/lock/%u.lck", ID);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ret = flock(fd, LOCK_EX | LOCK_NB);
-	close(fd);
-	return ret != 0;
-}
-
 /* A process left in the VE's uid range (its init, a keeper gone astray). */
 static int ve_processes(void)
 {
@@ -141,9 +113,9 @@ static bool clean_state(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *
 	unlink("/etc/ve/conf/601.conf.destroyed");
 	for (int i = 0; i < 50 && ve_processes(); i++)
 		usleep(100000);
-	EXPECT_FALSE(mounted()) TH_LOG("after %s: the root is still mounted", after);
+	EXPECT_FALSE(ve_root_mounted(ID)) TH_LOG("after %s: the root is still mounted", after);
 	EXPECT_NE(0, access("/sys/fs/cgroup/ve/601", F_OK)) TH_LOG("after %s: cgroup left", after);
-	EXPECT_FALSE(lock_held()) TH_LOG("after %s: the lock is held", after);
+	EXPECT_FALSE(ve_lock_held(ID)) TH_LOG("after %s: the lock is held", after);
 	EXPECT_EQ(-ENOENT, veapi_get(&self->nl, ID, &info)) TH_LOG("after %s: kernel object left", after);
 	EXPECT_NE(0, access("/var/lib/ve/private/601", F_OK)) TH_LOG("after %s: private area left", after);
 	EXPECT_NE(0, access("/var/lib/ve/private/601.partial", F_OK)) TH_LOG("after %s: partial tree left", after);
@@ -235,9 +207,9 @@ static void stopped_clean(struct __test_metadata *_metadata, FIXTURE_DATA(fault)
 		usleep(100000);
 	EXPECT_EQ(0, veapi_get(&self->nl, ID, &info)) TH_LOG("after %s", after);
 	EXPECT_EQ(VE_STATE_STOPPED, info.state) TH_LOG("after %s", after);
-	EXPECT_FALSE(mounted()) TH_LOG("after %s: the root is still mounted", after);
+	EXPECT_FALSE(ve_root_mounted(ID)) TH_LOG("after %s: the root is still mounted", after);
 	EXPECT_NE(0, access("/sys/fs/cgroup/ve/601", F_OK)) TH_LOG("after %s: cgroup left", after);
-	EXPECT_FALSE(lock_held()) TH_LOG("after %s: the lock is held", after);
+	EXPECT_FALSE(ve_lock_held(ID)) TH_LOG("after %s: the lock is held", after);
 	EXPECT_EQ(0, ve_processes()) TH_LOG("after %s: processes left", after);
 }
 
@@ -352,7 +324,7 @@ TEST_F(fault, init_crash_stops_the_ve)
 		TH_LOG("exit status 0x%x", info.exit_status);
 	/* stop says so and clears what the VE left; start works again. */
 	EXPECT_EQ(31, V("stop %u", ID));
-	EXPECT_FALSE(mounted());
+	EXPECT_FALSE(ve_root_mounted(ID));
 	EXPECT_NE(0, access("/sys/fs/cgroup/ve/601", F_OK));
 	EXPECT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 20000));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -219,4 +220,32 @@ int ve_time_scale(void)
 	int scale = env ? atoi(env) : 1;
 
 	return scale > 0 ? scale : 1;
+}
+
+bool ve_root_mounted(unsigned int id)
+{
+	char line[1024], pat[64];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	snprintf(pat, sizeof(pat), " /var/lib/ve/root/%u ", id);
+	while (f && fgets(line, sizeof(line), f))
+		found |= strstr(line, pat) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+bool ve_lock_held(unsigned int id)
+{
+	char path[64];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/var/lib/ve/lock/%u.lck", id);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ret = flock(fd, LOCK_EX | LOCK_NB);
+	close(fd);
+	return ret != 0;
 }

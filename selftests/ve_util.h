@@ -47,6 +47,10 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 /* KSFT_TIMEOUT_SCALE (1 unless set): how much slower this kernel is. */
 int ve_time_scale(void);
 
+/* Whether VE @id's root is mounted here / its vectl lock is taken. */
+bool ve_root_mounted(unsigned int id);
+bool ve_lock_held(unsigned int id);
+
 /* Load ve.ko (VE_KO, or the installed one) / unload it; 0 or -errno. */
 int ve_module_load(void);
 int ve_module_unload(void);

@@ -133,34 +133,6 @@ check:
 	}
 }
 
-static bool mounted(unsigned int id)
-{
-	char line[1024], pat[64];
-	bool found = false;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-
-	snprintf(pat, sizeof(pat), " /var/lib/ve/root/%u ", id);
-	while (f && fgets(line, sizeof(line), f))
-		found |= strstr(line, pat) != NULL;
-	if (f)
-		fclose(f);
-	return found;
-}
-
-static bool lock_free(unsigned int id)
-{
-	char path[64];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/var/lib/ve/lock/%u.lck", id);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	ret = flock(fd, LOCK_EX | LOCK_NB);
-	close(fd);
-	return ret == 0;
-}
-
 static void destroy_all(void)
 {
 	char out[4096], err[1024];
@@ -238,10 +210,10 @@ TEST_F_TIMEOUT(vectl, random_commands_on_shared_ves, 3600)
 		}
 		ASSERT_EQ(0, veapi_get(&nl, id, &info));
 		EXPECT_EQ(VE_STATE_STOPPED, info.state);
-		EXPECT_FALSE(mounted(id));
+		EXPECT_FALSE(ve_root_mounted(id));
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/ve/%u", id);
 		EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s is left", path);
-		EXPECT_TRUE(lock_free(id));
+		EXPECT_FALSE(ve_lock_held(id));
 		EXPECT_EQ(0, run_vectl(out, sizeof(out), err, sizeof(err), "destroy %u", id)) {
 			TH_LOG("destroy %u: %s", id, err);
 		}
