@@ -54,6 +54,10 @@
 	[VE_A_FD] = "fd", \
 	[VE_A_SOCK_ID] = "sock-id", \
 	[VE_A_PAD] = "pad", \
+	[VE_A_ADDRS] = "addrs", \
+	[VE_A_NETIF] = "netif", \
+	[VE_A_STATS] = "stats", \
+	[VE_A_NETIF_COUNT] = "netif-count", \
 }
 
 /* attribute-set res: { [value] = "name" } */
@@ -65,6 +69,29 @@
 	[VE_A_RES_LIMIT] = "res.limit", \
 	[VE_A_RES_FAILCNT] = "res.failcnt", \
 	[VE_A_RES_PAD] = "res.pad", \
+}
+
+/* attribute-set addr: { [value] = "name" } */
+#define VE_ADDR_ATTR_NAMES { \
+	[VE_A_ADDR_IPV4] = "addr.ipv4", \
+	[VE_A_ADDR_IPV6] = "addr.ipv6", \
+}
+
+/* attribute-set netif: { [value] = "name" } */
+#define VE_NETIF_ATTR_NAMES { \
+	[VE_A_NETIF_IFINDEX] = "netif.ifindex", \
+	[VE_A_NETIF_MAC] = "netif.mac", \
+	[VE_A_NETIF_BRIDGED] = "netif.bridged", \
+}
+
+/* attribute-set stats: { [value] = "name" } */
+#define VE_STATS_ATTR_NAMES { \
+	[VE_A_STATS_IN_PACKETS] = "stats.in-packets", \
+	[VE_A_STATS_IN_BYTES] = "stats.in-bytes", \
+	[VE_A_STATS_OUT_PACKETS] = "stats.out-packets", \
+	[VE_A_STATS_OUT_BYTES] = "stats.out-bytes", \
+	[VE_A_STATS_DROPPED] = "stats.dropped", \
+	[VE_A_STATS_PAD] = "stats.pad", \
 }
 
 /* operations: { [value] = "name" } */

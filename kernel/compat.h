@@ -18,6 +18,18 @@
 		     sizeof_field(struct netlink_callback, ctx))
 #endif
 
+/*
+ * An extack message with values in it where the kernel can hold one
+ * (NL_SET_ERR_MSG_FMT_MOD, 6.2), else the fixed @plain one.
+ */
+#ifdef NL_SET_ERR_MSG_FMT_MOD
+#define VE_SET_ERR_MSG_FMT(extack, plain, fmt, ...)			\
+	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ##__VA_ARGS__)
+#else
+#define VE_SET_ERR_MSG_FMT(extack, plain, fmt, ...)			\
+	NL_SET_ERR_MSG_MOD(extack, plain)
+#endif
+
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 /* 6.2 split ops: pre_doit and post_doit see the split op. */
 #define VE_GENL_DOIT_OPS struct genl_split_ops

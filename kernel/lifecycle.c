@@ -39,6 +39,7 @@
 
 #include "charge.h"
 #include "lifecycle.h"
+#include "net.h"
 #include "netlink.h"
 #include "registry.h"
 #include "tag.h"
@@ -119,6 +120,7 @@ static void ve_unbind(struct ve *ve)
 	ve->has_exited = smp_load_acquire(&ve->init_exit_noted);
 	ve->exit_status = ve->has_exited ? READ_ONCE(ve->init_exit_status) : 0;
 
+	ve_net_detach_all(ve);
 	ve_tag_del(ve);
 	/*
 	 * Lookups compare against these pointers under RCU. Wait for them

@@ -16,6 +16,7 @@
 
 #include "charge.h"
 #include "hooks.h"
+#include "net.h"
 #include "netlink.h"
 #include "proc.h"
 #include "registry.h"
@@ -40,14 +41,20 @@ static int __init ve_init(void)
 	if (err)
 		goto err_proc;
 
-	err = ve_genl_init();
+	err = ve_net_init();
 	if (err)
 		goto err_hooks;
+
+	err = ve_genl_init();
+	if (err)
+		goto err_net;
 
 	pr_info("version %s loaded (netlink ABI %u)\n", VE_VERSION,
 		VE_FAMILY_VERSION);
 	return 0;
 
+err_net:
+	ve_net_uninit();
 err_hooks:
 	ve_hooks_uninit();
 err_proc:
@@ -67,6 +74,7 @@ static void __exit ve_exit(void)
 	 */
 	ve_flush_work();
 	ve_genl_uninit();
+	ve_net_uninit();
 	ve_hooks_uninit();
 	ve_proc_uninit();
 	ve_charge_uninit();

@@ -30,7 +30,23 @@ static const struct netlink_range_validation ve_a_fd_range = {
 	.max	= S32_MAX,
 };
 
+static const struct netlink_range_validation ve_a_netif_ifindex_range = {
+	.min	= 1ULL,
+	.max	= S32_MAX,
+};
+
 /* Common nested types */
+const struct nla_policy ve_addr_nl_policy[VE_A_ADDR_IPV6 + 1] = {
+	[VE_A_ADDR_IPV4] = NLA_POLICY_EXACT_LEN(4),
+	[VE_A_ADDR_IPV6] = NLA_POLICY_EXACT_LEN(16),
+};
+
+const struct nla_policy ve_netif_nl_policy[VE_A_NETIF_BRIDGED + 1] = {
+	[VE_A_NETIF_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &ve_a_netif_ifindex_range),
+	[VE_A_NETIF_MAC] = NLA_POLICY_EXACT_LEN(6),
+	[VE_A_NETIF_BRIDGED] = { .type = NLA_FLAG, },
+};
+
 const struct nla_policy ve_res_nl_policy[VE_A_RES_PAD + 1] = {
 	[VE_A_RES_ID] = NLA_POLICY_MAX(NLA_U64, VE_RES_MAX),
 	[VE_A_RES_HELD] = { .type = NLA_U64, },
@@ -41,10 +57,11 @@ const struct nla_policy ve_res_nl_policy[VE_A_RES_PAD + 1] = {
 };
 
 /* VE_CMD_NEW - do */
-const struct nla_policy ve_new_nl_policy[VE_A_RES + 1] = {
+const struct nla_policy ve_new_nl_policy[VE_A_ADDRS + 1] = {
 	[VE_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &ve_a_id_range),
 	[VE_A_FLAGS] = { .type = NLA_U32, },
 	[VE_A_RES] = NLA_POLICY_NESTED(ve_res_nl_policy),
+	[VE_A_ADDRS] = NLA_POLICY_NESTED(ve_addr_nl_policy),
 };
 
 /* VE_CMD_DEL - do */
@@ -60,10 +77,12 @@ const struct nla_policy ve_get_nl_policy[VE_A_FD + 1] = {
 };
 
 /* VE_CMD_SET - do */
-const struct nla_policy ve_set_nl_policy[VE_A_RES + 1] = {
+const struct nla_policy ve_set_nl_policy[VE_A_NETIF + 1] = {
 	[VE_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &ve_a_id_range),
 	[VE_A_FLAGS] = { .type = NLA_U32, },
 	[VE_A_RES] = NLA_POLICY_NESTED(ve_res_nl_policy),
+	[VE_A_ADDRS] = NLA_POLICY_NESTED(ve_addr_nl_policy),
+	[VE_A_NETIF] = NLA_POLICY_NESTED(ve_netif_nl_policy),
 };
 
 /* VE_CMD_START - do */
@@ -83,7 +102,7 @@ const struct genl_ops ve_nl_ops[6] = {
 		.cmd		= VE_CMD_NEW,
 		.doit		= ve_nl_new_doit,
 		.policy		= ve_new_nl_policy,
-		.maxattr	= VE_A_RES,
+		.maxattr	= VE_A_ADDRS,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -104,7 +123,7 @@ const struct genl_ops ve_nl_ops[6] = {
 		.cmd		= VE_CMD_SET,
 		.doit		= ve_nl_set_doit,
 		.policy		= ve_set_nl_policy,
-		.maxattr	= VE_A_RES,
+		.maxattr	= VE_A_NETIF,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

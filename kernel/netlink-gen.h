@@ -12,15 +12,17 @@
 #include <uapi/linux/ve.h>
 
 /* Common nested types */
+extern const struct nla_policy ve_addr_nl_policy[VE_A_ADDR_IPV6 + 1];
+extern const struct nla_policy ve_netif_nl_policy[VE_A_NETIF_BRIDGED + 1];
 extern const struct nla_policy ve_res_nl_policy[VE_A_RES_PAD + 1];
 
-extern const struct nla_policy ve_new_nl_policy[VE_A_RES + 1];
+extern const struct nla_policy ve_new_nl_policy[VE_A_ADDRS + 1];
 
 extern const struct nla_policy ve_del_nl_policy[VE_A_ID + 1];
 
 extern const struct nla_policy ve_get_nl_policy[VE_A_FD + 1];
 
-extern const struct nla_policy ve_set_nl_policy[VE_A_RES + 1];
+extern const struct nla_policy ve_set_nl_policy[VE_A_NETIF + 1];
 
 extern const struct nla_policy ve_start_nl_policy[VE_A_INIT_PID + 1];
 

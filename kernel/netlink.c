@@ -30,6 +30,7 @@
 
 #include "compat.h"
 #include "lifecycle.h"
+#include "net.h"
 #include "netlink-gen.h"
 #include "netlink.h"
 #include "registry.h"
@@ -37,6 +38,9 @@
 #include "ubc.h"
 
 static struct genl_family ve_genl_family;
+
+/* A VE with every address and device attached outgrows NLMSG_GOODSIZE. */
+#define VE_NL_REPLY_SIZE	8192
 
 /* What pre_doit does before a command's doit. */
 #define VE_NL_ADMIN	BIT(0)	/* from the host, by an admin, naming an id */
@@ -134,7 +138,7 @@ static int ve_nl_put_res(struct sk_buff *skb, const struct ve *ve)
 }
 
 /* Under ve_mutex. Pids are shown as seen from @pid_ns, the reader's. */
-static int ve_nl_fill_ve(struct sk_buff *skb, const struct ve *ve,
+static int ve_nl_fill_ve(struct sk_buff *skb, struct ve *ve,
 			 struct pid_namespace *pid_ns, u32 portid, u32 seq,
 			 int flags, struct netlink_callback *cb)
 {
@@ -157,7 +161,7 @@ static int ve_nl_fill_ve(struct sk_buff *skb, const struct ve *ve,
 	      nla_put_u32(skb, VE_A_NUM_TASKS, ve_num_tasks(ve)) ||
 	      nla_put_u64_64bit(skb, VE_A_START_TIME, ve->start_time,
 				VE_A_PAD))) ||
-	    ve_nl_put_res(skb, ve)) {
+	    ve_nl_put_res(skb, ve) || ve_net_fill(skb, ve)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -239,6 +243,7 @@ static void ve_nl_apply(struct ve *ve, const struct ve_res *res,
 int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ve_res res[VE_RES_SLOTS];
+	struct ve_addrs *addrs;
 	struct ve *ve;
 	int err;
 
@@ -246,8 +251,13 @@ int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ve_nl_parse_res(info, res);
 	if (err)
 		return err;
+	err = ve_net_parse_addrs(NULL, info->attrs[VE_A_ADDRS], &addrs,
+				 info->extack);
+	if (err)
+		return err;
 	ve = ve_create(nla_get_u32(info->attrs[VE_A_ID]));
 	if (IS_ERR(ve)) {
+		ve_net_discard_addrs(addrs);
 		err = PTR_ERR(ve);
 		if (err == -EBUSY) {
 			NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
@@ -257,6 +267,7 @@ int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	}
 	ve_nl_apply(ve, res, info);
+	ve_net_commit_addrs(ve, addrs);
 	return 0;
 }
 
@@ -276,14 +287,27 @@ int ve_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ve_res res[VE_RES_SLOTS];
 	struct ve *ve = info->user_ptr[0];
+	struct ve_addrs *addrs;
 	int err;
 
-	/* Parse into a copy: a bad resource changes none. */
+	/* Check everything before changing anything: a bad attribute changes none. */
 	memcpy(res, ve->res, sizeof(res));
 	err = ve_nl_parse_res(info, res);
 	if (err)
 		return err;
+	err = ve_net_parse_addrs(ve, info->attrs[VE_A_ADDRS], &addrs,
+				 info->extack);
+	if (err)
+		return err;
+	/* Attaching is all or nothing too, and the last thing that can fail. */
+	err = ve_net_attach(ve, info);
+	if (err) {
+		ve_net_discard_addrs(addrs);
+		return err;
+	}
 	ve_nl_apply(ve, res, info);
+	if (info->attrs[VE_A_ADDRS])
+		ve_net_commit_addrs(ve, addrs);
 	ve_changed();
 	return 0;
 }
@@ -349,14 +373,17 @@ static void ve_nl_post_doit(const VE_GENL_DOIT_OPS *ops, struct sk_buff *skb,
 /* GET without a selector: the module, and the caller's VE. */
 static int ve_nl_fill_module(struct sk_buff *msg, struct genl_info *info)
 {
+	u32 self = ve_nl_caller(genl_info_net(info));
 	void *hdr;
 
 	hdr = genlmsg_put_reply(msg, info, &ve_genl_family, 0, VE_CMD_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(msg, VE_A_ID, ve_nl_caller(genl_info_net(info))) ||
+	/* The node-wide device count is the host's to know. */
+	if (nla_put_u32(msg, VE_A_ID, self) ||
 	    nla_put_string(msg, VE_A_MODULE_VERSION, VE_VERSION) ||
-	    nla_put_u32(msg, VE_A_ABI_VERSION, VE_FAMILY_VERSION)) {
+	    nla_put_u32(msg, VE_A_ABI_VERSION, VE_FAMILY_VERSION) ||
+	    (!self && nla_put_u32(msg, VE_A_NETIF_COUNT, ve_net_netif_count()))) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -469,7 +496,7 @@ int ve_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(VE_NL_REPLY_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "net.h"
 #include "registry.h"
 
 /* The registry lock; see the top of this file. */
@@ -80,7 +81,10 @@ void ve_get(struct ve *ve)
 
 static void ve_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(ve_cachep, container_of(head, struct ve, rcu));
+	struct ve *ve = container_of(head, struct ve, rcu);
+
+	ve_net_free(ve);
+	kmem_cache_free(ve_cachep, ve);
 }
 
 void ve_put(struct ve *ve)
@@ -128,6 +132,10 @@ struct ve *ve_alloc(u32 id)
 	ve_res_init(ve->res);
 	INIT_HLIST_NODE(&ve->pidns_node);
 	INIT_HLIST_NODE(&ve->userns_node);
+	if (ve_net_setup(ve)) {
+		ve_put(ve);
+		return NULL;
+	}
 	return ve;
 }
 

@@ -18,6 +18,8 @@ struct net;
 struct pid;
 struct pid_namespace;
 struct user_namespace;
+struct ve_addrs;
+struct ve_net_stats;
 
 /*
  * One virtual environment. Fields marked (M) are written under ve_mutex
@@ -46,6 +48,12 @@ struct ve {
 	struct cgroup_subsys_state *mem_css;	/* (B) its memory cgroup */
 	struct hlist_node	pidns_node;	/* (B) tag.c */
 	struct hlist_node	userns_node;	/* (B) tag.c */
+
+	/* net.c: addresses (M, RCU), attached devices (RTNL), counters */
+	struct ve_addrs __rcu	*addrs;
+	struct list_head	netifs;
+	unsigned int		nr_netifs;
+	struct ve_net_stats __percpu *net_stats;
 
 	wait_queue_entry_t	exit_wait;	/* on init_pid->wait_pidfd */
 	u32			init_exit_status; /* noted as the init exits */

@@ -52,7 +52,10 @@ enum spec_type {
 	VE_SPEC_BINARY,
 };
 
-enum spec_set { VE_SPEC_SET_NONE, VE_SPEC_SET_VE, VE_SPEC_SET_RES };
+enum spec_set {
+	VE_SPEC_SET_NONE, VE_SPEC_SET_VE, VE_SPEC_SET_RES, VE_SPEC_SET_ADDR,
+	VE_SPEC_SET_NETIF, VE_SPEC_SET_STATS,
+};
 
 struct spec_attr {
 	unsigned int type;
@@ -74,6 +77,9 @@ struct spec_op {
 	{ v, n, t, (uint64_t)(lo), (uint64_t)(hi), nest, multi },
 static const struct spec_attr ve_attrs[] = { VE_SPEC_ATTRS(ATTR) };
 static const struct spec_attr res_attrs[] = { VE_SPEC_RES_ATTRS(ATTR) };
+static const struct spec_attr addr_attrs[] = { VE_SPEC_ADDR_ATTRS(ATTR) };
+static const struct spec_attr netif_attrs[] = { VE_SPEC_NETIF_ATTRS(ATTR) };
+static const struct spec_attr stats_attrs[] = { VE_SPEC_STATS_ATTRS(ATTR) };
 #undef ATTR
 #define OP(c, n, admin, d, dump, req) { c, n, admin, d, dump, req },
 static const struct spec_op ops[] = { VE_SPEC_OPS(OP) };
@@ -82,6 +88,18 @@ static const struct spec_op ops[] = { VE_SPEC_OPS(OP) };
 static const uint64_t resources[] = { VE_SPEC_RESOURCE_VALUES(VAL) };
 #undef VAL
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The attributes of each nested set, by enum spec_set. */
+static const struct {
+	const struct spec_attr *attrs;
+	size_t n;
+} sets[] = {
+	[VE_SPEC_SET_VE]	= { ve_attrs, N(ve_attrs) },
+	[VE_SPEC_SET_RES]	= { res_attrs, N(res_attrs) },
+	[VE_SPEC_SET_ADDR]	= { addr_attrs, N(addr_attrs) },
+	[VE_SPEC_SET_NETIF]	= { netif_attrs, N(netif_attrs) },
+	[VE_SPEC_SET_STATS]	= { stats_attrs, N(stats_attrs) },
+};
 
 enum who { AS_HOST, AS_USER, AS_VE };
 
@@ -193,7 +211,7 @@ static size_t natural_len(enum spec_type kind)
 	case VE_SPEC_U32: case VE_SPEC_S32: return 4;
 	case VE_SPEC_U64: case VE_SPEC_S64: return 8;
 	case VE_SPEC_FLAG: return 0;
-	default: return 8;
+	default: return 8;	/* a binary's is its min, see put_one() */
 	}
 }
 
@@ -234,9 +252,7 @@ static void put_one(struct fuzzer *f, struct msg *m, const struct spec_attr *set
 		if (chance(f, 5))
 			n = 8 + pick(f, 24);
 		for (unsigned int i = 0; i < n; i++)
-			put_one(f, m, a->nest == VE_SPEC_SET_RES ? res_attrs : ve_attrs,
-				a->nest == VE_SPEC_SET_RES ? N(res_attrs) : N(ve_attrs),
-				0, depth + 1);
+			put_one(f, m, sets[a->nest].attrs, sets[a->nest].n, 0, depth + 1);
 		nla->nla_len = m->len - start;
 		if (chance(f, 3))
 			nla->nla_len = pick(f, nla->nla_len + 8);
@@ -252,6 +268,11 @@ static void put_one(struct fuzzer *f, struct msg *m, const struct spec_attr *set
 		v = value_for(f, a, res);
 		len = natural_len(a->kind);
 		memcpy(payload, &v, sizeof(v));
+		if (a->kind == VE_SPEC_BINARY) {
+			len = a->min;
+			for (size_t i = 0; i < len; i++)
+				payload[i] = chance(f, 3) ? 0 : rnd(f);
+		}
 	}
 	if (chance(f, 8)) {
 		len = odd_lens[pick(f, N(odd_lens))];

@@ -5,7 +5,7 @@
 #ifndef _VE_SPEC_H
 #define _VE_SPEC_H
 
-/* attribute-set ve: X(value, name, type, min, max, nested set, multi) */
+/* attribute-set ve: X(value, name, type, min, max, nested set, multi); a binary's min and max are its length */
 #define VE_SPEC_ATTRS(X) \
 	X(VE_A_ID, "id", VE_SPEC_U32, 1, VE_ID_MAX, VE_SPEC_SET_NONE, 0) \
 	X(VE_A_STATE, "state", VE_SPEC_U32, 0, UINT32_MAX, VE_SPEC_SET_NONE, 0) \
@@ -22,8 +22,12 @@
 	X(VE_A_FD, "fd", VE_SPEC_U32, 0, INT32_MAX, VE_SPEC_SET_NONE, 0) \
 	X(VE_A_SOCK_ID, "sock-id", VE_SPEC_U32, 0, UINT32_MAX, VE_SPEC_SET_NONE, 0) \
 	X(VE_A_PAD, "pad", VE_SPEC_PAD, 0, 0, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_ADDRS, "addrs", VE_SPEC_NEST, 0, 0, VE_SPEC_SET_ADDR, 0) \
+	X(VE_A_NETIF, "netif", VE_SPEC_NEST, 0, 0, VE_SPEC_SET_NETIF, 1) \
+	X(VE_A_STATS, "stats", VE_SPEC_NEST, 0, 0, VE_SPEC_SET_STATS, 0) \
+	X(VE_A_NETIF_COUNT, "netif-count", VE_SPEC_U32, 0, UINT32_MAX, VE_SPEC_SET_NONE, 0) \
 
-/* attribute-set res: X(value, name, type, min, max, nested set, multi) */
+/* attribute-set res: X(value, name, type, min, max, nested set, multi); a binary's min and max are its length */
 #define VE_SPEC_RES_ATTRS(X) \
 	X(VE_A_RES_ID, "id", VE_SPEC_U64, 0, VE_RES_MAX, VE_SPEC_SET_NONE, 0) \
 	X(VE_A_RES_HELD, "held", VE_SPEC_U64, 0, UINT64_MAX, VE_SPEC_SET_NONE, 0) \
@@ -33,12 +37,32 @@
 	X(VE_A_RES_FAILCNT, "failcnt", VE_SPEC_U64, 0, UINT64_MAX, VE_SPEC_SET_NONE, 0) \
 	X(VE_A_RES_PAD, "pad", VE_SPEC_PAD, 0, 0, VE_SPEC_SET_NONE, 0) \
 
+/* attribute-set addr: X(value, name, type, min, max, nested set, multi); a binary's min and max are its length */
+#define VE_SPEC_ADDR_ATTRS(X) \
+	X(VE_A_ADDR_IPV4, "ipv4", VE_SPEC_BINARY, 4, 4, VE_SPEC_SET_NONE, 1) \
+	X(VE_A_ADDR_IPV6, "ipv6", VE_SPEC_BINARY, 16, 16, VE_SPEC_SET_NONE, 1) \
+
+/* attribute-set netif: X(value, name, type, min, max, nested set, multi); a binary's min and max are its length */
+#define VE_SPEC_NETIF_ATTRS(X) \
+	X(VE_A_NETIF_IFINDEX, "ifindex", VE_SPEC_U32, 1, INT32_MAX, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_NETIF_MAC, "mac", VE_SPEC_BINARY, 6, 6, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_NETIF_BRIDGED, "bridged", VE_SPEC_FLAG, 0, 0, VE_SPEC_SET_NONE, 0) \
+
+/* attribute-set stats: X(value, name, type, min, max, nested set, multi); a binary's min and max are its length */
+#define VE_SPEC_STATS_ATTRS(X) \
+	X(VE_A_STATS_IN_PACKETS, "in-packets", VE_SPEC_U64, 0, UINT64_MAX, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_STATS_IN_BYTES, "in-bytes", VE_SPEC_U64, 0, UINT64_MAX, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_STATS_OUT_PACKETS, "out-packets", VE_SPEC_U64, 0, UINT64_MAX, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_STATS_OUT_BYTES, "out-bytes", VE_SPEC_U64, 0, UINT64_MAX, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_STATS_DROPPED, "dropped", VE_SPEC_U64, 0, UINT64_MAX, VE_SPEC_SET_NONE, 0) \
+	X(VE_A_STATS_PAD, "pad", VE_SPEC_PAD, 0, 0, VE_SPEC_SET_NONE, 0) \
+
 /* operations: X(cmd, name, admin-perm, has do, has dump, request attributes as a mask of 1ULL << type) */
 #define VE_SPEC_OPS(X) \
-	X(VE_CMD_NEW, "new", 1, 1, 0, (1ULL << VE_A_ID | 1ULL << VE_A_FLAGS | 1ULL << VE_A_RES)) \
+	X(VE_CMD_NEW, "new", 1, 1, 0, (1ULL << VE_A_ID | 1ULL << VE_A_FLAGS | 1ULL << VE_A_RES | 1ULL << VE_A_ADDRS)) \
 	X(VE_CMD_DEL, "del", 1, 1, 0, (1ULL << VE_A_ID)) \
 	X(VE_CMD_GET, "get", 0, 1, 1, (1ULL << VE_A_ID | 1ULL << VE_A_PID | 1ULL << VE_A_FD)) \
-	X(VE_CMD_SET, "set", 1, 1, 0, (1ULL << VE_A_ID | 1ULL << VE_A_FLAGS | 1ULL << VE_A_RES)) \
+	X(VE_CMD_SET, "set", 1, 1, 0, (1ULL << VE_A_ID | 1ULL << VE_A_FLAGS | 1ULL << VE_A_RES | 1ULL << VE_A_ADDRS | 1ULL << VE_A_NETIF)) \
 	X(VE_CMD_START, "start", 1, 1, 0, (1ULL << VE_A_ID | 1ULL << VE_A_INIT_PID)) \
 	X(VE_CMD_STOP, "stop", 1, 1, 0, (1ULL << VE_A_ID)) \
 	X(VE_CMD_STATE_NTF, "state-ntf", 0, 0, 0, (0)) \

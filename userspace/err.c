@@ -30,7 +30,10 @@ int vectl_exit_for_errno(int err)
 		return VECTL_ERR_PERM;
 	case EINVAL:
 	case ERANGE:
+	case E2BIG:
 		return VECTL_ERR_VALUE;
+	case EADDRINUSE:
+		return VECTL_ERR_IP_INUSE;
 	default:
 		return VECTL_ERR_SYSTEM;
 	}

@@ -23,6 +23,7 @@ enum vectl_exit {
 	VECTL_ERR_NOT_RUNNING	= 31,	/* the VE is not running */
 	VECTL_ERR_RUNNING	= 32,	/* the VE is running */
 	VECTL_ERR_STOP		= 33,	/* the VE could not be stopped */
+	VECTL_ERR_NET		= 34,	/* the VE's network could not be set up */
 	VECTL_ERR_NOT_MOUNTED	= 40,	/* the private area is not mounted */
 	VECTL_ERR_MOUNTED	= 41,	/* the private area is mounted */
 	VECTL_ERR_NOPRIVATE	= 43,	/* no private area */
@@ -33,6 +34,7 @@ enum vectl_exit {
 	VECTL_ERR_UMOUNT	= 51,	/* the private area could not be unmounted */
 	VECTL_ERR_DEL_PRIVATE	= 52,	/* the private area could not be removed */
 	VECTL_ERR_BAD_HOSTNAME	= 70,	/* invalid hostname */
+	VECTL_ERR_IP_INUSE	= 78,	/* the address belongs to another VE */
 	VECTL_ERR_BAD_CONFIG	= 85,	/* invalid config file */
 };
 

@@ -78,44 +78,52 @@ child_fail(const struct init_args *a, const char *fmt, ...)
 	child_vfail(a->err_fd, 1, fmt, ap);
 }
 
-int ve_apply_hostname(const char *h, char *why, size_t len)
+int ve_write_etc_file(const char *path, const char *text, char *why, size_t len)
 {
 	struct stat st;
 	FILE *f;
 	int fd;
 
-	if (sethostname(h, strlen(h))) {
-		snprintf(why, len, "sethostname: %s", strerror(errno));
-		return -1;
-	}
 	/*
 	 * What the VE's own boot scripts read; we are its root, inside it.
 	 * The VE owns the file: never block on it (a FIFO), never follow it
 	 * (a symlink), never write anything but a regular file.
 	 */
-	fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
 		  O_NOCTTY | O_CLOEXEC, 0644);
 	if (fd < 0 && errno != ENOENT && errno != EROFS) {
-		snprintf(why, len, "/etc/hostname in the VE: %s%s", strerror(errno),
+		snprintf(why, len, "%s in the VE: %s%s", path, strerror(errno),
 			 errno == ENXIO || errno == ELOOP ? " (it must be a regular file)" : "");
 		return -1;
 	}
 	if (fd < 0)
-		return 0;	/* no /etc, or a read-only root: the name is set */
+		return 0;	/* no /etc, or a read-only root: nothing to keep */
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(why, len, "/etc/hostname in the VE is not a regular file");
+		snprintf(why, len, "%s in the VE is not a regular file", path);
 		close(fd);
 		return -1;
 	}
 	f = ftruncate(fd, 0) ? NULL : fdopen(fd, "w");
 	if (!f) {
-		snprintf(why, len, "/etc/hostname in the VE: %s", strerror(errno));
+		snprintf(why, len, "%s in the VE: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	fprintf(f, "%s\n", h);
+	fputs(text, f);
 	fclose(f);
 	return 0;
+}
+
+int ve_apply_hostname(const char *h, char *why, size_t len)
+{
+	char line[80];
+
+	if (sethostname(h, strlen(h))) {
+		snprintf(why, len, "sethostname: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%s\n", h);
+	return ve_write_etc_file("/etc/hostname", line, why, len);
 }
 
 static void child_mount(const struct init_args *a, const char *src, const char *dst,

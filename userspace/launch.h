@@ -37,4 +37,7 @@ int launch_umount(struct vectx *x);
  */
 int ve_apply_hostname(const char *h, char *why, size_t len);
 
+/* Inside a VE, as its root: write @text to @path with the same care. */
+int ve_write_etc_file(const char *path, const char *text, char *why, size_t len);
+
 #endif

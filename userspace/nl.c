@@ -25,20 +25,30 @@
 /* Attributes are named as the spec names them: "id", "res.limit". */
 static const char *const ve_attr_names[VE_A_MAX + 1] = VE_ATTR_NAMES;
 static const char *const ve_res_attr_names[VE_A_RES_MAX + 1] = VE_RES_ATTR_NAMES;
+static const char *const ve_addr_attr_names[VE_A_ADDR_MAX + 1] = VE_ADDR_ATTR_NAMES;
+static const char *const ve_netif_attr_names[VE_A_NETIF_MAX + 1] = VE_NETIF_ATTR_NAMES;
+
+/* The nested sets of top-level attributes, by the attribute's type. */
+static const struct {
+	const char *const *names;
+	unsigned int n;
+} nested_sets[VE_A_MAX + 1] = {
+	[VE_A_RES]	= { ve_res_attr_names, ARRAY_SIZE(ve_res_attr_names) },
+	[VE_A_ADDRS]	= { ve_addr_attr_names, ARRAY_SIZE(ve_addr_attr_names) },
+	[VE_A_NETIF]	= { ve_netif_attr_names, ARRAY_SIZE(ve_netif_attr_names) },
+};
 
 const char *ve_attr_name(unsigned int type)
 {
 	return type < ARRAY_SIZE(ve_attr_names) ? ve_attr_names[type] : NULL;
 }
 
-static const char *ve_res_attr_name(unsigned int type)
-{
-	return type < ARRAY_SIZE(ve_res_attr_names) ? ve_res_attr_names[type] : NULL;
-}
-
-/* Find the attribute starting at @off among those in [@start, @end). */
+/*
+ * Find the attribute starting at @off among those in [@start, @end), of
+ * the nested set of top-level attribute @outer (0: the top level).
+ */
 static const char *attr_name_in(const char *base, const char *start,
-				const char *end, uint32_t off, bool nested)
+				const char *end, uint32_t off, unsigned int outer)
 {
 	const struct nlattr *attr;
 
@@ -51,12 +61,15 @@ static const char *attr_name_in(const char *base, const char *start,
 		if (attr->nla_len < sizeof(*attr) || p + attr->nla_len > end)
 			return NULL;
 		type = attr->nla_type & NLA_TYPE_MASK;
-		if (at == off)
-			return nested ? ve_res_attr_name(type) : ve_attr_name(type);
-		if (!nested && type == VE_A_RES && off > at &&
-		    off < at + attr->nla_len)
+		if (at == off) {
+			if (!outer)
+				return ve_attr_name(type);
+			return type < nested_sets[outer].n ? nested_sets[outer].names[type] : NULL;
+		}
+		if (!outer && type < ARRAY_SIZE(nested_sets) && nested_sets[type].names &&
+		    off > at && off < at + attr->nla_len)
 			return attr_name_in(base, p + sizeof(*attr),
-					    p + attr->nla_len, off, true);
+					    p + attr->nla_len, off, type);
 	}
 	return NULL;
 }
@@ -68,7 +81,7 @@ const char *ve_attr_name_at(const struct nlmsghdr *req, uint32_t off)
 
 	if (!req || req->nlmsg_len < (uint32_t)(start - base))
 		return NULL;
-	return attr_name_in(base, start, base + req->nlmsg_len, off, false);
+	return attr_name_in(base, start, base + req->nlmsg_len, off, 0);
 }
 
 static void parse_ext_ack(const struct nlattr *tlvs, const char *end,

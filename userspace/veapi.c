@@ -5,6 +5,7 @@
  * vectl's verbs and the selftests.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,10 @@ static int module_attr_cb(const struct nlattr *a, void *data)
 	case VE_A_ID:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 			mod->caller_id = mnl_attr_get_u32(a);
+		break;
+	case VE_A_NETIF_COUNT:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			mod->netif_count = mnl_attr_get_u32(a);
 		break;
 	}
 	return MNL_CB_OK;
@@ -86,6 +91,17 @@ static int send_limits(struct ve_nl *nl, uint8_t cmd, uint32_t id,
 		mnl_attr_put_u64(nl->req, VE_A_RES_LIMIT, lim->res[i].limit);
 		mnl_attr_nest_end(nl->req, nest);
 	}
+	if (lim && lim->has_addrs) {
+		struct nlattr *nest = mnl_attr_nest_start(nl->req, VE_A_ADDRS);
+
+		for (int i = 0; i < lim->n_addrs; i++) {
+			const struct ve_ip *ip = &lim->addrs[i];
+
+			mnl_attr_put(nl->req, ip->family == AF_INET ? VE_A_ADDR_IPV4 :
+				     VE_A_ADDR_IPV6, ip->family == AF_INET ? 4 : 16, ip->a);
+		}
+		mnl_attr_nest_end(nl->req, nest);
+	}
 	return ve_nl_run(nl, NULL, NULL);
 }
 
@@ -131,6 +147,72 @@ int veapi_set_flags(struct ve_nl *nl, uint32_t id, uint32_t flags)
 	struct ve_limits lim = { .has_flags = true, .flags = flags };
 
 	return veapi_set(nl, id, &lim);
+}
+
+int veapi_attach(struct ve_nl *nl, uint32_t id, int ifindex, const uint8_t *mac)
+{
+	struct nlattr *nest;
+
+	ve_nl_msg(nl, VE_CMD_SET, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	nest = mnl_attr_nest_start(nl->req, VE_A_NETIF);
+	mnl_attr_put_u32(nl->req, VE_A_NETIF_IFINDEX, (uint32_t)ifindex);
+	if (mac) {
+		mnl_attr_put(nl->req, VE_A_NETIF_MAC, 6, mac);
+		mnl_attr_put(nl->req, VE_A_NETIF_BRIDGED, 0, NULL);
+	}
+	mnl_attr_nest_end(nl->req, nest);
+	return ve_nl_run(nl, NULL, NULL);
+}
+
+static void parse_addrs(const struct nlattr *nest, struct ve_info *info)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		struct ve_ip *ip = &info->addrs[info->n_addrs];
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		if (info->n_addrs == VE_ADDR_MAX)
+			break;
+		if (mnl_attr_get_type(a) == VE_A_ADDR_IPV4 && len == 4)
+			ip->family = AF_INET;
+		else if (mnl_attr_get_type(a) == VE_A_ADDR_IPV6 && len == 16)
+			ip->family = AF_INET6;
+		else
+			continue;
+		memcpy(ip->a, mnl_attr_get_payload(a), len);
+		info->n_addrs++;
+	}
+}
+
+static void parse_netif(const struct nlattr *nest, struct ve_info *info)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == VE_A_NETIF_IFINDEX &&
+		    !mnl_attr_validate(a, MNL_TYPE_U32) && info->n_netifs < VE_NETIF_MAX)
+			info->netif_ifindex[info->n_netifs++] = mnl_attr_get_u32(a);
+}
+
+static void parse_stats(const struct nlattr *nest, struct ve_info *info)
+{
+	uint64_t *const at[VE_A_STATS_MAX + 1] = {
+		[VE_A_STATS_IN_PACKETS] = &info->net_in_packets,
+		[VE_A_STATS_IN_BYTES] = &info->net_in_bytes,
+		[VE_A_STATS_OUT_PACKETS] = &info->net_out_packets,
+		[VE_A_STATS_OUT_BYTES] = &info->net_out_bytes,
+		[VE_A_STATS_DROPPED] = &info->net_dropped,
+	};
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		unsigned int type = mnl_attr_get_type(a);
+
+		if (type <= VE_A_STATS_MAX && at[type] && !mnl_attr_validate(a, MNL_TYPE_U64))
+			*at[type] = mnl_attr_get_u64(a);
+	}
 }
 
 static void parse_res(const struct nlattr *nest, struct ve_info *info)
@@ -192,6 +274,15 @@ static int info_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case VE_A_RES:
 		parse_res(a, info);
+		break;
+	case VE_A_ADDRS:
+		parse_addrs(a, info);
+		break;
+	case VE_A_NETIF:
+		parse_netif(a, info);
+		break;
+	case VE_A_STATS:
+		parse_stats(a, info);
 		break;
 	}
 	return MNL_CB_OK;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "linux/ve.h"
+#include "netaddr.h"
 #include "nl.h"
 
 /* What GET reports about one VE. */
@@ -28,6 +29,12 @@ struct ve_info {
 	uint64_t failcnt[VE_RES_MAX + 1];
 	unsigned int n_res;
 	unsigned int first_res;	/* the first res seen (LIMIT_NTF has one) */
+	int n_addrs;
+	struct ve_ip addrs[VE_ADDR_MAX];
+	unsigned int n_netifs;
+	uint32_t netif_ifindex[VE_NETIF_MAX];
+	uint64_t net_in_packets, net_in_bytes, net_out_packets, net_out_bytes;
+	uint64_t net_dropped;
 };
 
 /* What GET without a selector reports: the module, and the caller's VE. */
@@ -35,12 +42,16 @@ struct ve_module {
 	char version[64];
 	uint32_t abi;
 	uint32_t caller_id;
+	uint32_t netif_count;	/* devices with the filter, node-wide */
 };
 
-/* Flags and limits for one NEW or SET: everything in one request. */
+/* Flags, limits and addresses for one NEW or SET: all in one request. */
 struct ve_limits {
 	bool has_flags;
 	uint32_t flags;
+	bool has_addrs;		/* replace the address list with addrs[] */
+	int n_addrs;
+	struct ve_ip addrs[VE_ADDR_MAX];
 	unsigned int n;		/* entries used in res[] */
 	struct {
 		unsigned int id;	/* enum ve_resource */
@@ -65,6 +76,8 @@ int veapi_set(struct ve_nl *nl, uint32_t id, const struct ve_limits *lim);
 int veapi_set_res(struct ve_nl *nl, uint32_t id, unsigned int res,
 		  uint64_t barrier, uint64_t limit);
 int veapi_set_flags(struct ve_nl *nl, uint32_t id, uint32_t flags);
+/* SET: attach host device @ifindex to running VE @id; @mac NULL: routed. */
+int veapi_attach(struct ve_nl *nl, uint32_t id, int ifindex, const uint8_t *mac);
 int veapi_get(struct ve_nl *nl, uint32_t id, struct ve_info *info);
 /* Which VE a pid (in the caller's namespace) belongs to; <0 on error. */
 int64_t veapi_of_pid(struct ve_nl *nl, pid_t pid);

@@ -13,6 +13,8 @@
 #define VE_PID_MAX		4194304
 #define VE_RES_UNLIMITED	18446744073709551615ULL
 #define VE_RES_MAX		24
+#define VE_ADDR_MAX		64
+#define VE_NETIF_MAX		16
 
 /**
  * enum ve_state - Kernel state of a VE.
@@ -75,6 +77,10 @@ enum ve_attr {
 	VE_A_FD,
 	VE_A_SOCK_ID,
 	VE_A_PAD,
+	VE_A_ADDRS,
+	VE_A_NETIF,
+	VE_A_STATS,
+	VE_A_NETIF_COUNT,
 
 	__VE_A_MAX,
 	VE_A_MAX = (__VE_A_MAX - 1)
@@ -91,6 +97,35 @@ enum ve_res_attr {
 
 	__VE_A_RES_MAX,
 	VE_A_RES_MAX = (__VE_A_RES_MAX - 1)
+};
+
+enum ve_addr_attr {
+	VE_A_ADDR_IPV4 = 1,
+	VE_A_ADDR_IPV6,
+
+	__VE_A_ADDR_MAX,
+	VE_A_ADDR_MAX = (__VE_A_ADDR_MAX - 1)
+};
+
+enum ve_netif_attr {
+	VE_A_NETIF_IFINDEX = 1,
+	VE_A_NETIF_MAC,
+	VE_A_NETIF_BRIDGED,
+
+	__VE_A_NETIF_MAX,
+	VE_A_NETIF_MAX = (__VE_A_NETIF_MAX - 1)
+};
+
+enum ve_stats_attr {
+	VE_A_STATS_IN_PACKETS = 1,
+	VE_A_STATS_IN_BYTES,
+	VE_A_STATS_OUT_PACKETS,
+	VE_A_STATS_OUT_BYTES,
+	VE_A_STATS_DROPPED,
+	VE_A_STATS_PAD,
+
+	__VE_A_STATS_MAX,
+	VE_A_STATS_MAX = (__VE_A_STATS_MAX - 1)
 };
 
 enum ve_cmd {

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VE's routed network, OpenVZ's venet made of a veth pair:
+ *
+ *   VE:   venet0  ADDR/32, ADDR/128 ... ; default via 169.254.0.1 and
+ *                 fe80::1 (on the link)
+ *   host: venetID 169.254.0.1 (scope host), fe80::1; a /32 or /128
+ *                 route per address; a proxy ARP/NDP entry per address
+ *                 on each NEIGHBOUR_DEVS device, announced when it comes
+ *                 up (gratuitous ARP, unsolicited NA)
+ *
+ * The host end is not bridged: the host routes each address to it, and
+ * the module's filter on it drops whatever the VE sends from an address
+ * that is not its own (so the VE's root may do what it likes to venet0).
+ *
+ * The proxy entries live on devices that outlast the VE, so the ones
+ * made are written to /run/ve/ID.net before they are made; net_cleanup()
+ * removes what that file names even after a vectl was killed half-way.
+ * Everything else goes with the pair, which goes with the VE's network
+ * namespace.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/icmp6.h>
+#include <netpacket/packet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/rtnetlink.h>
+
+#include "err.h"
+#include "exitcodes.h"
+#include "fault.h"
+#include "launch.h"
+#include "network.h"
+#include "rtnl.h"
+#include "run.h"
+
+#define NET_RUN_DIR	"/run/ve"
+#define VE_IFNAME	"venet0"
+#define MAX_UPLINKS	8
+#define MAX_RECORDS	(VE_ADDR_MAX * MAX_UPLINKS)
+
+/* The gateways the VE routes through: addresses of the host end. */
+static const struct ve_ip gw4 = { AF_INET, { 169, 254, 0, 1 } };
+static const struct ve_ip gw6 = { AF_INET6, { 0xfe, 0x80, [15] = 1 } };
+
+/* A proxy neighbour entry vectl made: on device @dev, for @ip. */
+struct proxy_rec {
+	char dev[IF_NAMESIZE];
+	struct ve_ip ip;
+};
+
+struct net_ctx {
+	struct vectx *x;
+	const char *verb;
+	struct rtnl host, ve;
+	int host_if, ve_if;
+	char host_name[IF_NAMESIZE];
+	int n_up;
+	struct {
+		char name[IF_NAMESIZE];
+		int ifindex;
+		uint8_t mac[6];
+	} up[MAX_UPLINKS];
+};
+
+int net_conf_addrs(struct vectx *x, struct ve_ip *out)
+{
+	char why[256];
+	int n = ve_ip_list_parse(vectx_get(x, "IP_ADDRESS"), out, why, sizeof(why));
+
+	if (n < 0)
+		vectl_err("%s %u: IP_ADDRESS in %s: %s", x->verb, x->id, x->conf_path, why);
+	return n;
+}
+
+static void host_name(const struct vectx *x, char *buf)
+{
+	snprintf(buf, IF_NAMESIZE, "venet%u", x->id);
+}
+
+/* ---- the record of proxy entries ---- */
+
+static void rec_path(const struct vectx *x, char *buf, size_t len)
+{
+	snprintf(buf, len, NET_RUN_DIR "/%u.net", x->id);
+}
+
+static int rec_load(const struct vectx *x, struct proxy_rec *recs)
+{
+	char path[64], line[128], addr[VE_IP_STRLEN + 1], why[160];
+	FILE *f;
+	int n = 0;
+
+	rec_path(x, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (n < MAX_RECORDS && fgets(line, sizeof(line), f)) {
+		struct proxy_rec *r = &recs[n];
+
+		if (sscanf(line, "%15s %46s", r->dev, addr) == 2 &&
+		    !ve_ip_parse(addr, &r->ip, why, sizeof(why)))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Replace the record, atomically; none left: no file. */
+static int rec_save(const struct vectx *x, const struct proxy_rec *recs, int n)
+{
+	char path[64], tmp[80], addr[VE_IP_STRLEN];
+	int err = 0;
+	FILE *f;
+
+	rec_path(x, path, sizeof(path));
+	if (!n)
+		return unlink(path) && errno != ENOENT ? -errno : 0;
+	err = mkdir_p(NET_RUN_DIR, 0700);
+	if (err)
+		return err;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s %s\n", recs[i].dev,
+			ve_ip_format(&recs[i].ip, addr, sizeof(addr)));
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static int rec_find(const struct proxy_rec *recs, int n, const char *dev,
+		    const struct ve_ip *ip)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(recs[i].dev, dev) && ve_ip_equal(&recs[i].ip, ip))
+			return i;
+	return -1;
+}
+
+/* ---- the host's uplinks ---- */
+
+/* The devices of the default routes, from /proc/net/route and ipv6_route. */
+static int detect_uplinks(char names[][IF_NAMESIZE], int max)
+{
+	char line[256], dev[IF_NAMESIZE], dst[64];
+	unsigned int plen;
+	int n = 0;
+	FILE *f;
+
+	f = fopen("/proc/net/route", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned int d, mask;
+
+		if (sscanf(line, "%15s %x %*x %*x %*u %*u %*u %x", dev, &d, &mask) == 3 &&
+		    !d && !mask && n < max)
+			memcpy(names[n++], dev, IF_NAMESIZE);
+	}
+	if (f)
+		fclose(f);
+	f = fopen("/proc/net/ipv6_route", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%32s %x %*s %*s %*s %*s %*s %*s %*s %15s", dst, &plen, dev) == 3 &&
+		    !plen && !strcmp(dst, "00000000000000000000000000000000") &&
+		    strcmp(dev, "lo") && n < max)
+			memcpy(names[n++], dev, IF_NAMESIZE);
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* NEIGHBOUR_DEVS: "detect" (the default), none (""), or device names. */
+static int find_uplinks(struct net_ctx *c)
+{
+	const char *v = vectx_get(c->x, "NEIGHBOUR_DEVS");
+	char names[MAX_UPLINKS * 2][IF_NAMESIZE];
+	int n = 0;
+
+	if (!v || !strcmp(v, "detect")) {
+		n = detect_uplinks(names, MAX_UPLINKS * 2);
+	} else {
+		char *copy = strdup(v), *save = NULL;
+
+		for (char *t = copy ? strtok_r(copy, " \t,", &save) : NULL; t && n < MAX_UPLINKS * 2;
+		     t = strtok_r(NULL, " \t,", &save))
+			snprintf(names[n++], IF_NAMESIZE, "%s", t);
+		free(copy);
+	}
+	c->n_up = 0;
+	for (int i = 0; i < n && c->n_up < MAX_UPLINKS; i++) {
+		int ifindex = rtnl_ifindex(&c->host, names[i]), j;
+
+		for (j = 0; j < c->n_up && strcmp(c->up[j].name, names[i]); j++)
+			;
+		if (j < c->n_up)
+			continue;	/* the same device for IPv4 and IPv6 */
+		if (ifindex <= 0) {
+			vectl_err("%s %u: NEIGHBOUR_DEVS names %s, which the host does not have; fix it in /etc/ve/ve.conf",
+				  c->verb, c->x->id, names[i]);
+			return -ENODEV;
+		}
+		memcpy(c->up[c->n_up].name, names[i], IF_NAMESIZE);
+		c->up[c->n_up].ifindex = ifindex;
+		if (rtnl_link_mac(&c->host, ifindex, c->up[c->n_up].mac))
+			memset(c->up[c->n_up].mac, 0, 6);
+		c->n_up++;
+	}
+	return 0;
+}
+
+static void sysctl_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	/* Best effort: without it, IPv6 neighbours are not answered. */
+	if (fd >= 0) {
+		ssize_t n = write(fd, value, strlen(value));
+
+		(void)n;
+		close(fd);
+	}
+}
+
+/* Tell the LAN at once that @ip is here now; best effort. */
+static void announce(const struct net_ctx *c, int u, const struct ve_ip *ip)
+{
+	if (ip->family == AF_INET) {
+		struct __attribute__((packed)) {
+			struct arphdr h;
+			uint8_t sha[6], sip[4], tha[6], tip[4];
+		} arp = {
+			.h = { htons(ARPHRD_ETHER), htons(ETHERTYPE_IP), 6, 4, htons(ARPOP_REQUEST) },
+		};
+		struct sockaddr_ll to = {
+			.sll_family = AF_PACKET, .sll_protocol = htons(ETHERTYPE_ARP),
+			.sll_ifindex = c->up[u].ifindex, .sll_halen = 6,
+			.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		};
+		int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETHERTYPE_ARP));
+
+		/* Gratuitous: who has ADDR, tell ADDR. */
+		memcpy(arp.sha, c->up[u].mac, 6);
+		memcpy(arp.sip, ip->a, 4);
+		memcpy(arp.tip, ip->a, 4);
+		if (fd >= 0) {
+			sendto(fd, &arp, sizeof(arp), 0, (struct sockaddr *)&to, sizeof(to));
+			close(fd);
+		}
+	} else {
+		struct __attribute__((packed)) {
+			struct nd_neighbor_advert na;
+			uint8_t opt_type, opt_len, mac[6];
+		} msg = {
+			.na.nd_na_type = ND_NEIGHBOR_ADVERT,
+			.na.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE,
+			.opt_type = ND_OPT_TARGET_LINKADDR, .opt_len = 1,
+		};
+		struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+		int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+		int hops = 255;
+
+		memcpy(&msg.na.nd_na_target, ip->a, 16);
+		memcpy(msg.mac, c->up[u].mac, 6);
+		inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
+		to.sin6_scope_id = (uint32_t)c->up[u].ifindex;
+		if (fd >= 0) {
+			setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+			setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &c->up[u].ifindex,
+				   sizeof(c->up[u].ifindex));
+			sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&to, sizeof(to));
+			close(fd);
+		}
+	}
+}
+
+/* ---- one address ---- */
+
+static int fail(const struct net_ctx *c, const char *what, const struct ve_ip *ip,
+		const struct rtnl *r, int err)
+{
+	char addr[VE_IP_STRLEN] = "";
+
+	if (ip)
+		ve_ip_format(ip, addr, sizeof(addr));
+	vectl_err("%s %u: cannot %s%s%s: %s%s%s", c->verb, c->x->id, what,
+		  ip ? " " : "", addr, strerror(-err), r && r->msg[0] ? ": " : "",
+		  r ? r->msg : "");
+	return VECTL_ERR_NET;
+}
+
+/* The host end's gateway address and the VE's default route, for @family. */
+static int gateway_up(struct net_ctx *c, int family)
+{
+	const struct ve_ip *gw = family == AF_INET ? &gw4 : &gw6;
+	int err;
+
+	err = rtnl_addr(&c->host, true, c->host_if, gw,
+			family == AF_INET ? RT_SCOPE_HOST : RT_SCOPE_LINK);
+	if (err)
+		return fail(c, "give the host end its gateway address", gw, &c->host, err);
+	err = rtnl_route(&c->ve, true, family, NULL, c->ve_if, gw);
+	if (err)
+		return fail(c, "route the VE through", gw, &c->ve, err);
+	return VECTL_OK;
+}
+
+static int addr_up(struct net_ctx *c, const struct ve_ip *ip)
+{
+	struct proxy_rec recs[MAX_RECORDS];
+	int n = rec_load(c->x, recs), err, rc;
+	char path[128];
+
+	/* Written down first: a killed vectl leaves nothing unnamed. */
+	for (int u = 0; u < c->n_up; u++)
+		if (rec_find(recs, n, c->up[u].name, ip) < 0 && n < MAX_RECORDS) {
+			snprintf(recs[n].dev, IF_NAMESIZE, "%s", c->up[u].name);
+			recs[n++].ip = *ip;
+		}
+	err = rec_save(c->x, recs, n);
+	if (err)
+		return fail(c, "write " NET_RUN_DIR " for", ip, NULL, err);
+
+	rc = gateway_up(c, ip->family);
+	if (rc)
+		return rc;
+	err = rtnl_addr(&c->ve, true, c->ve_if, ip, RT_SCOPE_UNIVERSE);
+	if (err)
+		return fail(c, "add to " VE_IFNAME, ip, &c->ve, err);
+	err = rtnl_route(&c->host, true, ip->family, ip, c->host_if, NULL);
+	if (err)
+		return fail(c, "route the host to", ip, &c->host, err);
+	fault_point("net:routed");
+	for (int u = 0; u < c->n_up; u++) {
+		if (ip->family == AF_INET6) {
+			snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/proxy_ndp",
+				 c->up[u].name);
+			sysctl_write(path, "1");
+		}
+		err = rtnl_neigh_proxy(&c->host, true, c->up[u].ifindex, ip);
+		if (err)
+			return fail(c, "answer neighbours on the uplink for", ip, &c->host, err);
+		announce(c, u, ip);
+	}
+	return VECTL_OK;
+}
+
+/* Take @ip away; what is gone already is fine. */
+static int addr_down(struct net_ctx *c, const struct ve_ip *ip)
+{
+	struct proxy_rec recs[MAX_RECORDS];
+	int n = rec_load(c->x, recs), err, kept = 0;
+
+	err = rtnl_addr(&c->ve, false, c->ve_if, ip, RT_SCOPE_UNIVERSE);
+	if (err && err != -EADDRNOTAVAIL && err != -ENODEV)
+		return fail(c, "remove from " VE_IFNAME, ip, &c->ve, err);
+	err = rtnl_route(&c->host, false, ip->family, ip, c->host_if, NULL);
+	if (err && err != -ESRCH && err != -ENODEV)
+		return fail(c, "remove the host's route to", ip, &c->host, err);
+	for (int i = 0; i < n; i++) {
+		int ifindex;
+
+		if (!ve_ip_equal(&recs[i].ip, ip)) {
+			recs[kept++] = recs[i];
+			continue;
+		}
+		ifindex = rtnl_ifindex(&c->host, recs[i].dev);
+		err = ifindex > 0 ? rtnl_neigh_proxy(&c->host, false, ifindex, ip) : 0;
+		if (err && err != -ENOENT)
+			return fail(c, "remove the proxy neighbour entry for", ip, &c->host, err);
+	}
+	err = rec_save(c->x, recs, kept);
+	if (err)
+		return fail(c, "write " NET_RUN_DIR " for", ip, NULL, err);
+	return VECTL_OK;
+}
+
+/* ---- the VE ---- */
+
+static int ctx_open(struct net_ctx *c, struct vectx *x, int netns_fd)
+{
+	int err;
+
+	c->x = x;
+	c->verb = x->verb;
+	host_name(x, c->host_name);
+	err = rtnl_open(&c->host, -1);
+	if (err)
+		return fail(c, "open rtnetlink", NULL, NULL, err);
+	err = rtnl_open(&c->ve, netns_fd);
+	if (err) {
+		rtnl_close(&c->host);
+		return fail(c, "open rtnetlink in the VE", NULL, NULL, err);
+	}
+	if (find_uplinks(c)) {
+		rtnl_close(&c->host);
+		rtnl_close(&c->ve);
+		return VECTL_ERR_NET;
+	}
+	return VECTL_OK;
+}
+
+static void ctx_close(struct net_ctx *c)
+{
+	rtnl_close(&c->host);
+	rtnl_close(&c->ve);
+}
+
+static void warn_forwarding(struct net_ctx *c, const struct ve_ip *ips, int n)
+{
+	static const char *const knob[2] = { "net.ipv4.ip_forward",
+					     "net.ipv6.conf.all.forwarding" };
+	static const char *const path[2] = { "/proc/sys/net/ipv4/ip_forward",
+					     "/proc/sys/net/ipv6/conf/all/forwarding" };
+
+	for (int v = 0; v < 2; v++) {
+		char buf[8] = "";
+		bool used = false;
+		int fd;
+
+		for (int i = 0; i < n; i++)
+			used |= ips[i].family == (v ? AF_INET6 : AF_INET);
+		fd = used ? open(path[v], O_RDONLY | O_CLOEXEC) : -1;
+		if (fd < 0)
+			continue;
+		if (read(fd, buf, sizeof(buf) - 1) > 0 && buf[0] == '0')
+			vectl_err("%s %u: warning: %s is 0, so only this host reaches the VE's addresses; set it to 1 to route them",
+				  c->verb, c->x->id, knob[v]);
+		close(fd);
+	}
+}
+
+int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
+{
+	struct ve_ip ips[VE_ADDR_MAX];
+	struct net_ctx c = { 0 };
+	char path[64];
+	int n, fd, err, rc, lo;
+
+	n = net_conf_addrs(x, ips);
+	if (n < 0)
+		return VECTL_ERR_BAD_CONFIG;
+	net_cleanup(x);		/* what an earlier run left */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		vectl_err("start %u: cannot open the VE's network namespace: %s", x->id,
+			  strerror(errno));
+		return VECTL_ERR_NET;
+	}
+	rc = ctx_open(&c, x, fd);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	err = rtnl_veth_add(&c.host, c.host_name, NULL, VE_IFNAME, NULL, fd);
+	close(fd);
+	if (err) {
+		rc = fail(&c, "create the device pair", NULL, &c.host, err);
+		goto out;
+	}
+	fault_point("net:paired");
+	c.host_if = rtnl_ifindex(&c.host, c.host_name);
+	c.ve_if = rtnl_ifindex(&c.ve, VE_IFNAME);
+	lo = rtnl_ifindex(&c.ve, "lo");
+	if (c.host_if <= 0 || c.ve_if <= 0 || lo <= 0) {
+		rc = fail(&c, "find the device pair", NULL, NULL, -ENODEV);
+		goto out;
+	}
+	err = rtnl_link_up(&c.ve, lo);
+	if (!err)
+		err = rtnl_link_up(&c.ve, c.ve_if);
+	if (!err)
+		err = rtnl_link_up(&c.host, c.host_if);
+	if (err) {
+		rc = fail(&c, "bring up " VE_IFNAME, NULL, &c.host, err);
+		goto out;
+	}
+	/* Filtered before the VE can send anything: its init waits. */
+	err = veapi_attach(nl, x->id, c.host_if, NULL);
+	if (err) {
+		vectl_err("start %u: cannot attach %s to the module: %s", x->id,
+			  c.host_name, ve_nl_strerror(nl, err));
+		rc = VECTL_ERR_NET;
+		goto out;
+	}
+	fault_point("net:attached");
+	for (int i = 0; i < n && !rc; i++)
+		rc = addr_up(&c, &ips[i]);
+	if (!rc)
+		warn_forwarding(&c, ips, n);
+out:
+	ctx_close(&c);
+	return rc;
+}
+
+/* The network namespace of running VE @x, checked to be its init's. */
+static int ve_netns(struct ve_nl *nl, struct vectx *x)
+{
+	struct ve_info info;
+	char path[64];
+	int pidfd, fd;
+
+	pidfd = veapi_open_init(nl, x->id, &info);
+	if (pidfd < 0)
+		return pidfd;
+	snprintf(path, sizeof(path), "/proc/%u/ns/net", info.init_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* The init still lives: the /proc entry was its, not a recycled pid's. */
+	if (fd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0)) {
+		close(fd);
+		fd = -ESRCH;
+	} else if (fd < 0) {
+		fd = -errno;
+	}
+	close(pidfd);
+	return fd;
+}
+
+int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
+	       int n_old, const struct ve_ip *new, int n_new)
+{
+	struct net_ctx c = { 0 };
+	int fd, rc = VECTL_OK;
+
+	fd = ve_netns(nl, x);
+	if (fd < 0) {
+		vectl_err("%s %u: cannot reach the VE's network: %s", x->verb, x->id,
+			  strerror(-fd));
+		return fd == -ESRCH ? VECTL_ERR_NOT_RUNNING : VECTL_ERR_NET;
+	}
+	rc = ctx_open(&c, x, fd);
+	close(fd);
+	if (rc)
+		return rc;
+	c.host_if = rtnl_ifindex(&c.host, c.host_name);
+	c.ve_if = rtnl_ifindex(&c.ve, VE_IFNAME);
+	if (c.host_if <= 0 || c.ve_if <= 0) {
+		vectl_err("%s %u: the VE has no " VE_IFNAME " (its root removed or renamed it); restart the VE to get it back",
+			  x->verb, x->id);
+		ctx_close(&c);
+		return VECTL_ERR_NET;
+	}
+	for (int i = 0; i < n_old && !rc; i++)
+		if (ve_ip_find(new, n_new, &old[i]) < 0)
+			rc = addr_down(&c, &old[i]);
+	for (int i = 0; i < n_new && !rc; i++)
+		if (ve_ip_find(old, n_old, &new[i]) < 0)
+			rc = addr_up(&c, &new[i]);
+	if (!rc)
+		warn_forwarding(&c, new, n_new);
+	ctx_close(&c);
+	return rc;
+}
+
+int net_cleanup(struct vectx *x)
+{
+	struct proxy_rec recs[MAX_RECORDS];
+	int n = rec_load(x, recs), err = 0, first = 0, ifindex;
+	char name[IF_NAMESIZE];
+	struct rtnl r;
+
+	err = rtnl_open(&r, -1);
+	if (err)
+		return err;
+	host_name(x, name);
+	/* Gone with the VE's namespace, unless something holds that. */
+	ifindex = rtnl_ifindex(&r, name);
+	if (ifindex > 0)
+		first = rtnl_link_del(&r, ifindex);
+	for (int i = 0; i < n; i++) {
+		ifindex = rtnl_ifindex(&r, recs[i].dev);
+		err = ifindex > 0 ? rtnl_neigh_proxy(&r, false, ifindex, &recs[i].ip) : 0;
+		if (err && err != -ENOENT && !first)
+			first = err;
+	}
+	rtnl_close(&r);
+	if (!first)
+		first = rec_save(x, recs, 0);
+	return first;
+}
+
+int net_write_resolv(const char *nameservers, const char *searchdomains,
+		     char *why, size_t len)
+{
+	char text[4096], *copy, *save = NULL;
+	size_t used;
+
+	used = (size_t)snprintf(text, sizeof(text),
+				"# Written by vectl from NAMESERVER and SEARCHDOMAIN.\n");
+	if (searchdomains && *searchdomains && used < sizeof(text))
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "search %s\n",
+					 searchdomains);
+	copy = strdup(nameservers ? nameservers : "");
+	for (char *t = copy ? strtok_r(copy, " \t,", &save) : NULL; t && used < sizeof(text);
+	     t = strtok_r(NULL, " \t,", &save))
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "nameserver %s\n", t);
+	free(copy);
+	return ve_write_etc_file("/etc/resolv.conf", text, why, len);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A VE's routed network (venet0), plumbed from the host; see network.c. */
+#ifndef VECTL_NETWORK_H
+#define VECTL_NETWORK_H
+
+#include <sys/types.h>
+
+#include "netaddr.h"
+#include "vectx.h"
+#include "veapi.h"
+
+/*
+ * IP_ADDRESS of @x into @out (room for VE_ADDR_MAX): the count, or -1
+ * after saying what is wrong with it.
+ */
+int net_conf_addrs(struct vectx *x, struct ve_ip *out);
+
+/*
+ * Start: the venet pair of VE @x, whose init @pid the module has bound
+ * and which runs nothing yet; its addresses, routes and proxy
+ * neighbours, the module's filter on the host end. Prints errors;
+ * returns an exit code (what was made is left to net_cleanup()).
+ */
+int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid);
+
+/*
+ * Running VE @x goes from addresses @old to @new (the module has the new
+ * list already): both sides change at once. Exit code.
+ */
+int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
+	       int n_old, const struct ve_ip *new, int n_new);
+
+/*
+ * Remove what VE @x's network left on the host: the host end of its
+ * pair, the proxy neighbour entries. Quiet; 0 or -errno of the first
+ * failure.
+ */
+int net_cleanup(struct vectx *x);
+
+/*
+ * Inside a VE, as its root: write /etc/resolv.conf from NAMESERVER and
+ * SEARCHDOMAIN (never through a symlink). 0, or -1 with @why.
+ */
+int net_write_resolv(const char *nameservers, const char *searchdomains,
+		     char *why, size_t len);
+
+#endif

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink for vectl: the links, addresses, routes and proxy neighbour
+ * entries of a VE's network, in the host's namespace or, through a
+ * socket opened there, in the VE's. Every request is acked; a failure
+ * returns -errno and keeps the kernel's message in r->msg.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#include "nl.h"
+#include "rtnl.h"
+
+/* Make the socket in @netns_fd's namespace: a socket keeps its own. */
+static int socket_in(struct rtnl *r, int netns_fd)
+{
+	int self = -1, err = 0;
+
+	if (netns_fd >= 0) {
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0 || setns(netns_fd, CLONE_NEWNET)) {
+			err = -errno;
+			if (self >= 0)
+				close(self);
+			return err;
+		}
+	}
+	r->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!r->sock)
+		err = -errno;
+	if (self >= 0) {
+		/* Back home, or nothing vectl does next is where it thinks. */
+		if (setns(self, CLONE_NEWNET))
+			_exit(70);
+		close(self);
+	}
+	return err;
+}
+
+int rtnl_open(struct rtnl *r, int netns_fd)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r) - sizeof(r->buf));
+	r->seq = (uint32_t)time(NULL);
+	err = socket_in(r, netns_fd);
+	if (err)
+		return err;
+	if (mnl_socket_bind(r->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		mnl_socket_close(r->sock);
+		r->sock = NULL;
+		return err;
+	}
+	r->portid = mnl_socket_get_portid(r->sock);
+	return 0;
+}
+
+void rtnl_close(struct rtnl *r)
+{
+	if (r->sock)
+		mnl_socket_close(r->sock);
+	r->sock = NULL;
+}
+
+static struct nlmsghdr *rtnl_msg(struct rtnl *r, uint16_t type, uint16_t flags,
+				 void **extra, size_t extra_len)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++r->seq;
+	*extra = mnl_nlmsg_put_extra_header(nlh, extra_len);
+	return nlh;
+}
+
+/* Send @nlh; feed replies to @cb (may be NULL) until the ack. */
+static int rtnl_run(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	uint32_t seq = nlh->nlmsg_seq;
+	char rbuf[8192];
+
+	r->msg[0] = '\0';
+	if (mnl_socket_sendto(r->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(r->sock, rbuf, sizeof(rbuf));
+		const struct nlmsghdr *m = (const struct nlmsghdr *)rbuf;
+		int len = (int)n;
+
+		if (n < 0)
+			return -errno;
+		for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+			struct nl_err e;
+
+			if (m->nlmsg_seq != seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR || m->nlmsg_type == NLMSG_DONE) {
+				memset(&e, 0, sizeof(e));
+				nl_parse_error(m, &e);
+				snprintf(r->msg, sizeof(r->msg), "%s", e.msg);
+				return e.error;
+			}
+			if (cb && cb(m, data) < MNL_CB_OK)
+				return -EIO;
+		}
+	}
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct { int ifindex; uint8_t *mac; } *out = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	out->ifindex = ifi->ifi_index;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi))
+		if (out->mac && mnl_attr_get_type(a) == IFLA_ADDRESS &&
+		    mnl_attr_get_payload_len(a) == 6)
+			memcpy(out->mac, mnl_attr_get_payload(a), 6);
+	return MNL_CB_OK;
+}
+
+static int get_link(struct rtnl *r, const char *name, int ifindex, uint8_t *mac)
+{
+	struct { int ifindex; uint8_t *mac; } out = { 0, mac };
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = rtnl_msg(r, RTM_GETLINK, 0, (void **)&ifi, sizeof(*ifi));
+	ifi->ifi_index = ifindex;
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	err = rtnl_run(r, nlh, link_cb, &out);
+	if (err == -ENODEV)
+		return 0;
+	return err ? err : out.ifindex;
+}
+
+int rtnl_ifindex(struct rtnl *r, const char *name)
+{
+	return get_link(r, name, 0, NULL);
+}
+
+int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6])
+{
+	int ret = get_link(r, NULL, ifindex, mac);
+
+	return ret > 0 ? 0 : ret ? ret : -ENODEV;
+}
+
+int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,
+		  const char *peer, const uint8_t *peer_mac, int peer_netns_fd)
+{
+	struct nlattr *linkinfo, *data, *peer_nest;
+	struct ifinfomsg *ifi, *pifi;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (void **)&ifi,
+		       sizeof(*ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_nest = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	pifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifi));
+	(void)pifi;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	if (peer_mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	mnl_attr_nest_end(nlh, peer_nest);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+int rtnl_link_del(struct rtnl *r, int ifindex)
+{
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, RTM_DELLINK, 0, (void **)&ifi, sizeof(*ifi));
+	ifi->ifi_index = ifindex;
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+int rtnl_link_up(struct rtnl *r, int ifindex)
+{
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, RTM_NEWLINK, 0, (void **)&ifi, sizeof(*ifi));
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+static size_t ip_len(const struct ve_ip *ip)
+{
+	return ip->family == AF_INET ? 4 : 16;
+}
+
+int rtnl_addr(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
+	      uint8_t scope)
+{
+	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, add ? RTM_NEWADDR : RTM_DELADDR,
+		       add ? NLM_F_CREATE | NLM_F_REPLACE : 0, (void **)&ifa, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)ip->family;
+	ifa->ifa_prefixlen = ip->family == AF_INET ? 32 : 128;
+	ifa->ifa_scope = scope;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, ip_len(ip), ip->a);
+	mnl_attr_put(nlh, IFA_ADDRESS, ip_len(ip), ip->a);
+	if (add)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
+	       int ifindex, const struct ve_ip *gw)
+{
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = rtnl_msg(r, add ? RTM_NEWROUTE : RTM_DELROUTE,
+		       add ? NLM_F_CREATE | NLM_F_REPLACE : 0, (void **)&rtm, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = dst ? (family == AF_INET ? 32 : 128) : 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = gw || family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (dst)
+		mnl_attr_put(nlh, RTA_DST, ip_len(dst), dst->a);
+	if (gw) {
+		mnl_attr_put(nlh, RTA_GATEWAY, ip_len(gw), gw->a);
+		rtm->rtm_flags |= RTNH_F_ONLINK;
+	}
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+int rtnl_neigh_proxy(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+
+	nlh = rtnl_msg(r, add ? RTM_NEWNEIGH : RTM_DELNEIGH,
+		       add ? NLM_F_CREATE | NLM_F_REPLACE : 0, (void **)&ndm, sizeof(*ndm));
+	ndm->ndm_family = (uint8_t)ip->family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = NUD_PERMANENT;
+	ndm->ndm_flags = NTF_PROXY;
+	mnl_attr_put(nlh, NDA_DST, ip_len(ip), ip->a);
+	return rtnl_run(r, nlh, NULL, NULL);
+}

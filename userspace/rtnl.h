@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few rtnetlink requests vectl makes to plumb a VE's network: links,
+ * addresses, routes and proxy neighbour entries. See rtnl.c.
+ */
+#ifndef VECTL_RTNL_H
+#define VECTL_RTNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+#include "netaddr.h"
+
+struct rtnl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	uint32_t seq;
+	char msg[256];		/* the kernel's extack message of the last error */
+	char buf[16384];
+};
+
+/* A socket in the caller's network namespace, or in @netns_fd's (>= 0). */
+int rtnl_open(struct rtnl *r, int netns_fd);
+void rtnl_close(struct rtnl *r);
+
+/* The index of link @name, 0 when there is none, or -errno. */
+int rtnl_ifindex(struct rtnl *r, const char *name);
+/* Link @ifindex's MAC address into @mac. */
+int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6]);
+
+/*
+ * A veth pair: @name here, @peer in the namespace @peer_netns_fd, each
+ * with its MAC when one is given (NULL: the kernel picks one).
+ */
+int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,
+		  const char *peer, const uint8_t *peer_mac, int peer_netns_fd);
+int rtnl_link_del(struct rtnl *r, int ifindex);
+int rtnl_link_up(struct rtnl *r, int ifindex);
+
+/* Add (true) or delete an address: /32 or /128, without DAD. */
+int rtnl_addr(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
+	      uint8_t scope);
+/*
+ * Add or delete the route to @dst (/32, /128; NULL: the default route) on
+ * @ifindex, through @gw when given (on the link, whatever its address).
+ */
+int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
+	       int ifindex, const struct ve_ip *gw);
+/* Add or delete a proxy ARP/NDP entry for @ip on @ifindex. */
+int rtnl_neigh_proxy(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip);
+
+#endif
