@@ -240,6 +240,13 @@ static void ve_nl_apply(struct ve *ve, const struct ve_res *res,
 		ve->flags = nla_get_u32(info->attrs[VE_A_FLAGS]);
 }
 
+static int ve_nl_new_exists(struct genl_info *info)
+{
+	NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
+	NL_SET_ERR_MSG_MOD(info->extack, "a VE with this id exists");
+	return -EEXIST;
+}
+
 int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ve_res res[VE_RES_SLOTS];
@@ -251,6 +258,9 @@ int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ve_nl_parse_res(info, res);
 	if (err)
 		return err;
+	/* Its own addresses are not another VE's: say that it exists first. */
+	if (ve_lookup(nla_get_u32(info->attrs[VE_A_ID])))
+		return ve_nl_new_exists(info);
 	err = ve_net_parse_addrs(NULL, info->attrs[VE_A_ADDRS], &addrs,
 				 info->extack);
 	if (err)
@@ -259,12 +269,7 @@ int ve_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(ve)) {
 		ve_net_discard_addrs(addrs);
 		err = PTR_ERR(ve);
-		if (err == -EBUSY) {
-			NL_SET_BAD_ATTR(info->extack, info->attrs[VE_A_ID]);
-			NL_SET_ERR_MSG_MOD(info->extack, "a VE with this id exists");
-			err = -EEXIST;
-		}
-		return err;
+		return err == -EBUSY ? ve_nl_new_exists(info) : err;
 	}
 	ve_nl_apply(ve, res, info);
 	ve_net_commit_addrs(ve, addrs);

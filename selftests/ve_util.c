@@ -150,21 +150,19 @@ pid_t ve_first_child(pid_t pid)
 	return child;
 }
 
-int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
+/* "@prefix ARGS" through sh; see run_vectl(). */
+static int vrun(char *out, size_t outlen, char *err, size_t errlen, const char *prefix,
+		const char *fmt, va_list ap)
 {
-	const char *bin = getenv("VECTL") ? getenv("VECTL") : "vectl";
 	char args[1024], cmd[1200], errpath[64];
-	va_list ap;
 	FILE *f;
 	size_t n;
 	int status;
 
-	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
 	/* Per process: tests run vectl from several at once. */
 	snprintf(errpath, sizeof(errpath), "/tmp/vectl.%d.err", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "%s %s 2>%s", bin, args, errpath);
+	snprintf(cmd, sizeof(cmd), "%s%s 2>%s", prefix, args, errpath);
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
@@ -182,6 +180,30 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 	}
 	unlink(errpath);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
+{
+	char prefix[256];
+	va_list ap;
+	int ret;
+
+	snprintf(prefix, sizeof(prefix), "%s ", getenv("VECTL") ? getenv("VECTL") : "vectl");
+	va_start(ap, fmt);
+	ret = vrun(out, outlen, err, errlen, prefix, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vrun(out, outlen, err, errlen, "", fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 static const char *module_path(void)

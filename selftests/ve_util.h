@@ -44,6 +44,10 @@ pid_t ve_first_child(pid_t pid);
 int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* The same for any sh command line. */
+int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
 /* KSFT_TIMEOUT_SCALE (1 unless set): how much slower this kernel is. */
 int ve_time_scale(void);
 

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "network.h"
 #include "parse.h"
 #include "run.h"
 #include "template.h"
@@ -55,8 +56,12 @@ int cmd_create(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "private", required_argument, NULL, 'p' },
+		{ "ipadd", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct ve_ip ips[VE_ADDR_MAX];
+	char ipbuf[VE_ADDR_MAX * (VE_IP_STRLEN + 1)], ipwhy[200];
+	int n_ips = 0;
 	const char *ostemplate = NULL, *config = NULL, *hostname = NULL, *private = NULL;
 	char tmpl[PATH_MAX], partial[PATH_MAX + 16], why[512];
 	struct vectx x;
@@ -79,6 +84,19 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 'p':
 			private = optarg;
+			break;
+		case 'i':
+			if (ve_ip_parse(optarg, &ips[n_ips], ipwhy, sizeof(ipwhy))) {
+				vectl_err("create: invalid --ipadd '%s' (%s)", optarg, ipwhy);
+				return VECTL_ERR_VALUE;
+			}
+			if (ve_ip_find(ips, n_ips, &ips[n_ips]) >= 0)
+				break;
+			if (n_ips == VE_ADDR_MAX) {
+				vectl_err("create: --ipadd: a VE has at most %d addresses", VE_ADDR_MAX);
+				return VECTL_ERR_VALUE;
+			}
+			n_ips++;
 			break;
 		default:
 			return cmd_bad_option("create", argv);
@@ -115,6 +133,9 @@ int cmd_create(int argc, char **argv)
 		goto out;
 	}
 	rc = load_sample(&x, config ? config : vectx_get(&x, "CONFIGFILE"), config);
+	if (rc)
+		goto out;
+	rc = net_check_configs(&x, ips, n_ips);
 	if (rc)
 		goto out;
 	if (private) {
@@ -157,6 +178,10 @@ int cmd_create(int argc, char **argv)
 	conf_set(&x.conf, "OSTEMPLATE", ostemplate);
 	if (hostname)
 		conf_set(&x.conf, "HOSTNAME", hostname);
+	if (n_ips) {
+		ve_ip_list_format(ips, n_ips, ipbuf, sizeof(ipbuf));
+		conf_set(&x.conf, "IP_ADDRESS", ipbuf);
+	}
 	if (rename(partial, x.private_dir) ||
 	    (fault_point("create:renamed"), err = conf_save(&x.conf, x.conf_path))) {
 		vectl_err("create %u: cannot finish %s: %s", id,

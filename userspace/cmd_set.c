@@ -4,11 +4,13 @@
  *   --hostname H  --onboot yes|no  --ram SIZE  --swap SIZE
  *   --cpulimit PERCENT  --cpuunits N  --cpus N  --stop-signal SIG
  *   --stop-timeout SECONDS  --<resource> BARRIER[:LIMIT]  (numproc, ...)
+ *   --ipadd ADDR  --ipdel ADDR|all  --nameserver ADDR  --searchdomain NAME
  *
  * A running VE gets the change at once (module, cgroup, hostname); --save
  * also writes the config, and is required for a VE that is not running.
  * Everything is validated before anything is changed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -24,13 +26,15 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "launch.h"
+#include "network.h"
 #include "nsexec.h"
 #include "parse.h"
 #include "resources.h"
 #include "vectx.h"
 
 enum { OPT_SAVE = 1, OPT_HOSTNAME, OPT_ONBOOT, OPT_RAM, OPT_SWAP, OPT_CPULIMIT,
-       OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_RES = 100 };
+       OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_IPADD, OPT_IPDEL,
+       OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_RES = 100 };
 
 static const struct option fixed_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
@@ -43,6 +47,17 @@ static const struct option fixed_opts[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "stop-signal", required_argument, NULL, OPT_STOPSIG },
 	{ "stop-timeout", required_argument, NULL, OPT_STOPTMO },
+	{ "ipadd", required_argument, NULL, OPT_IPADD },
+	{ "ipdel", required_argument, NULL, OPT_IPDEL },
+	{ "nameserver", required_argument, NULL, OPT_NAMESERVER },
+	{ "searchdomain", required_argument, NULL, OPT_SEARCHDOMAIN },
+};
+
+/* --ipadd and --ipdel, applied to IP_ADDRESS once the config is read. */
+struct ip_edit {
+	int n_add, n_del;
+	bool del_all;
+	struct ve_ip add[VE_ADDR_MAX], del[VE_ADDR_MAX];
 };
 
 #define N_FIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
@@ -63,8 +78,19 @@ static int set_hostname_child(void *arg)
 	return 0;
 }
 
-/* Set the hostname of running VE @x, from a process that joins it. */
-static int live_hostname(struct vectx *x, const char *h)
+static int set_resolv_child(void *arg)
+{
+	const struct vectx *x = arg;
+	char why[256];
+
+	if (net_write_resolv(vectx_get(x, "NAMESERVER"), vectx_get(x, "SEARCHDOMAIN"),
+			     why, sizeof(why)))
+		ns_child_fail("cannot write resolv.conf: %s", why);
+	return 0;
+}
+
+/* Run @fn(@arg) as root inside running VE @x, from a process that joins it. */
+static int live_in_ve(struct vectx *x, int (*fn)(void *), void *arg)
 {
 	pid_t helper = fork();
 	int status;
@@ -84,7 +110,7 @@ static int live_hostname(struct vectx *x, const char *h)
 		ve_nl_close(&nl);
 		if (rc)
 			_exit(rc);
-		pid = ns_spawn(x, &j, set_hostname_child, (void *)h, NULL, 0);
+		pid = ns_spawn(x, &j, fn, arg, NULL, 0);
 		if (pid < 0)
 			_exit(VECTL_ERR_EXEC);
 		if (ns_child_error(&j, pid, msg, sizeof(msg))) {
@@ -103,6 +129,39 @@ static int bad_value(uint32_t id, const char *opt, const char *v, const char *wh
 {
 	vectl_err("set %u: invalid --%s '%s' (%s)", id, opt, v, what);
 	return VECTL_ERR_VALUE;
+}
+
+/* Append @v to the blank-separated list @key in @c. */
+static int conf_append(struct conf *c, const char *key, const char *v)
+{
+	const char *old = conf_get(c, key);
+	char buf[1024];
+
+	if (snprintf(buf, sizeof(buf), "%s%s%s", old ? old : "", old ? " " : "", v) >=
+	    (int)sizeof(buf))
+		return -E2BIG;
+	return conf_set(c, key, buf);
+}
+
+static int ip_option(struct ip_edit *e, uint32_t id, int opt, const char *name,
+		     const char *v)
+{
+	char why[200];
+	struct ve_ip ip;
+
+	if (opt == OPT_IPDEL && !strcmp(v, "all")) {
+		e->del_all = true;
+		return 0;
+	}
+	if (ve_ip_parse(v, &ip, why, sizeof(why)))
+		return bad_value(id, name, v, why);
+	if (opt == OPT_IPADD) {
+		if (ve_ip_find(e->add, e->n_add, &ip) < 0 && e->n_add < VE_ADDR_MAX)
+			e->add[e->n_add++] = ip;
+	} else if (ve_ip_find(e->del, e->n_del, &ip) < 0 && e->n_del < VE_ADDR_MAX) {
+		e->del[e->n_del++] = ip;
+	}
+	return 0;
 }
 
 /* Parse one option into @c; returns 0 or an exit code. */
@@ -126,6 +185,19 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return bad_value(id, name, v, "yes or no");
 		return conf_set(c, "ONBOOT", v);
+	case OPT_NAMESERVER: {
+		struct in6_addr a;
+
+		if (inet_pton(AF_INET, v, &a) != 1 && inet_pton(AF_INET6, v, &a) != 1)
+			return bad_value(id, name, v, "an IPv4 or IPv6 address");
+		return conf_append(c, "NAMESERVER", v) ?
+			bad_value(id, name, v, "too many name servers") : 0;
+	}
+	case OPT_SEARCHDOMAIN:
+		if (!hostname_ok(v))
+			return bad_value(id, name, v, "a domain: letters, digits, '-' and '.'");
+		return conf_append(c, "SEARCHDOMAIN", v) ?
+			bad_value(id, name, v, "too many search domains") : 0;
 	case OPT_CPULIMIT:
 		key = "CPULIMIT";
 		if (!number_ok(v, 0, 100000))
@@ -173,12 +245,58 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 	return conf_set(c, key, v);
 }
 
-/* Apply the changed resources to the module (if it knows the VE), at once. */
-static int apply_kernel(struct ve_nl *nl, struct vectx *x, const struct conf *changes)
+/*
+ * IP_ADDRESS after @e: into @new (the count), @old gets the current one.
+ * -1 after saying why when @e does not fit the VE.
+ */
+static int ip_apply(struct vectx *x, const struct ip_edit *e, struct ve_ip *old,
+		    int *n_old, struct ve_ip *new)
 {
-	struct ve_limits lim = { .n = 0 };
+	char buf[VE_ADDR_MAX * (VE_IP_STRLEN + 1)], addr[VE_IP_STRLEN];
+	int n = 0;
+
+	*n_old = net_conf_addrs(x, old);
+	if (*n_old < 0)
+		return -1;
+	for (int i = 0; i < e->n_del; i++)
+		if (ve_ip_find(old, *n_old, &e->del[i]) < 0 && ve_ip_find(e->add, e->n_add, &e->del[i]) < 0) {
+			vectl_err("set %u: --ipdel %s: the VE has no such address (it has: %s)",
+				  x->id, ve_ip_format(&e->del[i], addr, sizeof(addr)),
+				  vectx_get(x, "IP_ADDRESS") && *vectx_get(x, "IP_ADDRESS") ?
+				  vectx_get(x, "IP_ADDRESS") : "none");
+			return -1;
+		}
+	for (int i = 0; i < *n_old && !e->del_all; i++)
+		if (ve_ip_find(e->del, e->n_del, &old[i]) < 0)
+			new[n++] = old[i];
+	for (int i = 0; i < e->n_add; i++) {
+		if (ve_ip_find(new, n, &e->add[i]) >= 0)
+			continue;
+		if (n == VE_ADDR_MAX) {
+			vectl_err("set %u: --ipadd: a VE has at most %d addresses", x->id,
+				  VE_ADDR_MAX);
+			return -1;
+		}
+		new[n++] = e->add[i];
+	}
+	ve_ip_list_format(new, n, buf, sizeof(buf));
+	conf_set(&x->conf, "IP_ADDRESS", buf);
+	return n;
+}
+
+/* Apply the changed resources to the module (if it knows the VE), at once. */
+static int apply_kernel(struct ve_nl *nl, struct vectx *x, const struct conf *changes,
+			const struct ve_ip *addrs, int n_addrs)
+{
+	static struct ve_limits lim;
 	int err;
 
+	memset(&lim, 0, sizeof(lim));
+	if (n_addrs >= 0) {
+		lim.has_addrs = true;
+		lim.n_addrs = n_addrs;
+		memcpy(lim.addrs, addrs, sizeof(*addrs) * (size_t)n_addrs);
+	}
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct conf_line *cl = &changes->lines[i];
 		const struct res_desc *r = NULL;
@@ -190,9 +308,11 @@ static int apply_kernel(struct ve_nl *nl, struct vectx *x, const struct conf *ch
 		if (r && !res_parse(cl->value, r->unit, &b, &l))
 			ve_limits_add(&lim, r->id, b, l);
 	}
-	if (!lim.n)
+	if (!lim.n && !lim.has_addrs)
 		return 0;
 	err = veapi_set(nl, x->id, &lim);
+	if (err == -EADDRINUSE)
+		return net_explain_conflict(nl, x, &lim);
 	if (err) {
 		vectl_err("set %u: %s", x->id, ve_nl_strerror(nl, err));
 		return vectl_exit_for_errno(err);
@@ -204,8 +324,11 @@ int cmd_set(int argc, char **argv)
 {
 	struct option opts[N_FIXED + 32];
 	static struct ve_nl nl;
+	static struct ve_ip old_ips[VE_ADDR_MAX], new_ips[VE_ADDR_MAX];
+	static struct ip_edit ips;
 	struct conf changes = { 0 };
 	bool save = false, running = false, known = false;
+	int n_old = 0, n_new = -1;
 	struct ve_info info;
 	struct vectx x;
 	char why[512];
@@ -236,13 +359,16 @@ int cmd_set(int argc, char **argv)
 			save = true;
 			continue;
 		}
-		rc = set_one(&changes, id, opt, opts[idx].name, optarg);
+		if (opt == OPT_IPADD || opt == OPT_IPDEL)
+			rc = ip_option(&ips, id, opt, opts[idx].name, optarg);
+		else
+			rc = set_one(&changes, id, opt, opts[idx].name, optarg);
 		if (rc) {
 			conf_free(&changes);
 			return rc < 0 ? VECTL_ERR_VALUE : rc;
 		}
 	}
-	if (optind != argc || !changes.n) {
+	if (optind != argc || (!changes.n && !ips.n_add && !ips.n_del && !ips.del_all)) {
 		conf_free(&changes);
 		vectl_err("set %u: %s", id, optind != argc ? "unexpected argument" :
 			  "nothing to set (see: man vectl)");
@@ -268,8 +394,14 @@ int cmd_set(int argc, char **argv)
 	}
 	for (size_t i = 0; i < changes.n; i++)
 		conf_set(&x.conf, changes.lines[i].key, changes.lines[i].value);
+	if (ips.n_add || ips.n_del || ips.del_all) {
+		n_new = ip_apply(&x, &ips, old_ips, &n_old, new_ips);
+		rc = n_new < 0 ? VECTL_ERR_VALUE : net_check_configs(&x, ips.add, ips.n_add);
+		if (rc)
+			goto out;
+	}
 	if (known) {
-		rc = apply_kernel(&nl, &x, &changes);
+		rc = apply_kernel(&nl, &x, &changes, new_ips, n_new);
 		if (rc)
 			goto out;
 	}
@@ -283,7 +415,17 @@ int cmd_set(int argc, char **argv)
 			goto out;
 		}
 		if (h) {
-			rc = live_hostname(&x, h);
+			rc = live_in_ve(&x, set_hostname_child, (void *)h);
+			if (rc)
+				goto out;
+		}
+		if (conf_get(&changes, "NAMESERVER") || conf_get(&changes, "SEARCHDOMAIN")) {
+			rc = live_in_ve(&x, set_resolv_child, &x);
+			if (rc)
+				goto out;
+		}
+		if (n_new >= 0) {
+			rc = net_change(&nl, &x, old_ips, n_old, new_ips, n_new);
 			if (rc)
 				goto out;
 		}

@@ -14,7 +14,7 @@
 
 const struct vectl_cmd vectl_cmds[] = {
 	{ "create", cmd_create,
-	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR]" },
+	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR] [--ipadd ADDR]..." },
 	{ "start", cmd_start, "start ID | start --onboot-all" },
 	{ "stop", cmd_stop, "stop ID [--fast] | stop --all [--fast]" },
 	{ "restart", cmd_restart, "restart ID" },
@@ -24,7 +24,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "umount", cmd_umount, "umount ID" },
 	{ "enter", cmd_enter, "enter ID" },
 	{ "exec", cmd_exec, "exec ID COMMAND [ARG...]" },
-	{ "set", cmd_set, "set ID [--save] [--hostname H] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--numproc B[:L]] ..." },
+	{ "set", cmd_set, "set ID [--save] [--hostname H] [--ipadd ADDR] [--ipdel ADDR|all] [--nameserver ADDR] [--searchdomain D] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--numproc B[:L]] ..." },
 	{ "list", cmd_list, "list [-a|-S] [-H] [-j] [-o FIELD,...] [-s [-]FIELD] [ID...]" },
 	{ "ubc", cmd_ubc, "ubc [-j] [ID...]" },
 	{ "monitor", cmd_monitor, "monitor [-j] [ID...]" },

@@ -42,6 +42,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "launch.h"
+#include "network.h"
 #include "parse.h"
 #include "resources.h"
 #include "run.h"
@@ -59,6 +60,8 @@ struct init_args {
 	int err_fd;		/* write end, close-on-exec */
 	char console[64];	/* host path of the console pty */
 	const char *hostname;
+	const char *nameservers;	/* NAMESERVER, or NULL */
+	const char *searchdomains;	/* SEARCHDOMAIN, or NULL */
 	const char *init;
 	char devpts_opts[96];	/* with max=, NUMPTY's limit */
 };
@@ -243,6 +246,9 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 
 	if (a->hostname && ve_apply_hostname(a->hostname, why, sizeof(why)))
 		child_fail(a, "cannot set the hostname: %s", why);
+	if ((a->nameservers || a->searchdomains) &&
+	    net_write_resolv(a->nameservers, a->searchdomains, why, sizeof(why)))
+		child_fail(a, "cannot write the VE's resolv.conf: %s", why);
 
 	fd = open("/dev/console", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) ||
@@ -278,7 +284,7 @@ static int write_map(pid_t pid, const char *file, uid_t base)
  */
 int launch_register(struct ve_nl *nl, struct vectx *x)
 {
-	struct ve_limits lim = { .n = 0 };
+	struct ve_limits lim = { .n = 0, .has_addrs = true };
 	int err;
 
 	for (size_t i = 0; i < res_count; i++) {
@@ -295,9 +301,14 @@ int launch_register(struct ve_nl *nl, struct vectx *x)
 		}
 		ve_limits_add(&lim, r->id, b, l);
 	}
+	lim.n_addrs = net_conf_addrs(x, lim.addrs);
+	if (lim.n_addrs < 0)
+		return VECTL_ERR_BAD_CONFIG;
 	err = veapi_new(nl, x->id, &lim);
 	if (err == -EEXIST)
 		err = veapi_set(nl, x->id, &lim);
+	if (err == -EADDRINUSE)
+		return net_explain_conflict(nl, x, &lim);
 	if (err) {
 		vectl_err("%s %u: cannot register the VE with the module: %s",
 			  x->verb, x->id, ve_nl_strerror(nl, err));
@@ -352,7 +363,14 @@ int launch_umount(struct vectx *x)
 int launch_cleanup(struct vectx *x, bool umount_root)
 {
 	char why[512];
+	int err;
 
+	err = net_cleanup(x);
+	if (err) {
+		vectl_err("%s %u: cannot remove the VE's network from the host: %s",
+			  x->verb, x->id, strerror(-err));
+		return VECTL_ERR_STOP;
+	}
 	if (cg_remove(x, why, sizeof(why))) {
 		vectl_err("%s %u: %s", x->verb, x->id, why);
 		return VECTL_ERR_STOP;
@@ -402,6 +420,8 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	a.hostname = vectx_get(x, "HOSTNAME");
 	if (a.hostname && !*a.hostname)
 		a.hostname = NULL;
+	a.nameservers = vectx_get(x, "NAMESERVER");
+	a.searchdomains = vectx_get(x, "SEARCHDOMAIN");
 	a.init = vectx_get(x, "INIT");
 	if (!a.init || !*a.init)
 		a.init = "/sbin/init";
@@ -479,6 +499,13 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 		goto out_fds;
 	}
 	fault_point("start:bound");
+	rc = net_start(nl, x, pid);
+	if (rc) {
+		kill_and_reap(pid);
+		goto out_stopped;
+	}
+	rc = VECTL_ERR_ENVCREATE;
+	fault_point("start:network");
 	err = release_init(pid, x->root, go[1]);
 	if (err) {
 		vectl_err("start %u: cannot release the init: %s", x->id, strerror(-err));
@@ -513,6 +540,7 @@ out_fds:
 	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master }, 6);
 	if (rc == VECTL_OK)
 		return rc;
+	net_cleanup(x);
 	cg_remove(x, why, sizeof(why));
 out_umount:
 	if (mounted_here)

@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -41,6 +42,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "fault.h"
+#include "config.h"
 #include "launch.h"
 #include "network.h"
 #include "rtnl.h"
@@ -598,6 +600,85 @@ int net_cleanup(struct vectx *x)
 	if (!first)
 		first = rec_save(x, recs, 0);
 	return first;
+}
+
+struct conf_scan {
+	const struct vectx *x;
+	const struct ve_ip *ips;
+	int n;
+	uint32_t owner;
+	struct ve_ip addr;
+};
+
+static void conf_scan_cb(uint32_t id, void *data)
+{
+	struct conf_scan *s = data;
+	struct ve_ip theirs[VE_ADDR_MAX];
+	struct conf c = { 0 };
+	char path[PATH_MAX], why[160];
+	int n;
+
+	if (id == s->x->id || s->owner)
+		return;
+	snprintf(path, sizeof(path), VE_CONF_DIR "/%u.conf", id);
+	if (conf_load(&c, path))
+		return;
+	n = ve_ip_list_parse(conf_get(&c, "IP_ADDRESS"), theirs, why, sizeof(why));
+	for (int i = 0; i < s->n && !s->owner; i++)
+		if (ve_ip_find(theirs, n, &s->ips[i]) >= 0) {
+			s->owner = id;
+			s->addr = s->ips[i];
+		}
+	conf_free(&c);
+}
+
+int net_check_configs(const struct vectx *x, const struct ve_ip *ips, int n)
+{
+	struct conf_scan s = { x, ips, n, 0, { 0 } };
+	char addr[VE_IP_STRLEN];
+
+	vectx_each_conf(conf_scan_cb, &s);
+	if (!s.owner)
+		return VECTL_OK;
+	ve_ip_format(&s.addr, addr, sizeof(addr));
+	vectl_err("%s %u: %s is VE %u's address; an address belongs to one VE (take it from VE %u first: vectl set %u --ipdel %s --save)",
+		  x->verb, x->id, addr, s.owner, s.owner, s.owner, addr);
+	return VECTL_ERR_IP_INUSE;
+}
+
+struct conflict {
+	const struct vectx *x;
+	const struct ve_limits *lim;
+	bool said;
+};
+
+static void conflict_cb(const struct ve_info *info, void *data)
+{
+	struct conflict *c = data;
+	char addr[VE_IP_STRLEN];
+
+	for (int i = 0; i < c->lim->n_addrs && !c->said; i++) {
+		if (info->id == c->x->id ||
+		    ve_ip_find(info->addrs, info->n_addrs, &c->lim->addrs[i]) < 0)
+			continue;
+		vectl_err("%s %u: %s is VE %u's address; an address belongs to one VE (take it from VE %u first: vectl set %u --ipdel %s --save)",
+			  c->x->verb, c->x->id, ve_ip_format(&c->lim->addrs[i], addr, sizeof(addr)),
+			  info->id, info->id, info->id, addr);
+		c->said = true;
+	}
+}
+
+int net_explain_conflict(struct ve_nl *nl, const struct vectx *x,
+			 const struct ve_limits *lim)
+{
+	struct conflict c = { x, lim, false };
+	char msg[sizeof(nl->errbuf)];
+
+	snprintf(msg, sizeof(msg), "%s", ve_nl_strerror(nl, -EADDRINUSE));
+	veapi_dump_each(nl, conflict_cb, &c);
+	if (!c.said)
+		vectl_err("%s %u: %s", x->verb, x->id, msg);
+	return VECTL_ERR_IP_INUSE;
 }
 
 int net_write_resolv(const char *nameservers, const char *searchdomains,

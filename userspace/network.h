@@ -38,6 +38,20 @@ int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
 int net_cleanup(struct vectx *x);
 
 /*
+ * Is any of @ips in another VE's config (IP_ADDRESS)? Says which and
+ * returns VECTL_ERR_IP_INUSE, else 0. The module checks the VEs it
+ * knows; this covers the ones it does not (never started since boot).
+ */
+int net_check_configs(const struct vectx *x, const struct ve_ip *ips, int n);
+
+/*
+ * The module refused @lim's addresses for @x with EADDRINUSE: say which
+ * address is which VE's. Returns the exit code.
+ */
+int net_explain_conflict(struct ve_nl *nl, const struct vectx *x,
+			 const struct ve_limits *lim);
+
+/*
  * Inside a VE, as its root: write /etc/resolv.conf from NAMESERVER and
  * SEARCHDOMAIN (never through a symlink). 0, or -1 with @why.
  */
