@@ -29,6 +29,8 @@
 #define ID 601
 #define UID_BASE (100000u + ID * 65536u)
 #define TRACE "/tmp/fault.trace"
+/* With addresses: a start plumbs the network, a kill leaves some of it. */
+#define CREATE "create %u --ostemplate busybox --ipadd 10.98.0.61 --ipadd fd98::61"
 
 /* Every fault point, and the command that reaches it from a clean VE. */
 static const struct {
@@ -36,15 +38,19 @@ static const struct {
 	const char *point;
 	const char *needs;	/* "": nothing; "created", "running", "stopped" */
 } points[] = {
-	{ "create %u --ostemplate busybox", "create:unpacking", "" },
-	{ "create %u --ostemplate busybox", "create:unpacked", "" },
-	{ "create %u --ostemplate busybox", "create:renamed", "" },
-	{ "create %u --ostemplate busybox", "create:saved", "" },
+	{ CREATE, "create:unpacking", "" },
+	{ CREATE, "create:unpacked", "" },
+	{ CREATE, "create:renamed", "" },
+	{ CREATE, "create:saved", "" },
 	{ "start %u", "start:registered", "created" },
 	{ "start %u", "start:mounted", "created" },
 	{ "start %u", "start:cgroup", "created" },
 	{ "start %u", "start:cloned", "created" },
 	{ "start %u", "start:bound", "created" },
+	{ "start %u", "net:paired", "created" },
+	{ "start %u", "net:attached", "created" },
+	{ "start %u", "net:routed", "created" },
+	{ "start %u", "start:network", "created" },
 	{ "start %u", "start:released", "created" },
 	{ "start %u", "start:running", "created" },
 	{ "set %u --hostname fault --numproc 300:300 --save", "set:kernel", "running" },
@@ -96,6 +102,16 @@ static int ve_processes(void)
 	return n;
 }
 
+/* Nothing of the VE's network is left on the host. */
+static void net_clean(struct __test_metadata *_metadata, const char *after)
+{
+	/* A dead VE's namespace, and its devices, go in a work item. */
+	for (int i = 0; i < 50 * ve_time_scale() && !access("/sys/class/net/venet601", F_OK); i++)
+		usleep(100000);
+	EXPECT_NE(0, access("/sys/class/net/venet601", F_OK)) TH_LOG("after %s: venet601 left", after);
+	EXPECT_NE(0, access("/run/ve/601.net", F_OK)) TH_LOG("after %s: proxy record left", after);
+}
+
 /*
  * Bring the VE to "does not exist" with vectl alone, and check nothing of
  * it is left. Returns false (with a log line) on the first leftover.
@@ -121,6 +137,7 @@ static bool clean_state(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *
 	EXPECT_NE(0, access("/var/lib/ve/private/601.partial", F_OK)) TH_LOG("after %s: partial tree left", after);
 	EXPECT_NE(0, access("/etc/ve/conf/601.conf", F_OK)) TH_LOG("after %s: config left", after);
 	EXPECT_EQ(0, ve_processes()) TH_LOG("after %s: processes left", after);
+	net_clean(_metadata, after);
 	return !_metadata->passed ? false : true;
 }
 
@@ -164,7 +181,7 @@ TEST_F(fault, points_are_all_reached)
 
 	unlink(TRACE);
 	setenv("VECTL_FAULT_TRACE", TRACE, 1);
-	ASSERT_EQ(0, V("create %u --ostemplate busybox", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("set %u --hostname fault --numproc 300:300 --save", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u", ID)) TH_LOG("%s", self->err);
@@ -211,6 +228,7 @@ static void stopped_clean(struct __test_metadata *_metadata, FIXTURE_DATA(fault)
 	EXPECT_NE(0, access("/sys/fs/cgroup/ve/601", F_OK)) TH_LOG("after %s: cgroup left", after);
 	EXPECT_FALSE(ve_lock_held(ID)) TH_LOG("after %s: the lock is held", after);
 	EXPECT_EQ(0, ve_processes()) TH_LOG("after %s: processes left", after);
+	net_clean(_metadata, after);
 }
 
 /*
@@ -232,7 +250,7 @@ TEST_F_TIMEOUT(fault, killed_at_every_point, 1800)
 			created = false;
 		}
 		if (*needs && !created) {
-			ASSERT_EQ(0, V("create %u --ostemplate busybox", ID)) TH_LOG("%s", self->err);
+			ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 			created = true;
 		}
 		if (!strcmp(needs, "running")) {
@@ -276,7 +294,7 @@ TEST_F_TIMEOUT(fault, killed_at_every_point, 1800)
 TEST_F_TIMEOUT(fault, randomized_trials, 3600)
 {
 	static const char *const cmds[] = {
-		"create %u --ostemplate busybox", "start %u", "stop %u", "stop %u --fast",
+		CREATE, "start %u", "stop %u", "stop %u --fast",
 		"set %u --numproc 200:200 --save", "restart %u", "destroy %u",
 	};
 	const char *env = getenv("VE_FAULT_TRIALS");
@@ -310,7 +328,7 @@ TEST_F(fault, init_crash_stops_the_ve)
 	struct ve_info info;
 	FILE *f;
 
-	ASSERT_EQ(0, V("create %u --ostemplate busybox", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, system("cp /selftests/ve_crash /var/lib/ve/private/601/sbin/crash-init"));
 	f = fopen("/etc/ve/conf/601.conf", "a");
 	ASSERT_NE(NULL, f);
@@ -336,7 +354,7 @@ TEST_F(fault, all_processes_killed)
 {
 	int fd;
 
-	ASSERT_EQ(0, V("create %u --ostemplate busybox", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	fd = open("/sys/fs/cgroup/ve/601/cgroup.kill", O_WRONLY);
 	ASSERT_LE(0, fd);
@@ -368,7 +386,7 @@ TEST_F(fault, disk_full_during_create)
  */
 TEST_F(fault, module_reload_with_stopped_ves)
 {
-	ASSERT_EQ(0, V("create %u --ostemplate busybox", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	ve_nl_close(&self->nl);
 	EXPECT_NE(0, ve_module_unload());

@@ -699,22 +699,6 @@ static void fuzz(enum who who, int threads, unsigned long count, uint64_t seed,
 	free(r);
 }
 
-/* Active objects of slab cache @name, or -1 (the module's are unmerged). */
-static long slab_objects(const char *name)
-{
-	char line[512], cache[64];
-	long active = -1, n;
-	FILE *fp = fopen("/proc/slabinfo", "r");
-
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "%63s %ld", cache, &n) == 2 && !strcmp(cache, name))
-			active = n;
-	fclose(fp);
-	return active;
-}
-
 /* Stop and delete every VE: the fuzzers make them with any ID. */
 static void cleanup(struct ve_nl *nl)
 {
@@ -752,8 +736,8 @@ FIXTURE_SETUP(fuzz)
 {
 	ASSERT_EQ(0, ve_nl_open(&self->nl));
 	cleanup(&self->nl);
-	self->ves = slab_objects("ve");
-	self->charges = slab_objects("ve_charge");
+	self->ves = ve_slab_objects("ve");
+	self->charges = ve_slab_objects("ve_charge");
 	self->seed = fuzz_seed();
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -791,8 +775,8 @@ static bool slabs_return(struct __test_metadata *_metadata, long ves, long charg
 		return true;
 	}
 	for (int i = 0; i < 100; i++) {
-		v = slab_objects("ve");
-		c = slab_objects("ve_charge");
+		v = ve_slab_objects("ve");
+		c = ve_slab_objects("ve_charge");
 		if (v == ves && c <= charges)
 			return true;
 		usleep(100000);

@@ -271,3 +271,25 @@ bool ve_lock_held(unsigned int id)
 	close(fd);
 	return ret != 0;
 }
+
+bool ve_one_line(const char *err)
+{
+	const char *nl = strchr(err, '\n');
+
+	return !strncmp(err, "vectl: ", 7) && nl && !nl[1];
+}
+
+long ve_slab_objects(const char *name)
+{
+	char line[512], cache[64];
+	long active = -1, n;
+	FILE *fp = fopen("/proc/slabinfo", "r");
+
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "%63s %ld", cache, &n) == 2 && !strcmp(cache, name))
+			active = n;
+	fclose(fp);
+	return active;
+}

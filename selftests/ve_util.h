@@ -51,6 +51,11 @@ int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, 
 /* KSFT_TIMEOUT_SCALE (1 unless set): how much slower this kernel is. */
 int ve_time_scale(void);
 
+/* vectl's error: one line on stderr, starting "vectl: ". */
+bool ve_one_line(const char *err);
+/* Active objects of slab cache @name, or -1 (the module's are unmerged). */
+long ve_slab_objects(const char *name);
+
 /* Whether VE @id's root is mounted here / its vectl lock is taken. */
 bool ve_root_mounted(unsigned int id);
 bool ve_lock_held(unsigned int id);

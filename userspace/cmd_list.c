@@ -21,7 +21,8 @@
 #include "vectx.h"
 
 enum field_id { F_CTID, F_NUMPROC, F_STATUS, F_IP, F_HOSTNAME, F_INITPID,
-		F_ONBOOT, F_OSTEMPLATE, F_PRIVATE, F_ROOT, F_RES };
+		F_ONBOOT, F_OSTEMPLATE, F_PRIVATE, F_ROOT, F_NETIN, F_NETOUT,
+		F_NETINPKTS, F_NETOUTPKTS, F_NETDROP, F_RES };
 
 enum ftype { T_UINT, T_STR };
 
@@ -41,6 +42,12 @@ static const struct field {
 	[F_OSTEMPLATE]	= { "ostemplate", "OSTEMPLATE", -20, T_STR },
 	[F_PRIVATE]	= { "private", "PRIVATE", -30, T_STR },
 	[F_ROOT]	= { "root", "ROOT", -30, T_STR },
+	/* Traffic through the VE's devices, as the module counts it. */
+	[F_NETIN]	= { "netin", "NETIN", 14, T_UINT },
+	[F_NETOUT]	= { "netout", "NETOUT", 14, T_UINT },
+	[F_NETINPKTS]	= { "netinpkts", "NETINPKTS", 12, T_UINT },
+	[F_NETOUTPKTS]	= { "netoutpkts", "NETOUTPKTS", 12, T_UINT },
+	[F_NETDROP]	= { "netdrop", "NETDROP", 10, T_UINT },
 };
 
 #define N_FIXED (int)(sizeof(fields) / sizeof(fields[0]))
@@ -175,6 +182,16 @@ static uint64_t uint_value(const struct list_row *r, struct list_field f)
 		return r->info.n_res ? r->info.held[VE_RES_NUMPROC] : r->info.num_tasks;
 	case F_INITPID:
 		return r->info.init_pid;
+	case F_NETIN:
+		return r->info.net_in_bytes;
+	case F_NETOUT:
+		return r->info.net_out_bytes;
+	case F_NETINPKTS:
+		return r->info.net_in_packets;
+	case F_NETOUTPKTS:
+		return r->info.net_out_packets;
+	case F_NETDROP:
+		return r->info.net_dropped;
 	default:
 		return res_value(r, f);
 	}
@@ -434,7 +451,7 @@ int cmd_list(int argc, char **argv)
 		case 's':
 			if ((opt == 'o' ? list_parse_fields : list_parse_sort)(optarg, &o, why,
 									     sizeof(why))) {
-				vectl_err("list: %s (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, and resources like numfile.m)",
+				vectl_err("list: %s (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, netin, netout, netinpkts, netoutpkts, netdrop, and resources like numfile.m)",
 					  why);
 				return VECTL_ERR_USAGE;
 			}

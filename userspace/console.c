@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "network.h"
 #include "resources.h"
 #include "run.h"
 
@@ -155,6 +156,7 @@ void console_keeper(const struct vectx *x, int master, const char *slave_path,
 	log.size_max = conf_bytes(x, "CONSOLE_LOG_SIZE", CONSOLE_LOG_SIZE_DEFAULT);
 	log.rate_max = conf_bytes(x, "CONSOLE_LOG_RATE", CONSOLE_LOG_RATE_DEFAULT);
 	mkdir_p(VE_CONSOLE_LOG_DIR, 0700);
+	net_keeper_started(x);
 	fds[0] = master;
 	fds[1] = (int)syscall(SYS_pidfd_open, init, 0);
 	fds[2] = log_create(log.path);
@@ -178,8 +180,11 @@ void console_keeper(const struct vectx *x, int master, const char *slave_path,
 			if (n > 0 && log_console(&log, buf, (size_t)n))
 				break;
 		}
-		if (p[1].revents & POLLIN)
+		if (p[1].revents & POLLIN) {
+			/* The run is over: what it had on the host goes. */
+			net_keeper_done(x, init);
 			break;
+		}
 	}
 	_exit(0);
 }

@@ -623,5 +623,7 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	if (pidfd >= 0)
 		close(pidfd);
 	fault_point("stop:stopped");
+	/* Its console keeper sees the init die too; it finishes first. */
+	net_wait_keeper(x, 5);
 	return launch_cleanup(x, true);
 }

@@ -28,6 +28,7 @@
 #include <net/if_arp.h>
 #include <netinet/icmp6.h>
 #include <netpacket/packet.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -575,7 +576,7 @@ int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
 	return rc;
 }
 
-int net_cleanup(struct vectx *x)
+int net_cleanup(const struct vectx *x)
 {
 	struct proxy_rec recs[MAX_RECORDS];
 	int n = rec_load(x, recs), err = 0, first = 0, ifindex;
@@ -600,6 +601,69 @@ int net_cleanup(struct vectx *x)
 	if (!first)
 		first = rec_save(x, recs, 0);
 	return first;
+}
+
+static void keeper_path(const struct vectx *x, char *buf, size_t len)
+{
+	snprintf(buf, len, NET_RUN_DIR "/%u.keeper", x->id);
+}
+
+void net_keeper_started(const struct vectx *x)
+{
+	char path[64];
+	FILE *f;
+
+	keeper_path(x, path, sizeof(path));
+	if (mkdir_p(NET_RUN_DIR, 0700))
+		return;
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
+}
+
+void net_keeper_done(const struct vectx *x, pid_t init)
+{
+	static struct ve_nl nl;
+	struct ve_info info;
+	char path[64];
+	int fd;
+
+	/* A vectl holding the lock (a stop, say) cleans up by itself. */
+	fd = vectx_try_lock(x->id);
+	if (fd >= 0) {
+		bool again = !ve_nl_open(&nl) && !veapi_get(&nl, x->id, &info) &&
+			     info.state != VE_STATE_STOPPED && info.init_pid != (uint32_t)init;
+
+		ve_nl_close(&nl);
+		if (!again)
+			net_cleanup(x);
+		close(fd);
+	}
+	keeper_path(x, path, sizeof(path));
+	unlink(path);
+}
+
+void net_wait_keeper(const struct vectx *x, int seconds)
+{
+	char path[64];
+	struct pollfd p = { .events = POLLIN };
+	FILE *f;
+	int pid = 0;
+
+	keeper_path(x, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	p.fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (p.fd >= 0) {
+		poll(&p, 1, seconds * 1000);
+		close(p.fd);
+	}
 }
 
 struct conf_scan {

@@ -35,7 +35,7 @@ int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
  * pair, the proxy neighbour entries. Quiet; 0 or -errno of the first
  * failure.
  */
-int net_cleanup(struct vectx *x);
+int net_cleanup(const struct vectx *x);
 
 /*
  * Is any of @ips in another VE's config (IP_ADDRESS)? Says which and
@@ -50,6 +50,17 @@ int net_check_configs(const struct vectx *x, const struct ve_ip *ips, int n);
  */
 int net_explain_conflict(struct ve_nl *nl, const struct vectx *x,
 			 const struct ve_limits *lim);
+
+/*
+ * The console keeper of the VE run whose init @init just died: remove
+ * that run's network from the host, unless a vectl is busy with the VE
+ * (it cleans up itself) or another run has started since. Then say so
+ * to net_wait_keeper() by removing the keeper's pid file.
+ */
+void net_keeper_done(const struct vectx *x, pid_t init);
+/* The keeper of VE @x notes its pid; vectl stop waits for it to finish. */
+void net_keeper_started(const struct vectx *x);
+void net_wait_keeper(const struct vectx *x, int seconds);
 
 /*
  * Inside a VE, as its root: write /etc/resolv.conf from NAMESERVER and

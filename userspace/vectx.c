@@ -230,6 +230,20 @@ static int take_lock(struct vectx *x)
 	return 0;
 }
 
+int vectx_try_lock(uint32_t id)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u.lck", VE_LOCK_DIR, id);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 {
 	int err;

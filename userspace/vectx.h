@@ -83,5 +83,8 @@ int vectx_secure_parents(const struct vectx *x, char *why, size_t len);
 
 bool path_is_mountpoint(const char *path);
 
+/* VE @id's lock if it is free now (an fd to close), else -1; quiet. */
+int vectx_try_lock(uint32_t id);
+
 
 #endif
