@@ -23,11 +23,15 @@
  * (NL_SET_ERR_MSG_FMT_MOD, 6.2), else the fixed @plain one.
  */
 #ifdef NL_SET_ERR_MSG_FMT_MOD
-#define VE_SET_ERR_MSG_FMT(extack, plain, fmt, ...)			\
-	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ##__VA_ARGS__)
+#define VE_SET_ERR_MSG_FMT(extack, plain, fmt, ...) do {		\
+	(void)(plain);							\
+	NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ##__VA_ARGS__);		\
+} while (0)
 #else
-#define VE_SET_ERR_MSG_FMT(extack, plain, fmt, ...)			\
-	NL_SET_ERR_MSG_MOD(extack, plain)
+#define VE_SET_ERR_MSG_FMT(extack, plain, fmt, ...) do {		\
+	(void)(fmt);							\
+	NL_SET_ERR_MSG_MOD(extack, plain);				\
+} while (0)
 #endif
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)

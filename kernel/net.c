@@ -291,16 +291,19 @@ static bool ve_net_ip6_ok(const struct ve_addrs *addrs, struct sk_buff *skb)
 	       ve_addrs_has(addrs, &nd->target);
 }
 
+/* An Ethernet/IPv4 ARP packet. */
+struct ve_arp {
+	struct arphdr	h;
+	u8		sha[ETH_ALEN];
+	__be32		sip;
+	u8		tha[ETH_ALEN];
+	__be32		tip;
+} __packed;
+
 static bool ve_net_arp_ok(const struct ve_netif *nif,
 			  const struct ve_addrs *addrs, struct sk_buff *skb)
 {
-	const struct ve_arp {
-		struct arphdr	h;
-		u8		sha[ETH_ALEN];
-		__be32		sip;
-		u8		tha[ETH_ALEN];
-		__be32		tip;
-	} __packed *arp;
+	const struct ve_arp *arp;
 	struct ve_arp _arp;
 
 	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);

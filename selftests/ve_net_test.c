@@ -140,7 +140,8 @@ FIXTURE_SETUP(net)
 		TH_LOG("%s", self->err);
 	ASSERT_EQ(0, SH("echo 1 > /proc/sys/net/ipv4/ip_forward && "
 			"echo 1 > /proc/sys/net/ipv6/conf/all/forwarding"));
-	SH("grep -q '^NEIGHBOUR_DEVS=' /etc/ve/ve.conf || echo 'NEIGHBOUR_DEVS=\"uplink0\"' >> /etc/ve/ve.conf");
+	ASSERT_EQ(0, SH("sed -i '/^NEIGHBOUR_DEVS=/d' /etc/ve/ve.conf && "
+			"echo 'NEIGHBOUR_DEVS=\"uplink0\"' >> /etc/ve/ve.conf"));
 	host_net(self, self->base, sizeof(self->base));
 	ASSERT_EQ(0, netif_count(self));
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " A4 " --ipadd " A6, A))
@@ -162,7 +163,7 @@ FIXTURE_TEARDOWN(net)
 	EXPECT_STREQ(self->base, now);
 	EXPECT_EQ(0, netif_count(self));
 	SH(IP " netns del outside; " IP " link del uplink0; "
-	   "sed -i '/^NEIGHBOUR_DEVS=/d' /etc/ve/ve.conf");
+	   "sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"detect\"/' /etc/ve/ve.conf");
 	ve_nl_close(&self->nl);
 }
 
