@@ -262,15 +262,16 @@ static bool ve_net_ip6_ok(const struct ve_addrs *addrs, struct sk_buff *skb)
 	struct ipv6hdr _ip6h;
 	struct nd_msg _nd;
 	__be16 frag_off;
-	int type, off;
+	bool any;
+	int off;
 	u8 nexthdr;
 
 	ip6h = skb_header_pointer(skb, 0, sizeof(_ip6h), &_ip6h);
 	if (!ip6h || ip6h->version != 6)
 		return false;
 	/* Link-local sources never leave the link; :: is checked below. */
-	type = ipv6_addr_type(&ip6h->saddr);
-	if (!(type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_ANY)) &&
+	any = ipv6_addr_any(&ip6h->saddr);
+	if (!any && !(ipv6_addr_type(&ip6h->saddr) & IPV6_ADDR_LINKLOCAL) &&
 	    !ve_addrs_has(addrs, &ip6h->saddr))
 		return false;
 
@@ -279,7 +280,7 @@ static bool ve_net_ip6_ok(const struct ve_addrs *addrs, struct sk_buff *skb)
 	if (off < 0)
 		return false;
 	if (nexthdr != IPPROTO_ICMPV6 || frag_off)
-		return !(type & IPV6_ADDR_ANY);	/* :: only for DAD and MLD */
+		return !any;	/* :: only for DAD and MLD */
 
 	/* A neighbour advertisement claims its target: it must be ours. */
 	nd = skb_header_pointer(skb, off, sizeof(_nd), &_nd);

@@ -154,7 +154,7 @@ pid_t ve_first_child(pid_t pid)
 static int vrun(char *out, size_t outlen, char *err, size_t errlen, const char *prefix,
 		const char *fmt, va_list ap)
 {
-	char args[1024], cmd[1200], errpath[64];
+	char args[8192], cmd[8448], errpath[64];
 	FILE *f;
 	size_t n;
 	int status;

@@ -591,6 +591,8 @@ int net_cleanup(const struct vectx *x)
 	ifindex = rtnl_ifindex(&r, name);
 	if (ifindex > 0)
 		first = rtnl_link_del(&r, ifindex);
+	if (first == -ENODEV)
+		first = 0;	/* its namespace took it meanwhile */
 	for (int i = 0; i < n; i++) {
 		ifindex = rtnl_ifindex(&r, recs[i].dev);
 		err = ifindex > 0 ? rtnl_neigh_proxy(&r, false, ifindex, &recs[i].ip) : 0;
