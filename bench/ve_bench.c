@@ -8,10 +8,19 @@
  *   ve_bench ns      in fresh user/pid/net namespaces
  *   ve_bench ve      the same, bound as a VE with limits (module loaded)
  *
+ * In the last two the namespaces also get a veth pair to the host, as
+ * vectl makes for a VE (in "ve" with the VE's address and the module's
+ * filter and counters on the host end), and a "udp-veth" loop sends
+ * small UDP packets through it: what the filter costs a packet.
+ *
  * Under QEMU's -icount shift=0 guest time counts instructions, so the
  * numbers are instruction counts and ratios between runs are stable.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +29,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rtnl.h"
 #include "ve_util.h"
 
 #define BENCH_ID 901
+#define HOST_END "vebench0"
+#define VE_END "vebench1"
+
+static const struct ve_ip host_ip = { AF_INET, { 10, 77, 0, 1 } };
+static const struct ve_ip ve_ip = { AF_INET, { 10, 77, 0, 2 } };
 
 static long long now_ns(void)
 {
@@ -58,7 +73,71 @@ static int loops(void *arg)
 	}
 	printf("fork+exit %lld\n", (now_ns() - t) / n_fork);
 	fflush(stdout);
+
+	if (arg) {
+		/* Through the pair to the host, where nothing listens. */
+		struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+		int n_udp = 20000, fd = socket(AF_INET, SOCK_DGRAM, 0);
+		char payload[64] = { 0 };
+
+		memcpy(&to.sin_addr, host_ip.a, 4);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)))
+			return 1;
+		t = now_ns();
+		for (int i = 0; i < n_udp; i++)
+			send(fd, payload, sizeof(payload), 0);
+		printf("udp-veth %lld\n", (now_ns() - t) / n_udp);
+		fflush(stdout);
+		close(fd);
+	}
 	return 0;
+}
+
+/* The next run makes it again: do not wait for the namespace to go. */
+static void del_pair(void)
+{
+	struct rtnl host;
+	int ifindex;
+
+	if (rtnl_open(&host, -1))
+		return;
+	ifindex = rtnl_ifindex(&host, HOST_END);
+	if (ifindex > 0)
+		rtnl_link_del(&host, ifindex);
+	rtnl_close(&host);
+}
+
+/* The pair between the host and the namespaces of @pid; 0 or -errno. */
+static int make_pair(pid_t pid, int *host_if)
+{
+	struct rtnl host, ns;
+	char path[64];
+	int fd, err, ve_if, lo;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = rtnl_open(&host, -1);
+	if (!err)
+		err = rtnl_open(&ns, fd);
+	if (!err)
+		err = rtnl_veth_add(&host, HOST_END, NULL, VE_END, NULL, fd);
+	close(fd);
+	if (err)
+		return err;
+	*host_if = rtnl_ifindex(&host, HOST_END);
+	ve_if = rtnl_ifindex(&ns, VE_END);
+	lo = rtnl_ifindex(&ns, "lo");
+	err = rtnl_link_up(&host, *host_if) ?: rtnl_link_up(&ns, ve_if) ?:
+	      rtnl_link_up(&ns, lo) ?:
+	      rtnl_addr(&host, true, *host_if, &host_ip, RT_SCOPE_UNIVERSE) ?:
+	      rtnl_addr(&ns, true, ve_if, &ve_ip, RT_SCOPE_UNIVERSE) ?:
+	      rtnl_route(&host, true, AF_INET, &ve_ip, *host_if, NULL) ?:
+	      rtnl_route(&ns, true, AF_INET, NULL, ve_if, &host_ip);
+	rtnl_close(&host);
+	rtnl_close(&ns);
+	return err;
 }
 
 int main(int argc, char **argv)
@@ -66,27 +145,38 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "host";
 	struct ve_child c;
 	struct ve_nl nl;
-	int status;
+	int status, host_if = 0;
 
 	if (!strcmp(mode, "host"))
 		return loops(NULL);
-	if (ve_child_spawn(&c, VE_CHILD_NS, NULL, loops, NULL)) {
+	if (ve_child_spawn(&c, VE_CHILD_NS, NULL, loops, &c)) {
 		perror("ve_bench: namespaces");
 		return 1;
 	}
 	if (!strcmp(mode, "ve")) {
-		if (ve_nl_open(&nl) || veapi_new(&nl, BENCH_ID, NULL) ||
-		    veapi_set_res(&nl, BENCH_ID, VE_RES_NUMPROC, 10000, 10000) ||
-		    veapi_set_res(&nl, BENCH_ID, VE_RES_NUMFILE, 100000, 100000) ||
-		    veapi_set_res(&nl, BENCH_ID, VE_RES_NUMOTHERSOCK, 100000, 100000) ||
+		struct ve_limits lim = { .has_addrs = true, .n_addrs = 1, .addrs = { ve_ip } };
+
+		ve_limits_add(&lim, VE_RES_NUMPROC, 10000, 10000);
+		ve_limits_add(&lim, VE_RES_NUMFILE, 100000, 100000);
+		ve_limits_add(&lim, VE_RES_NUMOTHERSOCK, 100000, 100000);
+		ve_limits_add(&lim, VE_RES_NUMTCPSOCK, 100000, 100000);
+		if (ve_nl_open(&nl) || veapi_new(&nl, BENCH_ID, &lim) ||
 		    veapi_start(&nl, BENCH_ID, c.pid)) {
 			fprintf(stderr, "ve_bench: cannot start VE %d (is ve loaded?)\n", BENCH_ID);
 			ve_child_kill(&c);
 			return 1;
 		}
 	}
+	if (make_pair(c.pid, &host_if) ||
+	    (!strcmp(mode, "ve") && veapi_attach(&nl, BENCH_ID, host_if, NULL))) {
+		fprintf(stderr, "ve_bench: cannot make the veth pair\n");
+		ve_child_kill(&c);
+		del_pair();
+		return 1;
+	}
 	ve_child_go(&c);
 	status = ve_child_wait(&c);
+	del_pair();
 	if (!strcmp(mode, "ve")) {
 		veapi_wait_state(&nl, BENCH_ID, VE_STATE_STOPPED, 10000);
 		veapi_del(&nl, BENCH_ID);
