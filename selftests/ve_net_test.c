@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,6 +457,98 @@ TEST_F_TIMEOUT(net, bad_input, 240)
 	ASSERT_EQ(0, SH("cat /etc/ve/conf/501.conf"));
 	EXPECT_STREQ(conf_before, self->out);
 	EXPECT_EQ(2, get(self, A).n_addrs);
+}
+
+/* SET of a raw addrs nest holding one attribute of @type and @len. */
+static int set_raw_addr(struct ve_nl *nl, uint32_t id, uint16_t type, const void *a,
+			size_t len)
+{
+	struct nlattr *nest;
+
+	ve_nl_msg(nl, VE_CMD_SET, 0);
+	mnl_attr_put_u32(nl->req, VE_A_ID, id);
+	nest = mnl_attr_nest_start(nl->req, VE_A_ADDRS);
+	mnl_attr_put(nl->req, type, len, a);
+	mnl_attr_nest_end(nl->req, nest);
+	return ve_nl_run(nl, NULL, NULL);
+}
+
+/* What the module itself refuses, with its words, changing nothing. */
+TEST_F_TIMEOUT(net, module_refuses_bad_attributes, 180)
+{
+	static struct ve_limits lim;
+	const uint8_t three[3] = { 10, 99, 0 };
+	struct ve_ip ip;
+	char why[64];
+	int err, venet_a, venet_b;
+
+	start_both(_metadata, self);
+	memset(&lim, 0, sizeof(lim));
+	lim.has_addrs = true;
+
+	/* Wrong sizes: the policy's. */
+	EXPECT_EQ(-EINVAL, set_raw_addr(&self->nl, A, VE_A_ADDR_IPV4, three, 3));
+	EXPECT_EQ(-EINVAL, set_raw_addr(&self->nl, A, VE_A_ADDR_IPV6, three, 3));
+	/* Not an address a VE may own, twice the same, more than 64. */
+	ve_ip_parse("10.99.0.30", &ip, why, sizeof(why));
+	memset(ip.a, 0, 4);
+	lim.addrs[0] = ip;
+	lim.n_addrs = 1;
+	err = veapi_set(&self->nl, A, &lim);
+	EXPECT_EQ(-EINVAL, err);
+	EXPECT_NE(NULL, strstr(self->nl.err.msg, "not a unicast address")) TH_LOG("%s", self->nl.err.msg);
+	EXPECT_NE(NULL, strstr(ve_nl_strerror(&self->nl, err), "(attribute addr.ipv4)"))
+		TH_LOG("%s", ve_nl_strerror(&self->nl, err));
+	ve_ip_parse("10.99.0.30", &lim.addrs[0], why, sizeof(why));
+	lim.addrs[1] = lim.addrs[0];
+	lim.n_addrs = 2;
+	EXPECT_EQ(-EINVAL, veapi_set(&self->nl, A, &lim));
+	EXPECT_NE(NULL, strstr(self->nl.err.msg, "twice")) TH_LOG("%s", self->nl.err.msg);
+	/* 64 is the most: a list of 65 is refused. */
+	ve_nl_msg(&self->nl, VE_CMD_SET, 0);
+	mnl_attr_put_u32(self->nl.req, VE_A_ID, A);
+	{
+		struct nlattr *nest = mnl_attr_nest_start(self->nl.req, VE_A_ADDRS);
+
+		for (int i = 0; i < 65; i++) {
+			uint8_t a4[4] = { 10, 96, 1, (uint8_t)(i + 1) };
+
+			mnl_attr_put(self->nl.req, VE_A_ADDR_IPV4, 4, a4);
+		}
+		mnl_attr_nest_end(self->nl.req, nest);
+	}
+	EXPECT_EQ(-E2BIG, ve_nl_run(&self->nl, NULL, NULL));
+	EXPECT_NE(NULL, strstr(self->nl.err.msg, "addr-max")) TH_LOG("%s", self->nl.err.msg);
+	EXPECT_EQ(2, get(self, A).n_addrs);
+
+	/* Devices: only a veth whose peer is in the VE, once, while it runs. */
+	venet_a = (int)if_nametoindex("venet501");
+	venet_b = (int)if_nametoindex("venet502");
+	ASSERT_LT(0, venet_a);
+	ASSERT_LT(0, venet_b);
+	EXPECT_EQ(-EINVAL, veapi_attach(&self->nl, A, 1, NULL));	/* lo */
+	EXPECT_NE(NULL, strstr(self->nl.err.msg, "not a veth")) TH_LOG("%s", self->nl.err.msg);
+	EXPECT_EQ(-EINVAL, veapi_attach(&self->nl, A, (int)if_nametoindex("uplink0"), NULL));
+	EXPECT_EQ(-ENODEV, veapi_attach(&self->nl, A, 99999, NULL));
+	EXPECT_EQ(-EBUSY, veapi_attach(&self->nl, A, venet_a, NULL));
+	EXPECT_EQ(-EBUSY, veapi_attach(&self->nl, A, venet_b, NULL));
+	EXPECT_EQ(-EINVAL, veapi_attach(&self->nl, A, venet_a, (const uint8_t[6]){ 1, 0, 0, 0, 0, 1 }));
+	ve_nl_msg(&self->nl, VE_CMD_SET, 0);
+	mnl_attr_put_u32(self->nl.req, VE_A_ID, A);
+	{
+		struct nlattr *nest = mnl_attr_nest_start(self->nl.req, VE_A_NETIF);
+
+		mnl_attr_put_u32(self->nl.req, VE_A_NETIF_IFINDEX, (uint32_t)venet_a);
+		mnl_attr_put(self->nl.req, VE_A_NETIF_BRIDGED, 0, NULL);
+		mnl_attr_nest_end(self->nl.req, nest);
+	}
+	EXPECT_EQ(-EINVAL, ve_nl_run(&self->nl, NULL, NULL));
+	EXPECT_NE(NULL, strstr(self->nl.err.msg, "without netif.mac")) TH_LOG("%s", self->nl.err.msg);
+	EXPECT_EQ(1, get(self, A).n_netifs);
+	EXPECT_EQ(2, netif_count(self));
+	ASSERT_EQ(0, V("stop %u", B));
+	EXPECT_EQ(-ESRCH, veapi_attach(&self->nl, B, venet_a, NULL));
+	EXPECT_EQ(1, netif_count(self));
 }
 
 /*
