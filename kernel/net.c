@@ -257,8 +257,10 @@ static bool ve_net_ip4_ok(const struct ve_netif *nif,
 
 static bool ve_net_ip6_ok(const struct ve_addrs *addrs, struct sk_buff *skb)
 {
+	const struct icmp6hdr *icmp6;
 	const struct ipv6hdr *ip6h;
 	const struct nd_msg *nd;
+	struct icmp6hdr _icmp6;
 	struct ipv6hdr _ip6h;
 	struct nd_msg _nd;
 	__be16 frag_off;
@@ -283,13 +285,14 @@ static bool ve_net_ip6_ok(const struct ve_addrs *addrs, struct sk_buff *skb)
 		return !any;	/* :: only for DAD and MLD */
 
 	/* A neighbour advertisement claims its target: it must be ours. */
-	nd = skb_header_pointer(skb, off, sizeof(_nd), &_nd);
-	if (!nd)
+	icmp6 = skb_header_pointer(skb, off, sizeof(_icmp6), &_icmp6);
+	if (!icmp6)
 		return false;
-	if (nd->icmph.icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT)
+	if (icmp6->icmp6_type != NDISC_NEIGHBOUR_ADVERTISEMENT)
 		return true;
-	return ipv6_addr_type(&nd->target) & IPV6_ADDR_LINKLOCAL ||
-	       ve_addrs_has(addrs, &nd->target);
+	nd = skb_header_pointer(skb, off, sizeof(_nd), &_nd);
+	return nd && (ipv6_addr_type(&nd->target) & IPV6_ADDR_LINKLOCAL ||
+		      ve_addrs_has(addrs, &nd->target));
 }
 
 /* An Ethernet/IPv4 ARP packet. */

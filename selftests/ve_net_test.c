@@ -594,6 +594,7 @@ TEST_F_TIMEOUT(net, nothing_left_behind, 600)
 	}
 	unsetenv("VECTL");
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("stop %u", A));
 	ASSERT_EQ(0, V("destroy %u", A));
 	host_net(self, now, sizeof(now));
 	EXPECT_STREQ(self->base, now);
