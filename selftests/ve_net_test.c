@@ -459,6 +459,69 @@ TEST_F_TIMEOUT(net, bad_input, 240)
 	EXPECT_EQ(2, get(self, A).n_addrs);
 }
 
+/*
+ * Bridged: VE C's eth0 on the host bridge br0, which also holds a port to
+ * the outside client; the VE sets up its own address, as on a LAN.
+ */
+TEST_F_TIMEOUT(net, bridged_interface, 300)
+{
+	struct ve_info before, after;
+	char cmd[128];
+
+	ASSERT_EQ(0, SH(IP " link add br0 type bridge && " IP " link set br0 up && "
+			IP " link add brport0 type veth peer name lan1 && "
+			IP " link set brport0 master br0 && " IP " link set brport0 up && "
+			IP " link set lan1 netns outside && "
+			IP " -n outside addr add 10.98.0.2/24 dev lan1 && "
+			IP " -n outside link set lan1 up")) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", C));
+	ASSERT_EQ(0, V("set %u --netif_add 'eth0,,,,br0,10.98.0.5 fd98::5' --save", C))
+		TH_LOG("%s", self->err);
+	/* vzctl's syntax, with stable MACs and the default host name. */
+	ASSERT_EQ(0, SH("grep NETIF /etc/ve/conf/503.conf"));
+	EXPECT_NE(NULL, strstr(self->out, "ifname=eth0,mac=02:")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "host_ifname=veth503.0,host_mac=02:")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "bridge=br0,ip=10.98.0.5 fd98::5")) TH_LOG("%s", self->out);
+	/* Another VE's address is refused on a bridged interface too. */
+	EXPECT_EQ(78, V("set %u --netif_add eth1,,,,br0," A4 " --save", C));
+	ASSERT_EQ(0, V("start %u", C)) TH_LOG("%s", self->err);
+	ASSERT_TRUE(booted(self, C));
+	EXPECT_EQ(2, get(self, C).n_netifs);	/* venet0's and eth0's */
+	ASSERT_EQ(0, SH(IP " -o link show veth503.0"));
+	EXPECT_NE(NULL, strstr(self->out, "master br0")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, V("exec %u 'ip addr add 10.98.0.5/24 dev eth0'", C));
+	EXPECT_TRUE(ping(self, C, "10.98.0.2", NULL));
+	EXPECT_TRUE(ping(self, -1, "10.98.0.5", NULL));
+	EXPECT_TRUE(tcp(self, -1, C, "10.98.0.5", 5021));
+
+	/* A forged MAC, and a source that is not on the list, are dropped. */
+	snprintf(cmd, sizeof(cmd), "cp /selftests/ve_spoof /var/lib/ve/root/%u/ve_spoof", C);
+	ASSERT_EQ(0, system(cmd));
+	before = get(self, C);
+	ASSERT_EQ(0, V("exec %u '/ve_spoof eth0 mac 10.98.0.5 10.98.0.2 7'", C));
+	after = get(self, C);
+	EXPECT_EQ(7, after.net_dropped - before.net_dropped);
+	before = after;
+	ASSERT_EQ(0, V("exec %u '/ve_spoof eth0 ip4 10.98.0.9 10.98.0.2 7'", C));
+	after = get(self, C);
+	EXPECT_EQ(7, after.net_dropped - before.net_dropped);
+	EXPECT_TRUE(ping(self, -1, "10.98.0.5", NULL));
+
+	/* Removed live: the pair goes, and with it the filter. */
+	ASSERT_EQ(0, V("set %u --netif_del eth0 --save", C)) TH_LOG("%s", self->err);
+	EXPECT_NE(0, access("/sys/class/net/veth503.0", F_OK));
+	EXPECT_EQ(1, get(self, C).n_netifs);
+	EXPECT_EQ(0, get(self, C).n_addrs);
+	EXPECT_EQ(21, V("set %u --netif_del eth0", C));
+	EXPECT_EQ(21, V("set %u --netif_add 'eth0,zz:00:00:00:00:01'", C));
+	EXPECT_EQ(21, V("set %u --netif_add 'venet0'", C));
+	EXPECT_EQ(21, V("set %u --netif_add 'eth0,01:00:00:00:00:01'", C));
+	EXPECT_EQ(21, V("set %u --netif_add 'eth0,,averyveryverylongname0'", C));
+	ASSERT_EQ(0, V("stop %u", C));
+	ASSERT_EQ(0, V("destroy %u", C));
+	SH(IP " link del brport0; " IP " link del br0");
+}
+
 /* SET of a raw addrs nest holding one attribute of @type and @len. */
 static int set_raw_addr(struct ve_nl *nl, uint32_t id, uint16_t type, const void *a,
 			size_t len)

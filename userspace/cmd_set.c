@@ -5,6 +5,8 @@
  *   --cpulimit PERCENT  --cpuunits N  --cpus N  --stop-signal SIG
  *   --stop-timeout SECONDS  --<resource> BARRIER[:LIMIT]  (numproc, ...)
  *   --ipadd ADDR  --ipdel ADDR|all  --nameserver ADDR  --searchdomain NAME
+ *   --netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE[,ADDRS]]
+ *   --netif_del IFNAME|all
  *
  * A running VE gets the change at once (module, cgroup, hostname); --save
  * also writes the config, and is required for a VE that is not running.
@@ -34,7 +36,8 @@
 
 enum { OPT_SAVE = 1, OPT_HOSTNAME, OPT_ONBOOT, OPT_RAM, OPT_SWAP, OPT_CPULIMIT,
        OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_IPADD, OPT_IPDEL,
-       OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_RES = 100 };
+       OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_NETIF_ADD, OPT_NETIF_DEL,
+       OPT_RES = 100 };
 
 static const struct option fixed_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
@@ -51,6 +54,16 @@ static const struct option fixed_opts[] = {
 	{ "ipdel", required_argument, NULL, OPT_IPDEL },
 	{ "nameserver", required_argument, NULL, OPT_NAMESERVER },
 	{ "searchdomain", required_argument, NULL, OPT_SEARCHDOMAIN },
+	{ "netif_add", required_argument, NULL, OPT_NETIF_ADD },
+	{ "netif_del", required_argument, NULL, OPT_NETIF_DEL },
+};
+
+/* --netif_add and --netif_del, applied to NETIF once the config is read. */
+struct netif_edit {
+	int n_add, n_del;
+	bool del_all;
+	const char *add[VE_NETIF_MAX_CONF];
+	const char *del[VE_NETIF_MAX_CONF];
 };
 
 /* --ipadd and --ipdel, applied to IP_ADDRESS once the config is read. */
@@ -284,6 +297,72 @@ static int ip_apply(struct vectx *x, const struct ip_edit *e, struct ve_ip *old,
 	return n;
 }
 
+/*
+ * NETIF after @e: into @new (the count); @old gets the current one. -1
+ * after saying why.
+ */
+static int netif_apply(struct vectx *x, const struct netif_edit *e, struct ve_netif *old,
+		       int *n_old, struct ve_netif *new)
+{
+	char buf[VE_NETIF_MAX_CONF * 256], why[256];
+	int n = 0;
+
+	*n_old = net_conf_netifs(x, old);
+	if (*n_old < 0)
+		return -1;
+	for (int i = 0; i < e->n_del; i++) {
+		bool found = false;
+
+		for (int k = 0; k < *n_old; k++)
+			found |= !strcmp(old[k].ifname, e->del[i]);
+		if (!found) {
+			vectl_err("set %u: --netif_del %s: the VE has no such interface", x->id,
+				  e->del[i]);
+			return -1;
+		}
+	}
+	for (int k = 0; k < *n_old && !e->del_all; k++) {
+		bool gone = false;
+
+		for (int i = 0; i < e->n_del; i++)
+			gone |= !strcmp(old[k].ifname, e->del[i]);
+		if (!gone)
+			new[n++] = old[k];
+	}
+	for (int i = 0; i < e->n_add; i++) {
+		int index = 0, k;
+
+		if (n == VE_NETIF_MAX_CONF) {
+			vectl_err("set %u: --netif_add: a VE has at most %d interfaces", x->id,
+				  VE_NETIF_MAX_CONF);
+			return -1;
+		}
+		/* The default host name: the first vethID.N no interface has. */
+		for (k = 0; k < n; k++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "veth%u.%d", x->id, index);
+			if (!strcmp(new[k].host_ifname, name)) {
+				index++;
+				k = -1;
+			}
+		}
+		if (netif_parse_arg(x->id, e->add[i], index, &new[n], why, sizeof(why))) {
+			vectl_err("set %u: invalid --netif_add '%s' (%s)", x->id, e->add[i], why);
+			return -1;
+		}
+		n++;
+	}
+	/* Formatted and read back: the whole list's checks. */
+	netif_format(new, n, buf, sizeof(buf));
+	if (netif_parse(x->id, buf, new, why, sizeof(why)) < 0) {
+		vectl_err("set %u: --netif_add: %s", x->id, why);
+		return -1;
+	}
+	conf_set(&x->conf, "NETIF", buf);
+	return n;
+}
+
 /* Apply the changed resources to the module (if it knows the VE), at once. */
 static int apply_kernel(struct ve_nl *nl, struct vectx *x, const struct conf *changes,
 			const struct ve_ip *addrs, int n_addrs)
@@ -324,11 +403,13 @@ int cmd_set(int argc, char **argv)
 {
 	struct option opts[N_FIXED + 32];
 	static struct ve_nl nl;
-	static struct ve_ip old_ips[VE_ADDR_MAX], new_ips[VE_ADDR_MAX];
+	static struct ve_ip old_ips[VE_ADDR_MAX], new_ips[VE_ADDR_MAX], all_ips[VE_ADDR_MAX];
+	static struct ve_netif old_nifs[VE_NETIF_MAX_CONF], new_nifs[VE_NETIF_MAX_CONF];
+	static struct netif_edit nifs;
 	static struct ip_edit ips;
 	struct conf changes = { 0 };
 	bool save = false, running = false, known = false;
-	int n_old = 0, n_new = -1;
+	int n_old = 0, n_new = -1, n_old_nifs = 0, n_new_nifs = -1, n_all = -1;
 	struct ve_info info;
 	struct vectx x;
 	char why[512];
@@ -361,6 +442,14 @@ int cmd_set(int argc, char **argv)
 		}
 		if (opt == OPT_IPADD || opt == OPT_IPDEL)
 			rc = ip_option(&ips, id, opt, opts[idx].name, optarg);
+		else if (opt == OPT_NETIF_DEL && !strcmp(optarg, "all"))
+			nifs.del_all = true;
+		else if (opt == OPT_NETIF_DEL && nifs.n_del < VE_NETIF_MAX_CONF)
+			nifs.del[nifs.n_del++] = optarg;
+		else if (opt == OPT_NETIF_ADD && nifs.n_add < VE_NETIF_MAX_CONF)
+			nifs.add[nifs.n_add++] = optarg;
+		else if (opt == OPT_NETIF_ADD || opt == OPT_NETIF_DEL)
+			rc = bad_value(id, opts[idx].name, optarg, "too many interfaces");
 		else
 			rc = set_one(&changes, id, opt, opts[idx].name, optarg);
 		if (rc) {
@@ -368,7 +457,8 @@ int cmd_set(int argc, char **argv)
 			return rc < 0 ? VECTL_ERR_VALUE : rc;
 		}
 	}
-	if (optind != argc || (!changes.n && !ips.n_add && !ips.n_del && !ips.del_all)) {
+	if (optind != argc || (!changes.n && !ips.n_add && !ips.n_del && !ips.del_all &&
+				!nifs.n_add && !nifs.n_del && !nifs.del_all)) {
 		conf_free(&changes);
 		vectl_err("set %u: %s", id, optind != argc ? "unexpected argument" :
 			  "nothing to set (see: man vectl)");
@@ -400,8 +490,33 @@ int cmd_set(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
+	if (nifs.n_add || nifs.n_del || nifs.del_all) {
+		n_new_nifs = netif_apply(&x, &nifs, old_nifs, &n_old_nifs, new_nifs);
+		if (n_new_nifs < 0) {
+			rc = VECTL_ERR_VALUE;
+			goto out;
+		}
+	}
+	if (n_new >= 0 || n_new_nifs >= 0) {
+		/* The module holds the routed and the bridged addresses. */
+		static struct ve_netif cur_nifs[VE_NETIF_MAX_CONF];
+		static struct ve_ip cur_ips[VE_ADDR_MAX];
+		int n_ips = n_new >= 0 ? n_new : net_conf_addrs(&x, cur_ips);
+		int n_cur = n_new_nifs >= 0 ? n_new_nifs : net_conf_netifs(&x, cur_nifs);
+
+		n_all = n_ips < 0 || n_cur < 0 ? -1 :
+			net_module_addrs(&x, n_new >= 0 ? new_ips : cur_ips, n_ips,
+					 n_new_nifs >= 0 ? new_nifs : cur_nifs, n_cur, all_ips);
+		if (n_all < 0) {
+			rc = VECTL_ERR_VALUE;
+			goto out;
+		}
+		rc = net_check_configs(&x, all_ips, n_all);
+		if (rc)
+			goto out;
+	}
 	if (known) {
-		rc = apply_kernel(&nl, &x, &changes, new_ips, n_new);
+		rc = apply_kernel(&nl, &x, &changes, all_ips, n_all);
 		if (rc)
 			goto out;
 	}
@@ -426,6 +541,11 @@ int cmd_set(int argc, char **argv)
 		}
 		if (n_new >= 0) {
 			rc = net_change(&nl, &x, old_ips, n_old, new_ips, n_new);
+			if (rc)
+				goto out;
+		}
+		if (n_new_nifs >= 0) {
+			rc = net_change_netifs(&nl, &x, old_nifs, n_old_nifs, new_nifs, n_new_nifs);
 			if (rc)
 				goto out;
 		}

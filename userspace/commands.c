@@ -24,7 +24,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "umount", cmd_umount, "umount ID" },
 	{ "enter", cmd_enter, "enter ID" },
 	{ "exec", cmd_exec, "exec ID COMMAND [ARG...]" },
-	{ "set", cmd_set, "set ID [--save] [--hostname H] [--ipadd ADDR] [--ipdel ADDR|all] [--nameserver ADDR] [--searchdomain D] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--numproc B[:L]] ..." },
+	{ "set", cmd_set, "set ID [--save] [--hostname H] [--ipadd ADDR] [--ipdel ADDR|all] [--nameserver ADDR] [--searchdomain D] [--netif_add IF[,MAC,HOST_IF,HOST_MAC,BRIDGE[,ADDRS]]] [--netif_del IF|all] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--numproc B[:L]] ..." },
 	{ "list", cmd_list, "list [-a|-S] [-H] [-j] [-o FIELD,...] [-s [-]FIELD] [ID...]" },
 	{ "ubc", cmd_ubc, "ubc [-j] [ID...]" },
 	{ "monitor", cmd_monitor, "monitor [-j] [ID...]" },

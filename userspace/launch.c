@@ -301,9 +301,17 @@ int launch_register(struct ve_nl *nl, struct vectx *x)
 		}
 		ve_limits_add(&lim, r->id, b, l);
 	}
-	lim.n_addrs = net_conf_addrs(x, lim.addrs);
-	if (lim.n_addrs < 0)
-		return VECTL_ERR_BAD_CONFIG;
+	{
+		struct ve_netif nifs[VE_NETIF_MAX_CONF];
+		struct ve_ip routed[VE_ADDR_MAX];
+		int n = net_conf_addrs(x, routed), n_nifs = net_conf_netifs(x, nifs);
+
+		if (n < 0 || n_nifs < 0)
+			return VECTL_ERR_BAD_CONFIG;
+		lim.n_addrs = net_module_addrs(x, routed, n, nifs, n_nifs, lim.addrs);
+		if (lim.n_addrs < 0)
+			return VECTL_ERR_BAD_CONFIG;
+	}
 	err = veapi_new(nl, x->id, &lim);
 	if (err == -EEXIST)
 		err = veapi_set(nl, x->id, &lim);

@@ -66,7 +66,9 @@ struct proxy_rec {
 
 struct net_ctx {
 	struct vectx *x;
+	struct ve_nl *nl;
 	const char *verb;
+	int netns_fd;			/* the VE's network namespace */
 	struct rtnl host, ve;
 	int host_if, ve_if;
 	char host_name[IF_NAMESIZE];
@@ -85,6 +87,42 @@ int net_conf_addrs(struct vectx *x, struct ve_ip *out)
 
 	if (n < 0)
 		vectl_err("%s %u: IP_ADDRESS in %s: %s", x->verb, x->id, x->conf_path, why);
+	return n;
+}
+
+int net_conf_netifs(struct vectx *x, struct ve_netif *out)
+{
+	char why[256];
+	int n = netif_parse(x->id, vectx_get(x, "NETIF"), out, why, sizeof(why));
+
+	if (n < 0)
+		vectl_err("%s %u: NETIF in %s: %s", x->verb, x->id, x->conf_path, why);
+	return n;
+}
+
+int net_module_addrs(const struct vectx *x, const struct ve_ip *routed, int n_routed,
+		     const struct ve_netif *nifs, int n_nifs, struct ve_ip *out)
+{
+	char a[VE_IP_STRLEN];
+	int n = n_routed;
+
+	memcpy(out, routed, sizeof(*routed) * (size_t)n_routed);
+	for (int i = 0; i < n_nifs; i++)
+		for (int k = 0; k < nifs[i].n_ips; k++) {
+			const struct ve_ip *ip = &nifs[i].ips[k];
+
+			if (ve_ip_find(out, n, ip) >= 0) {
+				vectl_err("%s %u: %s is both routed (IP_ADDRESS) and on %s (NETIF); an address is one or the other",
+					  x->verb, x->id, ve_ip_format(ip, a, sizeof(a)), nifs[i].ifname);
+				return -1;
+			}
+			if (n == VE_ADDR_MAX) {
+				vectl_err("%s %u: more than %d addresses in IP_ADDRESS and NETIF together",
+					  x->verb, x->id, VE_ADDR_MAX);
+				return -1;
+			}
+			out[n++] = *ip;
+		}
 	return n;
 }
 
@@ -398,13 +436,64 @@ static int addr_down(struct net_ctx *c, const struct ve_ip *ip)
 	return VECTL_OK;
 }
 
+/* ---- bridged interfaces ---- */
+
+static int netif_up(struct net_ctx *c, const struct ve_netif *nif)
+{
+	int err, hidx, vidx, bidx = 0;
+
+	if (nif->bridge[0]) {
+		bidx = rtnl_ifindex(&c->host, nif->bridge);
+		if (bidx <= 0) {
+			vectl_err("%s %u: NETIF %s: the host has no bridge %s; create it first",
+				  c->verb, c->x->id, nif->ifname, nif->bridge);
+			return VECTL_ERR_NET;
+		}
+	}
+	err = rtnl_veth_add(&c->host, nif->host_ifname, nif->host_mac, nif->ifname,
+			    nif->mac, c->netns_fd);
+	if (err)
+		return fail(c, "create the device pair of", NULL, &c->host, err);
+	hidx = rtnl_ifindex(&c->host, nif->host_ifname);
+	vidx = rtnl_ifindex(&c->ve, nif->ifname);
+	if (hidx <= 0 || vidx <= 0)
+		return fail(c, "find the device pair", NULL, NULL, -ENODEV);
+	/* Filtered (its MAC, the VE's addresses) before it carries anything. */
+	err = veapi_attach(c->nl, c->x->id, hidx, nif->mac);
+	if (err) {
+		vectl_err("%s %u: cannot attach %s to the module: %s", c->verb, c->x->id,
+			  nif->host_ifname, ve_nl_strerror(c->nl, err));
+		return VECTL_ERR_NET;
+	}
+	err = bidx ? rtnl_link_master(&c->host, hidx, bidx) : 0;
+	if (err)
+		return fail(c, "put the host end on its bridge", NULL, &c->host, err);
+	err = rtnl_link_up(&c->host, hidx);
+	if (!err)
+		err = rtnl_link_up(&c->ve, vidx);
+	if (err)
+		return fail(c, "bring up the interface pair", NULL, &c->host, err);
+	return VECTL_OK;
+}
+
+/* The pair of @nif goes (its hooks with it); gone already is fine. */
+static int netif_down(struct rtnl *host, const struct ve_netif *nif)
+{
+	int ifindex = rtnl_ifindex(host, nif->host_ifname);
+	int err = ifindex > 0 ? rtnl_link_del(host, ifindex) : 0;
+
+	return err == -ENODEV ? 0 : err;
+}
+
 /* ---- the VE ---- */
 
-static int ctx_open(struct net_ctx *c, struct vectx *x, int netns_fd)
+static int ctx_open(struct net_ctx *c, struct ve_nl *nl, struct vectx *x, int netns_fd)
 {
 	int err;
 
 	c->x = x;
+	c->nl = nl;
+	c->netns_fd = netns_fd;
 	c->verb = x->verb;
 	host_name(x, c->host_name);
 	err = rtnl_open(&c->host, -1);
@@ -455,13 +544,15 @@ static void warn_forwarding(struct net_ctx *c, const struct ve_ip *ips, int n)
 
 int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 {
+	struct ve_netif nifs[VE_NETIF_MAX_CONF];
 	struct ve_ip ips[VE_ADDR_MAX];
 	struct net_ctx c = { 0 };
 	char path[64];
-	int n, fd, err, rc, lo;
+	int n, n_nifs, fd, err, rc, lo;
 
 	n = net_conf_addrs(x, ips);
-	if (n < 0)
+	n_nifs = net_conf_netifs(x, nifs);
+	if (n < 0 || n_nifs < 0)
 		return VECTL_ERR_BAD_CONFIG;
 	net_cleanup(x);		/* what an earlier run left */
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
@@ -471,13 +562,12 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 			  strerror(errno));
 		return VECTL_ERR_NET;
 	}
-	rc = ctx_open(&c, x, fd);
+	rc = ctx_open(&c, nl, x, fd);
 	if (rc) {
 		close(fd);
 		return rc;
 	}
 	err = rtnl_veth_add(&c.host, c.host_name, NULL, VE_IFNAME, NULL, fd);
-	close(fd);
 	if (err) {
 		rc = fail(&c, "create the device pair", NULL, &c.host, err);
 		goto out;
@@ -510,10 +600,13 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 	fault_point("net:attached");
 	for (int i = 0; i < n && !rc; i++)
 		rc = addr_up(&c, &ips[i]);
+	for (int i = 0; i < n_nifs && !rc; i++)
+		rc = netif_up(&c, &nifs[i]);
 	if (!rc)
 		warn_forwarding(&c, ips, n);
 out:
 	ctx_close(&c);
+	close(fd);
 	return rc;
 }
 
@@ -552,7 +645,7 @@ int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
 			  strerror(-fd));
 		return fd == -ESRCH ? VECTL_ERR_NOT_RUNNING : VECTL_ERR_NET;
 	}
-	rc = ctx_open(&c, x, fd);
+	rc = ctx_open(&c, nl, x, fd);
 	close(fd);
 	if (rc)
 		return rc;
@@ -576,11 +669,59 @@ int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
 	return rc;
 }
 
+static bool netif_same(const struct ve_netif *a, const struct ve_netif *b)
+{
+	return !strcmp(a->ifname, b->ifname) && !strcmp(a->host_ifname, b->host_ifname) &&
+	       !strcmp(a->bridge, b->bridge) && !memcmp(a->mac, b->mac, 6) &&
+	       !memcmp(a->host_mac, b->host_mac, 6);
+}
+
+static int netif_find(const struct ve_netif *list, int n, const struct ve_netif *nif)
+{
+	for (int i = 0; i < n; i++)
+		if (netif_same(&list[i], nif))
+			return i;
+	return -1;
+}
+
+int net_change_netifs(struct ve_nl *nl, struct vectx *x, const struct ve_netif *old,
+		      int n_old, const struct ve_netif *new, int n_new)
+{
+	struct net_ctx c = { 0 };
+	int fd, rc = VECTL_OK, err;
+
+	fd = ve_netns(nl, x);
+	if (fd < 0) {
+		vectl_err("%s %u: cannot reach the VE's network: %s", x->verb, x->id,
+			  strerror(-fd));
+		return fd == -ESRCH ? VECTL_ERR_NOT_RUNNING : VECTL_ERR_NET;
+	}
+	rc = ctx_open(&c, nl, x, fd);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	/* A changed interface is removed and made again. */
+	for (int i = 0; i < n_old && !rc; i++)
+		if (netif_find(new, n_new, &old[i]) < 0) {
+			err = netif_down(&c.host, &old[i]);
+			if (err)
+				rc = fail(&c, "remove the pair of NETIF", NULL, &c.host, err);
+		}
+	for (int i = 0; i < n_new && !rc; i++)
+		if (netif_find(old, n_old, &new[i]) < 0)
+			rc = netif_up(&c, &new[i]);
+	ctx_close(&c);
+	close(fd);
+	return rc;
+}
+
 int net_cleanup(const struct vectx *x)
 {
 	struct proxy_rec recs[MAX_RECORDS];
-	int n = rec_load(x, recs), err = 0, first = 0, ifindex;
-	char name[IF_NAMESIZE];
+	struct ve_netif nifs[VE_NETIF_MAX_CONF];
+	int n = rec_load(x, recs), err = 0, first = 0, ifindex, n_nifs;
+	char name[IF_NAMESIZE], why[256];
 	struct rtnl r;
 
 	err = rtnl_open(&r, -1);
@@ -593,6 +734,12 @@ int net_cleanup(const struct vectx *x)
 		first = rtnl_link_del(&r, ifindex);
 	if (first == -ENODEV)
 		first = 0;	/* its namespace took it meanwhile */
+	n_nifs = netif_parse(x->id, conf_get(&x->conf, "NETIF"), nifs, why, sizeof(why));
+	for (int i = 0; i < n_nifs; i++) {
+		err = netif_down(&r, &nifs[i]);
+		if (err && !first)
+			first = err;
+	}
 	for (int i = 0; i < n; i++) {
 		ifindex = rtnl_ifindex(&r, recs[i].dev);
 		err = ifindex > 0 ? rtnl_neigh_proxy(&r, false, ifindex, &recs[i].ip) : 0;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "netaddr.h"
+#include "netif.h"
 #include "vectx.h"
 #include "veapi.h"
 
@@ -14,6 +15,22 @@
  * after saying what is wrong with it.
  */
 int net_conf_addrs(struct vectx *x, struct ve_ip *out);
+/* NETIF of @x into @out (VE_NETIF_MAX_CONF): the count, or -1, said. */
+int net_conf_netifs(struct vectx *x, struct ve_netif *out);
+/*
+ * Every address the module is to hold for @x: the routed ones and the
+ * bridged interfaces' (NETIF ip=), into @out (VE_ADDR_MAX). The count, or
+ * -1 after saying why (one address twice, or too many).
+ */
+int net_module_addrs(const struct vectx *x, const struct ve_ip *routed, int n_routed,
+		     const struct ve_netif *nifs, int n_nifs, struct ve_ip *out);
+
+/*
+ * Running VE @x goes from bridged interfaces @old to @new: the removed
+ * ones' pairs go, the new ones are made and attached. Exit code.
+ */
+int net_change_netifs(struct ve_nl *nl, struct vectx *x, const struct ve_netif *old,
+		      int n_old, const struct ve_netif *new, int n_new);
 
 /*
  * Start: the venet pair of VE @x, whose init @pid the module has bound

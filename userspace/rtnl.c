@@ -215,6 +215,17 @@ int rtnl_link_up(struct rtnl *r, int ifindex)
 	return rtnl_run(r, nlh, NULL, NULL);
 }
 
+int rtnl_link_master(struct rtnl *r, int ifindex, int master)
+{
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, RTM_NEWLINK, 0, (void **)&ifi, sizeof(*ifi));
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
 static size_t ip_len(const struct ve_ip *ip)
 {
 	return ip->family == AF_INET ? 4 : 16;

@@ -38,6 +38,8 @@ int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,
 		  const char *peer, const uint8_t *peer_mac, int peer_netns_fd);
 int rtnl_link_del(struct rtnl *r, int ifindex);
 int rtnl_link_up(struct rtnl *r, int ifindex);
+/* Put link @ifindex on bridge @master. */
+int rtnl_link_master(struct rtnl *r, int ifindex, int master);
 
 /* Add (true) or delete an address: /32 or /128, without DAD. */
 int rtnl_addr(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
