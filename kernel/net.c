@@ -193,9 +193,14 @@ int ve_net_parse_addrs(struct ve *ve, const struct nlattr *nest,
 		owner = ve_addr_owner(ve, a);
 		if (owner) {
 			NL_SET_BAD_ATTR(extack, attr);
-			VE_SET_ERR_MSG_FMT(extack, "addrs: address belongs to another VE",
-					   "addrs: %pI6c belongs to VE %u",
-					   a, owner->id);
+			if (ipv6_addr_v4mapped(a))
+				VE_SET_ERR_MSG_FMT(extack, "addrs: address belongs to another VE",
+						   "addrs: %pI4 belongs to VE %u",
+						   &a->s6_addr32[3], owner->id);
+			else
+				VE_SET_ERR_MSG_FMT(extack, "addrs: address belongs to another VE",
+						   "addrs: %pI6c belongs to VE %u",
+						   a, owner->id);
 			kfree(addrs);
 			return -EADDRINUSE;
 		}

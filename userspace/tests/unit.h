@@ -8,5 +8,6 @@ Suite *nl_suite(void);
 Suite *cli_suite(void);
 Suite *list_suite(void);
 Suite *config_suite(void);
+Suite *net_suite(void);
 
 #endif
