@@ -487,6 +487,14 @@ static int netif_down(struct rtnl *host, const struct ve_netif *nif)
 
 /* ---- the VE ---- */
 
+static void ctx_close(struct net_ctx *c)
+{
+	rtnl_close(&c->host);
+	rtnl_close(&c->ve);
+	close(c->netns_fd);
+}
+
+/* Takes @netns_fd: ctx_close() closes it, also when this fails. */
 static int ctx_open(struct net_ctx *c, struct ve_nl *nl, struct vectx *x, int netns_fd)
 {
 	int err;
@@ -497,25 +505,17 @@ static int ctx_open(struct net_ctx *c, struct ve_nl *nl, struct vectx *x, int ne
 	c->verb = x->verb;
 	host_name(x, c->host_name);
 	err = rtnl_open(&c->host, -1);
-	if (err)
-		return fail(c, "open rtnetlink", NULL, NULL, err);
-	err = rtnl_open(&c->ve, netns_fd);
+	if (!err)
+		err = rtnl_open(&c->ve, netns_fd);
 	if (err) {
-		rtnl_close(&c->host);
-		return fail(c, "open rtnetlink in the VE", NULL, NULL, err);
+		ctx_close(c);
+		return fail(c, "open rtnetlink", NULL, NULL, err);
 	}
 	if (find_uplinks(c)) {
-		rtnl_close(&c->host);
-		rtnl_close(&c->ve);
+		ctx_close(c);
 		return VECTL_ERR_NET;
 	}
 	return VECTL_OK;
-}
-
-static void ctx_close(struct net_ctx *c)
-{
-	rtnl_close(&c->host);
-	rtnl_close(&c->ve);
 }
 
 static void warn_forwarding(struct net_ctx *c, const struct ve_ip *ips, int n)
@@ -563,10 +563,8 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 		return VECTL_ERR_NET;
 	}
 	rc = ctx_open(&c, nl, x, fd);
-	if (rc) {
-		close(fd);
+	if (rc)
 		return rc;
-	}
 	err = rtnl_veth_add(&c.host, c.host_name, NULL, VE_IFNAME, NULL, fd);
 	if (err) {
 		rc = fail(&c, "create the device pair", NULL, &c.host, err);
@@ -606,7 +604,6 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 		warn_forwarding(&c, ips, n);
 out:
 	ctx_close(&c);
-	close(fd);
 	return rc;
 }
 
@@ -633,20 +630,26 @@ static int ve_netns(struct ve_nl *nl, struct vectx *x)
 	return fd;
 }
 
-int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
-	       int n_old, const struct ve_ip *new, int n_new)
+/* The context of running VE @x. Exit code, said. */
+static int ctx_open_running(struct net_ctx *c, struct ve_nl *nl, struct vectx *x)
 {
-	struct net_ctx c = { 0 };
-	int fd, rc = VECTL_OK;
+	int fd = ve_netns(nl, x);
 
-	fd = ve_netns(nl, x);
 	if (fd < 0) {
 		vectl_err("%s %u: cannot reach the VE's network: %s", x->verb, x->id,
 			  strerror(-fd));
 		return fd == -ESRCH ? VECTL_ERR_NOT_RUNNING : VECTL_ERR_NET;
 	}
-	rc = ctx_open(&c, nl, x, fd);
-	close(fd);
+	return ctx_open(c, nl, x, fd);
+}
+
+int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
+	       int n_old, const struct ve_ip *new, int n_new)
+{
+	struct net_ctx c = { 0 };
+	int rc;
+
+	rc = ctx_open_running(&c, nl, x);
 	if (rc)
 		return rc;
 	c.host_if = rtnl_ifindex(&c.host, c.host_name);
@@ -688,19 +691,11 @@ int net_change_netifs(struct ve_nl *nl, struct vectx *x, const struct ve_netif *
 		      int n_old, const struct ve_netif *new, int n_new)
 {
 	struct net_ctx c = { 0 };
-	int fd, rc = VECTL_OK, err;
+	int rc, err;
 
-	fd = ve_netns(nl, x);
-	if (fd < 0) {
-		vectl_err("%s %u: cannot reach the VE's network: %s", x->verb, x->id,
-			  strerror(-fd));
-		return fd == -ESRCH ? VECTL_ERR_NOT_RUNNING : VECTL_ERR_NET;
-	}
-	rc = ctx_open(&c, nl, x, fd);
-	if (rc) {
-		close(fd);
+	rc = ctx_open_running(&c, nl, x);
+	if (rc)
 		return rc;
-	}
 	/* A changed interface is removed and made again. */
 	for (int i = 0; i < n_old && !rc; i++)
 		if (netif_find(new, n_new, &old[i]) < 0) {
@@ -712,7 +707,6 @@ int net_change_netifs(struct ve_nl *nl, struct vectx *x, const struct ve_netif *
 		if (netif_find(old, n_old, &new[i]) < 0)
 			rc = netif_up(&c, &new[i]);
 	ctx_close(&c);
-	close(fd);
 	return rc;
 }
 
