@@ -249,6 +249,24 @@ def test_new_get_set_del():
     equal(res_of(ve, NUMPROC)["limit"], 20, "numproc after set")
     equal(ve["flags"], 3, "flags after set")
 
+    # Addresses: the whole list in a nest; an empty nest clears it.
+    v4, v6 = bytes([192, 0, 2, 9]), bytes.fromhex("20010db8000000000000000000000009")
+    ynl.do("set", {"id": veid, "addrs": {"ipv4": [v4], "ipv6": [v6]}})
+    ve = ynl.do("get", {"id": veid})
+    equal(ve["addrs"], {"ipv4": [v4], "ipv6": [v6]}, "addrs")
+    equal(ve["stats"]["dropped"], 0, "stats of a VE that never ran")
+    check("netif" not in ve, "no device attached to a stopped VE")
+    # 6.1 says "address belongs to another VE", 6.2+ names the address and the VE.
+    ext = refused(lambda: ynl.do("new", {"id": veid + 100, "addrs": {"ipv4": [v4]}}),
+                  errno.EADDRINUSE)
+    check("belongs to" in ext.get("msg", ""), f"conflict message: {ext}")
+    check(str(ext.get("bad-attr", "")).endswith("ipv4"), f"conflict attribute: {ext}")
+    refused(lambda: ynl.do("set", {"id": veid, "netif": [{"ifindex": 1}]}),
+            errno.ESRCH, "netif: the VE is not running")
+    ynl.do("set", {"id": veid, "addrs": {}})
+    check("addrs" not in ynl.do("get", {"id": veid}), "addrs cleared")
+    equal(family().do("get", {})["netif-count"], 0, "netif-count of the node")
+
     ynl.do("del", {"id": veid})
     refused(lambda: ynl.do("get", {"id": veid}), errno.ENOENT,
             "no VE with this id", ".id")
