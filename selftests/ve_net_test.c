@@ -550,8 +550,8 @@ TEST_F_TIMEOUT(net, module_refuses_bad_attributes, 180)
 	lim.has_addrs = true;
 
 	/* Wrong sizes: the policy's. */
-	EXPECT_EQ(-EINVAL, set_raw_addr(&self->nl, A, VE_A_ADDR_IPV4, three, 3));
-	EXPECT_EQ(-EINVAL, set_raw_addr(&self->nl, A, VE_A_ADDR_IPV6, three, 3));
+	EXPECT_EQ(-ERANGE, set_raw_addr(&self->nl, A, VE_A_ADDR_IPV4, three, 3));
+	EXPECT_EQ(-ERANGE, set_raw_addr(&self->nl, A, VE_A_ADDR_IPV6, three, 3));
 	/* Not an address a VE may own, twice the same, more than 64. */
 	ve_ip_parse("10.99.0.30", &ip, why, sizeof(why));
 	memset(ip.a, 0, 4);
