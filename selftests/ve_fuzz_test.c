@@ -748,29 +748,12 @@ FIXTURE_TEARDOWN(fuzz)
 	ve_nl_close(&self->nl);
 }
 
-/*
- * KASAN keeps freed objects in a quarantine, counted as active: under it
- * the counts say nothing, and make check-debug's kmemleak scan judges.
- */
-static bool has_kasan(void)
-{
-	char line[256];
-	bool found = false;
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = strstr(line, " __kasan_slab_free") != NULL;
-	if (f)
-		fclose(f);
-	return found;
-}
-
 /* The module's objects go back to their counts (records go after RCU). */
 static bool slabs_return(struct __test_metadata *_metadata, long ves, long charges)
 {
 	long v = -1, c = -1;
 
-	if (has_kasan()) {
+	if (ve_has_kasan()) {
 		TH_LOG("KASAN quarantines freed objects: slab counts not compared");
 		return true;
 	}

@@ -197,10 +197,10 @@ TEST_F_TIMEOUT(net, routed_traffic, 300)
 	EXPECT_NE(NULL, strstr(self->out, "default via 169.254.0.1 dev venet0")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "default via fe80::1 dev venet0")) TH_LOG("%s", self->out);
 	/* The host's side: a route per address, proxy entries on the uplink. */
-	ASSERT_EQ(0, SH(IP " route get " A4 "; " IP " -6 route get " A6 "; " IP " neigh show proxy; "
+	ASSERT_EQ(0, SH(IP " route show " A4 "; " IP " -6 route show " A6 "; " IP " neigh show proxy; "
 			IP " -6 neigh show proxy"));
 	EXPECT_NE(NULL, strstr(self->out, A4 " dev venet501")) TH_LOG("%s", self->out);
-	EXPECT_NE(NULL, strstr(self->out, A6 " from :: dev venet501")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, A6 " dev venet501")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, A4 " dev uplink0 proxy")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, A6 " dev uplink0 proxy")) TH_LOG("%s", self->out);
 	/* /proc/vz/veinfo lists the addresses after the task count. */
@@ -682,8 +682,11 @@ TEST_F_TIMEOUT(net, cycles_leak_nothing, 1200)
 	EXPECT_STREQ(self->base, now);
 	EXPECT_EQ(0, netif_count(self));
 	after = ve_slab_objects("ve") + ve_slab_objects("ve_charge");
-	EXPECT_EQ(before, after) TH_LOG("%d cycles: the module's objects went from %ld to %ld",
-					cycles, before, after);
+	if (ve_has_kasan())
+		TH_LOG("KASAN quarantines freed objects: slab counts not compared");
+	else
+		EXPECT_EQ(before, after) TH_LOG("%d cycles: the module's objects went from %ld to %ld",
+						cycles, before, after);
 }
 
 TEST_HARNESS_MAIN

@@ -293,3 +293,16 @@ long ve_slab_objects(const char *name)
 	fclose(fp);
 	return active;
 }
+
+bool ve_has_kasan(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, " __kasan_slab_free") != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}

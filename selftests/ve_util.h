@@ -56,6 +56,13 @@ bool ve_one_line(const char *err);
 /* Active objects of slab cache @name, or -1 (the module's are unmerged). */
 long ve_slab_objects(const char *name);
 
+/*
+ * Is this a KASAN kernel? It keeps freed objects in a quarantine, counted
+ * as active: slab counts say nothing there (make check-debug's kmemleak
+ * scan judges leaks instead).
+ */
+bool ve_has_kasan(void);
+
 /* Whether VE @id's root is mounted here / its vectl lock is taken. */
 bool ve_root_mounted(unsigned int id);
 bool ve_lock_held(unsigned int id);
