@@ -485,10 +485,12 @@ int cmd_set(int argc, char **argv)
 	for (size_t i = 0; i < changes.n; i++)
 		conf_set(&x.conf, changes.lines[i].key, changes.lines[i].value);
 	if (ips.n_add || ips.n_del || ips.del_all) {
+		/* Other VEs' configs are checked below, with the bridged addresses. */
 		n_new = ip_apply(&x, &ips, old_ips, &n_old, new_ips);
-		rc = n_new < 0 ? VECTL_ERR_VALUE : net_check_configs(&x, ips.add, ips.n_add);
-		if (rc)
+		if (n_new < 0) {
+			rc = VECTL_ERR_VALUE;
 			goto out;
+		}
 	}
 	if (nifs.n_add || nifs.n_del || nifs.del_all) {
 		n_new_nifs = netif_apply(&x, &nifs, old_nifs, &n_old_nifs, new_nifs);
