@@ -39,6 +39,7 @@
 
 #include "charge.h"
 #include "lifecycle.h"
+#include "loadavg.h"
 #include "net.h"
 #include "netlink.h"
 #include "registry.h"
@@ -295,6 +296,7 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 	ve->state = VE_STATE_RUNNING;
 	ve->start_time = ktime_get_boottime_ns();
 	ve->has_exited = false;
+	ve_loadavg_start(ve);
 	ve_changed();
 	ve_nl_notify_state(ve, VE_STATE_STOPPED);
 

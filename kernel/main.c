@@ -16,10 +16,12 @@
 
 #include "charge.h"
 #include "hooks.h"
+#include "loadavg.h"
 #include "net.h"
 #include "netlink.h"
 #include "proc.h"
 #include "registry.h"
+#include "vproc.h"
 
 static int __init ve_init(void)
 {
@@ -37,9 +39,13 @@ static int __init ve_init(void)
 	if (err)
 		goto err_charge;
 
-	err = ve_hooks_init();
+	err = ve_vproc_init();
 	if (err)
 		goto err_proc;
+
+	err = ve_hooks_init();
+	if (err)
+		goto err_vproc;
 
 	err = ve_net_init();
 	if (err)
@@ -57,6 +63,8 @@ err_net:
 	ve_net_uninit();
 err_hooks:
 	ve_hooks_uninit();
+err_vproc:
+	ve_vproc_uninit();
 err_proc:
 	ve_proc_uninit();
 err_charge:
@@ -72,10 +80,12 @@ static void __exit ve_exit(void)
 	 * No VE runs (each holds the module), so no new work is queued; what
 	 * is queued may still notify, so it goes before the family.
 	 */
+	ve_loadavg_uninit();
 	ve_flush_work();
 	ve_genl_uninit();
 	ve_net_uninit();
 	ve_hooks_uninit();
+	ve_vproc_uninit();
 	ve_proc_uninit();
 	ve_charge_uninit();
 	ve_registry_uninit();

@@ -50,6 +50,11 @@ bool ve_queue_work(struct work_struct *work)
 	return queue_work(ve_wq, work);
 }
 
+bool ve_queue_delayed_work(struct delayed_work *dwork, unsigned long delay)
+{
+	return queue_delayed_work(ve_wq, dwork, delay);
+}
+
 void ve_flush_work(void)
 {
 	flush_workqueue(ve_wq);
@@ -77,6 +82,11 @@ void ve_registry_uninit(void)
 void ve_get(struct ve *ve)
 {
 	refcount_inc(&ve->ref);
+}
+
+bool ve_tryget(struct ve *ve)
+{
+	return refcount_inc_not_zero(&ve->ref);
 }
 
 static void ve_free_rcu(struct rcu_head *head)

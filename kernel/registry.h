@@ -55,6 +55,8 @@ struct ve {
 	unsigned int		nr_netifs;
 	struct ve_net_stats __percpu *net_stats;
 
+	unsigned long		avenrun[3];	/* loadavg.c: (M), read lockless */
+
 	wait_queue_entry_t	exit_wait;	/* on init_pid->wait_pidfd */
 	u32			init_exit_status; /* noted as the init exits */
 	bool			init_exit_noted;  /* release/acquire with it */
@@ -85,10 +87,14 @@ void ve_changed(void);
 
 /* Queue @work on ve.ko's workqueue, which module unload drains. */
 bool ve_queue_work(struct work_struct *work);
+/* Queue @dwork after @delay jiffies, unless it is pending. */
+bool ve_queue_delayed_work(struct delayed_work *dwork, unsigned long delay);
 /* Wait for every queued work item. */
 void ve_flush_work(void);
 
 void ve_get(struct ve *ve);
+/* A reference on @ve, found under RCU, unless it is being freed. */
+bool ve_tryget(struct ve *ve);
 void ve_put(struct ve *ve);
 
 #endif /* _VE_REGISTRY_H */

@@ -44,6 +44,7 @@
 #include "launch.h"
 #include "network.h"
 #include "parse.h"
+#include "procview.h"
 #include "resources.h"
 #include "run.h"
 #include "seccomp.h"
@@ -64,6 +65,7 @@ struct init_args {
 	const char *searchdomains;	/* SEARCHDOMAIN, or NULL */
 	const char *init;
 	char devpts_opts[96];	/* with max=, NUMPTY's limit */
+	bool view;		/* proc and sys come mounted, with the module's files */
 };
 
 static pid_t sys_clone3(struct clone_args *args)
@@ -169,11 +171,13 @@ static void child_mounts(const struct init_args *a)
 	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	char host[64];
 
-	child_mkdir(a, "proc", 0555);
-	child_mount(a, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	child_mkdir(a, "sys", 0555);
-	child_mount(a, "sysfs", "sys", "sysfs",
-		    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (!a->view) {
+		child_mkdir(a, "proc", 0555);
+		child_mount(a, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		child_mkdir(a, "sys", 0555);
+		child_mount(a, "sysfs", "sys", "sysfs",
+			    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	}
 	/* The VE's own (delegated) cgroup, as its cgroup namespace sees it. */
 	child_mount(a, "cgroup2", "sys/fs/cgroup", "cgroup2",
 		    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -214,8 +218,18 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	/*
 	 * Nothing runs until the module has bound this process to the VE.
 	 * Then vectl sends the VE's root: its parents are closed to the
-	 * VE's uids, so this process could not walk there by name.
+	 * VE's uids, so this process could not walk there by name. With the
+	 * VE's view of /proc, the mount namespace it was built in comes
+	 * first (procview.c).
 	 */
+	if (a->view) {
+		fd = recv_fd(a->go_fd);
+		if (fd < 0)
+			_exit(1);
+		if (setns(fd, CLONE_NEWNS))
+			child_fail(a, "cannot enter the VE's mounts: %s", strerror(errno));
+		close(fd);
+	}
 	root = recv_fd(a->go_fd);
 	if (root < 0)
 		_exit(1);
@@ -399,11 +413,15 @@ static void kill_and_reap(pid_t pid)
  * init's own mount namespace (through /proc/PID/root), where it will
  * make its mounts.
  */
-static int release_init(pid_t pid, const char *root, int sock)
+static int release_init(pid_t pid, const char *root, int sock, int view_ns, int view_root)
 {
 	char path[PATH_MAX + 32];
 	int fd, err;
 
+	if (view_ns >= 0) {
+		err = send_fd(sock, view_ns);
+		return err ? err : send_fd(sock, view_root);
+	}
 	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, root);
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -418,6 +436,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	struct init_args a = { .x = x };
 	struct clone_args ca = { 0 };
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, cgfd = -1, master = -1;
+	int view_ns = -1, view_root = -1, timens = -1;
 	bool mounted_here = !path_is_mountpoint(x->root);
 	char why[512], msg[512];
 	uint64_t b, l;
@@ -468,12 +487,21 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	}
 	a.go_fd = go[0];
 	a.err_fd = errp[1];
+	a.view = view_enabled(x);
+	err = view_timens_enter(&timens);
+	if (err) {
+		vectl_err("start %u: cannot give the VE its own clocks (time namespace): %s",
+			  x->id, strerror(-err));
+		goto out_fds;
+	}
 
 	ca.flags = VE_CLONE_NS | CLONE_INTO_CGROUP;
 	ca.exit_signal = SIGCHLD;
 	ca.cgroup = (unsigned int)cgfd;
 	fflush(NULL);
 	pid = sys_clone3(&ca);
+	if (pid != 0)
+		view_timens_leave(timens);
 	if (pid < 0) {
 		vectl_err("start %u: cannot create the VE's namespaces: %s", x->id,
 			  strerror(errno));
@@ -514,7 +542,12 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	}
 	rc = VECTL_ERR_ENVCREATE;
 	fault_point("start:network");
-	err = release_init(pid, x->root, go[1]);
+	if (a.view && view_prepare(x, pid, &view_ns, &view_root, why, sizeof(why))) {
+		vectl_err("start %u: %s", x->id, why);
+		kill_and_reap(pid);
+		goto out_stopped;
+	}
+	err = release_init(pid, x->root, go[1], view_ns, view_root);
 	if (err) {
 		vectl_err("start %u: cannot release the init: %s", x->id, strerror(-err));
 		kill_and_reap(pid);
@@ -545,7 +578,7 @@ out_stopped:
 		veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 5000);
 	}
 out_fds:
-	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master }, 6);
+	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master, view_ns, view_root }, 8);
 	if (rc == VECTL_OK)
 		return rc;
 	net_cleanup(x);

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading the kernel's own files from inside ve.ko: a private, internal
+ * mount of procfs and one of the cgroup v2 hierarchy, made at load, and a
+ * helper that reads a whole file of either.
+ *
+ * The VE views (vproc.c) start from what the kernel itself shows: the real
+ * /proc/meminfo with the VE's lines replaced, the real /proc/cpuinfo with
+ * the VE's CPUs only, a VE cgroup's memory.stat and cpu.stat. The private
+ * statistics behind those files (memcg_page_state(), the rstat flush) are
+ * not exported; the files are, through the VFS, on every kernel ve
+ * supports, and their formats are ABI.
+ *
+ * The mounts belong to the namespaces of the task that loaded ve.ko (the
+ * host's): the proc mount shows the host's pid namespace, the cgroup one
+ * the host's cgroup namespace, whose paths cgroup_path_ns() gives. They
+ * are internal (kern_unmount() at unload), in no mount namespace, so no
+ * process can reach them. Files are opened with the reader's credentials;
+ * every file read here is world-readable.
+ */
+#include <linux/cgroup.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/nsproxy.h>
+#include <linux/slab.h>
+
+#include "kfile.h"
+
+static struct vfsmount *ve_proc_mnt;
+static struct vfsmount *ve_cgroup_mnt;
+static struct cgroup_namespace *ve_cgroup_ns;
+
+static struct vfsmount *ve_kern_mount(const char *type)
+{
+	struct file_system_type *fs = get_fs_type(type);
+	struct vfsmount *mnt;
+
+	if (!fs)
+		return ERR_PTR(-ENODEV);
+	/*
+	 * proc and cgroup2 are built in: the reference get_fs_type() took is
+	 * on no module, and put_filesystem() is not exported to drop it.
+	 */
+	mnt = vfs_kern_mount(fs, SB_KERNMOUNT, type, NULL);
+	return mnt;
+}
+
+int __init ve_kfile_init(void)
+{
+	ve_proc_mnt = ve_kern_mount("proc");
+	if (IS_ERR(ve_proc_mnt))
+		return PTR_ERR(ve_proc_mnt);
+	ve_cgroup_mnt = ve_kern_mount("cgroup2");
+	if (IS_ERR(ve_cgroup_mnt)) {
+		kern_unmount(ve_proc_mnt);
+		return PTR_ERR(ve_cgroup_mnt);
+	}
+	/* Pinned by the loader's nsproxy while we take our reference. */
+	ve_cgroup_ns = current->nsproxy->cgroup_ns;
+	get_cgroup_ns(ve_cgroup_ns);
+	return 0;
+}
+
+void ve_kfile_uninit(void)
+{
+	put_cgroup_ns(ve_cgroup_ns);
+	kern_unmount(ve_cgroup_mnt);
+	kern_unmount(ve_proc_mnt);
+}
+
+/* Read all of @name below @mnt into a new buffer; its length, or -errno. */
+static ssize_t ve_kfile_read(struct vfsmount *mnt, const char *name, char **bufp)
+{
+	struct path root = { .mnt = mnt, .dentry = mnt->mnt_root };
+	size_t size = 0, len = 0;
+	char *buf = NULL, *bigger;
+	struct file *file;
+	loff_t pos = 0;
+	ssize_t n;
+
+	file = file_open_root(&root, name, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	for (;;) {
+		/* Keep room for a terminating NUL. */
+		if (len + 1 >= size) {
+			n = -EFBIG;
+			if (size >= VE_KFILE_MAX)
+				break;
+			n = -ENOMEM;
+			bigger = kvmalloc(size ? 2 * size : PAGE_SIZE, GFP_KERNEL);
+			if (!bigger)
+				break;
+			if (buf)
+				memcpy(bigger, buf, len);
+			kvfree(buf);
+			buf = bigger;
+			size = size ? 2 * size : PAGE_SIZE;
+		}
+		n = kernel_read(file, buf + len, size - 1 - len, &pos);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	fput(file);
+	if (n < 0) {
+		kvfree(buf);
+		return n;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	return len;
+}
+
+ssize_t ve_kfile_proc(const char *name, char **bufp)
+{
+	return ve_kfile_read(ve_proc_mnt, name, bufp);
+}
+
+ssize_t ve_kfile_cgroup(struct cgroup *cgrp, const char *name, char **bufp)
+{
+	char *path;
+	ssize_t ret;
+	int len;
+
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	len = cgroup_path_ns(cgrp, path, PATH_MAX, ve_cgroup_ns);
+	ret = -ENAMETOOLONG;
+	if (len >= 0 && len + strlen(name) + 2 < PATH_MAX) {
+		/* Relative to the mount's root, which is the namespace's. */
+		strcat(path, "/");
+		strcat(path, name);
+		ret = ve_kfile_read(ve_cgroup_mnt, path[1] == '/' ? path + 2 : path + 1,
+				    bufp);
+	} else if (len < 0) {
+		ret = len;
+	}
+	kfree(path);
+	return ret;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VE_KFILE_H
+#define _VE_KFILE_H
+
+#include <linux/types.h>
+
+struct cgroup;
+
+/* The largest kernel file read whole (a /proc/cpuinfo of 1000s of CPUs). */
+#define VE_KFILE_MAX (8UL << 20)
+
+int ve_kfile_init(void);
+void ve_kfile_uninit(void);
+
+/*
+ * Read all of /proc/@name, or of file @name of cgroup @cgrp, into a new
+ * NUL-terminated buffer (kvfree() it); its length, or -errno. Process
+ * context; the file is opened with the caller's credentials.
+ */
+ssize_t ve_kfile_proc(const char *name, char **bufp);
+ssize_t ve_kfile_cgroup(struct cgroup *cgrp, const char *name, char **bufp);
+
+#endif /* _VE_KFILE_H */

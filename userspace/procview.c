@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a VE sees of its machine (Documentation/design.md, "What a VE
+ * sees"): its own clocks, and the module's VE-aware /proc files bound over
+ * the real ones, where the VE's root cannot remove them.
+ *
+ * Clocks: the init is cloned into a new time namespace whose monotonic
+ * and boot-time clocks start at 0, so /proc/uptime and btime count from
+ * the VE's start (and a checkpoint can carry the offsets along).
+ *
+ * Files: a mount can only be locked (MNT_LOCKED: no unmount, no remount
+ * of its flags) by being copied into a mount namespace of a less
+ * privileged user namespace. So the tree is built by host root first and
+ * then copied across:
+ *   1. a helper unshares a private mount namespace of the host's and
+ *      joins the VE's pid and network namespaces;
+ *   2. its child (a task of the VE's pid namespace, so that procfs and
+ *      sysfs are the VE's) mounts proc and a read-only sysfs into the
+ *      VE's root, and binds the module's "veproc" files over /proc's
+ *      meminfo, cpuinfo, stat, loadavg, uptime, swaps and
+ *      /sys/devices/system/cpu/online;
+ *   3. it joins the VE's user namespace and unshares a mount namespace:
+ *      the copy, owned by the VE's user namespace, has every mount
+ *      locked; it sends that namespace and the root in it to vectl;
+ *   4. the init joins that namespace and builds the rest of its mounts
+ *      (/dev, cgroup2, ...) on top, as without the view.
+ * Every path inside the VE's root is opened one component at a time,
+ * never through a symlink, so a VE's root cannot point host root's
+ * mounts elsewhere.
+ *
+ * MEMINFO="none" in a VE's config turns the files off (the init mounts
+ * its own proc and sysfs, unlocked, which nested containers need).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "procview.h"
+#include "run.h"
+
+/* The module's files and the real files they stand in for. */
+static const struct {
+	const char *file;	/* in the veproc filesystem */
+	const char *dir;	/* where the real one is, in the VE's root */
+	const char *name;
+} view_files[] = {
+	{ "meminfo", "proc", "meminfo" },
+	{ "cpuinfo", "proc", "cpuinfo" },
+	{ "stat", "proc", "stat" },
+	{ "loadavg", "proc", "loadavg" },
+	{ "uptime", "proc", "uptime" },
+	{ "swaps", "proc", "swaps" },
+	{ "cpu_online", "sys", "devices/system/cpu/online" },
+};
+
+bool view_enabled(const struct vectx *x)
+{
+	const char *v = vectx_get(x, "MEMINFO");
+
+	return !v || strcmp(v, "none");
+}
+
+int view_timens_enter(int *restore)
+{
+	struct timespec mono, boot;
+	char offs[128];
+	int fd, len;
+
+	*restore = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (*restore < 0)
+		return errno == ENOENT ? 0 : -errno;	/* no time namespaces */
+	if (unshare(CLONE_NEWTIME))
+		goto err;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	/* Whole seconds back: the clocks start below 1 s, never below 0. */
+	len = snprintf(offs, sizeof(offs), "monotonic %lld 0\nboottime %lld 0\n",
+		       -(long long)mono.tv_sec, -(long long)boot.tv_sec);
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto err_ns;
+	if (write(fd, offs, len) != len) {
+		close(fd);
+		goto err_ns;
+	}
+	close(fd);
+	return 0;
+
+err_ns:
+	{
+		int err = -errno;
+
+		view_timens_leave(*restore);
+		*restore = -1;
+		return err;
+	}
+err:
+	{
+		int err = -errno;
+
+		close(*restore);
+		*restore = -1;
+		return err;
+	}
+}
+
+void view_timens_leave(int restore)
+{
+	if (restore < 0)
+		return;
+	/* vectl's own later children (the console keeper) stay on the host's. */
+	if (setns(restore, CLONE_NEWTIME))
+		perror("vectl: setns(time)");
+	close(restore);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+view_fail(int err_fd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	child_vfail(err_fd, 1, fmt, ap);
+}
+
+/*
+ * Open directory @name of the VE's root @root, not following a symlink;
+ * create it as the VE's root (@uid) when it is missing.
+ */
+static int view_dir(int err_fd, int root, const char *name, uid_t uid)
+{
+	int fd = openat(root, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT) {
+		setfsuid(uid);
+		setfsgid(uid);
+		if (mkdirat(root, name, 0555) && errno != EEXIST)
+			view_fail(err_fd, "cannot create /%s in the VE: %s", name, strerror(errno));
+		setfsuid(0);
+		setfsgid(0);
+		fd = openat(root, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		view_fail(err_fd, "/%s in the VE: %s%s", name, strerror(errno),
+			  errno == ENOTDIR || errno == ELOOP ? " (it must be a directory)" : "");
+	return fd;
+}
+
+/* A new mount of filesystem @type with @attr, detached; its fd. */
+static int view_fsmount(int err_fd, const char *type, unsigned int attr)
+{
+	int fs, mnt;
+
+	fs = fsopen(type, FSOPEN_CLOEXEC);
+	if (fs < 0)
+		view_fail(err_fd, "cannot make a %s filesystem: %s%s", type, strerror(errno),
+			  errno == ENODEV ? " (is the ve module loaded, and new enough?)" : "");
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		view_fail(err_fd, "cannot create a %s filesystem: %s", type, strerror(errno));
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attr);
+	if (mnt < 0)
+		view_fail(err_fd, "cannot mount a %s filesystem: %s", type, strerror(errno));
+	close(fs);
+	return mnt;
+}
+
+static void view_attach(int err_fd, int mnt, int to_dirfd, const char *to, const char *what)
+{
+	if (move_mount(mnt, "", to_dirfd, to, MOVE_MOUNT_F_EMPTY_PATH |
+		       (*to ? 0 : MOVE_MOUNT_T_EMPTY_PATH)))
+		view_fail(err_fd, "cannot mount %s: %s", what, strerror(errno));
+	close(mnt);
+}
+
+/*
+ * Step 2 and 3, in a task of the VE's pid and network namespaces, as host
+ * root in a private copy of the host's mount namespace.
+ */
+static void __attribute__((noreturn))
+view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
+{
+	const unsigned int ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	char tmp[] = "/run/ve/.view.XXXXXX", path[64];
+	int root, dir, fd;
+
+	root = open(x->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		view_fail(err_fd, "cannot open %s: %s", x->root, strerror(errno));
+
+	dir = view_dir(err_fd, root, "proc", x->uid_base);
+	view_attach(err_fd, view_fsmount(err_fd, "proc", MOUNT_ATTR_NOSUID |
+					 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC),
+		    dir, "", "the VE's /proc");
+	close(dir);
+	dir = view_dir(err_fd, root, "sys", x->uid_base);
+	view_attach(err_fd, view_fsmount(err_fd, "sysfs", ro), dir, "", "the VE's /sys");
+	close(dir);
+
+	/* The module's files need a place in this namespace to be bound from. */
+	if (mkdir_p("/run/ve", 0700) || !mkdtemp(tmp))
+		view_fail(err_fd, "cannot make a directory in /run/ve: %s", strerror(errno));
+	view_attach(err_fd, view_fsmount(err_fd, "veproc", ro), AT_FDCWD, tmp,
+		    "the module's veproc filesystem");
+	for (size_t i = 0; i < sizeof(view_files) / sizeof(view_files[0]); i++) {
+		/* Now through the mount just made: procfs and sysfs are the kernel's. */
+		dir = openat(root, view_files[i].dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+			     O_CLOEXEC);
+		fd = dir < 0 ? -1 : openat(dir, view_files[i].name, O_PATH | O_NOFOLLOW |
+					   O_CLOEXEC);
+		if (fd < 0)
+			view_fail(err_fd, "no /%s/%s in the VE: %s", view_files[i].dir,
+				  view_files[i].name, strerror(errno));
+		snprintf(path, sizeof(path), "%s/%s", tmp, view_files[i].file);
+		view_attach(err_fd, open_tree(AT_FDCWD, path, OPEN_TREE_CLONE |
+					      OPEN_TREE_CLOEXEC),
+			    fd, "", view_files[i].file);
+		close(fd);
+		close(dir);
+	}
+	umount2(tmp, MNT_DETACH);
+	rmdir(tmp);
+
+	/* Step 3: the copy into the VE's user namespace locks every mount. */
+	if (fchdir(root) || setns(pidfd, CLONE_NEWUSER) || unshare(CLONE_NEWNS))
+		view_fail(err_fd, "cannot seal the VE's mounts: %s", strerror(errno));
+	fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	dir = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || dir < 0 || send_fd(sock, fd) || send_fd(sock, dir))
+		view_fail(err_fd, "cannot hand over the VE's mounts: %s", strerror(errno));
+	_exit(0);
+}
+
+/* Step 1, in a child of vectl; the grandchild does the rest. */
+static void __attribute__((noreturn))
+view_helper(const struct vectx *x, int pidfd, int sock, int err_fd)
+{
+	int status;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    setns(pidfd, CLONE_NEWPID | CLONE_NEWNET))
+		view_fail(err_fd, "cannot enter the VE's namespaces: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		view_fail(err_fd, "cannot fork into the VE: %s%s", strerror(errno),
+			  errno == EAGAIN ? " (numproc limit?)" : "");
+	if (pid == 0)
+		view_build(x, pidfd, sock, err_fd);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(1);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+int view_prepare(const struct vectx *x, pid_t init, int *mntns, int *root,
+		 char *why, size_t len)
+{
+	int sk[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd, status, err = 0;
+	ssize_t n;
+	pid_t pid;
+
+	*mntns = *root = -1;
+	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+	if (pidfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) ||
+	    pipe2(errp, O_CLOEXEC)) {
+		snprintf(why, len, "cannot prepare the VE's /proc: %s", strerror(errno));
+		err = -1;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, len, "cannot fork: %s", strerror(errno));
+		err = -1;
+		goto out;
+	}
+	if (pid == 0) {
+		close(sk[0]);
+		close(errp[0]);
+		view_helper(x, pidfd, sk[1], errp[1]);
+	}
+	close(sk[1]);
+	sk[1] = -1;
+	close(errp[1]);
+	errp[1] = -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			break;
+	n = read(errp[0], why, len - 1);
+	if (n > 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (n <= 0)
+			snprintf(why, len, "the helper that builds the VE's /proc died");
+		else
+			why[n] = '\0';
+		err = -1;
+		goto out;
+	}
+	*mntns = recv_fd(sk[0]);
+	*root = recv_fd(sk[0]);
+	if (*mntns < 0 || *root < 0) {
+		snprintf(why, len, "the VE's mounts did not arrive");
+		err = -1;
+	}
+out:
+	if (err) {
+		close_fds((int[]){ *mntns, *root }, 2);
+		*mntns = *root = -1;
+	}
+	close_fds((int[]){ pidfd, sk[0], sk[1], errp[0], errp[1] }, 5);
+	return err;
+}
