@@ -9,6 +9,8 @@
  *                                user sockets      (socket fails: ENOBUFS)
  *   security_sk_clone            charge an accepted socket like its listener
  *   security_task_free, security_file_free, security_sk_free   uncharge
+ *   __x64_sys_sysinfo            a VE's caller gets its VE's memory, load
+ *                                and tasks (vproc.c), as /proc shows them
  *
  * Why ftrace: a stock kernel has no other way for a module to refuse these
  * allocations. The LSM hooks are not open to modules, tracepoints cannot
@@ -62,6 +64,7 @@
 #include "hooks.h"
 #include "registry.h"
 #include "tag.h"
+#include "vproc.h"
 
 struct ve_hook {
 	const char		*name;
@@ -83,6 +86,7 @@ typedef void (*sk_clone_fn)(const struct sock *sk, struct sock *newsk);
 typedef void (*task_free_fn)(struct task_struct *task);
 typedef void (*file_free_fn)(struct file *file);
 typedef void (*sk_free_fn)(struct sock *sk);
+typedef long (*syscall_fn)(const struct pt_regs *regs);
 
 enum {
 	VE_HOOK_TASK_ALLOC,
@@ -92,6 +96,7 @@ enum {
 	VE_HOOK_TASK_FREE,
 	VE_HOOK_FILE_FREE,
 	VE_HOOK_SK_FREE,
+	VE_HOOK_SYSINFO,
 	VE_NR_HOOKS
 };
 
@@ -276,6 +281,19 @@ static void ve_sk_free(struct sock *sk)
 	atomic_dec(&ve_hooks_running);
 }
 
+/* x86-64's syscall entry passes the user's arguments in their registers. */
+static long ve_sysinfo(const struct pt_regs *regs)
+{
+	long ret;
+
+	atomic_inc(&ve_hooks_running);
+	ret = VE_ORIG(syscall_fn, VE_HOOK_SYSINFO)(regs);
+	if (!ret)
+		ret = ve_vproc_sysinfo((struct sysinfo __user *)regs->di);
+	atomic_dec(&ve_hooks_running);
+	return ret;
+}
+
 /*
  * The host's own objects, the vast majority, skip the wrapper: these
  * tests only look at the arguments and are conservative (a namespace
@@ -307,6 +325,11 @@ static bool ve_sock_may_charge(struct pt_regs *regs)
 static bool ve_clone_may_charge(struct pt_regs *regs)
 {
 	return ve_charges_exist();
+}
+
+static bool ve_in_pid_ns(struct pt_regs *regs)
+{
+	return task_active_pid_ns(current) != &init_pid_ns;
 }
 
 static bool ve_free_may_uncharge(struct pt_regs *regs)
@@ -398,6 +421,11 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
 		.name		= "security_sk_free",
 		.wrapper	= ve_sk_free,
 		.may_redirect	= ve_free_may_uncharge,
+	},
+	[VE_HOOK_SYSINFO] = {
+		.name		= "__x64_sys_sysinfo",
+		.wrapper	= ve_sysinfo,
+		.may_redirect	= ve_in_pid_ns,
 	},
 };
 

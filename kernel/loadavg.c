@@ -86,11 +86,11 @@ void ve_loadavg_start(struct ve *ve)
 	ve_queue_delayed_work(&ve_loadavg_work, LOAD_FREQ);
 }
 
-void ve_loadavg_get(const struct ve *ve, unsigned long loads[3])
+void ve_loadavg_get(const struct ve *ve, unsigned long loads[3],
+		    unsigned long offset, int shift)
 {
-	/* Rounded to the hundredths shown, as the kernel's get_avenrun(). */
 	for (int i = 0; i < 3; i++)
-		loads[i] = READ_ONCE(ve->avenrun[i]) + FIXED_1 / 200;
+		loads[i] = (READ_ONCE(ve->avenrun[i]) + offset) << shift;
 }
 
 /* Unload: no VE runs, so a sample finds none and does not requeue. */

@@ -18,8 +18,12 @@ void ve_count_tasks(struct pid_namespace *ns, struct ve_task_count *c);
 /* Under ve_mutex, at START: a new run's load starts at 0. */
 void ve_loadavg_start(struct ve *ve);
 
-/* The VE's 1, 5 and 15 minute averages, FIXED_1 fixed point, rounded. */
-void ve_loadavg_get(const struct ve *ve, unsigned long loads[3]);
+/*
+ * The VE's 1, 5 and 15 minute averages (FIXED_1 fixed point) plus
+ * @offset, shifted left by @shift: the kernel's get_avenrun() for a VE.
+ */
+void ve_loadavg_get(const struct ve *ve, unsigned long loads[3],
+		    unsigned long offset, int shift);
 
 void ve_loadavg_uninit(void);
 

@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 #include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 
 #include "kfile.h"
 #include "loadavg.h"
@@ -471,7 +472,8 @@ static int vp_loadavg(struct seq_file *m, struct ve_vfile *vf)
 	struct ve_task_count tasks;
 	unsigned long loads[3];
 
-	ve_loadavg_get(vf->ve, loads);
+	/* Rounded to the hundredths shown, as /proc/loadavg does. */
+	ve_loadavg_get(vf->ve, loads, FIXED_1 / 200, 0);
 	ve_count_tasks(vf->pid_ns, &tasks);
 	seq_printf(m, "%lu.%02lu %lu.%02lu %lu.%02lu %u/%u %u\n",
 		   LOAD_INT(loads[0]), LOAD_FRAC(loads[0]),
@@ -553,10 +555,9 @@ static int vp_show(struct seq_file *m, void *unused)
 	unsigned long ino = file_inode(m->file)->i_ino;
 	struct ve_vfile *vf = m->private;
 
-	if (ino == VP_CPU_ONLINE)
-		return vp_cpu_online(m, vf);
 	if (!vf->ve)
-		return vp_show_real(m, vp_proc_name[ino]);
+		return ino == VP_CPU_ONLINE ? vp_cpu_online(m, vf) :
+					      vp_show_real(m, vp_proc_name[ino]);
 	/* Only the run of the VE the file was opened in. */
 	if (READ_ONCE(vf->ve->state) == VE_STATE_STOPPED ||
 	    READ_ONCE(vf->ve->start_time) != vf->run)
@@ -575,32 +576,21 @@ static int vp_show(struct seq_file *m, void *unused)
 		return vp_uptime(m, vf);
 	case VP_SWAPS:
 		return vp_swaps(m, vf);
+	case VP_CPU_ONLINE:
+		return vp_cpu_online(m, vf);
 	}
 	return -EINVAL;
 }
 
-static void vp_put(struct ve_vfile *vf)
+/*
+ * Whose view the caller gets: its VE's, with references on what the view
+ * is read from, or (vf->ve NULL) the host's. The binding changes under
+ * ve_mutex only, so it holds while we look.
+ */
+static void vp_snapshot(struct ve_vfile *vf)
 {
-	if (vf->ve) {
-		put_pid_ns(vf->pid_ns);
-		if (vf->mem_css)
-			css_put(vf->mem_css);
-		cgroup_put(vf->cgrp);
-		ve_put(vf->ve);
-	}
-	kfree(vf);
-}
-
-static int vp_open(struct inode *inode, struct file *file)
-{
-	struct ve_vfile *vf;
 	struct ve *ve;
-	int err;
 
-	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
-	if (!vf)
-		return -ENOMEM;
-	/* The binding changes under ve_mutex only: it holds while we look. */
 	mutex_lock(&ve_mutex);
 	rcu_read_lock();
 	ve = ve_of_task(current);
@@ -617,17 +607,98 @@ static int vp_open(struct inode *inode, struct file *file)
 		vf->pid_ns = get_pid_ns(ve->pid_ns);
 	}
 	mutex_unlock(&ve_mutex);
+}
 
+static void vp_release_snapshot(struct ve_vfile *vf)
+{
+	if (vf->ve) {
+		put_pid_ns(vf->pid_ns);
+		if (vf->mem_css)
+			css_put(vf->mem_css);
+		cgroup_put(vf->cgrp);
+		ve_put(vf->ve);
+	}
+}
+
+static int vp_open(struct inode *inode, struct file *file)
+{
+	struct ve_vfile *vf;
+	int err;
+
+	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
+	if (!vf)
+		return -ENOMEM;
+	vp_snapshot(vf);
 	err = single_open(file, vp_show, vf);
-	if (err)
-		vp_put(vf);
+	if (err) {
+		vp_release_snapshot(vf);
+		kfree(vf);
+	}
 	return err;
 }
 
 static int vp_release(struct inode *inode, struct file *file)
 {
-	vp_put(((struct seq_file *)file->private_data)->private);
+	struct ve_vfile *vf = ((struct seq_file *)file->private_data)->private;
+
+	vp_release_snapshot(vf);
+	kfree(vf);
 	return single_release(inode, file);
+}
+
+/*
+ * sysinfo(2), as the hook on it (hooks.c) finishes it for a caller in a
+ * VE: the VE's memory, swap, load and tasks in place of the host's, as
+ * its /proc/meminfo and loadavg show them. The uptime is the caller's
+ * time namespace's already.
+ */
+int ve_vproc_sysinfo(struct sysinfo __user *uinfo)
+{
+	struct ve_vfile vf = { };
+	struct ve_task_count tasks;
+	unsigned long loads[3];
+	struct vp_mem mem;
+	struct sysinfo info;
+	char *real, *stat;
+	u32 unit;
+	int err = 0;
+
+	vp_snapshot(&vf);
+	if (!vf.ve || !vf.mem_css)
+		goto out;
+	err = -EFAULT;
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		goto out;
+	ve_loadavg_get(vf.ve, loads, 0, SI_LOAD_SHIFT - FSHIFT);
+	for (int i = 0; i < 3; i++)
+		info.loads[i] = loads[i];
+	ve_count_tasks(vf.pid_ns, &tasks);
+	info.procs = min_t(unsigned int, tasks.total, USHRT_MAX);
+
+	err = ve_kfile_proc("meminfo", &real);
+	if (err < 0)
+		goto out;
+	mem.stat = "";
+	if (ve_kfile_cgroup(vf.mem_css->cgroup, "memory.stat", &stat) >= 0)
+		mem.stat = stat;
+	vp_mem_read(&vf, real, &mem);
+	/* The kernel's unit: a page, or bytes when the sizes fit. */
+	unit = info.mem_unit ?: 1;
+	info.totalram = div_u64(mem.total << 10, unit);
+	info.freeram = div_u64(mem.free << 10, unit);
+	info.sharedram = div_u64(vp_keyed(mem.stat, "shmem", 0), unit);
+	info.bufferram = 0;
+	info.totalswap = div_u64(mem.swap_total << 10, unit);
+	info.freeswap = div_u64(mem.swap_free << 10, unit);
+	info.totalhigh = 0;
+	info.freehigh = 0;
+	if (*mem.stat)
+		kvfree(stat);
+	kvfree(real);
+	err = copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
+out:
+	vp_release_snapshot(&vf);
+	return err;
 }
 
 static const struct file_operations vp_fops = {

@@ -6,7 +6,8 @@
  *   SWAPPAGES limit          memory.swap.max (pages)
  *   CPULIMIT (percent)       cpu.max, 100 is one CPU
  *   CPUUNITS                 cpu.weight, scaled (1000 units = weight 100)
- *   CPUS                     cpu.max as CPUS whole CPUs when no CPULIMIT
+ *   CPUS                     cpu.max as CPUS whole CPUs when no CPULIMIT,
+ *                            and cpuset.cpus: CPUS of the host's CPUs
  * "unlimited" or 0 (for barriers) writes "max".
  */
 #include <dirent.h>
@@ -59,7 +60,7 @@ static int write_file(const char *dir, const char *file, const char *val,
 /* Enable the controllers VEs use below @dir; missing ones are skipped. */
 static int enable_controllers(const char *dir, char *why, size_t len)
 {
-	static const char *const ctrls[] = { "+memory", "+pids", "+cpu" };
+	static const char *const ctrls[] = { "+memory", "+pids", "+cpu", "+cpuset" };
 
 	for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
 		int err = write_file(dir, "cgroup.subtree_control", ctrls[i], why, len);
@@ -107,6 +108,45 @@ int cg_open_of(const struct vectx *x, pid_t pid)
 		return cg_open(x);
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? cg_open(x) : fd;
+}
+
+/*
+ * The CPUs a VE with CPUS=@n runs on: @n of the host's online CPUs, the
+ * VEs spread over them by ID, so that sched_getaffinity() (nproc) tells
+ * the VE what its /proc shows. Empty (all of them) for @n 0 or as many
+ * as the host has.
+ */
+static void cpuset_for(uint32_t id, unsigned long n, char *buf, size_t len)
+{
+	int cpus[4096], count = 0, a, b;
+	char online[4096], *p = online;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(online, sizeof(online), f))
+		online[0] = '\0';
+	fclose(f);
+	while (*p && count < 4096) {
+		int k = sscanf(p, "%d-%d", &a, &b);
+
+		if (k < 1)
+			break;
+		if (k == 1)
+			b = a;
+		for (int c = a; c <= b && count < 4096; c++)
+			cpus[count++] = c;
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	if (!n || n >= (unsigned long)count)
+		return;
+	for (unsigned long i = 0; i < n; i++)
+		used += snprintf(buf + used, used < len ? len - used : 0, "%s%d",
+				 i ? "," : "", cpus[(id * n + i) % count]);
 }
 
 /* A resource's barrier and limit from the config; false when unset. */
@@ -171,6 +211,15 @@ int cg_apply(const struct vectx *x, char *why, size_t len)
 		snprintf(val, sizeof(val), "%llu %llu", n * CPU_PERIOD, CPU_PERIOD);
 		err = write_file(x->cgroup, "cpu.max", val, why, len);
 		if (err)
+			return err;
+	}
+	v = vectx_get(x, "CPUS");
+	{
+		char set[8192];
+
+		cpuset_for(x->id, v && *v ? strtoul(v, NULL, 10) : 0, set, sizeof(set));
+		err = write_file(x->cgroup, "cpuset.cpus", *set ? set : "\n", why, len);
+		if (err && err != -ENOENT)
 			return err;
 	}
 	/*

@@ -2,7 +2,8 @@
 /*
  * vectl set ID [--save] PARAMETERS
  *   --hostname H  --onboot yes|no  --ram SIZE  --swap SIZE
- *   --cpulimit PERCENT  --cpuunits N  --cpus N  --stop-signal SIG
+ *   --cpulimit PERCENT  --cpuunits N  --cpus N  --meminfo none|full
+ *   --stop-signal SIG
  *   --stop-timeout SECONDS  --<resource> BARRIER[:LIMIT]  (numproc, ...)
  *   --ipadd ADDR  --ipdel ADDR|all  --nameserver ADDR  --searchdomain NAME
  *   --netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE[,ADDRS]]
@@ -37,7 +38,7 @@
 enum { OPT_SAVE = 1, OPT_HOSTNAME, OPT_ONBOOT, OPT_RAM, OPT_SWAP, OPT_CPULIMIT,
        OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_IPADD, OPT_IPDEL,
        OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_NETIF_ADD, OPT_NETIF_DEL,
-       OPT_RES = 100 };
+       OPT_MEMINFO, OPT_RES = 100 };
 
 static const struct option fixed_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
@@ -48,6 +49,7 @@ static const struct option fixed_opts[] = {
 	{ "cpulimit", required_argument, NULL, OPT_CPULIMIT },
 	{ "cpuunits", required_argument, NULL, OPT_CPUUNITS },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "meminfo", required_argument, NULL, OPT_MEMINFO },
 	{ "stop-signal", required_argument, NULL, OPT_STOPSIG },
 	{ "stop-timeout", required_argument, NULL, OPT_STOPTMO },
 	{ "ipadd", required_argument, NULL, OPT_IPADD },
@@ -198,6 +200,11 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return bad_value(id, name, v, "yes or no");
 		return conf_set(c, "ONBOOT", v);
+	case OPT_MEMINFO:
+		/* vzctl's MEMINFO; "full" is ve's name for the whole view. */
+		if (strcmp(v, "none") && strcmp(v, "full"))
+			return bad_value(id, name, v, "none or full");
+		return conf_set(c, "MEMINFO", v);
 	case OPT_NAMESERVER: {
 		struct in6_addr a;
 
