@@ -7,6 +7,8 @@
 #ifndef _VE_COMPAT_H
 #define _VE_COMPAT_H
 
+#include <linux/minmax.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -32,6 +34,37 @@
 	(void)(fmt);							\
 	NL_SET_ERR_MSG_MOD(extack, plain);				\
 } while (0)
+#endif
+
+/*
+ * The user memory a read(2) or readv(2) iterator (ITER_UBUF or
+ * ITER_IOVEC) points at next, and how much of it there is in that
+ * segment. 6.4 gave ubuf iterators an iovec of their own and the
+ * iter_iov_addr() accessor; before, the iovec pointer and ubuf share a
+ * union, so the type must be asked first.
+ */
+#ifdef iter_iov_addr
+static inline void __user *ve_iter_addr(const struct iov_iter *i)
+{
+	return iter_iov_addr(i);
+}
+
+static inline size_t ve_iter_len(const struct iov_iter *i)
+{
+	return min(i->count, iter_iov_len(i));
+}
+#else
+static inline void __user *ve_iter_addr(const struct iov_iter *i)
+{
+	return iter_is_ubuf(i) ? i->ubuf + i->iov_offset :
+				 i->iov->iov_base + i->iov_offset;
+}
+
+static inline size_t ve_iter_len(const struct iov_iter *i)
+{
+	return iter_is_ubuf(i) ? i->count :
+				 min(i->count, i->iov->iov_len - i->iov_offset);
+}
 #endif
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)

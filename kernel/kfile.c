@@ -115,6 +115,13 @@ static ssize_t ve_kfile_read(struct vfsmount *mnt, const char *name, char **bufp
 	return len;
 }
 
+struct file *ve_kfile_open_proc(const char *name)
+{
+	struct path root = { .mnt = ve_proc_mnt, .dentry = ve_proc_mnt->mnt_root };
+
+	return file_open_root(&root, name, O_RDONLY | O_LARGEFILE, 0);
+}
+
 ssize_t ve_kfile_proc(const char *name, char **bufp)
 {
 	return ve_kfile_read(ve_proc_mnt, name, bufp);

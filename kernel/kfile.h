@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 struct cgroup;
+struct file;
 
 /* The largest kernel file read whole (a /proc/cpuinfo of 1000s of CPUs). */
 #define VE_KFILE_MAX (8UL << 20)
@@ -18,6 +19,9 @@ void ve_kfile_uninit(void);
  * context; the file is opened with the caller's credentials.
  */
 ssize_t ve_kfile_proc(const char *name, char **bufp);
+
+/* /proc/@name of the host, opened for reading; fput() it. */
+struct file *ve_kfile_open_proc(const char *name);
 ssize_t ve_kfile_cgroup(struct cgroup *cgrp, const char *name, char **bufp);
 
 #endif /* _VE_KFILE_H */

@@ -11,7 +11,7 @@
  * read from (its cgroup, memory cgroup and pid namespace) and notes which
  * run of the VE it is; a read after that run ended fails with ESTALE, and
  * never touches freed memory. A file opened by a task that belongs to no
- * VE shows exactly what the real file shows.
+ * VE is the real file: the open opens it, and reads go to it.
  *
  * What each file shows, and what is approximate, is in design.md. Every
  * view starts from the kernel's own files (kfile.c), so formats and the
@@ -37,6 +37,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "kfile.h"
 #include "loadavg.h"
 #include "registry.h"
@@ -57,7 +58,7 @@ enum {
 	VP_NR,
 };
 
-/* The real files behind them (the last is sysfs's, shown from the mask). */
+/* The real files behind them, for host readers (the last is sysfs's). */
 static const char *const vp_proc_name[VP_NR] = {
 	[VP_MEMINFO]	= "meminfo",
 	[VP_CPUINFO]	= "cpuinfo",
@@ -70,6 +71,7 @@ static const char *const vp_proc_name[VP_NR] = {
 /* One open file: whose view it is, and what that view is read from. */
 struct ve_vfile {
 	struct ve			*ve;	/* NULL: a reader on the host */
+	struct file			*real;	/* the host's: the real file */
 	u64				run;	/* ve->start_time at open */
 	struct cgroup			*cgrp;
 	struct cgroup_subsys_state	*mem_css;	/* may be NULL */
@@ -81,20 +83,6 @@ struct ve_vcpus {
 	unsigned int	nr;
 	cpumask_var_t	mask;	/* the first nr usable CPUs */
 };
-
-/* A file the kernel shows, passed through unchanged. */
-static int vp_show_real(struct seq_file *m, const char *name)
-{
-	char *buf;
-	ssize_t n;
-
-	n = ve_kfile_proc(name, &buf);
-	if (n < 0)
-		return n;
-	seq_write(m, buf, n);
-	kvfree(buf);
-	return 0;
-}
 
 /* The value of "@key value" in a flat-keyed cgroup file, or @def. */
 static u64 vp_keyed(const char *text, const char *key, u64 def)
@@ -556,8 +544,7 @@ static int vp_show(struct seq_file *m, void *unused)
 	struct ve_vfile *vf = m->private;
 
 	if (!vf->ve)
-		return ino == VP_CPU_ONLINE ? vp_cpu_online(m, vf) :
-					      vp_show_real(m, vp_proc_name[ino]);
+		return vp_cpu_online(m, vf);	/* the rest are read from vf->real */
 	/* Only the run of the VE the file was opened in. */
 	if (READ_ONCE(vf->ve->state) == VE_STATE_STOPPED ||
 	    READ_ONCE(vf->ve->start_time) != vf->run)
@@ -611,6 +598,8 @@ static void vp_snapshot(struct ve_vfile *vf)
 
 static void vp_release_snapshot(struct ve_vfile *vf)
 {
+	if (vf->real)
+		fput(vf->real);
 	if (vf->ve) {
 		put_pid_ns(vf->pid_ns);
 		if (vf->mem_css)
@@ -629,6 +618,14 @@ static int vp_open(struct inode *inode, struct file *file)
 	if (!vf)
 		return -ENOMEM;
 	vp_snapshot(vf);
+	if (!vf->ve && inode->i_ino != VP_CPU_ONLINE) {
+		vf->real = ve_kfile_open_proc(vp_proc_name[inode->i_ino]);
+		if (IS_ERR(vf->real)) {
+			err = PTR_ERR(vf->real);
+			kfree(vf);
+			return err;
+		}
+	}
 	err = single_open(file, vp_show, vf);
 	if (err) {
 		vp_release_snapshot(vf);
@@ -701,11 +698,50 @@ out:
 	return err;
 }
 
+/*
+ * Read the real file into the host reader's own buffer. Most proc files
+ * have read_iter; the few with only read (/proc/swaps) get the first
+ * segment of the reader's buffer, a short read as read(2) allows.
+ * vfs_iter_read() would loop over ->read itself, but 6.1's loop takes any
+ * iterator for an iovec array, and read(2) passes a ubuf one.
+ */
+static ssize_t vp_read_real(struct file *real, struct iov_iter *to, loff_t *pos)
+{
+	ssize_t n;
+
+	if (real->f_op->read_iter)
+		return vfs_iter_read(real, to, pos, 0);
+	if (!real->f_op->read || !(iter_is_ubuf(to) || iter_is_iovec(to)))
+		return -EINVAL;
+	n = real->f_op->read(real, ve_iter_addr(to), ve_iter_len(to), pos);
+	if (n > 0)
+		iov_iter_advance(to, n);
+	return n;
+}
+
+static ssize_t vp_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct seq_file *m = iocb->ki_filp->private_data;
+	struct ve_vfile *vf = m->private;
+
+	if (vf->real)
+		return vp_read_real(vf->real, to, &iocb->ki_pos);
+	return seq_read_iter(iocb, to);
+}
+
+static loff_t vp_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct ve_vfile *vf = ((struct seq_file *)file->private_data)->private;
+
+	return vf->real ? default_llseek(file, offset, whence) :
+			  seq_lseek(file, offset, whence);
+}
+
 static const struct file_operations vp_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vp_open,
-	.read_iter	= seq_read_iter,
-	.llseek		= seq_lseek,
+	.read_iter	= vp_read_iter,
+	.llseek		= vp_llseek,
 	.release	= vp_release,
 };
 
