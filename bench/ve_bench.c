@@ -7,6 +7,11 @@
  *   ve_bench host    in the host's namespaces
  *   ve_bench ns      in fresh user/pid/net namespaces
  *   ve_bench ve      the same, bound as a VE with limits (module loaded)
+ *   ve_bench procfiles DIR   as a VE with memory and CPU limits in a
+ *                    cgroup of its own, read each /proc file the module
+ *                    virtualises, the real one and the VE's (the veproc
+ *                    filesystem mounted at DIR): "procfile <name> <real>
+ *                    <virtual>", ns per open+read+close
  *
  * In the last two the namespaces also get a veth pair to the host, as
  * vectl makes for a VE (in "ve" with the VE's address and the module's
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +99,103 @@ static int loops(void *arg)
 	return 0;
 }
 
+static const char *const proc_files[] = {
+	"meminfo", "cpuinfo", "stat", "loadavg", "uptime", "swaps",
+};
+
+/* ns per open, read to the end, close of @path. */
+static long long read_cost(const char *path, int n)
+{
+	char buf[65536];
+	long long t = now_ns();
+
+	for (int i = 0; i < n; i++) {
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0)
+			return -1;
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	return (now_ns() - t) / n;
+}
+
+static const char *veproc_dir;
+
+static int read_files(void *arg)
+{
+	char real[64], virt[256];
+
+	for (size_t i = 0; i < sizeof(proc_files) / sizeof(proc_files[0]); i++) {
+		snprintf(real, sizeof(real), "/proc/%s", proc_files[i]);
+		snprintf(virt, sizeof(virt), "%s/%s", veproc_dir, proc_files[i]);
+		/* Once each first: the first read of a file pays its lookups. */
+		read_cost(real, 1);
+		read_cost(virt, 1);
+		printf("procfile %s %lld %lld\n", proc_files[i], read_cost(real, 500),
+		       read_cost(virt, 500));
+	}
+	fflush(stdout);
+	return 0;
+}
+
+#define BENCH_CG "/sys/fs/cgroup/vebench"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* A cgroup with the limits vectl would give a VE, holding @pid. */
+static int bench_cgroup(pid_t pid)
+{
+	char val[32];
+
+	write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory +cpu +cpuset");
+	if (mkdir(BENCH_CG, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	return write_str(BENCH_CG "/memory.max", "268435456") ?:
+	       write_str(BENCH_CG "/cpu.max", "100000 100000") ?:
+	       write_str(BENCH_CG "/cgroup.procs", val);
+}
+
+/* The VE's numbers next to the real files'. */
+static int procfiles(const char *dir)
+{
+	struct ve_limits lim = { 0 };
+	struct ve_child c;
+	struct ve_nl nl;
+	int status;
+
+	veproc_dir = dir;
+	if (ve_child_spawn(&c, VE_CHILD_NS, NULL, read_files, NULL)) {
+		perror("ve_bench: namespaces");
+		return 1;
+	}
+	if (bench_cgroup(c.pid) || ve_nl_open(&nl) || veapi_new(&nl, BENCH_ID, &lim) ||
+	    veapi_start(&nl, BENCH_ID, c.pid)) {
+		fprintf(stderr, "ve_bench: cannot start VE %d in %s\n", BENCH_ID, BENCH_CG);
+		ve_child_kill(&c);
+		return 1;
+	}
+	ve_child_go(&c);
+	status = ve_child_wait(&c);
+	veapi_wait_state(&nl, BENCH_ID, VE_STATE_STOPPED, 10000);
+	veapi_del(&nl, BENCH_ID);
+	ve_nl_close(&nl);
+	rmdir(BENCH_CG);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 /* The next run makes it again: do not wait for the namespace to go. */
 static void del_pair(void)
 {
@@ -149,6 +252,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "host"))
 		return loops(NULL);
+	if (!strcmp(mode, "procfiles"))
+		return procfiles(argc > 2 ? argv[2] : "/tmp/veproc");
 	if (ve_child_spawn(&c, VE_CHILD_NS, NULL, loops, &c)) {
 		perror("ve_bench: namespaces");
 		return 1;

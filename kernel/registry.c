@@ -24,6 +24,7 @@
 
 #include "net.h"
 #include "registry.h"
+#include "vproc.h"
 
 /* The registry lock; see the top of this file. */
 DEFINE_MUTEX(ve_mutex);
@@ -84,16 +85,12 @@ void ve_get(struct ve *ve)
 	refcount_inc(&ve->ref);
 }
 
-bool ve_tryget(struct ve *ve)
-{
-	return refcount_inc_not_zero(&ve->ref);
-}
-
 static void ve_free_rcu(struct rcu_head *head)
 {
 	struct ve *ve = container_of(head, struct ve, rcu);
 
 	ve_net_free(ve);
+	ve_vproc_free(ve);
 	kmem_cache_free(ve_cachep, ve);
 }
 

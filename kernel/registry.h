@@ -20,6 +20,7 @@ struct pid_namespace;
 struct user_namespace;
 struct ve_addrs;
 struct ve_net_stats;
+struct ve_vproc;
 
 /*
  * One virtual environment. Fields marked (M) are written under ve_mutex
@@ -56,6 +57,7 @@ struct ve {
 	struct ve_net_stats __percpu *net_stats;
 
 	unsigned long		avenrun[3];	/* loadavg.c: (M), read lockless */
+	struct ve_vproc		*vproc;		/* vproc.c: set once, (M) */
 
 	wait_queue_entry_t	exit_wait;	/* on init_pid->wait_pidfd */
 	u32			init_exit_status; /* noted as the init exits */
@@ -93,8 +95,6 @@ bool ve_queue_delayed_work(struct delayed_work *dwork, unsigned long delay);
 void ve_flush_work(void);
 
 void ve_get(struct ve *ve);
-/* A reference on @ve, found under RCU, unless it is being freed. */
-bool ve_tryget(struct ve *ve);
 void ve_put(struct ve *ve);
 
 #endif /* _VE_REGISTRY_H */

@@ -23,6 +23,9 @@
  */
 #include <linux/cgroup.h>
 #include <linux/cpumask.h>
+#include <linux/cgroup-defs.h>
+#include <linux/jiffies.h>
+#include <linux/math64.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/memcontrol.h>
@@ -78,70 +81,141 @@ struct ve_vfile {
 	struct pid_namespace		*pid_ns;
 };
 
-/* The VE's CPUs: how many it may use, and which real ones stand for them. */
-struct ve_vcpus {
-	unsigned int	nr;
-	cpumask_var_t	mask;	/* the first nr usable CPUs */
+/*
+ * What the views read from the VE's cgroup files, kept for up to a second
+ * (VP_CACHE_TTL) per VE: reading memory.stat costs more than a whole
+ * /proc/meminfo, and the kernel's own memcg statistics lag by up to two
+ * seconds anyway. Usage, limits and CPU time are read live.
+ */
+#define VP_CACHE_TTL HZ
+
+/* The memory.stat keys the views use, in bytes. */
+enum {
+	VS_ANON, VS_FILE, VS_KERNEL_STACK, VS_PAGETABLES, VS_SEC_PAGETABLES,
+	VS_SHMEM, VS_ZSWAP, VS_ZSWAPPED, VS_FILE_MAPPED, VS_FILE_DIRTY,
+	VS_FILE_WRITEBACK, VS_SWAPCACHED, VS_ANON_THP, VS_FILE_THP, VS_SHMEM_THP,
+	VS_INACTIVE_ANON, VS_ACTIVE_ANON, VS_INACTIVE_FILE, VS_ACTIVE_FILE,
+	VS_UNEVICTABLE, VS_SLAB_RECLAIMABLE, VS_SLAB_UNRECLAIMABLE,
+	VS_NR, VS_NONE = VS_NR,
 };
 
-/* The value of "@key value" in a flat-keyed cgroup file, or @def. */
-static u64 vp_keyed(const char *text, const char *key, u64 def)
-{
-	size_t len = strlen(key);
-	const char *p = text;
-	u64 v;
+static const char *const vp_stat_keys[VS_NR] = {
+	[VS_ANON] = "anon", [VS_FILE] = "file", [VS_KERNEL_STACK] = "kernel_stack",
+	[VS_PAGETABLES] = "pagetables", [VS_SEC_PAGETABLES] = "sec_pagetables",
+	[VS_SHMEM] = "shmem", [VS_ZSWAP] = "zswap", [VS_ZSWAPPED] = "zswapped",
+	[VS_FILE_MAPPED] = "file_mapped", [VS_FILE_DIRTY] = "file_dirty",
+	[VS_FILE_WRITEBACK] = "file_writeback", [VS_SWAPCACHED] = "swapcached",
+	[VS_ANON_THP] = "anon_thp", [VS_FILE_THP] = "file_thp",
+	[VS_SHMEM_THP] = "shmem_thp", [VS_INACTIVE_ANON] = "inactive_anon",
+	[VS_ACTIVE_ANON] = "active_anon", [VS_INACTIVE_FILE] = "inactive_file",
+	[VS_ACTIVE_FILE] = "active_file", [VS_UNEVICTABLE] = "unevictable",
+	[VS_SLAB_RECLAIMABLE] = "slab_reclaimable",
+	[VS_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
+};
 
-	while (p && *p) {
-		if (!strncmp(p, key, len) && p[len] == ' ' &&
-		    sscanf(p + len + 1, "%llu", &v) == 1)
-			return v;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return def;
-}
+/* Hung off struct ve by the first view of a VE, freed with it. */
+struct ve_vproc {
+	struct mutex	lock;		/* serialises refreshes */
+	u64		run;		/* the run the figures are of */
+	unsigned long	stamp;		/* jiffies when read; 0: never */
+	u64		stat[VS_NR];	/* memory.stat */
+	u64		host_swap_kb;	/* the host's SwapTotal */
+	unsigned int	cpu_limit;	/* whole CPUs cpu.max allows, rounded up */
+	struct cpumask	cpus;		/* cpuset.cpus.effective, online ones */
+};
 
-/*
- * The CPUs a VE may use: those of its cpuset that are online, and no more
- * than its CPU bandwidth (cpu.max) amounts to, rounded up; at least one.
- */
-static int vp_vcpus(struct ve_vfile *vf, struct ve_vcpus *v)
+/* The cached figures of @vf's VE, refreshed if older than a second. */
+static struct ve_vproc *vp_cached(struct ve_vfile *vf)
 {
+	struct ve_vproc *vp = vf->ve->vproc;
 	unsigned long long quota, period;
-	unsigned int cpu, limit;
-	char *buf;
+	char *buf, *line;
 
-	if (!zalloc_cpumask_var(&v->mask, GFP_KERNEL))
-		return -ENOMEM;
-	cpumask_copy(v->mask, cpu_online_mask);
+	mutex_lock(&vp->lock);
+	if (vp->stamp && vp->run == vf->run &&
+	    time_before(jiffies, vp->stamp + VP_CACHE_TTL))
+		goto out;
+
+	memset(vp->stat, 0, sizeof(vp->stat));
+	if (vf->mem_css &&
+	    ve_kfile_cgroup(vf->mem_css->cgroup, "memory.stat", &buf) >= 0) {
+		for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+			size_t len = strcspn(line, " \n");
+
+			for (int i = 0; i < VS_NR; i++)
+				if (strlen(vp_stat_keys[i]) == len &&
+				    !strncmp(line, vp_stat_keys[i], len) &&
+				    sscanf(line + len, " %llu", &vp->stat[i]) == 1)
+					break;
+		}
+		kvfree(buf);
+	}
+	vp->host_swap_kb = 0;
+	if (ve_kfile_proc("meminfo", &buf) >= 0) {
+		line = strstr(buf, "\nSwapTotal:");
+		if (!line || sscanf(line, "\nSwapTotal: %llu", &vp->host_swap_kb) != 1)
+			vp->host_swap_kb = 0;
+		kvfree(buf);
+	}
+	vp->cpu_limit = UINT_MAX;
+	if (ve_kfile_cgroup(vf->cgrp, "cpu.max", &buf) >= 0) {
+		if (sscanf(buf, "%llu %llu", &quota, &period) == 2 && period)
+			vp->cpu_limit = max_t(unsigned long long, 1,
+					      min_t(unsigned long long, nr_cpu_ids,
+						    DIV_ROUND_UP_ULL(quota, period)));
+		kvfree(buf);
+	}
+	cpumask_copy(&vp->cpus, cpu_online_mask);
 	if (ve_kfile_cgroup(vf->cgrp, "cpuset.cpus.effective", &buf) >= 0) {
 		cpumask_var_t set;
 
 		if (alloc_cpumask_var(&set, GFP_KERNEL)) {
 			if (!cpulist_parse(strim(buf), set) &&
 			    cpumask_intersects(set, cpu_online_mask))
-				cpumask_and(v->mask, v->mask, set);
+				cpumask_and(&vp->cpus, &vp->cpus, set);
 			free_cpumask_var(set);
 		}
 		kvfree(buf);
 	}
-	limit = nr_cpu_ids;
-	if (ve_kfile_cgroup(vf->cgrp, "cpu.max", &buf) >= 0) {
-		if (sscanf(buf, "%llu %llu", &quota, &period) == 2 && period)
-			limit = max_t(unsigned long long, 1,
-				      min_t(unsigned long long, nr_cpu_ids,
-					    DIV_ROUND_UP_ULL(quota, period)));
-		kvfree(buf);
+	vp->run = vf->run;
+	vp->stamp = jiffies ?: 1;
+out:
+	return vp;
+}
+
+static void vp_uncache(struct ve_vproc *vp)
+{
+	mutex_unlock(&vp->lock);
+}
+
+void ve_vproc_free(struct ve *ve)
+{
+	if (ve->vproc)
+		mutex_destroy(&ve->vproc->lock);
+	kfree(ve->vproc);
+}
+
+/*
+ * The VE's CPUs: those of its cpuset that are online, no more than its
+ * CPU bandwidth (cpu.max) amounts to, rounded up; at least one. @mask, if
+ * given, gets the first nr of them: the real CPUs that stand for the VE's.
+ */
+static unsigned int vp_vcpus(struct ve_vfile *vf, struct cpumask *mask)
+{
+	struct ve_vproc *vp = vp_cached(vf);
+	unsigned int cpu, nr = 0;
+
+	if (mask)
+		cpumask_clear(mask);
+	for_each_cpu(cpu, &vp->cpus) {
+		if (nr == vp->cpu_limit)
+			break;
+		if (mask)
+			cpumask_set_cpu(cpu, mask);
+		nr++;
 	}
-	v->nr = 0;
-	for_each_cpu(cpu, v->mask) {
-		if (v->nr == limit)
-			cpumask_clear_cpu(cpu, v->mask);
-		else
-			v->nr++;
-	}
-	return 0;
+	vp_uncache(vp);
+	return nr ?: 1;
 }
 
 /* meminfo: a line the VE's view replaces, and where its value comes from. */
@@ -153,7 +227,7 @@ enum vp_mem_src {
 struct vp_mem_line {
 	const char	*name;
 	enum vp_mem_src	src;
-	const char	*key, *key2;
+	int		key, key2;
 };
 
 static const struct vp_mem_line vp_mem_lines[] = {
@@ -161,46 +235,46 @@ static const struct vp_mem_line vp_mem_lines[] = {
 	{ "MemFree",		VM_FREE },
 	{ "MemAvailable",	VM_AVAIL },
 	{ "Buffers",		VM_ZERO },
-	{ "Cached",		VM_STAT, "file" },
-	{ "SwapCached",		VM_STAT, "swapcached" },
-	{ "Active",		VM_STAT, "active_anon", "active_file" },
-	{ "Inactive",		VM_STAT, "inactive_anon", "inactive_file" },
-	{ "Active(anon)",	VM_STAT, "active_anon" },
-	{ "Inactive(anon)",	VM_STAT, "inactive_anon" },
-	{ "Active(file)",	VM_STAT, "active_file" },
-	{ "Inactive(file)",	VM_STAT, "inactive_file" },
-	{ "Unevictable",	VM_STAT, "unevictable" },
+	{ "Cached",		VM_STAT, VS_FILE, VS_NONE },
+	{ "SwapCached",		VM_STAT, VS_SWAPCACHED, VS_NONE },
+	{ "Active",		VM_STAT, VS_ACTIVE_ANON, VS_ACTIVE_FILE },
+	{ "Inactive",		VM_STAT, VS_INACTIVE_ANON, VS_INACTIVE_FILE },
+	{ "Active(anon)",	VM_STAT, VS_ACTIVE_ANON, VS_NONE },
+	{ "Inactive(anon)",	VM_STAT, VS_INACTIVE_ANON, VS_NONE },
+	{ "Active(file)",	VM_STAT, VS_ACTIVE_FILE, VS_NONE },
+	{ "Inactive(file)",	VM_STAT, VS_INACTIVE_FILE, VS_NONE },
+	{ "Unevictable",	VM_STAT, VS_UNEVICTABLE, VS_NONE },
 	{ "Mlocked",		VM_ZERO },
 	{ "SwapTotal",		VM_SWAP_TOTAL },
 	{ "SwapFree",		VM_SWAP_FREE },
-	{ "Zswap",		VM_STAT, "zswap" },
-	{ "Zswapped",		VM_STAT, "zswapped" },
-	{ "Dirty",		VM_STAT, "file_dirty" },
-	{ "Writeback",		VM_STAT, "file_writeback" },
-	{ "AnonPages",		VM_STAT, "anon" },
-	{ "Mapped",		VM_STAT, "file_mapped" },
-	{ "Shmem",		VM_STAT, "shmem" },
-	{ "KReclaimable",	VM_STAT, "slab_reclaimable" },
-	{ "Slab",		VM_STAT, "slab_reclaimable", "slab_unreclaimable" },
-	{ "SReclaimable",	VM_STAT, "slab_reclaimable" },
-	{ "SUnreclaim",		VM_STAT, "slab_unreclaimable" },
-	{ "KernelStack",	VM_STAT, "kernel_stack" },
-	{ "PageTables",		VM_STAT, "pagetables" },
-	{ "SecPageTables",	VM_STAT, "sec_pagetables" },
+	{ "Zswap",		VM_STAT, VS_ZSWAP, VS_NONE },
+	{ "Zswapped",		VM_STAT, VS_ZSWAPPED, VS_NONE },
+	{ "Dirty",		VM_STAT, VS_FILE_DIRTY, VS_NONE },
+	{ "Writeback",		VM_STAT, VS_FILE_WRITEBACK, VS_NONE },
+	{ "AnonPages",		VM_STAT, VS_ANON, VS_NONE },
+	{ "Mapped",		VM_STAT, VS_FILE_MAPPED, VS_NONE },
+	{ "Shmem",		VM_STAT, VS_SHMEM, VS_NONE },
+	{ "KReclaimable",	VM_STAT, VS_SLAB_RECLAIMABLE, VS_NONE },
+	{ "Slab",		VM_STAT, VS_SLAB_RECLAIMABLE, VS_SLAB_UNRECLAIMABLE },
+	{ "SReclaimable",	VM_STAT, VS_SLAB_RECLAIMABLE, VS_NONE },
+	{ "SUnreclaim",		VM_STAT, VS_SLAB_UNRECLAIMABLE, VS_NONE },
+	{ "KernelStack",	VM_STAT, VS_KERNEL_STACK, VS_NONE },
+	{ "PageTables",		VM_STAT, VS_PAGETABLES, VS_NONE },
+	{ "SecPageTables",	VM_STAT, VS_SEC_PAGETABLES, VS_NONE },
 	{ "NFS_Unstable",	VM_ZERO },
 	{ "Bounce",		VM_ZERO },
 	{ "WritebackTmp",	VM_ZERO },
-	{ "AnonHugePages",	VM_STAT, "anon_thp" },
-	{ "ShmemHugePages",	VM_STAT, "shmem_thp" },
+	{ "AnonHugePages",	VM_STAT, VS_ANON_THP, VS_NONE },
+	{ "ShmemHugePages",	VM_STAT, VS_SHMEM_THP, VS_NONE },
 	{ "ShmemPmdMapped",	VM_ZERO },
-	{ "FileHugePages",	VM_STAT, "file_thp" },
+	{ "FileHugePages",	VM_STAT, VS_FILE_THP, VS_NONE },
 	{ "FilePmdMapped",	VM_ZERO },
 };
 
-/* The VE's memory, in kB. */
+/* The VE's memory, in kB, and its memory.stat (bytes). */
 struct vp_mem {
 	u64 total, free, avail, swap_total, swap_free;
-	const char *stat;	/* memory.stat, in bytes */
+	u64 stat[VS_NR + 1];	/* VS_NONE reads 0 */
 };
 
 static u64 vp_mem_value(const struct vp_mem *mem, const struct vp_mem_line *l)
@@ -217,33 +291,20 @@ static u64 vp_mem_value(const struct vp_mem *mem, const struct vp_mem_line *l)
 	case VM_SWAP_FREE:
 		return mem->swap_free;
 	case VM_STAT:
-		return (vp_keyed(mem->stat, l->key, 0) +
-			(l->key2 ? vp_keyed(mem->stat, l->key2, 0) : 0)) >> 10;
+		return (mem->stat[l->key] + mem->stat[l->key2]) >> 10;
 	case VM_ZERO:
 		break;
 	}
 	return 0;
 }
 
-/* The value, in kB, of line @name of the real meminfo. */
-static u64 vp_meminfo_kb(const char *real, const char *name)
-{
-	const char *p = real;
-	size_t len = strlen(name);
-	u64 v;
-
-	while (p && *p) {
-		if (!strncmp(p, name, len) && p[len] == ':' &&
-		    sscanf(p + len + 1, "%llu", &v) == 1)
-			return v;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
-static void vp_mem_read(struct ve_vfile *vf, const char *real, struct vp_mem *mem)
+/*
+ * The VE's memory: its memory cgroup's limit (no more than the host has)
+ * and live usage; what may be reclaimed (its file LRU and reclaimable
+ * slab) from memory.stat; its swap entitlement, or the host's swap when
+ * the VE has no limit of its own. @vf must have a memory cgroup.
+ */
+static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 {
 	struct mem_cgroup *memcg = mem_cgroup_from_css(vf->mem_css);
 	u64 host_kb = (u64)totalram_pages() << (PAGE_SHIFT - 10);
@@ -251,64 +312,70 @@ static void vp_mem_read(struct ve_vfile *vf, const char *real, struct vp_mem *me
 	u64 used_kb = (u64)page_counter_read(&memcg->memory) << (PAGE_SHIFT - 10);
 	u64 swap_max = READ_ONCE(memcg->swap.max);
 	u64 swap_used = (u64)page_counter_read(&memcg->swap) << (PAGE_SHIFT - 10);
+	struct ve_vproc *vp = vp_cached(vf);
 	u64 reclaimable;
+
+	memcpy(mem->stat, vp->stat, sizeof(vp->stat));
+	mem->stat[VS_NONE] = 0;
+	if (swap_max >= PAGE_COUNTER_MAX)
+		mem->swap_total = vp->host_swap_kb;
+	else
+		mem->swap_total = swap_max << (PAGE_SHIFT - 10);
+	vp_uncache(vp);
 
 	mem->total = min(max_kb, host_kb);
 	mem->free = mem->total - min(used_kb, mem->total);
-	reclaimable = (vp_keyed(mem->stat, "active_file", 0) +
-		       vp_keyed(mem->stat, "inactive_file", 0) +
-		       vp_keyed(mem->stat, "slab_reclaimable", 0)) >> 10;
+	reclaimable = (mem->stat[VS_ACTIVE_FILE] + mem->stat[VS_INACTIVE_FILE] +
+		       mem->stat[VS_SLAB_RECLAIMABLE]) >> 10;
 	mem->avail = min(mem->total, mem->free + reclaimable);
-	/* The VE's swap entitlement; the host's when it has none of its own. */
-	if (swap_max >= PAGE_COUNTER_MAX)
-		mem->swap_total = vp_meminfo_kb(real, "SwapTotal");
-	else
-		mem->swap_total = swap_max << (PAGE_SHIFT - 10);
 	mem->swap_free = mem->swap_total - min(swap_used, mem->swap_total);
 }
 
+/* The line of vp_mem_lines[] that @line (up to @colon) names, or NULL. */
+static const struct vp_mem_line *vp_mem_line(const char *line, const char *colon)
+{
+	size_t len = colon - line;
+
+	for (size_t i = 0; i < ARRAY_SIZE(vp_mem_lines); i++)
+		if (vp_mem_lines[i].name[0] == line[0] &&
+		    !strncmp(line, vp_mem_lines[i].name, len) &&
+		    !vp_mem_lines[i].name[len])
+			return &vp_mem_lines[i];
+	return NULL;
+}
+
+/* meminfo: the real file, with the lines about the VE's memory its own. */
 static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 {
-	const char *line, *end;
+	const struct vp_mem_line *l;
+	const char *line, *end, *colon;
 	struct vp_mem mem;
-	char *real, *stat;
+	char *real;
 	ssize_t n;
-	size_t i;
 
 	n = ve_kfile_proc("meminfo", &real);
 	if (n < 0)
 		return n;
 	/* No memory cgroup of its own: the host's figures are the VE's. */
-	if (!vf->mem_css ||
-	    ve_kfile_cgroup(vf->mem_css->cgroup, "memory.stat", &stat) < 0) {
+	if (!vf->mem_css) {
 		seq_write(m, real, n);
 		kvfree(real);
 		return 0;
 	}
-	mem.stat = stat;
-	vp_mem_read(vf, real, &mem);
+	vp_mem_read(vf, &mem);
 	for (line = real; *line; line = end) {
-		const char *colon = strchr(line, ':');
-
 		end = strchrnul(line, '\n');
 		if (*end)
 			end++;
-		for (i = 0; colon && colon < end && i < ARRAY_SIZE(vp_mem_lines); i++) {
-			const struct vp_mem_line *l = &vp_mem_lines[i];
-
-			if (strlen(l->name) == colon - line &&
-			    !strncmp(line, l->name, colon - line))
-				break;
-		}
-		if (colon && colon < end && i < ARRAY_SIZE(vp_mem_lines))
+		colon = memchr(line, ':', end - line);
+		l = colon ? vp_mem_line(line, colon) : NULL;
+		if (l)
 			/* The kernel's layout: the label in 16 columns, 8 digits. */
-			seq_printf(m, "%s:%*s%8llu kB\n", vp_mem_lines[i].name,
-				   (int)(15 - strlen(vp_mem_lines[i].name)), "",
-				   vp_mem_value(&mem, &vp_mem_lines[i]));
+			seq_printf(m, "%s:%*s%8llu kB\n", l->name,
+				   (int)(15 - strlen(l->name)), "", vp_mem_value(&mem, l));
 		else
 			seq_write(m, line, end - line);
 	}
-	kvfree(stat);
 	kvfree(real);
 	return 0;
 }
@@ -320,53 +387,79 @@ static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 static int vp_cpuinfo(struct seq_file *m, struct ve_vfile *vf)
 {
 	unsigned int cpu, shown = 0;
-	struct ve_vcpus v;
 	const char *p, *next, *rest;
+	cpumask_var_t mask;
 	char *real;
 	ssize_t n;
-	int err;
 
-	err = vp_vcpus(vf, &v);
-	if (err)
-		return err;
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	vp_vcpus(vf, mask);
 	n = ve_kfile_proc("cpuinfo", &real);
 	if (n < 0) {
-		free_cpumask_var(v.mask);
+		free_cpumask_var(mask);
 		return n;
 	}
 	for (p = real; *p; p = next) {
 		next = strstr(p, "\n\n");
 		next = next ? next + 2 : p + strlen(p);
 		if (sscanf(p, "processor : %u", &cpu) != 1 ||
-		    cpu >= nr_cpu_ids || !cpumask_test_cpu(cpu, v.mask))
+		    cpu >= nr_cpu_ids || !cpumask_test_cpu(cpu, mask))
 			continue;
 		rest = strchrnul(p, '\n');
 		seq_printf(m, "processor\t: %u", shown++);
 		seq_write(m, rest, next - rest);
 	}
 	kvfree(real);
-	free_cpumask_var(v.mask);
+	free_cpumask_var(mask);
 	return 0;
 }
 
-/* The VE's CPU time (cpu.stat, microseconds): used, user and system. */
+/* The VE's CPU time, in ns. */
 struct vp_cputime {
 	u64 usage, user, system;
 };
 
-static int vp_cputime(struct ve_vfile *vf, struct vp_cputime *t)
+/*
+ * What cpu.stat would say, without its cost: the cgroup's flushed totals
+ * (its whole subtree, as of the last rstat flush, which the memory
+ * controller does every two seconds) plus what the VE's own cgroup has run
+ * since on each CPU. Split into user and system in the proportion the
+ * tick saw, as cputime_adjust() does.
+ */
+static void vp_cputime(struct ve_vfile *vf, struct vp_cputime *t)
 {
-	char *buf;
-	ssize_t n;
+	struct cgroup *cgrp = vf->cgrp;
+	u64 utime, stime;
+	unsigned int seq;
+	int cpu;
 
-	n = ve_kfile_cgroup(vf->cgrp, "cpu.stat", &buf);
-	if (n < 0)
-		return n;
-	t->usage = vp_keyed(buf, "usage_usec", 0);
-	t->user = vp_keyed(buf, "user_usec", 0);
-	t->system = vp_keyed(buf, "system_usec", 0);
-	kvfree(buf);
-	return 0;
+	t->usage = READ_ONCE(cgrp->bstat.cputime.sum_exec_runtime);
+	utime = READ_ONCE(cgrp->bstat.cputime.utime);
+	stime = READ_ONCE(cgrp->bstat.cputime.stime);
+	for_each_possible_cpu(cpu) {
+		struct cgroup_rstat_cpu *rc = per_cpu_ptr(cgrp->rstat_cpu, cpu);
+		s64 du, ds, dr;
+
+		do {
+			seq = u64_stats_fetch_begin(&rc->bsync);
+			du = rc->bstat.cputime.utime - rc->last_bstat.cputime.utime;
+			ds = rc->bstat.cputime.stime - rc->last_bstat.cputime.stime;
+			dr = rc->bstat.cputime.sum_exec_runtime -
+			     rc->last_bstat.cputime.sum_exec_runtime;
+		} while (u64_stats_fetch_retry(&rc->bsync, seq));
+		/* A flush under way may have moved last_bstat already. */
+		utime += max_t(s64, du, 0);
+		stime += max_t(s64, ds, 0);
+		t->usage += max_t(s64, dr, 0);
+	}
+	if (utime + stime) {
+		t->user = mul_u64_u64_div_u64(t->usage, utime, utime + stime);
+		t->system = t->usage - t->user;
+	} else {
+		t->user = t->usage;
+		t->system = 0;
+	}
 }
 
 /* The uptime the reader sees (its time namespace), in ns. */
@@ -382,23 +475,24 @@ static u64 vp_uptime_ns(void)
 /* Idle time of @nr CPUs over @uptime_ns, less what the VE used. */
 static u64 vp_idle_ns(unsigned int nr, u64 uptime_ns, const struct vp_cputime *t)
 {
-	u64 all = nr * uptime_ns, used = t->usage * NSEC_PER_USEC;
+	u64 all = nr * uptime_ns;
 
-	return all > used ? all - used : 0;
+	return all > t->usage ? all - t->usage : 0;
 }
 
-static u64 vp_usec_to_clock_t(u64 usec)
+/* USER_HZ ticks of @ns (nsec_to_clock_t() is not exported). */
+static u64 vp_clock_t(u64 ns)
 {
-	return div_u64(usec, USEC_PER_SEC / USER_HZ);
+	return div_u64(ns, NSEC_PER_SEC / USER_HZ);
 }
 
-static void vp_stat_cpu(struct seq_file *m, const char *name, u64 user, u64 system,
-			u64 idle)
+static void vp_stat_cpu(struct seq_file *m, const char *name, unsigned int nr,
+			const struct vp_cputime *t, u64 idle)
 {
 	/* user nice system idle iowait irq softirq steal guest guest_nice */
 	seq_printf(m, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n", name,
-		   vp_usec_to_clock_t(user), vp_usec_to_clock_t(system),
-		   vp_usec_to_clock_t(idle));
+		   vp_clock_t(div_u64(t->user, nr)), vp_clock_t(div_u64(t->system, nr)),
+		   vp_clock_t(div_u64(idle, nr)));
 }
 
 /*
@@ -410,31 +504,23 @@ static void vp_stat_cpu(struct seq_file *m, const char *name, u64 user, u64 syst
 static int vp_stat(struct seq_file *m, struct ve_vfile *vf)
 {
 	struct ve_task_count tasks;
-	struct vp_cputime t;
 	const char *line, *end;
-	struct ve_vcpus v;
-	u64 idle;
+	struct vp_cputime t;
+	unsigned int nr;
 	char *real, name[16];
 	ssize_t n;
-	int err;
+	u64 idle;
 
-	err = vp_cputime(vf, &t);
-	if (err)
-		return err;
-	err = vp_vcpus(vf, &v);
-	if (err)
-		return err;
 	n = ve_kfile_proc("stat", &real);
-	if (n < 0) {
-		free_cpumask_var(v.mask);
+	if (n < 0)
 		return n;
-	}
-	idle = div_u64(vp_idle_ns(v.nr, vp_uptime_ns(), &t), NSEC_PER_USEC);
-	vp_stat_cpu(m, "cpu ", t.user, t.system, idle);
-	for (unsigned int i = 0; i < v.nr; i++) {
+	vp_cputime(vf, &t);
+	nr = vp_vcpus(vf, NULL);
+	idle = vp_idle_ns(nr, vp_uptime_ns(), &t);
+	vp_stat_cpu(m, "cpu ", 1, &t, idle);
+	for (unsigned int i = 0; i < nr; i++) {
 		snprintf(name, sizeof(name), "cpu%u", i);
-		vp_stat_cpu(m, name, div_u64(t.user, v.nr), div_u64(t.system, v.nr),
-			    div_u64(idle, v.nr));
+		vp_stat_cpu(m, name, nr, &t, idle);
 	}
 	ve_count_tasks(vf->pid_ns, &tasks);
 	for (line = real; *line; line = end) {
@@ -451,7 +537,6 @@ static int vp_stat(struct seq_file *m, struct ve_vfile *vf)
 			seq_write(m, line, end - line);
 	}
 	kvfree(real);
-	free_cpumask_var(v.mask);
 	return 0;
 }
 
@@ -476,18 +561,11 @@ static int vp_uptime(struct seq_file *m, struct ve_vfile *vf)
 {
 	struct timespec64 up, idle;
 	struct vp_cputime t;
-	struct ve_vcpus v;
 	u64 up_ns = vp_uptime_ns();
-	int err;
 
-	err = vp_cputime(vf, &t);
-	if (!err)
-		err = vp_vcpus(vf, &v);
-	if (err)
-		return err;
+	vp_cputime(vf, &t);
 	up = ns_to_timespec64(up_ns);
-	idle = ns_to_timespec64(vp_idle_ns(v.nr, up_ns, &t));
-	free_cpumask_var(v.mask);
+	idle = ns_to_timespec64(vp_idle_ns(vp_vcpus(vf, NULL), up_ns, &t));
 	seq_printf(m, "%llu.%02lu %llu.%02lu\n", (u64)up.tv_sec,
 		   up.tv_nsec / (NSEC_PER_SEC / 100), (u64)idle.tv_sec,
 		   idle.tv_nsec / (NSEC_PER_SEC / 100));
@@ -497,42 +575,33 @@ static int vp_uptime(struct seq_file *m, struct ve_vfile *vf)
 /* swaps: one line for the VE's swap, when it has any, as the kernel lays out. */
 static int vp_swaps(struct seq_file *m, struct ve_vfile *vf)
 {
-	struct vp_mem mem = { .stat = "" };
-	char *real;
-	ssize_t n;
+	struct vp_mem mem;
+	u64 used;
 
 	seq_puts(m, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
 	if (!vf->mem_css)
 		return 0;
-	n = ve_kfile_proc("meminfo", &real);
-	if (n < 0)
-		return n;
-	vp_mem_read(vf, real, &mem);
-	kvfree(real);
+	vp_mem_read(vf, &mem);
+	used = mem.swap_total - mem.swap_free;
 	if (mem.swap_total)
 		seq_printf(m, "%-40s%s\t%llu\t%s%llu\t%s%d\n", "none", "partition",
 			   mem.swap_total, mem.swap_total < 10000000 ? "\t" : "",
-			   mem.swap_total - mem.swap_free,
-			   mem.swap_total - mem.swap_free < 10000000 ? "\t" : "", -2);
+			   used, used < 10000000 ? "\t" : "", -2);
 	return 0;
 }
 
 /* /sys/devices/system/cpu/online: the VE's CPUs are 0 to nr - 1. */
 static int vp_cpu_online(struct seq_file *m, struct ve_vfile *vf)
 {
-	struct ve_vcpus v;
-	int err;
+	unsigned int nr;
 
 	if (!vf->ve) {
 		seq_printf(m, "%*pbl\n", cpumask_pr_args(cpu_online_mask));
 		return 0;
 	}
-	err = vp_vcpus(vf, &v);
-	if (err)
-		return err;
-	free_cpumask_var(v.mask);
-	if (v.nr > 1)
-		seq_printf(m, "0-%u\n", v.nr - 1);
+	nr = vp_vcpus(vf, NULL);
+	if (nr > 1)
+		seq_printf(m, "0-%u\n", nr - 1);
 	else
 		seq_puts(m, "0\n");
 	return 0;
@@ -572,28 +641,39 @@ static int vp_show(struct seq_file *m, void *unused)
 /*
  * Whose view the caller gets: its VE's, with references on what the view
  * is read from, or (vf->ve NULL) the host's. The binding changes under
- * ve_mutex only, so it holds while we look.
+ * ve_mutex only, so it holds while we look. 0 or -ENOMEM.
  */
-static void vp_snapshot(struct ve_vfile *vf)
+static int vp_snapshot(struct ve_vfile *vf)
 {
 	struct ve *ve;
+	int err = 0;
 
 	mutex_lock(&ve_mutex);
 	rcu_read_lock();
 	ve = ve_of_task(current);
 	rcu_read_unlock();
-	if (ve && ve->state != VE_STATE_STOPPED) {
-		ve_get(ve);
-		vf->ve = ve;
-		vf->run = ve->start_time;
-		vf->cgrp = ve->cgrp;
-		cgroup_get(vf->cgrp);
-		vf->mem_css = ve->mem_css;
-		if (vf->mem_css)
-			css_get(vf->mem_css);
-		vf->pid_ns = get_pid_ns(ve->pid_ns);
+	if (!ve || ve->state == VE_STATE_STOPPED)
+		goto out;
+	if (!ve->vproc) {
+		err = -ENOMEM;
+		ve->vproc = kzalloc(sizeof(*ve->vproc), GFP_KERNEL_ACCOUNT);
+		if (!ve->vproc)
+			goto out;
+		mutex_init(&ve->vproc->lock);
+		err = 0;
 	}
+	ve_get(ve);
+	vf->ve = ve;
+	vf->run = ve->start_time;
+	vf->cgrp = ve->cgrp;
+	cgroup_get(vf->cgrp);
+	vf->mem_css = ve->mem_css;
+	if (vf->mem_css)
+		css_get(vf->mem_css);
+	vf->pid_ns = get_pid_ns(ve->pid_ns);
+out:
 	mutex_unlock(&ve_mutex);
+	return err;
 }
 
 static void vp_release_snapshot(struct ve_vfile *vf)
@@ -617,7 +697,11 @@ static int vp_open(struct inode *inode, struct file *file)
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
 	if (!vf)
 		return -ENOMEM;
-	vp_snapshot(vf);
+	err = vp_snapshot(vf);
+	if (err) {
+		kfree(vf);
+		return err;
+	}
 	if (!vf->ve && inode->i_ino != VP_CPU_ONLINE) {
 		vf->real = ve_kfile_open_proc(vp_proc_name[inode->i_ino]);
 		if (IS_ERR(vf->real)) {
@@ -654,14 +738,13 @@ int ve_vproc_sysinfo(struct sysinfo __user *uinfo)
 	struct ve_vfile vf = { };
 	struct ve_task_count tasks;
 	unsigned long loads[3];
-	struct vp_mem mem;
 	struct sysinfo info;
-	char *real, *stat;
+	struct vp_mem mem;
 	u32 unit;
 	int err = 0;
 
-	vp_snapshot(&vf);
-	if (!vf.ve || !vf.mem_css)
+	err = vp_snapshot(&vf);
+	if (err || !vf.ve || !vf.mem_css)
 		goto out;
 	err = -EFAULT;
 	if (copy_from_user(&info, uinfo, sizeof(info)))
@@ -672,26 +755,17 @@ int ve_vproc_sysinfo(struct sysinfo __user *uinfo)
 	ve_count_tasks(vf.pid_ns, &tasks);
 	info.procs = min_t(unsigned int, tasks.total, USHRT_MAX);
 
-	err = ve_kfile_proc("meminfo", &real);
-	if (err < 0)
-		goto out;
-	mem.stat = "";
-	if (ve_kfile_cgroup(vf.mem_css->cgroup, "memory.stat", &stat) >= 0)
-		mem.stat = stat;
-	vp_mem_read(&vf, real, &mem);
+	vp_mem_read(&vf, &mem);
 	/* The kernel's unit: a page, or bytes when the sizes fit. */
 	unit = info.mem_unit ?: 1;
 	info.totalram = div_u64(mem.total << 10, unit);
 	info.freeram = div_u64(mem.free << 10, unit);
-	info.sharedram = div_u64(vp_keyed(mem.stat, "shmem", 0), unit);
+	info.sharedram = div_u64(mem.stat[VS_SHMEM], unit);
 	info.bufferram = 0;
 	info.totalswap = div_u64(mem.swap_total << 10, unit);
 	info.freeswap = div_u64(mem.swap_free << 10, unit);
 	info.totalhigh = 0;
 	info.freehigh = 0;
-	if (*mem.stat)
-		kvfree(stat);
-	kvfree(real);
 	err = copy_to_user(uinfo, &info, sizeof(info)) ? -EFAULT : 0;
 out:
 	vp_release_snapshot(&vf);

@@ -4,9 +4,13 @@
 
 /* The "veproc" filesystem: VE-aware /proc files (vproc.c). */
 struct sysinfo;
+struct ve;
 
 int ve_vproc_init(void);
 void ve_vproc_uninit(void);
+
+/* With the VE object: what its views keep. */
+void ve_vproc_free(struct ve *ve);
 
 /* Put the caller's VE's figures into the sysinfo(2) answer at @uinfo. */
 int ve_vproc_sysinfo(struct sysinfo __user *uinfo);
