@@ -20,7 +20,9 @@
  */
 #include <linux/cgroup.h>
 #include <linux/err.h>
+#include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/path.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
@@ -32,6 +34,15 @@
 static struct vfsmount *ve_proc_mnt;
 static struct vfsmount *ve_cgroup_mnt;
 static struct cgroup_namespace *ve_cgroup_ns;
+
+/*
+ * The /proc files read often, looked up once: opening them by dentry
+ * skips a path walk on every read of a VE's view.
+ */
+static const char *const ve_proc_files[] = {
+	"meminfo", "cpuinfo", "stat", "loadavg", "uptime", "swaps",
+};
+static struct path ve_proc_paths[ARRAY_SIZE(ve_proc_files)];
 
 static struct vfsmount *ve_kern_mount(const char *type)
 {
@@ -61,29 +72,39 @@ int __init ve_kfile_init(void)
 	/* Pinned by the loader's nsproxy while we take our reference. */
 	ve_cgroup_ns = current->nsproxy->cgroup_ns;
 	get_cgroup_ns(ve_cgroup_ns);
+	for (size_t i = 0; i < ARRAY_SIZE(ve_proc_files); i++) {
+		struct path root = { .mnt = ve_proc_mnt, .dentry = ve_proc_mnt->mnt_root };
+		/* vfs_path_lookup() is not declared for modules on 6.1. */
+		struct file *file = file_open_root(&root, ve_proc_files[i], O_PATH, 0);
+
+		if (IS_ERR(file)) {
+			ve_kfile_uninit();
+			return PTR_ERR(file);
+		}
+		ve_proc_paths[i] = file->f_path;
+		path_get(&ve_proc_paths[i]);
+		fput(file);
+	}
 	return 0;
 }
 
 void ve_kfile_uninit(void)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(ve_proc_paths); i++)
+		path_put(&ve_proc_paths[i]);	/* a no-op on an unset one */
 	put_cgroup_ns(ve_cgroup_ns);
 	kern_unmount(ve_cgroup_mnt);
 	kern_unmount(ve_proc_mnt);
 }
 
-/* Read all of @name below @mnt into a new buffer; its length, or -errno. */
-static ssize_t ve_kfile_read(struct vfsmount *mnt, const char *name, char **bufp)
+/* Read all of @file into a new buffer and put @file; its length, or -errno. */
+static ssize_t ve_kfile_read_file(struct file *file, char **bufp)
 {
-	struct path root = { .mnt = mnt, .dentry = mnt->mnt_root };
 	size_t size = 0, len = 0;
 	char *buf = NULL, *bigger;
-	struct file *file;
 	loff_t pos = 0;
 	ssize_t n;
 
-	file = file_open_root(&root, name, O_RDONLY | O_LARGEFILE, 0);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
 	for (;;) {
 		/* Keep room for a terminating NUL. */
 		if (len + 1 >= size) {
@@ -115,16 +136,35 @@ static ssize_t ve_kfile_read(struct vfsmount *mnt, const char *name, char **bufp
 	return len;
 }
 
+static ssize_t ve_kfile_read(struct vfsmount *mnt, const char *name, char **bufp)
+{
+	struct path root = { .mnt = mnt, .dentry = mnt->mnt_root };
+	struct file *file;
+
+	file = file_open_root(&root, name, O_RDONLY | O_LARGEFILE, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	return ve_kfile_read_file(file, bufp);
+}
+
 struct file *ve_kfile_open_proc(const char *name)
 {
 	struct path root = { .mnt = ve_proc_mnt, .dentry = ve_proc_mnt->mnt_root };
 
+	for (size_t i = 0; i < ARRAY_SIZE(ve_proc_files); i++)
+		if (!strcmp(name, ve_proc_files[i]))
+			return dentry_open(&ve_proc_paths[i], O_RDONLY | O_LARGEFILE,
+					   current_cred());
 	return file_open_root(&root, name, O_RDONLY | O_LARGEFILE, 0);
 }
 
 ssize_t ve_kfile_proc(const char *name, char **bufp)
 {
-	return ve_kfile_read(ve_proc_mnt, name, bufp);
+	struct file *file = ve_kfile_open_proc(name);
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	return ve_kfile_read_file(file, bufp);
 }
 
 ssize_t ve_kfile_cgroup(struct cgroup *cgrp, const char *name, char **bufp)

@@ -119,7 +119,8 @@ struct ve_vproc {
 	u64		run;		/* the run the figures are of */
 	unsigned long	stamp;		/* jiffies when read; 0: never */
 	u64		stat[VS_NR];	/* memory.stat */
-	u64		host_swap_kb;	/* the host's SwapTotal */
+	char		*meminfo;	/* the host's /proc/meminfo, or NULL */
+	u64		host_swap_kb;	/* its SwapTotal */
 	unsigned int	cpu_limit;	/* whole CPUs cpu.max allows, rounded up */
 	struct cpumask	cpus;		/* cpuset.cpus.effective, online ones */
 };
@@ -151,11 +152,12 @@ static struct ve_vproc *vp_cached(struct ve_vfile *vf)
 		kvfree(buf);
 	}
 	vp->host_swap_kb = 0;
-	if (ve_kfile_proc("meminfo", &buf) >= 0) {
-		line = strstr(buf, "\nSwapTotal:");
+	kvfree(vp->meminfo);
+	vp->meminfo = NULL;
+	if (ve_kfile_proc("meminfo", &vp->meminfo) >= 0) {
+		line = strstr(vp->meminfo, "\nSwapTotal:");
 		if (!line || sscanf(line, "\nSwapTotal: %llu", &vp->host_swap_kb) != 1)
 			vp->host_swap_kb = 0;
-		kvfree(buf);
 	}
 	vp->cpu_limit = UINT_MAX;
 	if (ve_kfile_cgroup(vf->cgrp, "cpu.max", &buf) >= 0) {
@@ -190,8 +192,10 @@ static void vp_uncache(struct ve_vproc *vp)
 
 void ve_vproc_free(struct ve *ve)
 {
-	if (ve->vproc)
-		mutex_destroy(&ve->vproc->lock);
+	if (!ve->vproc)
+		return;
+	mutex_destroy(&ve->vproc->lock);
+	kvfree(ve->vproc->meminfo);
 	kfree(ve->vproc);
 }
 
@@ -331,52 +335,84 @@ static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 	mem->swap_free = mem->swap_total - min(swap_used, mem->swap_total);
 }
 
-/* The line of vp_mem_lines[] that @line (up to @colon) names, or NULL. */
-static const struct vp_mem_line *vp_mem_line(const char *line, const char *colon)
+/*
+ * "Name:" in 16 columns, @kb right-aligned in 8, " kB": the layout of the
+ * kernel's meminfo, without the cost of a printf per line.
+ */
+static void vp_put_kb(struct seq_file *m, const char *name, u64 kb)
 {
-	size_t len = colon - line;
+	char line[64], digits[24];
+	size_t len = strlen(name), n = 0, at;
 
-	for (size_t i = 0; i < ARRAY_SIZE(vp_mem_lines); i++)
-		if (vp_mem_lines[i].name[0] == line[0] &&
-		    !strncmp(line, vp_mem_lines[i].name, len) &&
-		    !vp_mem_lines[i].name[len])
+	do {
+		digits[n++] = '0' + do_div(kb, 10);
+	} while (kb);
+	memset(line, ' ', sizeof(line));
+	memcpy(line, name, len);
+	line[len] = ':';
+	at = max(len + 1, 16 + max_t(size_t, n, 8) - n);
+	if (at + n + 4 > sizeof(line))
+		at = sizeof(line) - n - 4;
+	for (size_t i = 0; i < n; i++)
+		line[at + i] = digits[n - 1 - i];
+	memcpy(line + at + n, " kB\n", 4);
+	seq_write(m, line, at + n + 4);
+}
+
+/* The line of the table at or after *@next that @line names, or NULL. */
+static const struct vp_mem_line *vp_mem_line(const char *line, size_t len, size_t *next)
+{
+	/* The table is in the kernel's order: mostly the next entry matches. */
+	for (size_t k = 0; k < ARRAY_SIZE(vp_mem_lines); k++) {
+		size_t i = (*next + k) % ARRAY_SIZE(vp_mem_lines);
+
+		if (!strncmp(line, vp_mem_lines[i].name, len) &&
+		    !vp_mem_lines[i].name[len]) {
+			*next = i + 1;
 			return &vp_mem_lines[i];
+		}
+	}
 	return NULL;
 }
 
-/* meminfo: the real file, with the lines about the VE's memory its own. */
+/*
+ * meminfo: the host's file of at most a second ago (the lines ve leaves
+ * to the host: commit, vmalloc, huge pages, direct map), with the lines
+ * about the VE's memory its own.
+ */
 static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 {
 	const struct vp_mem_line *l;
 	const char *line, *end, *colon;
+	struct ve_vproc *vp;
 	struct vp_mem mem;
-	char *real;
-	ssize_t n;
+	size_t next = 0;
 
-	n = ve_kfile_proc("meminfo", &real);
-	if (n < 0)
-		return n;
 	/* No memory cgroup of its own: the host's figures are the VE's. */
 	if (!vf->mem_css) {
+		char *real;
+		ssize_t n = ve_kfile_proc("meminfo", &real);
+
+		if (n < 0)
+			return n;
 		seq_write(m, real, n);
 		kvfree(real);
 		return 0;
 	}
 	vp_mem_read(vf, &mem);
-	for (line = real; *line; line = end) {
+	vp = vp_cached(vf);
+	for (line = vp->meminfo ?: ""; *line; line = end) {
 		end = strchrnul(line, '\n');
 		if (*end)
 			end++;
 		colon = memchr(line, ':', end - line);
-		l = colon ? vp_mem_line(line, colon) : NULL;
+		l = colon ? vp_mem_line(line, colon - line, &next) : NULL;
 		if (l)
-			/* The kernel's layout: the label in 16 columns, 8 digits. */
-			seq_printf(m, "%s:%*s%8llu kB\n", l->name,
-				   (int)(15 - strlen(l->name)), "", vp_mem_value(&mem, l));
+			vp_put_kb(m, l->name, vp_mem_value(&mem, l));
 		else
 			seq_write(m, line, end - line);
 	}
-	kvfree(real);
+	vp_uncache(vp);
 	return 0;
 }
 
