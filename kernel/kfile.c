@@ -42,6 +42,7 @@ static struct cgroup_namespace *ve_cgroup_ns;
 static const char *const ve_proc_files[] = {
 	"meminfo", "cpuinfo", "stat", "loadavg", "uptime", "swaps",
 };
+
 static struct path ve_proc_paths[ARRAY_SIZE(ve_proc_files)];
 
 static struct vfsmount *ve_kern_mount(const char *type)

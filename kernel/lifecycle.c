@@ -45,6 +45,7 @@
 #include "registry.h"
 #include "tag.h"
 #include "ubc.h"
+#include "vproc.h"
 
 /* Is @leader a zombie whose thread group is gone too? */
 static bool ve_group_exited(struct task_struct *leader)
@@ -176,7 +177,9 @@ struct ve *ve_create(u32 id)
 	INIT_WORK(&ve->exit_work, ve_exit_work);
 	init_waitqueue_func_entry(&ve->exit_wait, ve_exit_wake);
 	ve_ubc_setup(ve);
-	err = ve_insert(ve);
+	err = ve_vproc_setup(ve);
+	if (!err)
+		err = ve_insert(ve);
 	if (err) {
 		ve_put(ve);
 		return ERR_PTR(err);
@@ -287,6 +290,8 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 	rcu_read_unlock();
 	/* The memory cgroup the VE's memory resources are read from. */
 	ve->mem_css = cgroup_get_e_css(ve->cgrp, &memory_cgrp_subsys);
+	/* Before the tags: a view opened through them notes this run. */
+	ve->start_time = ktime_get_boottime_ns();
 	ve_tag_add(ve);
 
 	WRITE_ONCE(ve->init_exit_noted, false);
@@ -294,7 +299,6 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 
 	__module_get(THIS_MODULE);
 	ve->state = VE_STATE_RUNNING;
-	ve->start_time = ktime_get_boottime_ns();
 	ve->has_exited = false;
 	ve_loadavg_start(ve);
 	ve_changed();

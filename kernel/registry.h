@@ -57,7 +57,7 @@ struct ve {
 	struct ve_net_stats __percpu *net_stats;
 
 	unsigned long		avenrun[3];	/* loadavg.c: (M), read lockless */
-	struct ve_vproc		*vproc;		/* vproc.c: set once, (M) */
+	struct ve_vproc		*vproc;		/* vproc.c: from NEW to the free */
 
 	wait_queue_entry_t	exit_wait;	/* on init_pid->wait_pidfd */
 	u32			init_exit_status; /* noted as the init exits */

@@ -17,9 +17,10 @@
  * view starts from the kernel's own files (kfile.c), so formats and the
  * lines ve does not virtualise are the running kernel's.
  *
- * Locking: the open snapshots the VE's binding under ve_mutex. Reads take
- * no ve lock: they use the references the open took, and the VE's load
- * averages and state through READ_ONCE().
+ * Locking: the open finds the VE and takes its references under RCU (the
+ * binding outlives unbinding's grace period). Reads take no ve-wide lock:
+ * they use those references, the VE's load averages and state through
+ * READ_ONCE(), and the figures cached per VE under its vproc->lock.
  */
 #include <linux/cgroup.h>
 #include <linux/cpumask.h>
@@ -141,7 +142,7 @@ static struct ve_vproc *vp_cached(struct ve_vfile *vf)
 	if (vf->mem_css &&
 	    ve_kfile_cgroup(vf->mem_css->cgroup, "memory.stat", &buf) >= 0) {
 		for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-			size_t len = strcspn(line, " \n");
+			size_t len = strcspn(line, "\t\n ");
 
 			for (int i = 0; i < VS_NR; i++)
 				if (strlen(vp_stat_keys[i]) == len &&
@@ -188,6 +189,15 @@ out:
 static void vp_uncache(struct ve_vproc *vp)
 {
 	mutex_unlock(&vp->lock);
+}
+
+int ve_vproc_setup(struct ve *ve)
+{
+	ve->vproc = kzalloc(sizeof(*ve->vproc), GFP_KERNEL_ACCOUNT);
+	if (!ve->vproc)
+		return -ENOMEM;
+	mutex_init(&ve->vproc->lock);
+	return 0;
 }
 
 void ve_vproc_free(struct ve *ve)
@@ -676,40 +686,29 @@ static int vp_show(struct seq_file *m, void *unused)
 
 /*
  * Whose view the caller gets: its VE's, with references on what the view
- * is read from, or (vf->ve NULL) the host's. The binding changes under
- * ve_mutex only, so it holds while we look. 0 or -ENOMEM.
+ * is read from, or (vf->ve NULL) the host's.
  */
-static int vp_snapshot(struct ve_vfile *vf)
+static void vp_snapshot(struct ve_vfile *vf)
 {
 	struct ve *ve;
-	int err = 0;
 
-	mutex_lock(&ve_mutex);
 	rcu_read_lock();
 	ve = ve_of_task(current);
-	rcu_read_unlock();
-	if (!ve || ve->state == VE_STATE_STOPPED)
-		goto out;
-	if (!ve->vproc) {
-		err = -ENOMEM;
-		ve->vproc = kzalloc(sizeof(*ve->vproc), GFP_KERNEL_ACCOUNT);
-		if (!ve->vproc)
-			goto out;
-		mutex_init(&ve->vproc->lock);
-		err = 0;
+	/*
+	 * Found through its namespaces, the VE is bound, and its binding
+	 * stays until unbinding's grace period has passed: after ours.
+	 */
+	if (ve && refcount_inc_not_zero(&ve->ref)) {
+		vf->ve = ve;
+		vf->run = READ_ONCE(ve->start_time);
+		vf->cgrp = ve->cgrp;
+		cgroup_get(vf->cgrp);
+		vf->mem_css = ve->mem_css;
+		if (vf->mem_css)
+			css_get(vf->mem_css);
+		vf->pid_ns = get_pid_ns(ve->pid_ns);
 	}
-	ve_get(ve);
-	vf->ve = ve;
-	vf->run = ve->start_time;
-	vf->cgrp = ve->cgrp;
-	cgroup_get(vf->cgrp);
-	vf->mem_css = ve->mem_css;
-	if (vf->mem_css)
-		css_get(vf->mem_css);
-	vf->pid_ns = get_pid_ns(ve->pid_ns);
-out:
-	mutex_unlock(&ve_mutex);
-	return err;
+	rcu_read_unlock();
 }
 
 static void vp_release_snapshot(struct ve_vfile *vf)
@@ -733,11 +732,7 @@ static int vp_open(struct inode *inode, struct file *file)
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
 	if (!vf)
 		return -ENOMEM;
-	err = vp_snapshot(vf);
-	if (err) {
-		kfree(vf);
-		return err;
-	}
+	vp_snapshot(vf);
 	if (!vf->ve && inode->i_ino != VP_CPU_ONLINE) {
 		vf->real = ve_kfile_open_proc(vp_proc_name[inode->i_ino]);
 		if (IS_ERR(vf->real)) {
@@ -779,8 +774,8 @@ int ve_vproc_sysinfo(struct sysinfo __user *uinfo)
 	u32 unit;
 	int err = 0;
 
-	err = vp_snapshot(&vf);
-	if (err || !vf.ve || !vf.mem_css)
+	vp_snapshot(&vf);
+	if (!vf.ve || !vf.mem_css)
 		goto out;
 	err = -EFAULT;
 	if (copy_from_user(&info, uinfo, sizeof(info)))

@@ -9,7 +9,8 @@ struct ve;
 int ve_vproc_init(void);
 void ve_vproc_uninit(void);
 
-/* With the VE object: what its views keep. */
+/* With the VE object (NEW, and its final put): what its views keep. */
+int ve_vproc_setup(struct ve *ve);
 void ve_vproc_free(struct ve *ve);
 
 /* Put the caller's VE's figures into the sysinfo(2) answer at @uinfo. */
