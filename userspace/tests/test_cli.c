@@ -133,6 +133,25 @@ START_TEST(bad_options_say_so_in_one_line)
 }
 END_TEST
 
+/* Option values are checked before any config is read or written. */
+START_TEST(bad_set_values_say_so_in_one_line)
+{
+	static const char *const cases[][2] = {
+		{ "set 101 --meminfo pages:100 --save",
+		  "vectl: set 101: invalid --meminfo 'pages:100' (none or full)\n" },
+		{ "set 101 --meminfo '' --save", "vectl: set 101: invalid --meminfo '' (none or full)\n" },
+		{ "set 101 --cpus 0 --save",
+		  "vectl: set 101: invalid --cpus '0' (a number of CPUs or unlimited)\n" },
+	};
+	char buf[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(vectl_stderr(cases[i][0], buf, sizeof(buf)), VECTL_ERR_VALUE);
+		ck_assert_str_eq(buf, cases[i][1]);
+	}
+}
+END_TEST
+
 /* One range for the VEs vectl manages, said the same way by every verb. */
 START_TEST(config_verbs_share_one_id_range)
 {
@@ -175,6 +194,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, help_succeeds);
 	tcase_add_test(tc, bad_options_say_so_in_one_line);
 	tcase_add_test(tc, config_verbs_share_one_id_range);
+	tcase_add_test(tc, bad_set_values_say_so_in_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
