@@ -527,6 +527,41 @@ TEST_F(vproc, meminfo_none_turns_the_view_off)
 	EXPECT_EQ(262144, field(b->out, "MemTotal"));
 }
 
+/* rmmod waits for nothing but the files still open; then it works. */
+TEST_F_TIMEOUT(vproc, module_unloads_after_use, 120)
+{
+	struct box *b = &self->b;
+	int fds[N_FILES], hostns, err = -EWOULDBLOCK;
+	char buf[4096];
+
+	ASSERT_TRUE(ve_up(b, A)) TH_LOG("%s", b->err);
+	hostns = open("/proc/self/ns/pid_for_children", O_RDONLY);
+	ASSERT_LE(0, hostns);
+	ASSERT_EQ(0, open_as_ve(init_pid(b, A), fds));
+	ASSERT_EQ(0, setns(hostns, CLONE_NEWPID));
+	close(hostns);
+	ASSERT_LT(0, pread(fds[0], buf, sizeof(buf), 0));
+	ASSERT_EQ(0, run_vectl(b->out, sizeof(b->out), b->err, sizeof(b->err), "stop %d", A));
+	run_vectl(b->out, sizeof(b->out), b->err, sizeof(b->err), "stop %d", B);
+	/* An open file of the module's filesystem holds the module. */
+	EXPECT_EQ(-EWOULDBLOCK, ve_module_unload());
+	for (size_t i = 0; i < N_FILES; i++)
+		close(fds[i]);
+	/* The VE's mount namespace goes with its last task, a moment after. */
+	for (int i = 0; i < 50 * ve_time_scale() && err == -EWOULDBLOCK; i++) {
+		err = ve_module_unload();
+		if (err == -EWOULDBLOCK)
+			usleep(100000);
+	}
+	EXPECT_EQ(0, err);
+	ASSERT_EQ(0, ve_module_load());
+	/* And a VE started again gets its view from the new module. */
+	ASSERT_TRUE(ve_up(b, A)) TH_LOG("%s", b->err);
+	ASSERT_EQ(0, run_vectl(b->out, sizeof(b->out), b->err, sizeof(b->err),
+			       "exec %d grep MemTotal /proc/meminfo", A));
+	EXPECT_EQ(262144, field(b->out, "MemTotal"));
+}
+
 /* Bad values change nothing and say why in one line. */
 TEST_F(vproc, bad_meminfo_value)
 {
