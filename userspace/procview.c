@@ -194,7 +194,13 @@ view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
 {
 	const unsigned int ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 				MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-	char tmp[] = "/run/ve/.view.XXXXXX", path[64];
+	/*
+	 * The module's files need a place in this (private) namespace to be
+	 * bound from: the host's /proc/vz, which the module makes, serves;
+	 * nothing is written anywhere, so nothing is left if we are killed.
+	 */
+	const char *stage = "/proc/vz";
+	char path[64];
 	int root, dir, fd;
 
 	root = open(x->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -210,10 +216,7 @@ view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
 	view_attach(err_fd, view_fsmount(err_fd, "sysfs", ro), dir, "", "the VE's /sys");
 	close(dir);
 
-	/* The module's files need a place in this namespace to be bound from. */
-	if (mkdir_p("/run/ve", 0700) || !mkdtemp(tmp))
-		view_fail(err_fd, "cannot make a directory in /run/ve: %s", strerror(errno));
-	view_attach(err_fd, view_fsmount(err_fd, "veproc", ro), AT_FDCWD, tmp,
+	view_attach(err_fd, view_fsmount(err_fd, "veproc", ro), AT_FDCWD, stage,
 		    "the module's veproc filesystem");
 	for (size_t i = 0; i < sizeof(view_files) / sizeof(view_files[0]); i++) {
 		/* Now through the mount just made: procfs and sysfs are the kernel's. */
@@ -224,15 +227,14 @@ view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
 		if (fd < 0)
 			view_fail(err_fd, "no /%s/%s in the VE: %s", view_files[i].dir,
 				  view_files[i].name, strerror(errno));
-		snprintf(path, sizeof(path), "%s/%s", tmp, view_files[i].file);
+		snprintf(path, sizeof(path), "%s/%s", stage, view_files[i].file);
 		view_attach(err_fd, open_tree(AT_FDCWD, path, OPEN_TREE_CLONE |
 					      OPEN_TREE_CLOEXEC),
 			    fd, "", view_files[i].file);
 		close(fd);
 		close(dir);
 	}
-	umount2(tmp, MNT_DETACH);
-	rmdir(tmp);
+	umount2(stage, MNT_DETACH);
 
 	/* Step 3: the copy into the VE's user namespace locks every mount. */
 	if (fchdir(root) || setns(pidfd, CLONE_NEWUSER) || unshare(CLONE_NEWNS))
