@@ -23,12 +23,12 @@
  * READ_ONCE(), and the figures cached per VE under its vproc->lock.
  */
 #include <linux/cgroup.h>
-#include <linux/cpumask.h>
 #include <linux/cgroup-defs.h>
-#include <linux/jiffies.h>
-#include <linux/math64.h>
+#include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/jiffies.h>
+#include <linux/math64.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -114,9 +114,9 @@ static const char *const vp_stat_keys[VS_NR] = {
 	[VS_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
 };
 
-/* Hung off struct ve by the first view of a VE, freed with it. */
+/* Per VE, from NEW (ve_vproc_setup()) to its free. */
 struct ve_vproc {
-	struct mutex	lock;		/* serialises refreshes */
+	struct mutex	lock;		/* every field below */
 	u64		run;		/* the run the figures are of */
 	unsigned long	stamp;		/* jiffies when read; 0: never */
 	u64		stat[VS_NR];	/* memory.stat */
@@ -126,8 +126,11 @@ struct ve_vproc {
 	struct cpumask	cpus;		/* cpuset.cpus.effective, online ones */
 };
 
-/* The cached figures of @vf's VE, refreshed if older than a second. */
-static struct ve_vproc *vp_cached(struct ve_vfile *vf)
+/*
+ * The cached figures of @vf's VE, refreshed if older than a second, and
+ * locked: vp_put_cached() when done with them.
+ */
+static struct ve_vproc *vp_get_cached(struct ve_vfile *vf)
 {
 	struct ve_vproc *vp = vf->ve->vproc;
 	unsigned long long quota, period;
@@ -186,7 +189,7 @@ out:
 	return vp;
 }
 
-static void vp_uncache(struct ve_vproc *vp)
+static void vp_put_cached(struct ve_vproc *vp)
 {
 	mutex_unlock(&vp->lock);
 }
@@ -216,7 +219,7 @@ void ve_vproc_free(struct ve *ve)
  */
 static unsigned int vp_vcpus(struct ve_vfile *vf, struct cpumask *mask)
 {
-	struct ve_vproc *vp = vp_cached(vf);
+	struct ve_vproc *vp = vp_get_cached(vf);
 	unsigned int cpu, nr = 0;
 
 	if (mask)
@@ -228,7 +231,7 @@ static unsigned int vp_vcpus(struct ve_vfile *vf, struct cpumask *mask)
 			cpumask_set_cpu(cpu, mask);
 		nr++;
 	}
-	vp_uncache(vp);
+	vp_put_cached(vp);
 	return nr ?: 1;
 }
 
@@ -326,7 +329,7 @@ static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 	u64 used_kb = (u64)page_counter_read(&memcg->memory) << (PAGE_SHIFT - 10);
 	u64 swap_max = READ_ONCE(memcg->swap.max);
 	u64 swap_used = (u64)page_counter_read(&memcg->swap) << (PAGE_SHIFT - 10);
-	struct ve_vproc *vp = vp_cached(vf);
+	struct ve_vproc *vp = vp_get_cached(vf);
 	u64 reclaimable;
 
 	memcpy(mem->stat, vp->stat, sizeof(vp->stat));
@@ -335,7 +338,7 @@ static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 		mem->swap_total = vp->host_swap_kb;
 	else
 		mem->swap_total = swap_max << (PAGE_SHIFT - 10);
-	vp_uncache(vp);
+	vp_put_cached(vp);
 
 	mem->total = min(max_kb, host_kb);
 	mem->free = mem->total - min(used_kb, mem->total);
@@ -410,7 +413,7 @@ static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 		return 0;
 	}
 	vp_mem_read(vf, &mem);
-	vp = vp_cached(vf);
+	vp = vp_get_cached(vf);
 	for (line = vp->meminfo ?: ""; *line; line = end) {
 		end = strchrnul(line, '\n');
 		if (*end)
@@ -422,7 +425,7 @@ static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 		else
 			seq_write(m, line, end - line);
 	}
-	vp_uncache(vp);
+	vp_put_cached(vp);
 	return 0;
 }
 
