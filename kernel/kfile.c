@@ -15,8 +15,11 @@
  * host's): the proc mount shows the host's pid namespace, the cgroup one
  * the host's cgroup namespace, whose paths cgroup_path_ns() gives. They
  * are internal (kern_unmount() at unload), in no mount namespace, so no
- * process can reach them. Files are opened with the reader's credentials;
- * every file read here is world-readable.
+ * process can reach them. What the module reads for itself it opens with
+ * the kernel's credentials: such a file is not the reader's, so it is
+ * charged to no VE and no VE's limit (numfile) can keep a view from being
+ * made. The real file a host reader gets (ve_kfile_open_proc()) is opened
+ * with that reader's own.
  */
 #include <linux/cgroup.h>
 #include <linux/err.h>
@@ -34,6 +37,7 @@
 static struct vfsmount *ve_proc_mnt;
 static struct vfsmount *ve_cgroup_mnt;
 static struct cgroup_namespace *ve_cgroup_ns;
+static const struct cred *ve_kfile_cred;
 
 /*
  * The /proc files read often, looked up once: opening them by dentry
@@ -62,12 +66,18 @@ static struct vfsmount *ve_kern_mount(const char *type)
 
 int __init ve_kfile_init(void)
 {
+	ve_kfile_cred = prepare_kernel_cred(&init_task);
+	if (!ve_kfile_cred)
+		return -ENOMEM;
 	ve_proc_mnt = ve_kern_mount("proc");
-	if (IS_ERR(ve_proc_mnt))
+	if (IS_ERR(ve_proc_mnt)) {
+		put_cred(ve_kfile_cred);
 		return PTR_ERR(ve_proc_mnt);
+	}
 	ve_cgroup_mnt = ve_kern_mount("cgroup2");
 	if (IS_ERR(ve_cgroup_mnt)) {
 		kern_unmount(ve_proc_mnt);
+		put_cred(ve_kfile_cred);
 		return PTR_ERR(ve_cgroup_mnt);
 	}
 	/* Pinned by the loader's nsproxy while we take our reference. */
@@ -96,6 +106,7 @@ void ve_kfile_uninit(void)
 	put_cgroup_ns(ve_cgroup_ns);
 	kern_unmount(ve_cgroup_mnt);
 	kern_unmount(ve_proc_mnt);
+	put_cred(ve_kfile_cred);
 }
 
 /* Read all of @file into a new buffer and put @file; its length, or -errno. */
@@ -140,28 +151,33 @@ static ssize_t ve_kfile_read_file(struct file *file, char **bufp)
 static ssize_t ve_kfile_read(struct vfsmount *mnt, const char *name, char **bufp)
 {
 	struct path root = { .mnt = mnt, .dentry = mnt->mnt_root };
+	const struct cred *old;
 	struct file *file;
 
+	old = override_creds(ve_kfile_cred);
 	file = file_open_root(&root, name, O_RDONLY | O_LARGEFILE, 0);
+	revert_creds(old);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	return ve_kfile_read_file(file, bufp);
 }
 
-struct file *ve_kfile_open_proc(const char *name)
+static struct file *ve_kfile_open_proc_as(const char *name, const struct cred *cred)
 {
-	struct path root = { .mnt = ve_proc_mnt, .dentry = ve_proc_mnt->mnt_root };
-
 	for (size_t i = 0; i < ARRAY_SIZE(ve_proc_files); i++)
 		if (!strcmp(name, ve_proc_files[i]))
-			return dentry_open(&ve_proc_paths[i], O_RDONLY | O_LARGEFILE,
-					   current_cred());
-	return file_open_root(&root, name, O_RDONLY | O_LARGEFILE, 0);
+			return dentry_open(&ve_proc_paths[i], O_RDONLY | O_LARGEFILE, cred);
+	return ERR_PTR(-ENOENT);
+}
+
+struct file *ve_kfile_open_proc(const char *name)
+{
+	return ve_kfile_open_proc_as(name, current_cred());
 }
 
 ssize_t ve_kfile_proc(const char *name, char **bufp)
 {
-	struct file *file = ve_kfile_open_proc(name);
+	struct file *file = ve_kfile_open_proc_as(name, ve_kfile_cred);
 
 	if (IS_ERR(file))
 		return PTR_ERR(file);

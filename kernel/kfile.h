@@ -16,11 +16,12 @@ void ve_kfile_uninit(void);
 /*
  * Read all of /proc/@name, or of file @name of cgroup @cgrp, into a new
  * NUL-terminated buffer (kvfree() it); its length, or -errno. Process
- * context; the file is opened with the caller's credentials.
+ * context; the file is opened with the kernel's credentials. @name, for
+ * /proc: meminfo, cpuinfo, stat, loadavg, uptime or swaps.
  */
 ssize_t ve_kfile_proc(const char *name, char **bufp);
 
-/* /proc/@name of the host, opened for reading; fput() it. */
+/* /proc/@name of the host, opened for reading as the caller; fput() it. */
 struct file *ve_kfile_open_proc(const char *name);
 ssize_t ve_kfile_cgroup(struct cgroup *cgrp, const char *name, char **bufp);
 
