@@ -41,6 +41,7 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -253,6 +254,13 @@ view_helper(const struct vectx *x, int pidfd, int sock, int err_fd)
 	int status;
 	pid_t pid;
 
+	/*
+	 * Nothing of vectl's (its lock, netlink socket) goes into the VE's
+	 * namespaces; nor may a process of the VE's trace us there.
+	 */
+	close_fds_except((int[]){ pidfd, sock, err_fd }, 3);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		view_fail(err_fd, "cannot make the helper undumpable: %s", strerror(errno));
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    setns(pidfd, CLONE_NEWPID | CLONE_NEWNET))
 		view_fail(err_fd, "cannot enter the VE's namespaces: %s", strerror(errno));
