@@ -341,14 +341,16 @@ TEST_F(vproc, host_reader_sees_the_host)
  */
 static int open_as_ve(pid_t init, int fds[N_FILES])
 {
-	int sk[2], pidfd, status;
-	pid_t child;
+	int sk[2] = { -1, -1 }, pidfd, status = -1;
+	pid_t child = -1;
 
+	for (size_t i = 0; i < N_FILES; i++)
+		fds[i] = -1;
 	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
-	if (pidfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk) ||
-	    setns(pidfd, CLONE_NEWPID))
-		return -1;
-	child = fork();
+	/* A fork fails once the VE's pid namespace is gone (it stopped). */
+	if (pidfd >= 0 && !socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk) &&
+	    !setns(pidfd, CLONE_NEWPID))
+		child = fork();
 	if (child == 0) {
 		char path[128];
 
@@ -362,13 +364,22 @@ static int open_as_ve(pid_t init, int fds[N_FILES])
 		_exit(0);
 	}
 	/* Our own later children stay on the host. */
-	close(sk[1]);
-	for (size_t i = 0; i < N_FILES; i++)
+	if (sk[1] >= 0)
+		close(sk[1]);
+	for (size_t i = 0; child > 0 && i < N_FILES; i++)
 		fds[i] = recv_fd(sk[0]);
-	close(sk[0]);
-	close(pidfd);
-	waitpid(child, &status, 0);
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+	if (sk[0] >= 0)
+		close(sk[0]);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (child > 0)
+		waitpid(child, &status, 0);
+	if (child > 0 && WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	for (size_t i = 0; i < N_FILES; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return -1;
 }
 
 /* Files held across a stop: an error, never stale memory; rmmod after. */
