@@ -363,7 +363,7 @@ static int open_as_ve(pid_t init, int fds[N_FILES])
 		}
 		_exit(0);
 	}
-	/* Our own later children stay on the host. */
+	/* (The caller's later children are born in the VE too, until it setns back.) */
 	if (sk[1] >= 0)
 		close(sk[1]);
 	for (size_t i = 0; child > 0 && i < N_FILES; i++)
