@@ -757,7 +757,8 @@ static bool slabs_return(struct __test_metadata *_metadata, long ves, long charg
 		TH_LOG("KASAN quarantines freed objects: slab counts not compared");
 		return true;
 	}
-	for (int i = 0; i < 100; i++) {
+	/* RCU callbacks of a loaded TCG guest can take more than 10 s. */
+	for (int i = 0; i < 300 * ve_time_scale(); i++) {
 		v = ve_slab_objects("ve");
 		c = ve_slab_objects("ve_charge");
 		if (v == ves && c <= charges)
