@@ -20,7 +20,11 @@
  * Locking: the open finds the VE and takes its references under RCU (the
  * binding outlives unbinding's grace period). Reads take no ve-wide lock:
  * they use those references, the VE's load averages and state through
- * READ_ONCE(), and the figures cached per VE under its vproc->lock.
+ * READ_ONCE(), and the figures cached per VE under its vproc->lock. A
+ * read renders under the file's own lock (vf->lock), then vproc->lock;
+ * the kernel files the figures come from are read under neither of the
+ * per-VE locks, and the views are not seq_files: a seq_file's lock is of
+ * one class for every file, and the views read the kernel's seq_files.
  */
 #include <linux/cgroup.h>
 #include <linux/cgroup-defs.h>
@@ -74,6 +78,9 @@ static const char *const vp_proc_name[VP_NR] = {
 
 /* One open file: whose view it is, and what that view is read from. */
 struct ve_vfile {
+	struct mutex			lock;	/* text and len */
+	char				*text;	/* the view, as of the last read at 0 */
+	size_t				len;
 	struct ve			*ve;	/* NULL: a reader on the host */
 	struct file			*real;	/* the host's: the real file */
 	u64				run;	/* ve->start_time at open */
@@ -114,11 +121,8 @@ static const char *const vp_stat_keys[VS_NR] = {
 	[VS_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
 };
 
-/* Per VE, from NEW (ve_vproc_setup()) to its free. */
-struct ve_vproc {
-	struct mutex	lock;		/* every field below */
-	u64		run;		/* the run the figures are of */
-	unsigned long	stamp;		/* jiffies when read; 0: never */
+/* What the views read from files, as of one moment. */
+struct vp_figures {
 	u64		stat[VS_NR];	/* memory.stat */
 	char		*meminfo;	/* the host's /proc/meminfo, or NULL */
 	u64		host_swap_kb;	/* its SwapTotal */
@@ -126,22 +130,34 @@ struct ve_vproc {
 	struct cpumask	cpus;		/* cpuset.cpus.effective, online ones */
 };
 
-/*
- * The cached figures of @vf's VE, refreshed if older than a second, and
- * locked: vp_put_cached() when done with them.
- */
-static struct ve_vproc *vp_get_cached(struct ve_vfile *vf)
+/* Per VE, from NEW (ve_vproc_setup()) to its free. */
+struct ve_vproc {
+	struct mutex		lock;	/* the fields below */
+	u64			run;	/* the run the figures are of */
+	unsigned long		stamp;	/* jiffies when read */
+	struct vp_figures	*fig;	/* NULL until first read */
+};
+
+static void vp_free_figures(struct vp_figures *fig)
 {
-	struct ve_vproc *vp = vf->ve->vproc;
+	if (fig)
+		kvfree(fig->meminfo);
+	kfree(fig);
+}
+
+/*
+ * Read the figures of @vf's VE. No lock is held: reading a kernel file
+ * takes that file's seq_file lock, and a view's readers hold the VE's.
+ */
+static struct vp_figures *vp_read_figures(struct ve_vfile *vf)
+{
 	unsigned long long quota, period;
+	struct vp_figures *fig;
 	char *buf, *line;
 
-	mutex_lock(&vp->lock);
-	if (vp->stamp && vp->run == vf->run &&
-	    time_before(jiffies, vp->stamp + VP_CACHE_TTL))
-		goto out;
-
-	memset(vp->stat, 0, sizeof(vp->stat));
+	fig = kzalloc(sizeof(*fig), GFP_KERNEL);
+	if (!fig)
+		return NULL;
 	if (vf->mem_css &&
 	    ve_kfile_cgroup(vf->mem_css->cgroup, "memory.stat", &buf) >= 0) {
 		for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
@@ -150,48 +166,76 @@ static struct ve_vproc *vp_get_cached(struct ve_vfile *vf)
 			for (int i = 0; i < VS_NR; i++)
 				if (strlen(vp_stat_keys[i]) == len &&
 				    !strncmp(line, vp_stat_keys[i], len) &&
-				    sscanf(line + len, " %llu", &vp->stat[i]) == 1)
+				    sscanf(line + len, " %llu", &fig->stat[i]) == 1)
 					break;
 		}
 		kvfree(buf);
 	}
-	vp->host_swap_kb = 0;
-	kvfree(vp->meminfo);
-	vp->meminfo = NULL;
-	if (ve_kfile_proc("meminfo", &vp->meminfo) >= 0) {
-		line = strstr(vp->meminfo, "\nSwapTotal:");
-		if (!line || sscanf(line, "\nSwapTotal: %llu", &vp->host_swap_kb) != 1)
-			vp->host_swap_kb = 0;
+	if (ve_kfile_proc("meminfo", &fig->meminfo) >= 0) {
+		line = strstr(fig->meminfo, "\nSwapTotal:");
+		if (!line || sscanf(line, "\nSwapTotal: %llu", &fig->host_swap_kb) != 1)
+			fig->host_swap_kb = 0;
+	} else {
+		fig->meminfo = NULL;
 	}
-	vp->cpu_limit = UINT_MAX;
+	fig->cpu_limit = UINT_MAX;
 	if (ve_kfile_cgroup(vf->cgrp, "cpu.max", &buf) >= 0) {
 		if (sscanf(buf, "%llu %llu", &quota, &period) == 2 && period)
-			vp->cpu_limit = max_t(unsigned long long, 1,
-					      min_t(unsigned long long, nr_cpu_ids,
-						    DIV_ROUND_UP_ULL(quota, period)));
+			fig->cpu_limit = max_t(unsigned long long, 1,
+					       min_t(unsigned long long, nr_cpu_ids,
+						     DIV_ROUND_UP_ULL(quota, period)));
 		kvfree(buf);
 	}
-	cpumask_copy(&vp->cpus, cpu_online_mask);
+	cpumask_copy(&fig->cpus, cpu_online_mask);
 	if (ve_kfile_cgroup(vf->cgrp, "cpuset.cpus.effective", &buf) >= 0) {
 		cpumask_var_t set;
 
 		if (alloc_cpumask_var(&set, GFP_KERNEL)) {
 			if (!cpulist_parse(strim(buf), set) &&
 			    cpumask_intersects(set, cpu_online_mask))
-				cpumask_and(&vp->cpus, &vp->cpus, set);
+				cpumask_and(&fig->cpus, &fig->cpus, set);
 			free_cpumask_var(set);
 		}
 		kvfree(buf);
 	}
-	vp->run = vf->run;
-	vp->stamp = jiffies ?: 1;
-out:
-	return vp;
+	return fig;
 }
 
-static void vp_put_cached(struct ve_vproc *vp)
+/*
+ * The figures of @vf's VE, read again if older than a second, with the
+ * VE's vproc->lock held: vp_put_cached() when done. NULL (nothing held)
+ * when they could never be read: out of memory.
+ */
+static struct vp_figures *vp_get_cached(struct ve_vfile *vf)
 {
+	struct ve_vproc *vp = vf->ve->vproc;
+	struct vp_figures *fig;
+
+	mutex_lock(&vp->lock);
+	if (vp->fig && vp->run == vf->run &&
+	    time_before(jiffies, vp->stamp + VP_CACHE_TTL))
+		return vp->fig;
 	mutex_unlock(&vp->lock);
+
+	/* Two readers may both read; the later one's figures stay. */
+	fig = vp_read_figures(vf);
+	mutex_lock(&vp->lock);
+	if (fig) {
+		vp_free_figures(vp->fig);
+		vp->fig = fig;
+		vp->run = vf->run;
+		vp->stamp = jiffies;
+	}
+	if (!vp->fig) {
+		mutex_unlock(&vp->lock);
+		return NULL;
+	}
+	return vp->fig;
+}
+
+static void vp_put_cached(struct ve_vfile *vf)
+{
+	mutex_unlock(&vf->ve->vproc->lock);
 }
 
 int ve_vproc_setup(struct ve *ve)
@@ -208,7 +252,7 @@ void ve_vproc_free(struct ve *ve)
 	if (!ve->vproc)
 		return;
 	mutex_destroy(&ve->vproc->lock);
-	kvfree(ve->vproc->meminfo);
+	vp_free_figures(ve->vproc->fig);
 	kfree(ve->vproc);
 }
 
@@ -219,19 +263,21 @@ void ve_vproc_free(struct ve *ve)
  */
 static unsigned int vp_vcpus(struct ve_vfile *vf, struct cpumask *mask)
 {
-	struct ve_vproc *vp = vp_get_cached(vf);
-	unsigned int cpu, nr = 0;
+	struct vp_figures *fig = vp_get_cached(vf);
+	const struct cpumask *cpus = fig ? &fig->cpus : cpu_online_mask;
+	unsigned int cpu, nr = 0, limit = fig ? fig->cpu_limit : UINT_MAX;
 
 	if (mask)
 		cpumask_clear(mask);
-	for_each_cpu(cpu, &vp->cpus) {
-		if (nr == vp->cpu_limit)
+	for_each_cpu(cpu, cpus) {
+		if (nr == limit)
 			break;
 		if (mask)
 			cpumask_set_cpu(cpu, mask);
 		nr++;
 	}
-	vp_put_cached(vp);
+	if (fig)
+		vp_put_cached(vf);
 	return nr ?: 1;
 }
 
@@ -329,16 +375,18 @@ static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 	u64 used_kb = (u64)page_counter_read(&memcg->memory) << (PAGE_SHIFT - 10);
 	u64 swap_max = READ_ONCE(memcg->swap.max);
 	u64 swap_used = (u64)page_counter_read(&memcg->swap) << (PAGE_SHIFT - 10);
-	struct ve_vproc *vp = vp_get_cached(vf);
+	struct vp_figures *fig = vp_get_cached(vf);
 	u64 reclaimable;
 
-	memcpy(mem->stat, vp->stat, sizeof(vp->stat));
-	mem->stat[VS_NONE] = 0;
-	if (swap_max >= PAGE_COUNTER_MAX)
-		mem->swap_total = vp->host_swap_kb;
-	else
+	memset(mem->stat, 0, sizeof(mem->stat));
+	if (fig)
+		memcpy(mem->stat, fig->stat, sizeof(fig->stat));
+	if (swap_max < PAGE_COUNTER_MAX)
 		mem->swap_total = swap_max << (PAGE_SHIFT - 10);
-	vp_put_cached(vp);
+	else
+		mem->swap_total = fig ? fig->host_swap_kb : 0;
+	if (fig)
+		vp_put_cached(vf);
 
 	mem->total = min(max_kb, host_kb);
 	mem->free = mem->total - min(used_kb, mem->total);
@@ -397,7 +445,7 @@ static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 {
 	const struct vp_mem_line *l;
 	const char *line, *end, *colon;
-	struct ve_vproc *vp;
+	struct vp_figures *fig;
 	struct vp_mem mem;
 	size_t next = 0;
 
@@ -413,8 +461,10 @@ static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 		return 0;
 	}
 	vp_mem_read(vf, &mem);
-	vp = vp_get_cached(vf);
-	for (line = vp->meminfo ?: ""; *line; line = end) {
+	fig = vp_get_cached(vf);
+	if (!fig)
+		return -ENOMEM;
+	for (line = fig->meminfo ?: ""; *line; line = end) {
 		end = strchrnul(line, '\n');
 		if (*end)
 			end++;
@@ -425,7 +475,7 @@ static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 		else
 			seq_write(m, line, end - line);
 	}
-	vp_put_cached(vp);
+	vp_put_cached(vf);
 	return 0;
 }
 
@@ -656,16 +706,18 @@ static int vp_cpu_online(struct seq_file *m, struct ve_vfile *vf)
 	return 0;
 }
 
-static int vp_show(struct seq_file *m, void *unused)
+/* Is the run of the VE that @vf was opened in over? */
+static bool vp_stale(const struct ve_vfile *vf)
 {
-	unsigned long ino = file_inode(m->file)->i_ino;
-	struct ve_vfile *vf = m->private;
+	return vf->ve && (READ_ONCE(vf->ve->state) == VE_STATE_STOPPED ||
+			  READ_ONCE(vf->ve->start_time) != vf->run);
+}
 
+static int vp_show(struct seq_file *m, struct ve_vfile *vf, unsigned long ino)
+{
 	if (!vf->ve)
 		return vp_cpu_online(m, vf);	/* the rest are read from vf->real */
-	/* Only the run of the VE the file was opened in. */
-	if (READ_ONCE(vf->ve->state) == VE_STATE_STOPPED ||
-	    READ_ONCE(vf->ve->start_time) != vf->run)
+	if (vp_stale(vf))
 		return -ESTALE;
 
 	switch (ino) {
@@ -735,30 +787,31 @@ static int vp_open(struct inode *inode, struct file *file)
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
 	if (!vf)
 		return -ENOMEM;
+	mutex_init(&vf->lock);
 	vp_snapshot(vf);
 	if (!vf->ve && inode->i_ino != VP_CPU_ONLINE) {
 		vf->real = ve_kfile_open_proc(vp_proc_name[inode->i_ino]);
 		if (IS_ERR(vf->real)) {
 			err = PTR_ERR(vf->real);
+			vf->real = NULL;
+			vp_release_snapshot(vf);
 			kfree(vf);
 			return err;
 		}
 	}
-	err = single_open(file, vp_show, vf);
-	if (err) {
-		vp_release_snapshot(vf);
-		kfree(vf);
-	}
-	return err;
+	file->private_data = vf;
+	return 0;
 }
 
 static int vp_release(struct inode *inode, struct file *file)
 {
-	struct ve_vfile *vf = ((struct seq_file *)file->private_data)->private;
+	struct ve_vfile *vf = file->private_data;
 
 	vp_release_snapshot(vf);
+	kvfree(vf->text);
+	mutex_destroy(&vf->lock);
 	kfree(vf);
-	return single_release(inode, file);
+	return 0;
 }
 
 /*
@@ -827,29 +880,77 @@ static ssize_t vp_read_real(struct file *real, struct iov_iter *to, loff_t *pos)
 	return n;
 }
 
+/*
+ * Render the view into a new buffer. The show functions write to a
+ * seq_file used only as a buffer, grown until the text fits. Not the
+ * seq_file read path: its lock would be held while the views read the
+ * kernel's own seq_files, a lock of the same class.
+ */
+static int vp_render(struct ve_vfile *vf, unsigned long ino)
+{
+	struct seq_file m = { };
+	size_t size = PAGE_SIZE;
+	int err;
+
+	for (;;) {
+		m.buf = kvmalloc(size, GFP_KERNEL);
+		if (!m.buf)
+			return -ENOMEM;
+		m.size = size;
+		m.count = 0;
+		err = vp_show(&m, vf, ino);
+		if (err || !seq_has_overflowed(&m))
+			break;
+		kvfree(m.buf);
+		if (size >= 2 * VE_KFILE_MAX)
+			return -EFBIG;
+		size *= 2;
+	}
+	if (err) {
+		kvfree(m.buf);
+		return err;
+	}
+	kvfree(vf->text);
+	vf->text = m.buf;
+	vf->len = m.count;
+	return 0;
+}
+
+/*
+ * A read from the start renders the view anew, as /proc files do; later
+ * reads go on in that text, so a file read in pieces is one view. Every
+ * read of a VE's file after its run ended fails.
+ */
 static ssize_t vp_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct seq_file *m = iocb->ki_filp->private_data;
-	struct ve_vfile *vf = m->private;
+	struct ve_vfile *vf = iocb->ki_filp->private_data;
+	unsigned long ino = file_inode(iocb->ki_filp)->i_ino;
+	loff_t pos = iocb->ki_pos;
+	ssize_t ret = 0;
+	size_t n;
 
 	if (vf->real)
 		return vp_read_real(vf->real, to, &iocb->ki_pos);
-	return seq_read_iter(iocb, to);
-}
-
-static loff_t vp_llseek(struct file *file, loff_t offset, int whence)
-{
-	struct ve_vfile *vf = ((struct seq_file *)file->private_data)->private;
-
-	return vf->real ? default_llseek(file, offset, whence) :
-			  seq_lseek(file, offset, whence);
+	if (vp_stale(vf))
+		return -ESTALE;
+	mutex_lock(&vf->lock);
+	if (!vf->text || pos == 0)
+		ret = vp_render(vf, ino);
+	if (!ret && pos < vf->len) {
+		n = copy_to_iter(vf->text + pos, vf->len - pos, to);
+		ret = n ? n : -EFAULT;
+		if (n)
+			iocb->ki_pos += n;
+	}
+	mutex_unlock(&vf->lock);
+	return ret;
 }
 
 static const struct file_operations vp_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vp_open,
 	.read_iter	= vp_read_iter,
-	.llseek		= vp_llseek,
+	.llseek		= default_llseek,
 	.release	= vp_release,
 };
 
