@@ -269,10 +269,15 @@ TEST_F(vproc, stat_is_the_ves_cpu_time)
 	t2 = ve_cpu_ticks(b, A);
 	TH_LOG("VE ticks: %lld, after its 2 s loop %lld, after the host's %lld", t0, t1, t2);
 	ASSERT_LE(0, t0);
-	/* 2 s of one CPU is 200 ticks (USER_HZ); the VE has one CPU. */
+	/*
+	 * 2 s of one CPU is 200 ticks (USER_HZ); the VE has one CPU. The
+	 * processes the test runs in the VE (vectl exec, head) add their
+	 * own: about 60 ticks on a debug kernel, which is 8 times slower.
+	 */
 	EXPECT_GE(t1 - t0, 150);
-	EXPECT_LE(t1 - t0, 260);
-	EXPECT_LE(t2 - t1, 30);
+	EXPECT_LE(t1 - t0, 250 + 10 * ve_time_scale());
+	/* The host's 200 ticks are not the VE's. */
+	EXPECT_LE(t2 - t1, 20 + 10 * ve_time_scale());
 }
 
 /* The VE's root can neither remove, remount nor write the files. */
