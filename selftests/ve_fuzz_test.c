@@ -706,8 +706,9 @@ static void cleanup(struct ve_nl *nl)
 	int n = veapi_dump(nl, ids, N(ids));
 
 	for (int i = 0; i < n; i++) {
+		/* A loaded TCG guest has taken more than 10 s to stop one. */
 		if (veapi_stop(nl, ids[i]) == 0)
-			veapi_wait_state(nl, ids[i], VE_STATE_STOPPED, 10000);
+			veapi_wait_state(nl, ids[i], VE_STATE_STOPPED, 30000);
 		veapi_del(nl, ids[i]);
 	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -766,6 +767,13 @@ static bool slabs_return(struct __test_metadata *_metadata, long ves, long charg
 		usleep(100000);
 	}
 	TH_LOG("slab objects: ve %ld (was %ld), ve_charge %ld (was %ld)", v, ves, c, charges);
+	{
+		/* Registered ones (a stop that did not finish), or only held? */
+		char out[4096], err[512];
+
+		run_vectl(out, sizeof(out), err, sizeof(err), "list -a -H -o ctid,status,numproc");
+		TH_LOG("VEs the module still has: %s", *out ? out : "none");
+	}
 	return false;
 }
 
