@@ -365,9 +365,11 @@ static u64 vp_mem_value(const struct vp_mem *mem, const struct vp_mem_line *l)
  * The VE's memory: its memory cgroup's limit (no more than the host has)
  * and live usage; what may be reclaimed (its file LRU and reclaimable
  * slab) from memory.stat; its swap entitlement, or the host's swap when
- * the VE has no limit of its own. @vf must have a memory cgroup.
+ * the VE has no limit of its own. @vf must have a memory cgroup; @fig
+ * is the VE's cached figures (vp_get_cached()), or NULL.
  */
-static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
+static void vp_mem_read(struct ve_vfile *vf, const struct vp_figures *fig,
+			struct vp_mem *mem)
 {
 	struct mem_cgroup *memcg = mem_cgroup_from_css(vf->mem_css);
 	u64 host_kb = (u64)totalram_pages() << (PAGE_SHIFT - 10);
@@ -375,7 +377,6 @@ static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 	u64 used_kb = (u64)page_counter_read(&memcg->memory) << (PAGE_SHIFT - 10);
 	u64 swap_max = READ_ONCE(memcg->swap.max);
 	u64 swap_used = (u64)page_counter_read(&memcg->swap) << (PAGE_SHIFT - 10);
-	struct vp_figures *fig = vp_get_cached(vf);
 	u64 reclaimable;
 
 	memset(mem->stat, 0, sizeof(mem->stat));
@@ -385,8 +386,6 @@ static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 		mem->swap_total = swap_max << (PAGE_SHIFT - 10);
 	else
 		mem->swap_total = fig ? fig->host_swap_kb : 0;
-	if (fig)
-		vp_put_cached(vf);
 
 	mem->total = min(max_kb, host_kb);
 	mem->free = mem->total - min(used_kb, mem->total);
@@ -394,6 +393,16 @@ static void vp_mem_read(struct ve_vfile *vf, struct vp_mem *mem)
 		       mem->stat[VS_SLAB_RECLAIMABLE]) >> 10;
 	mem->avail = min(mem->total, mem->free + reclaimable);
 	mem->swap_free = mem->swap_total - min(swap_used, mem->swap_total);
+}
+
+/* vp_mem_read() with the VE's cached figures, for callers that need no more. */
+static void vp_mem_now(struct ve_vfile *vf, struct vp_mem *mem)
+{
+	struct vp_figures *fig = vp_get_cached(vf);
+
+	vp_mem_read(vf, fig, mem);
+	if (fig)
+		vp_put_cached(vf);
 }
 
 /*
@@ -460,10 +469,10 @@ static int vp_meminfo(struct seq_file *m, struct ve_vfile *vf)
 		kvfree(real);
 		return 0;
 	}
-	vp_mem_read(vf, &mem);
 	fig = vp_get_cached(vf);
 	if (!fig)
 		return -ENOMEM;
+	vp_mem_read(vf, fig, &mem);
 	for (line = fig->meminfo ?: ""; *line; line = end) {
 		end = strchrnul(line, '\n');
 		if (*end)
@@ -680,7 +689,7 @@ static int vp_swaps(struct seq_file *m, struct ve_vfile *vf)
 	seq_puts(m, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
 	if (!vf->mem_css)
 		return 0;
-	vp_mem_read(vf, &mem);
+	vp_mem_now(vf, &mem);
 	used = mem.swap_total - mem.swap_free;
 	if (mem.swap_total)
 		seq_printf(m, "%-40s%s\t%llu\t%s%llu\t%s%d\n", "none", "partition",
@@ -842,7 +851,7 @@ int ve_vproc_sysinfo(struct sysinfo __user *uinfo)
 	ve_count_tasks(vf.pid_ns, &tasks);
 	info.procs = min_t(unsigned int, tasks.total, USHRT_MAX);
 
-	vp_mem_read(&vf, &mem);
+	vp_mem_now(&vf, &mem);
 	/* The kernel's unit: a page, or bytes when the sizes fit. */
 	unit = info.mem_unit ?: 1;
 	info.totalram = div_u64(mem.total << 10, unit);
