@@ -346,11 +346,15 @@ TEST_F(vproc, host_reader_sees_the_host)
  */
 static int open_as_ve(pid_t init, int fds[N_FILES])
 {
-	int sk[2] = { -1, -1 }, pidfd, status = -1;
+	int sk[2] = { -1, -1 }, pidfd, status = -1, ours;
 	pid_t child = -1;
 
 	for (size_t i = 0; i < N_FILES; i++)
 		fds[i] = -1;
+	/* Where this thread's children are born, to go back to. */
+	ours = open("/proc/thread-self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	if (ours < 0)
+		return -1;
 	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
 	/* A fork fails once the VE's pid namespace is gone (it stopped). */
 	if (pidfd >= 0 && !socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sk) &&
@@ -368,7 +372,8 @@ static int open_as_ve(pid_t init, int fds[N_FILES])
 		}
 		_exit(0);
 	}
-	/* (The caller's later children are born in the VE too, until it setns back.) */
+	setns(ours, CLONE_NEWPID);
+	close(ours);
 	if (sk[1] >= 0)
 		close(sk[1]);
 	for (size_t i = 0; child > 0 && i < N_FILES; i++)
@@ -391,16 +396,12 @@ static int open_as_ve(pid_t init, int fds[N_FILES])
 TEST_F(vproc, stale_after_stop)
 {
 	struct box *b = &self->b;
-	int fds[N_FILES], hostns;
+	int fds[N_FILES];
 	char buf[8192];
 	ssize_t n;
 
 	ASSERT_TRUE(ve_up(b, A)) TH_LOG("%s", b->err);
-	hostns = open("/proc/self/ns/pid_for_children", O_RDONLY);
-	ASSERT_LE(0, hostns);
 	ASSERT_EQ(0, open_as_ve(init_pid(b, A), fds));
-	ASSERT_EQ(0, setns(hostns, CLONE_NEWPID));
-	close(hostns);
 	n = pread(fds[0], buf, sizeof(buf) - 1, 0);
 	ASSERT_LT(0, n);
 	buf[n] = '\0';
@@ -547,15 +548,11 @@ TEST_F(vproc, meminfo_none_turns_the_view_off)
 TEST_F_TIMEOUT(vproc, module_unloads_after_use, 120)
 {
 	struct box *b = &self->b;
-	int fds[N_FILES], hostns, err = -EWOULDBLOCK;
+	int fds[N_FILES], err = -EWOULDBLOCK;
 	char buf[4096];
 
 	ASSERT_TRUE(ve_up(b, A)) TH_LOG("%s", b->err);
-	hostns = open("/proc/self/ns/pid_for_children", O_RDONLY);
-	ASSERT_LE(0, hostns);
 	ASSERT_EQ(0, open_as_ve(init_pid(b, A), fds));
-	ASSERT_EQ(0, setns(hostns, CLONE_NEWPID));
-	close(hostns);
 	ASSERT_LT(0, pread(fds[0], buf, sizeof(buf), 0));
 	ASSERT_EQ(0, run_vectl(b->out, sizeof(b->out), b->err, sizeof(b->err), "stop %d", A));
 	run_vectl(b->out, sizeof(b->out), b->err, sizeof(b->err), "stop %d", B);
