@@ -400,4 +400,65 @@ TEST_F(fault, module_reload_with_stopped_ves)
 	clean_state(_metadata, self, "a module reload");
 }
 
+/* Run vectl (or vectl-faults) with @args in the background; output to @log. */
+static pid_t spawn_vectl(const char *vectl, const char *log, char *const args[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		execvp(vectl, args);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * A start binds the init to the VE before the init has its root and has
+ * exec'd. An exec meeting the VE in that moment must wait for the start
+ * to finish, not join a half-made VE (the stress test once saw "cannot
+ * join the VE's cgroup namespace"). The start is held there by SIGSTOP.
+ */
+TEST_F(fault, exec_waits_for_a_start_under_way)
+{
+	char id[16], log[4096] = "";
+	pid_t start, exec;
+	int status, fd;
+
+	snprintf(id, sizeof(id), "%u", ID);
+	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
+	setenv("VECTL_FAULT_STOP", "start:bound", 1);
+	start = spawn_vectl("vectl-faults", "/tmp/fault.start.log",
+			    (char *[]){ "vectl-faults", "start", id, NULL });
+	unsetenv("VECTL_FAULT_STOP");
+	ASSERT_LT(0, start);
+	ASSERT_EQ(start, waitpid(start, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("start exited (status %#x) before start:bound", status);
+
+	exec = spawn_vectl("vectl", "/tmp/fault.exec.log",
+			   (char *[]){ "vectl", "exec", id, "true", NULL });
+	ASSERT_LT(0, exec);
+	sleep(2 * ve_time_scale());
+	EXPECT_EQ(0, waitpid(exec, &status, WNOHANG))
+		TH_LOG("exec did not wait for the start (exit %d)", WEXITSTATUS(status));
+	kill(start, SIGCONT);
+	ASSERT_EQ(start, waitpid(start, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("start: status %#x", status);
+	if (waitpid(exec, &status, 0) == exec)
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("exec: status %#x", status);
+	fd = open("/tmp/fault.exec.log", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, log, sizeof(log) - 1);
+
+		log[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	EXPECT_NE(NULL, strstr(log, "waiting for another vectl")) TH_LOG("exec said: %s", log);
+	EXPECT_EQ(0, V("stop %u", ID)) TH_LOG("%s", self->err);
+	stopped_clean(_metadata, self, "an exec during a start");
+}
+
 TEST_HARNESS_MAIN

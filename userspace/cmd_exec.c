@@ -106,7 +106,7 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 	bool is_enter = !cmd, tty = false;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct relay r[3];
-	struct ns_join j;
+	struct ns_join j = { .pidfd = -1, .cgfd = -1, .err_rd = -1 };
 	struct vectx x;
 	char msg[512];
 	int rc, n = 0, master = -1;
@@ -121,7 +121,16 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 		vectx_close(&x);
 		return vectl_open_error(verb, rc);
 	}
-	rc = ns_join(&nl, &x, &j);
+	/*
+	 * A start binds the init before it has its root and execs: joining
+	 * it then would put us in a half-made VE (and its mm is still the
+	 * host's, so the cgroup namespace join fails). Wait for a start or
+	 * stop under way to finish; once joined, the VE is what we joined.
+	 */
+	rc = vectx_wait_idle(&x);
+	if (!rc)
+		rc = ns_join(&nl, &x, &j);
+	vectx_unlock(&x);
 	ve_nl_close(&nl);
 	if (rc)
 		goto out;

@@ -14,6 +14,7 @@ void fault_point(const char *name)
 {
 	const char *trace = getenv("VECTL_FAULT_TRACE");
 	const char *fault = getenv("VECTL_FAULT");
+	const char *pause = getenv("VECTL_FAULT_STOP");
 
 	if (trace && *trace) {
 		int fd = open(trace, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -25,6 +26,8 @@ void fault_point(const char *name)
 	}
 	if (fault && !strcmp(fault, name))
 		kill(getpid(), SIGKILL);
+	if (pause && !strcmp(pause, name))
+		kill(getpid(), SIGSTOP);
 }
 #else
 /* ISO C wants something in a translation unit. */

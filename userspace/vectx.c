@@ -172,11 +172,12 @@ static void lock_owner(int fd, char *owner, size_t len)
 }
 
 /*
- * One vectl at a time per VE. A busy VE is waited for, as vzctl does,
- * up to lock_wait() seconds: a command run right after another returned
- * must not fail because that one is still letting go.
+ * One vectl at a time per VE (@how LOCK_EX). A busy VE is waited for, as
+ * vzctl does, up to lock_wait() seconds: a command run right after another
+ * returned must not fail because that one is still letting go. LOCK_SH
+ * only waits out a holder, for a verb that joins the VE as it stands.
  */
-static int take_lock(struct vectx *x)
+static int take_lock(struct vectx *x, int how)
 {
 	char path[PATH_MAX], owner[32];
 	unsigned int wait = lock_wait(x);
@@ -198,7 +199,7 @@ static int take_lock(struct vectx *x)
 		return VECTL_ERR_SYSTEM;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (flock(fd, LOCK_EX | LOCK_NB)) {
+	while (flock(fd, how | LOCK_NB)) {
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
@@ -224,7 +225,7 @@ static int take_lock(struct vectx *x)
 		usleep(10000);
 	}
 	/* The holder's pid, for the messages above; the flock is the lock. */
-	if (ftruncate(fd, 0) == 0)
+	if (how == LOCK_EX && ftruncate(fd, 0) == 0)
 		dprintf(fd, "%d\n", (int)getpid());
 	x->lock_fd = fd;
 	return 0;
@@ -270,7 +271,7 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 	}
 	/* The VE's own config is read under its lock: set --save writes it. */
 	if (lock) {
-		err = take_lock(x);
+		err = take_lock(x, LOCK_EX);
 		if (err) {
 			vectx_close(x);
 			return err;
@@ -296,12 +297,22 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 	return err;
 }
 
-void vectx_close(struct vectx *x)
+int vectx_wait_idle(struct vectx *x)
 {
-	conf_free(&x->global);
-	conf_free(&x->conf);
+	return take_lock(x, LOCK_SH);
+}
+
+void vectx_unlock(struct vectx *x)
+{
 	if (x->lock_fd >= 0) {
 		close(x->lock_fd);
 		x->lock_fd = -1;
 	}
+}
+
+void vectx_close(struct vectx *x)
+{
+	conf_free(&x->global);
+	conf_free(&x->conf);
+	vectx_unlock(x);
 }

@@ -55,6 +55,14 @@ struct vectx {
  */
 int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock);
 
+/*
+ * Wait, as for the lock, until no other vectl is busy with the VE (a start
+ * or stop under way), and keep it so until vectx_unlock(): a verb that
+ * joins a running VE must not meet an init that is still being set up.
+ */
+int vectx_wait_idle(struct vectx *x);
+void vectx_unlock(struct vectx *x);
+
 /* vectl --wait SECONDS: overrides LOCK_WAIT; -1 when not given. */
 extern int vectl_lock_wait;
 void vectx_close(struct vectx *x);
