@@ -17,9 +17,11 @@ fail=0
 for t in $(echo "${VE_SELFTESTS:-./*_test}" | tr , ' '); do
 	echo "# selftest: ${t#./}"
 	out=/tmp/${t#./}.tap
+	t0=$(date +%s)
 	"$t" > "$out" 2>&1
 	rc=$?
 	cat "$out"
+	echo "# selftest: ${t#./} took $(($(date +%s) - t0)) s"
 	p=$(grep -c '^ok ' "$out")
 	f=$(grep -c '^not ok ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
