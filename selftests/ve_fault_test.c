@@ -106,7 +106,7 @@ static int ve_processes(void)
 static void net_clean(struct __test_metadata *_metadata, const char *after)
 {
 	/* A dead VE's namespace, and its devices, go in a work item. */
-	for (int i = 0; i < 50 * ve_time_scale() && !access("/sys/class/net/venet601", F_OK); i++)
+	for (int i = 0; i < 300 * ve_time_scale() && !access("/sys/class/net/venet601", F_OK); i++)
 		usleep(100000);
 	EXPECT_NE(0, access("/sys/class/net/venet601", F_OK)) TH_LOG("after %s: venet601 left", after);
 	EXPECT_NE(0, access("/run/ve/601.net", F_OK)) TH_LOG("after %s: proxy record left", after);
@@ -297,9 +297,8 @@ TEST_F_TIMEOUT(fault, randomized_trials, 3600)
 		CREATE, "start %u", "stop %u", "stop %u --fast",
 		"set %u --numproc 200:200 --save", "restart %u", "destroy %u",
 	};
-	const char *env = getenv("VE_FAULT_TRIALS");
-	int trials = env ? atoi(env) : 10;
-	unsigned int seed = getenv("VE_FAULT_SEED") ? atoi(getenv("VE_FAULT_SEED")) : 1;
+	int trials = ve_env_int("VE_FAULT_TRIALS", 10);
+	unsigned int seed = (unsigned int)ve_env_int("VE_FAULT_SEED", 1);
 	char cmd[160], name[64];
 
 	TH_LOG("%d trials, seed %u", trials, seed);

@@ -144,8 +144,7 @@ FIXTURE_TEARDOWN(stress)
 /* make stress runs it for 600 s. */
 TEST_F_TIMEOUT(stress, random_new_start_stop_del, 3600)
 {
-	const char *env = getenv("VE_STRESS_SECONDS");
-	int seconds = env ? atoi(env) : 30;
+	int seconds = ve_env_int("VE_STRESS_SECONDS", 30);
 	struct worker w[THREADS] = { 0 };
 	static uint32_t ids[64];
 	unsigned long ops = 0, started = 0;

@@ -2,6 +2,7 @@
 /* Helpers shared by the guest selftests; see ve_util.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -236,12 +237,21 @@ int ve_module_unload(void)
 	return syscall(SYS_delete_module, "ve", O_NONBLOCK) ? -errno : 0;
 }
 
+int ve_env_int(const char *name, int def)
+{
+	const char *env = getenv(name);
+	char *end;
+	long v;
+
+	if (!env || !*env)
+		return def;
+	v = strtol(env, &end, 0);
+	return *end || v <= 0 || v > INT_MAX ? def : (int)v;
+}
+
 int ve_time_scale(void)
 {
-	const char *env = getenv("KSFT_TIMEOUT_SCALE");
-	int scale = env ? atoi(env) : 1;
-
-	return scale > 0 ? scale : 1;
+	return ve_env_int("KSFT_TIMEOUT_SCALE", 1);
 }
 
 bool ve_root_mounted(unsigned int id)

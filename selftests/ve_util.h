@@ -48,6 +48,12 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/*
+ * A positive count from environment variable @name (the guest gets them
+ * from the kernel command line); @def when unset or not a positive number.
+ */
+int ve_env_int(const char *name, int def);
+
 /* KSFT_TIMEOUT_SCALE (1 unless set): how much slower this kernel is. */
 int ve_time_scale(void);
 

@@ -157,8 +157,7 @@ FIXTURE_TEARDOWN(vectl)
 
 TEST_F_TIMEOUT(vectl, random_commands_on_shared_ves, 3600)
 {
-	const char *env = getenv("VE_VECTL_STRESS_SECONDS");
-	int seconds = env ? atoi(env) : 60;
+	int seconds = ve_env_int("VE_VECTL_STRESS_SECONDS", 60);
 	char out[16384], err[2048], path[64];
 	struct tally *t;
 	struct ve_info info;
