@@ -59,6 +59,7 @@ static const struct {
 	{ "stop %u", "stop:stopped", "running" },
 	{ "stop %u", "cleanup:cgroup", "running" },
 	{ "stop %u --fast", "stop:killed", "running" },
+	{ "exec %u true", "exec:joining", "running" },
 	{ "destroy %u", "destroy:deleted", "created" },
 	{ "destroy %u", "destroy:removed", "created" },
 };
@@ -184,6 +185,7 @@ TEST_F(fault, points_are_all_reached)
 	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("set %u --hostname fault --numproc 300:300 --save", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u true", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u --fast", ID)) TH_LOG("%s", self->err);
@@ -458,6 +460,41 @@ TEST_F(fault, exec_waits_for_a_start_under_way)
 	EXPECT_NE(NULL, strstr(log, "waiting for another vectl")) TH_LOG("exec said: %s", log);
 	EXPECT_EQ(0, V("stop %u", ID)) TH_LOG("%s", self->err);
 	stopped_clean(_metadata, self, "an exec during a start");
+}
+
+/*
+ * An exec holds the lock shared while it joins. If the init dies then,
+ * its console keeper (which cleans up only when no vectl is at work on
+ * the VE) must wait the exec out, not leave the network behind.
+ */
+TEST_F(fault, keeper_cleans_up_while_an_exec_joins)
+{
+	struct ve_info info;
+	char id[16];
+	pid_t exec;
+	int status;
+
+	snprintf(id, sizeof(id), "%u", ID);
+	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
+	setenv("VECTL_FAULT_STOP", "exec:joining", 1);
+	exec = spawn_vectl("vectl-faults", "/tmp/fault.exec.log",
+			   (char *[]){ "vectl-faults", "exec", id, "true", NULL });
+	unsetenv("VECTL_FAULT_STOP");
+	ASSERT_LT(0, exec);
+	ASSERT_EQ(exec, waitpid(exec, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("exec exited (status %#x) before exec:joining", status);
+	ASSERT_EQ(0, kill((pid_t)info.init_pid, SIGKILL));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 10000 * ve_time_scale()));
+	sleep(1);
+	kill(exec, SIGCONT);
+	ASSERT_EQ(exec, waitpid(exec, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 31) TH_LOG("exec: status %#x", status);
+	for (int i = 0; i < 300 * ve_time_scale() && !access("/run/ve/601.net", F_OK); i++)
+		usleep(100000);
+	net_clean(_metadata, "the init's death during an exec's join");
+	EXPECT_EQ(0, V("destroy %u", ID)) TH_LOG("%s", self->err);
 }
 
 TEST_HARNESS_MAIN

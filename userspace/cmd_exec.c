@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "fault.h"
 #include "nsexec.h"
 #include "run.h"
 
@@ -128,8 +129,10 @@ static int run_in_ve(const char *verb, uint32_t id, char **cmd)
 	 * stop under way to finish; once joined, the VE is what we joined.
 	 */
 	rc = vectx_wait_idle(&x);
-	if (!rc)
+	if (!rc) {
+		fault_point("exec:joining");
 		rc = ns_join(&nl, &x, &j);
+	}
 	vectx_unlock(&x);
 	ve_nl_close(&nl);
 	if (rc)

@@ -238,11 +238,22 @@ int vectx_try_lock(uint32_t id)
 
 	snprintf(path, sizeof(path), "%s/%u.lck", VE_LOCK_DIR, id);
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
-		close(fd);
-		fd = -1;
+	if (fd < 0)
+		return -1;
+	/*
+	 * Shared holders (an exec joining the VE) let go within moments:
+	 * wait those out, up to 5 s. An exclusive one is a vectl at work.
+	 */
+	for (int i = 0; i < 500; i++) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return fd;
+		if (flock(fd, LOCK_SH | LOCK_NB))
+			break;
+		flock(fd, LOCK_UN);
+		usleep(10000);
 	}
-	return fd;
+	close(fd);
+	return -1;
 }
 
 int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)

@@ -91,7 +91,10 @@ int vectx_secure_parents(const struct vectx *x, char *why, size_t len);
 
 bool path_is_mountpoint(const char *path);
 
-/* VE @id's lock if it is free now (an fd to close), else -1; quiet. */
+/*
+ * VE @id's lock (an fd to close) unless another vectl holds it for a
+ * command (exclusively), else -1; quiet. Shared holders are waited out.
+ */
 int vectx_try_lock(uint32_t id);
 
 
