@@ -401,22 +401,6 @@ TEST_F(fault, module_reload_with_stopped_ves)
 	clean_state(_metadata, self, "a module reload");
 }
 
-/* Run vectl (or vectl-faults) with @args in the background; output to @log. */
-static pid_t spawn_vectl(const char *vectl, const char *log, char *const args[])
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(127);
-		execvp(vectl, args);
-		_exit(127);
-	}
-	return pid;
-}
-
 /*
  * A start binds the init to the VE before the init has its root and has
  * exec'd. An exec meeting the VE in that moment must wait for the start
@@ -432,14 +416,14 @@ TEST_F(fault, exec_waits_for_a_start_under_way)
 	snprintf(id, sizeof(id), "%u", ID);
 	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	setenv("VECTL_FAULT_STOP", "start:bound", 1);
-	start = spawn_vectl("vectl-faults", "/tmp/fault.start.log",
+	start = ve_spawn_vectl("vectl-faults", "/tmp/fault.start.log",
 			    (char *[]){ "vectl-faults", "start", id, NULL });
 	unsetenv("VECTL_FAULT_STOP");
 	ASSERT_LT(0, start);
 	ASSERT_EQ(start, waitpid(start, &status, WUNTRACED));
 	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("start exited (status %#x) before start:bound", status);
 
-	exec = spawn_vectl("vectl", "/tmp/fault.exec.log",
+	exec = ve_spawn_vectl("vectl", "/tmp/fault.exec.log",
 			   (char *[]){ "vectl", "exec", id, "true", NULL });
 	ASSERT_LT(0, exec);
 	sleep(2 * ve_time_scale());
@@ -460,41 +444,6 @@ TEST_F(fault, exec_waits_for_a_start_under_way)
 	EXPECT_NE(NULL, strstr(log, "waiting for another vectl")) TH_LOG("exec said: %s", log);
 	EXPECT_EQ(0, V("stop %u", ID)) TH_LOG("%s", self->err);
 	stopped_clean(_metadata, self, "an exec during a start");
-}
-
-/*
- * An exec holds the lock shared while it joins. If the init dies then,
- * its console keeper (which cleans up only when no vectl is at work on
- * the VE) must wait the exec out, not leave the network behind.
- */
-TEST_F(fault, keeper_cleans_up_while_an_exec_joins)
-{
-	struct ve_info info;
-	char id[16];
-	pid_t exec;
-	int status;
-
-	snprintf(id, sizeof(id), "%u", ID);
-	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, veapi_get(&self->nl, ID, &info));
-	setenv("VECTL_FAULT_STOP", "exec:joining", 1);
-	exec = spawn_vectl("vectl-faults", "/tmp/fault.exec.log",
-			   (char *[]){ "vectl-faults", "exec", id, "true", NULL });
-	unsetenv("VECTL_FAULT_STOP");
-	ASSERT_LT(0, exec);
-	ASSERT_EQ(exec, waitpid(exec, &status, WUNTRACED));
-	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("exec exited (status %#x) before exec:joining", status);
-	ASSERT_EQ(0, kill((pid_t)info.init_pid, SIGKILL));
-	ASSERT_TRUE(veapi_wait_state(&self->nl, ID, VE_STATE_STOPPED, 10000 * ve_time_scale()));
-	sleep(1);
-	kill(exec, SIGCONT);
-	ASSERT_EQ(exec, waitpid(exec, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 31) TH_LOG("exec: status %#x", status);
-	for (int i = 0; i < 300 * ve_time_scale() && !access("/run/ve/601.net", F_OK); i++)
-		usleep(100000);
-	net_clean(_metadata, "the init's death during an exec's join");
-	EXPECT_EQ(0, V("destroy %u", ID)) TH_LOG("%s", self->err);
 }
 
 TEST_HARNESS_MAIN

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ve_util.h"
@@ -620,8 +621,10 @@ TEST_F_TIMEOUT(net, module_refuses_bad_attributes, 180)
  */
 TEST_F_TIMEOUT(net, nothing_left_behind, 600)
 {
-	char now[16384];
+	char now[16384], id[16];
 	struct ve_info ia;
+	int status;
+	pid_t exec;
 
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u", A));
@@ -645,6 +648,35 @@ TEST_F_TIMEOUT(net, nothing_left_behind, 600)
 	}
 	EXPECT_STREQ(self->base, now);
 	EXPECT_EQ(0, netif_count(self));
+
+	/*
+	 * The same while an exec holds the VE's lock shared to join it (held
+	 * there by SIGSTOP): the keeper waits it out, rather than take it
+	 * for a command at work that cleans up itself.
+	 */
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ia = get(self, A);
+	snprintf(id, sizeof(id), "%u", A);
+	setenv("VECTL_FAULT_STOP", "exec:joining", 1);
+	exec = ve_spawn_vectl("vectl-faults", "/tmp/net.exec.log",
+			      (char *[]){ "vectl-faults", "exec", id, "true", NULL });
+	unsetenv("VECTL_FAULT_STOP");
+	ASSERT_LT(0, exec);
+	ASSERT_EQ(exec, waitpid(exec, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("exec exited (status %#x) before exec:joining", status);
+	ASSERT_EQ(0, kill((pid_t)ia.init_pid, SIGKILL));
+	ASSERT_TRUE(veapi_wait_state(&self->nl, A, VE_STATE_STOPPED, 10000 * ve_time_scale()));
+	sleep(1);
+	kill(exec, SIGCONT);
+	ASSERT_EQ(exec, waitpid(exec, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 31) TH_LOG("exec: status %#x", status);
+	for (int i = 0; i < 300 * ve_time_scale(); i++) {
+		host_net(self, now, sizeof(now));
+		if (!strcmp(self->base, now))
+			break;
+		usleep(100000);
+	}
+	EXPECT_STREQ(self->base, now) TH_LOG("after the init died during an exec's join");
 
 	/* vectl start killed at each step of the network's plumbing. */
 	setenv("VECTL", "vectl-faults", 1);

@@ -196,6 +196,21 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 	return ret;
 }
 
+pid_t ve_spawn_vectl(const char *vectl, const char *log, char *const args[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		execvp(vectl, args);
+		_exit(127);
+	}
+	return pid;
+}
+
 int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

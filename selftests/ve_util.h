@@ -38,6 +38,12 @@ void ve_child_kill(struct ve_child *c);
 pid_t ve_first_child(pid_t pid);
 
 /*
+ * Start @vectl (vectl or vectl-faults, from PATH) with @args (argv, NULL
+ * ended) in the background, stdout and stderr into file @log; its pid.
+ */
+pid_t ve_spawn_vectl(const char *vectl, const char *log, char *const args[]);
+
+/*
  * Run "vectl ARGS" through sh (ARGS may redirect), stdout into @out and
  * stderr into @err; returns vectl's exit code, or -1.
  */
