@@ -66,6 +66,22 @@ static void host_net(FIXTURE_DATA(net) *self, char *buf, size_t len)
 	snprintf(buf, len, "%s", self->out);
 }
 
+/*
+ * host_net() into @buf once it is back to the base, or after 30 s. What a
+ * dead VE had goes by its console keeper, whose RTM_DELLINK and neighbour
+ * deletions wait for the RTNL behind the kernel's own teardown of earlier
+ * runs' namespaces: on a TCG guest that has taken more than 5 s.
+ */
+static void host_net_settles(FIXTURE_DATA(net) *self, char *buf, size_t len)
+{
+	for (int i = 0; i < 300 * ve_time_scale(); i++) {
+		host_net(self, buf, len);
+		if (!strcmp(self->base, buf))
+			return;
+		usleep(100000);
+	}
+}
+
 static unsigned int netif_count(FIXTURE_DATA(net) *self)
 {
 	struct ve_module mod;
@@ -631,21 +647,11 @@ TEST_F_TIMEOUT(net, nothing_left_behind, 600)
 	host_net(self, now, sizeof(now));
 	EXPECT_STREQ(self->base, now);
 
-	/*
-	 * The init dies: its console keeper takes the network away. Its
-	 * RTM_DELLINK and neighbour deletions wait for the RTNL behind the
-	 * kernel's own teardown of the namespaces of earlier runs, which on
-	 * a TCG guest has taken more than 5 s.
-	 */
+	/* The init dies: its console keeper takes the network away. */
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	ia = get(self, A);
 	ASSERT_EQ(0, kill((pid_t)ia.init_pid, SIGKILL));
-	for (int i = 0; i < 300 * ve_time_scale(); i++) {
-		host_net(self, now, sizeof(now));
-		if (!strcmp(self->base, now))
-			break;
-		usleep(100000);
-	}
+	host_net_settles(self, now, sizeof(now));
 	EXPECT_STREQ(self->base, now);
 	EXPECT_EQ(0, netif_count(self));
 
@@ -670,12 +676,7 @@ TEST_F_TIMEOUT(net, nothing_left_behind, 600)
 	kill(exec, SIGCONT);
 	ASSERT_EQ(exec, waitpid(exec, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 31) TH_LOG("exec: status %#x", status);
-	for (int i = 0; i < 300 * ve_time_scale(); i++) {
-		host_net(self, now, sizeof(now));
-		if (!strcmp(self->base, now))
-			break;
-		usleep(100000);
-	}
+	host_net_settles(self, now, sizeof(now));
 	EXPECT_STREQ(self->base, now) TH_LOG("after the init died during an exec's join");
 
 	/* vectl start killed at each step of the network's plumbing. */
