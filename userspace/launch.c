@@ -370,14 +370,29 @@ int launch_mount(struct vectx *x)
 	return VECTL_OK;
 }
 
+/*
+ * A path walk through the root holds its mount for a moment: status and
+ * list stat the root without taking the VE's lock. Such users are waited
+ * out, for VE_UMOUNT_BUSY_MS, before a host process is blamed.
+ */
+#define VE_UMOUNT_BUSY_MS 2000
+
 int launch_umount(struct vectx *x)
 {
+	unsigned int waited = 0, step = 1;
+
 	if (!path_is_mountpoint(x->root))
 		return VECTL_OK;
-	if (umount2(x->root, UMOUNT_NOFOLLOW)) {
-		vectl_err("%s %u: cannot unmount %s: %s%s", x->verb, x->id, x->root,
-			  strerror(errno), errno == EBUSY ? " (a host process uses it)" : "");
-		return VECTL_ERR_UMOUNT;
+	while (umount2(x->root, UMOUNT_NOFOLLOW)) {
+		if (errno != EBUSY || waited >= VE_UMOUNT_BUSY_MS) {
+			vectl_err("%s %u: cannot unmount %s: %s%s", x->verb, x->id, x->root,
+				  strerror(errno),
+				  errno == EBUSY ? " (a host process uses it; see fuser -m)" : "");
+			return VECTL_ERR_UMOUNT;
+		}
+		usleep(step * 1000);
+		waited += step;
+		step = step < 100 ? step * 2 : step;
 	}
 	return VECTL_OK;
 }
