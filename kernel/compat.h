@@ -96,4 +96,17 @@ static inline struct nlattr **ve_dumpit_attrs(struct netlink_callback *cb)
 }
 #endif
 
+/*
+ * The hooked call's argument registers and ip, as ftrace_caller saves them
+ * for an ops without FTRACE_OPS_FL_SAVE_REGS (x86_64 has
+ * DYNAMIC_FTRACE_WITH_ARGS): a partial pt_regs, which is all the hooks
+ * read or write. 6.12 made struct ftrace_regs opaque.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/ftrace_regs.h>
+#define ve_fregs_args(fregs)	(&arch_ftrace_regs(fregs)->regs)
+#else
+#define ve_fregs_args(fregs)	(&(fregs)->regs)
+#endif
+
 #endif /* _VE_COMPAT_H */

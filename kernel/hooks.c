@@ -61,6 +61,7 @@
 #include <asm/ibt.h>
 
 #include "charge.h"
+#include "compat.h"
 #include "hooks.h"
 #include "registry.h"
 #include "tag.h"
@@ -374,7 +375,7 @@ static struct ve_hook *ve_hook_of(unsigned long ip)
 static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
 			     struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct pt_regs *regs = ve_fregs_args(fregs);
 	struct ve_hook *hook = ve_hook_of(ip);
 
 	if (unlikely(!hook))
@@ -447,8 +448,7 @@ int __init ve_hooks_init(void)
 	int err;
 
 	ve_ops.func = ve_hook_callback;
-	ve_ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
-		       FTRACE_OPS_FL_IPMODIFY;
+	ve_ops.flags = FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_IPMODIFY;
 	for (i = 0; i < VE_NR_HOOKS; i++) {
 		err = ftrace_set_filter(&ve_ops, (unsigned char *)ve_hooks[i].name,
 					strlen(ve_hooks[i].name), i == 0);
