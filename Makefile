@@ -120,6 +120,6 @@ stress: deps all selftests templates
 check-debug: deps
 	DEBUG_KERNEL="$(DEBUG_KERNEL)" scripts/check-debug
 
-bench: deps all
+bench: deps all templates
 	$(MAKE) -C bench
 	scripts/bench

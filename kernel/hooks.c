@@ -339,6 +339,17 @@ static bool ve_free_may_uncharge(struct pt_regs *regs)
 }
 
 /*
+ * A file is charged by its credentials' user namespace, which never
+ * changes (ve_file_alloc()): the host's files skip the table lookup.
+ */
+static bool ve_file_may_uncharge(struct pt_regs *regs)
+{
+	const struct file *file = (void *)regs_get_kernel_argument(regs, 0);
+
+	return file->f_cred->user_ns != &init_user_ns && ve_is_charged(file);
+}
+
+/*
  * Which hook fentry site @ip belongs to. ftrace passes only the address,
  * so the first call of each function names it through kallsyms (off the
  * callback's own frame: the name buffer is large); later calls compare.
@@ -380,8 +391,11 @@ static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
 
 	if (unlikely(!hook))
 		return;
-	/* Our own call of the original, or nothing of a VE's: let it run. */
-	if (within_module(parent_ip, THIS_MODULE) || !hook->may_redirect(regs))
+	/*
+	 * Nothing of a VE's (the common case, so asked first), or our own
+	 * call of the original: let it run.
+	 */
+	if (!hook->may_redirect(regs) || within_module(parent_ip, THIS_MODULE))
 		return;
 	regs->ip = (unsigned long)hook->wrapper;
 }
@@ -416,7 +430,7 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
 	[VE_HOOK_FILE_FREE] = {
 		.name		= "security_file_free",
 		.wrapper	= ve_file_free,
-		.may_redirect	= ve_free_may_uncharge,
+		.may_redirect	= ve_file_may_uncharge,
 	},
 	[VE_HOOK_SK_FREE] = {
 		.name		= "security_sk_free",

@@ -76,6 +76,22 @@ int cg_exists(const struct vectx *x)
 	return access(x->cgroup, F_OK) == 0;
 }
 
+long cg_tasks(const struct vectx *x)
+{
+	char path[PATH_MAX + 16];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pids.current", x->cgroup);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 int cg_open(const struct vectx *x)
 {
 	int fd = open(x->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -24,6 +24,9 @@ int cg_apply(const struct vectx *x, char *why, size_t len);
 /* Kill what is left in the cgroup, wait for it to empty, remove it. */
 int cg_remove(const struct vectx *x, char *why, size_t len);
 
+/* Tasks (threads) in the VE's cgroup and below (pids.current), or -1. */
+long cg_tasks(const struct vectx *x);
+
 /* An O_PATH|O_DIRECTORY fd on the cgroup, for CLONE_INTO_CGROUP. */
 int cg_open(const struct vectx *x);
 

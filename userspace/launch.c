@@ -604,19 +604,48 @@ out_umount:
 	return rc;
 }
 
-static bool wait_pidfd(int pidfd, int seconds)
-{
-	struct pollfd p = { pidfd, POLLIN, 0 };
-
-	return poll(&p, 1, seconds * 1000) > 0;
-}
-
 static int halt_signal(const struct vectx *x)
 {
 	const char *v = vectx_get(x, "STOP_SIGNAL");
 	int sig = v && *v ? parse_signal(v) : SIGPWR;
 
 	return sig > 0 ? sig : SIGPWR;
+}
+
+/* What /proc tells of a task: asleep with nothing pending, and its CPU time. */
+struct task_sample {
+	bool asleep;
+	unsigned long long runtime_ns;
+};
+
+static bool sample_task(pid_t pid, struct task_sample *s)
+{
+	char path[64], line[128];
+	bool state = false, pending = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%llu", &s->runtime_ns) != 1) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "State:", 6))
+			state = strstr(line, "S (sleeping)") != NULL;
+		else if (!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7))
+			pending |= strspn(line + 7, " \t0") != strcspn(line + 7, "\n");
+	}
+	fclose(f);
+	s->asleep = state && !pending;
+	return true;
 }
 
 /*
@@ -626,23 +655,52 @@ static int halt_signal(const struct vectx *x)
  * that moment is long enough for "start; stop" to hit it). So while the VE
  * is younger than HALT_GRACE seconds the signal is repeated every second;
  * inits take a repeated halt signal as one.
+ *
+ * An init that has run since the signal and is then alone in the VE and
+ * asleep, using no CPU for HALT_IDLE_MS, has nothing left to shut down:
+ * busybox init, for one, sleeps 2 s after its SIGTERM and SIGKILL to all
+ * before it exits. Returns true when the init is such, to be killed at
+ * once; false when it exited or the time is up.
  */
 #define HALT_GRACE 10
+#define HALT_POLL_MS 10
+#define HALT_IDLE_MS 30
 
-static void halt_init(int pidfd, int sig, int timeout, uint64_t started_ns)
+static bool halt_init(const struct vectx *x, int pidfd, pid_t pid, int sig, int timeout,
+		      uint64_t started_ns)
 {
+	struct task_sample signalled = { 0 }, last = { 0 }, now_s;
+	struct pollfd p = { pidfd, POLLIN, 0 };
+	int idle_ms = 0;
 	struct timespec now;
 
-	for (int waited = 0; waited < timeout; waited++) {
-		clock_gettime(CLOCK_BOOTTIME, &now);
-		if ((!waited || (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec <
-				started_ns + HALT_GRACE * 1000000000ULL) &&
-		    syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
-			return;
-		fault_point("stop:signalled");
-		if (wait_pidfd(pidfd, 1))
-			return;
+	for (long ms = 0; ms < timeout * 1000L; ms += HALT_POLL_MS) {
+		if (ms % 1000 == 0) {
+			clock_gettime(CLOCK_BOOTTIME, &now);
+			if (!ms || (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec <
+				   started_ns + HALT_GRACE * 1000000000ULL) {
+				/* Its CPU time before the signal: did it act on it? */
+				if (!sample_task(pid, &signalled))
+					signalled.runtime_ns = ~0ULL;
+				if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
+					return false;
+			}
+			fault_point("stop:signalled");
+		}
+		if (poll(&p, 1, HALT_POLL_MS) > 0)
+			return false;
+		if (sample_task(pid, &now_s) && now_s.asleep && last.asleep &&
+		    now_s.runtime_ns == last.runtime_ns &&
+		    now_s.runtime_ns > signalled.runtime_ns && cg_tasks(x) == 1)
+			idle_ms += HALT_POLL_MS;
+		else
+			idle_ms = 0;
+		last = now_s;
+		/* Still ours: the pid was not reused while /proc was read. */
+		if (idle_ms >= HALT_IDLE_MS)
+			return poll(&p, 1, 0) == 0;
 	}
+	return false;
 }
 
 int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
@@ -662,7 +720,8 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	if (!fast) {
 		pidfd = veapi_open_init(nl, x->id, &info);
 		if (pidfd >= 0)
-			halt_init(pidfd, halt_signal(x), timeout, info.start_time);
+			fast = halt_init(x, pidfd, info.init_pid, halt_signal(x), timeout,
+					 info.start_time);
 	}
 	if (!veapi_wait_state(nl, x->id, VE_STATE_STOPPED, fast ? 0 : 2000)) {
 		err = veapi_stop(nl, x->id);

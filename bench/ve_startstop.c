@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ve_startstop: how long a VE takes to start and to stop, against the
+ * floor: what the kernel needs to do the same by itself.
+ *
+ *   ve_startstop N ID [BUNDLE]
+ *   ve_startstop -l LABEL N ID     only the vectl pair, named LABEL
+ *
+ * VE ID must exist and be stopped. N rounds of each, and per pair the
+ * median and 90th percentile in ms, one line each:
+ * "startstop <what> <p50> <p90>".
+ *
+ *   vectl        vectl start ID, then vectl stop ID (the init halts)
+ *   vectl-fast   vectl start ID, then vectl stop ID --fast (killed)
+ *   floor        clone3() with the namespaces vectl gives a VE, the uid
+ *                and gid maps, pivot_root into the VE's private area,
+ *                /proc, exec of its /sbin/init; stopped with SIGKILL
+ *   crun         crun run -d of BUNDLE (an OCI bundle of the same tree,
+ *                if given and crun is installed), crun delete -f
+ *
+ * A start counts until the init has exec'd (vectl returns then too); a
+ * stop until the last process has gone and, for vectl, the VE's cgroup
+ * and mount are removed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FLOOR_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | \
+		  CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+#define MAX_ROUNDS 1000
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Run @argv with its output thrown away; its exit status, or -1. */
+static int run(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), len = strlen(s), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* In the floor's child: say why (one byte) and give up. */
+static void __attribute__((noreturn)) floor_fail(int fd, char step)
+{
+	if (write(fd, &step, 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void __attribute__((noreturn)) floor_child(int root, int go, int done)
+{
+	char *const argv[] = { "/sbin/init", NULL };
+	char *const envp[] = { "container=floor", "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
+	char c;
+	int fd;
+
+	if (read(go, &c, 1) != 1)
+		_exit(1);
+	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
+		floor_fail(done, 'u');
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
+		floor_fail(done, 's');
+	/* The host's mounts are locked here: pivot into a fresh clone. */
+	fd = fchdir(root) ? -1 : open_tree(AT_FDCWD, ".", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					   AT_RECURSIVE);
+	if (fd < 0 || move_mount(fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) || fchdir(fd))
+		floor_fail(done, 'b');
+	if (syscall(SYS_pivot_root, ".", ".") || umount2(".", MNT_DETACH) || chdir("/"))
+		floor_fail(done, 'p');
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		floor_fail(done, 'm');
+	execve(argv[0], argv, envp);
+	floor_fail(done, 'e');
+}
+
+/* The floor's init, running; or -1. */
+static pid_t floor_start(int root, unsigned int base)
+{
+	struct clone_args ca = { .flags = FLOOR_NS, .exit_signal = SIGCHLD };
+	int go[2], done[2];
+	char path[64], map[64];
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -1;
+	if (pipe2(done, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return -1;
+	}
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0) {
+		close(go[1]);
+		close(done[0]);
+		floor_child(root, go[0], done[1]);
+	}
+	close(go[0]);
+	close(done[1]);
+	snprintf(map, sizeof(map), "0 %u 65536\n", base);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	n = pid < 0 || write_file(path, map) ? -1 : 0;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	if (!n && (write_file(path, map) || write(go[1], "g", 1) != 1))
+		n = -1;
+	close(go[1]);
+	/* The pipe closes on exec; a byte is the step that failed. */
+	if (!n)
+		n = read(done[0], &c, 1);
+	close(done[0]);
+	if (n != 0) {
+		fprintf(stderr, "ve_startstop: the floor failed (step %c): %s\n",
+			n > 0 ? c : '?', strerror(errno));
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		return -1;
+	}
+	return pid;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void report(const char *what, const char *phase, double *ms, int n)
+{
+	qsort(ms, n, sizeof(*ms), cmp_double);
+	printf("startstop %s-%s %.2f %.2f\n", what, phase, ms[(n - 1) / 2],
+	       ms[(n * 9 + 9) / 10 - 1]);
+}
+
+static double start_ms[MAX_ROUNDS], stop_ms[MAX_ROUNDS];
+
+/* vectl start and stop (with @stop_opt, or NULL) of VE @id, @n times. */
+static int bench_vectl(const char *what, const char *id, const char *stop_opt, int n)
+{
+	char *const start[] = { "vectl", "start", (char *)id, NULL };
+	char *const stop[] = { "vectl", "stop", (char *)id, (char *)stop_opt, NULL };
+
+	for (int i = 0; i < n; i++) {
+		double t = now_ms();
+
+		if (run(start)) {
+			fprintf(stderr, "ve_startstop: vectl start %s failed\n", id);
+			return 1;
+		}
+		start_ms[i] = now_ms() - t;
+		t = now_ms();
+		if (run(stop)) {
+			fprintf(stderr, "ve_startstop: vectl stop %s failed\n", id);
+			return 1;
+		}
+		stop_ms[i] = now_ms() - t;
+	}
+	report(what, "start", start_ms, n);
+	report(what, "stop", stop_ms, n);
+	return 0;
+}
+
+static int bench_floor(const char *id, int n)
+{
+	char path[128];
+	struct stat st;
+	int root;
+
+	snprintf(path, sizeof(path), "/var/lib/ve/private/%s", id);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || fstat(root, &st)) {
+		fprintf(stderr, "ve_startstop: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		double t = now_ms();
+		pid_t pid = floor_start(root, st.st_uid);
+
+		if (pid < 0)
+			return 1;
+		start_ms[i] = now_ms() - t;
+		t = now_ms();
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		stop_ms[i] = now_ms() - t;
+	}
+	close(root);
+	report("floor", "start", start_ms, n);
+	report("floor", "stop", stop_ms, n);
+	return 0;
+}
+
+static int bench_crun(const char *bundle, int n)
+{
+	char *const start[] = { "crun", "run", "-d", "--bundle", (char *)bundle, "vebench", NULL };
+	char *const stop[] = { "crun", "delete", "-f", "vebench", NULL };
+
+	for (int i = 0; i < n; i++) {
+		double t = now_ms();
+
+		if (run(start)) {
+			fprintf(stderr, "ve_startstop: crun run %s failed\n", bundle);
+			return 1;
+		}
+		start_ms[i] = now_ms() - t;
+		t = now_ms();
+		if (run(stop)) {
+			fprintf(stderr, "ve_startstop: crun delete failed\n");
+			return 1;
+		}
+		stop_ms[i] = now_ms() - t;
+	}
+	report("crun", "start", start_ms, n);
+	report("crun", "stop", stop_ms, n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+	int n, opt;
+
+	while ((opt = getopt(argc, argv, "l:")) != -1) {
+		if (opt != 'l')
+			goto usage;
+		only = optarg;
+	}
+	argc -= optind;
+	argv += optind;
+	n = argc > 1 ? atoi(argv[0]) : 0;
+	if (n < 1 || n > MAX_ROUNDS)
+		goto usage;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (only)
+		return bench_vectl(only, argv[1], NULL, n);
+	if (bench_vectl("vectl", argv[1], NULL, n) ||
+	    bench_vectl("vectl-fast", argv[1], "--fast", n) ||
+	    bench_floor(argv[1], n))
+		return 1;
+	return argc > 2 ? bench_crun(argv[2], n) : 0;
+usage:
+	fprintf(stderr, "usage: ve_startstop [-l LABEL] N(1..%d) ID [BUNDLE]\n", MAX_ROUNDS);
+	return 2;
+}
