@@ -7,11 +7,14 @@
 #ifndef _VE_COMPAT_H
 #define _VE_COMPAT_H
 
+#include <linux/ftrace.h>
 #include <linux/minmax.h>
 #include <linux/uio.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+
+#include <asm/nospec-branch.h>
 
 /* NL_ASSERT_DUMP_CTX_FITS() arrived in 6.5. */
 #ifndef NL_ASSERT_DUMP_CTX_FITS
@@ -97,16 +100,21 @@ static inline struct nlattr **ve_dumpit_attrs(struct netlink_callback *cb)
 #endif
 
 /*
- * The hooked call's argument registers and ip, as ftrace_caller saves them
- * for an ops without FTRACE_OPS_FL_SAVE_REGS (x86_64 has
- * DYNAMIC_FTRACE_WITH_ARGS): a partial pt_regs, which is all the hooks
- * read or write. 6.12 made struct ftrace_regs opaque.
+ * Direct ftrace calls to one trampoline for every function an ops
+ * filters: 6.5 gave the _multi calls of 6.1 the plain names (and
+ * unregister a choice to keep the filter, which 6.1 always keeps).
+ * CALL_DEPTH_ACCOUNT (6.2) keeps call depth tracking right for
+ * trampolines that a patched call site calls.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#include <linux/ftrace_regs.h>
-#define ve_fregs_args(fregs)	(&arch_ftrace_regs(fregs)->regs)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define ve_ftrace_direct_register(ops, addr)	register_ftrace_direct(ops, addr)
+#define ve_ftrace_direct_unregister(ops, addr)	unregister_ftrace_direct(ops, addr, false)
 #else
-#define ve_fregs_args(fregs)	(&(fregs)->regs)
+#define ve_ftrace_direct_register(ops, addr)	register_ftrace_direct_multi(ops, addr)
+#define ve_ftrace_direct_unregister(ops, addr)	unregister_ftrace_direct_multi(ops, addr)
+#endif
+#ifndef CALL_DEPTH_ACCOUNT
+#define CALL_DEPTH_ACCOUNT ""
 #endif
 
 #endif /* _VE_COMPAT_H */

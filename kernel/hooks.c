@@ -15,30 +15,41 @@
  * Why ftrace: a stock kernel has no other way for a module to refuse these
  * allocations. The LSM hooks are not open to modules, tracepoints cannot
  * change a return value, and the kernel's error injection is not built
- * into Debian's kernels. One ftrace_ops with IPMODIFY covers all seven
- * functions and redirects a call to a wrapper here. An allocation's
- * wrapper charges, then calls the original function (recognised as ours by
- * ftrace through the return address, within_module(), so it is not
- * redirected again) and undoes the charge if the original fails. That
- * keeps counting exact and denies before anything is allocated. A free's
- * wrapper calls the original and uncharges. The host's own objects are
- * not even redirected: a look at the arguments at allocation (is the
- * namespace the host's?), a lookup at free (is this object charged?).
+ * into Debian's kernels.
  *
- * Contexts: the ftrace callback runs with preemption disabled, so it only
- * reads (RCU lookups, no locks). Everything that writes the charge table
- * (its bucket locks disable BHs, which on PREEMPT_RT is a sleeping lock)
- * runs in a wrapper, in the context the kernel called the hooked function
- * from, as the kernel's own LSM code there would.
+ * How: a "direct" ftrace call, as BPF trampolines use. The fentry call of
+ * each hooked function is patched to call ve_hook_tramp (below) straight,
+ * with no ftrace_ops list walk and no pt_regs: it saves the argument
+ * registers, asks ve_hook_filter() whether the call may concern a VE, and
+ * if so returns into a wrapper here instead of into the function. What
+ * that costs every caller is a call, seven pushes and pops and a test on
+ * the arguments (Documentation/design.md has the figures against an
+ * ftrace_ops with and without FTRACE_OPS_FL_SAVE_REGS).
+ *
+ * An allocation's wrapper charges, then calls the original function
+ * (recognised as ours through the return address, within_module(), so it
+ * is not redirected again) and undoes the charge if the original fails.
+ * That keeps counting exact and denies before anything is allocated. A
+ * free's wrapper calls the original and uncharges. The host's own objects
+ * are not even redirected: a look at the arguments at allocation (is the
+ * namespace the host's?), at free a look at the file's credentials or a
+ * lookup (is this object charged?).
+ *
+ * Contexts: the filter runs in whatever context the hooked function was
+ * called from, before the function itself; it only reads (RCU lookups, no
+ * locks, no allocation). Everything that writes the charge table (its
+ * bucket locks disable BHs, which on PREEMPT_RT is a sleeping lock) runs
+ * in a wrapper, in that same context, as the kernel's own LSM code would.
  *
  * The wrappers must not tail-call the original (ftrace would then see the
  * kernel's return address and redirect again): this file is built with
  * -fno-optimize-sibling-calls.
  *
- * Unload: unregister the ops (no new redirects), wait with
- * synchronize_rcu_tasks() for tasks between a redirect and the wrapper's
- * entry, then for wrappers still running (the original task_alloc may
- * sleep), then once more for the instructions after their last count.
+ * Unload: unregister the direct calls (no new entries into the
+ * trampoline), wait with synchronize_rcu_tasks() for tasks in the
+ * trampoline or filter or between a redirect and the wrapper's entry, then
+ * for wrappers still running (the original task_alloc may sleep), then
+ * once more for the instructions after their last count.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,6 +70,7 @@
 #include <net/sock.h>
 
 #include <asm/ibt.h>
+#include <asm/linkage.h>
 
 #include "charge.h"
 #include "compat.h"
@@ -71,7 +83,7 @@ struct ve_hook {
 	const char		*name;
 	void			*wrapper;
 	/* Cheap test on the arguments: may this call concern a VE at all? */
-	bool			(*may_redirect)(struct pt_regs *regs);
+	bool			(*may_redirect)(const unsigned long *args);
 	unsigned long		ip;		/* its fentry site, once seen */
 	unsigned long		orig;		/* start of the original */
 };
@@ -102,8 +114,9 @@ enum {
 };
 
 /*
- * One ftrace_ops for all hooks: registering and unregistering costs RCU
- * tasks grace periods per ops, and module load/unload should stay quick.
+ * One ftrace_ops for all hooks, all calling the one trampoline:
+ * registering and unregistering costs RCU tasks grace periods per ops, and
+ * module load/unload should stay quick.
  */
 static struct ftrace_ops ve_ops;
 static bool ve_ops_registered;
@@ -300,51 +313,51 @@ static long ve_sysinfo(const struct pt_regs *regs)
  * tests only look at the arguments and are conservative (a namespace
  * nested below the host's still goes to the wrapper, which decides).
  */
-static bool ve_task_may_charge(struct pt_regs *regs)
+static bool ve_task_may_charge(const unsigned long *args)
 {
-	unsigned long clone_flags = regs_get_kernel_argument(regs, 1);
+	unsigned long clone_flags = args[1];
 
 	return (clone_flags & CLONE_THREAD ? task_active_pid_ns(current) :
 		current->nsproxy->pid_ns_for_children) != &init_pid_ns;
 }
 
-static bool ve_file_may_charge(struct pt_regs *regs)
+static bool ve_file_may_charge(const unsigned long *args)
 {
-	const struct file *file = (void *)regs_get_kernel_argument(regs, 0);
+	const struct file *file = (void *)args[0];
 
 	return file->f_cred->user_ns != &init_user_ns;
 }
 
-static bool ve_sock_may_charge(struct pt_regs *regs)
+static bool ve_sock_may_charge(const unsigned long *args)
 {
-	const struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
+	const struct socket *sock = (void *)args[0];
 
-	return !regs_get_kernel_argument(regs, 4) && sock->sk &&
+	return !args[4] && sock->sk &&
 	       sock_net(sock->sk)->user_ns != &init_user_ns;
 }
 
-static bool ve_clone_may_charge(struct pt_regs *regs)
+static bool ve_clone_may_charge(const unsigned long *args)
 {
 	return ve_charges_exist();
 }
 
-static bool ve_in_pid_ns(struct pt_regs *regs)
+static bool ve_in_pid_ns(const unsigned long *args)
 {
 	return task_active_pid_ns(current) != &init_pid_ns;
 }
 
-static bool ve_free_may_uncharge(struct pt_regs *regs)
+static bool ve_free_may_uncharge(const unsigned long *args)
 {
-	return ve_is_charged((void *)regs_get_kernel_argument(regs, 0));
+	return ve_is_charged((void *)args[0]);
 }
 
 /*
  * A file is charged by its credentials' user namespace, which never
  * changes (ve_file_alloc()): the host's files skip the table lookup.
  */
-static bool ve_file_may_uncharge(struct pt_regs *regs)
+static bool ve_file_may_uncharge(const unsigned long *args)
 {
-	const struct file *file = (void *)regs_get_kernel_argument(regs, 0);
+	const struct file *file = (void *)args[0];
 
 	return file->f_cred->user_ns != &init_user_ns && ve_is_charged(file);
 }
@@ -383,22 +396,70 @@ static struct ve_hook *ve_hook_of(unsigned long ip)
 	return ve_hook_resolve(ip);
 }
 
-static void ve_hook_callback(unsigned long ip, unsigned long parent_ip,
-			     struct ftrace_ops *ops, struct ftrace_regs *fregs)
+/*
+ * The trampoline's question, for the hooked function whose fentry call
+ * returns to @ret, called from @parent with the argument registers
+ * @args (rdi, rsi, rdx, rcx, r8, r9): where to go instead, or 0 for the
+ * function itself.
+ */
+unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
+			     unsigned long parent)
 {
-	struct pt_regs *regs = ve_fregs_args(fregs);
-	struct ve_hook *hook = ve_hook_of(ip);
+	struct ve_hook *hook = ve_hook_of(ret - MCOUNT_INSN_SIZE);
 
-	if (unlikely(!hook))
-		return;
 	/*
 	 * Nothing of a VE's (the common case, so asked first), or our own
 	 * call of the original: let it run.
 	 */
-	if (!hook->may_redirect(regs) || within_module(parent_ip, THIS_MODULE))
-		return;
-	regs->ip = (unsigned long)hook->wrapper;
+	if (unlikely(!hook) || !hook->may_redirect(args) ||
+	    within_module(parent, THIS_MODULE))
+		return 0;
+	return (unsigned long)hook->wrapper;
 }
+
+/*
+ * Called by the fentry call of every hooked function, with the stack as
+ * that call left it: the return address into the function, then the one
+ * into its caller. A redirect replaces the first, so that the function's
+ * arguments, restored, arrive in the wrapper, which returns to the caller.
+ * Seven pushes after the frame keep the stack 16-byte aligned for the C
+ * call; rax is restored too.
+ */
+asm(
+"	.pushsection	.text, \"ax\", @progbits\n"
+"	.type		ve_hook_tramp, @function\n"
+"	.globl		ve_hook_tramp\n"
+"ve_hook_tramp:\n"
+	ASM_ENDBR
+"	pushq	%rbp\n"
+"	movq	%rsp, %rbp\n"
+	CALL_DEPTH_ACCOUNT
+"	pushq	%rax\n"
+"	pushq	%r9\n"
+"	pushq	%r8\n"
+"	pushq	%rcx\n"
+"	pushq	%rdx\n"
+"	pushq	%rsi\n"
+"	pushq	%rdi\n"
+"	movq	%rsp, %rdi\n"
+"	movq	8(%rbp), %rsi\n"
+"	movq	16(%rbp), %rdx\n"
+"	call	ve_hook_filter\n"
+"	testq	%rax, %rax\n"
+"	jz	1f\n"
+"	movq	%rax, 8(%rbp)\n"
+"1:	popq	%rdi\n"
+"	popq	%rsi\n"
+"	popq	%rdx\n"
+"	popq	%rcx\n"
+"	popq	%r8\n"
+"	popq	%r9\n"
+"	popq	%rax\n"
+"	leave\n"
+	ASM_RET
+"	.size		ve_hook_tramp, .-ve_hook_tramp\n"
+"	.popsection\n"
+);
 
 /* The hooked functions; ip and orig are learnt at their first call. */
 static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
@@ -447,7 +508,7 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
 static void ve_hooks_unregister(void)
 {
 	if (ve_ops_registered)
-		unregister_ftrace_function(&ve_ops);
+		ve_ftrace_direct_unregister(&ve_ops, (unsigned long)ve_hook_tramp);
 	ve_ops_registered = false;
 	ftrace_free_filter(&ve_ops);
 	synchronize_rcu_tasks();
@@ -461,8 +522,6 @@ int __init ve_hooks_init(void)
 	unsigned int i;
 	int err;
 
-	ve_ops.func = ve_hook_callback;
-	ve_ops.flags = FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_IPMODIFY;
 	for (i = 0; i < VE_NR_HOOKS; i++) {
 		err = ftrace_set_filter(&ve_ops, (unsigned char *)ve_hooks[i].name,
 					strlen(ve_hooks[i].name), i == 0);
@@ -471,7 +530,7 @@ int __init ve_hooks_init(void)
 			goto err;
 		}
 	}
-	err = register_ftrace_function(&ve_ops);
+	err = ve_ftrace_direct_register(&ve_ops, (unsigned long)ve_hook_tramp);
 	if (err) {
 		pr_err("cannot register the hooks: %d\n", err);
 		goto err;
