@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ve_bench: cost of ve's hooks on the paths they sit on. Runs fork+exit
- * (+wait), open+close and socket+close loops and prints nanoseconds per
- * iteration, one line per loop: "<loop> <ns>".
+ * (+wait), open+close, socket+close, pipe+close and TCP connect+accept
+ * loops and prints nanoseconds per iteration, one line per loop:
+ * "<loop> <ns>".
  *
  *   ve_bench host    in the host's namespaces
+ *   ve_bench hostve  the same while a VE runs (its init holds a pipe, a
+ *                    socket and a child, so that charges exist)
  *   ve_bench ns      in fresh user/pid/net namespaces
  *   ve_bench ve      the same, bound as a VE with limits (module loaded)
  *   ve_bench procfiles DIR   as a VE with memory and CPU limits in a
@@ -53,6 +56,38 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/*
+ * TCP over loopback: connect, accept, close both. Three sockets an
+ * iteration (the client's, the listener's clone, its file), one of them
+ * made by accept.
+ */
+static int accept_loop(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int n = 2000, lfd = socket(AF_INET, SOCK_STREAM, 0);
+	long long t;
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 16) ||
+	    getsockname(lfd, (struct sockaddr *)&a, &len))
+		return 1;
+	t = now_ns();
+	for (int i = 0; i < n; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0), s;
+
+		if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)))
+			return 1;
+		s = accept(lfd, NULL, NULL);
+		if (s < 0)
+			return 1;
+		close(s);
+		close(c);
+	}
+	printf("accept %lld\n", (now_ns() - t) / n);
+	close(lfd);
+	return 0;
+}
+
 static int loops(void *arg)
 {
 	int n_open = 20000, n_sock = 10000, n_fork = 1000;
@@ -67,6 +102,19 @@ static int loops(void *arg)
 	for (int i = 0; i < n_sock; i++)
 		close(socket(AF_UNIX, SOCK_DGRAM, 0));
 	printf("socket+close %lld\n", (now_ns() - t) / n_sock);
+
+	t = now_ns();
+	for (int i = 0; i < n_sock; i++) {
+		int p[2];
+
+		if (pipe(p))
+			return 1;
+		close(p[0]);
+		close(p[1]);
+	}
+	printf("pipe+close %lld\n", (now_ns() - t) / n_sock);
+	if (accept_loop())
+		return 1;
 
 	fflush(stdout);	/* nothing buffered for the children to copy */
 	t = now_ns();
@@ -243,6 +291,46 @@ static int make_pair(pid_t pid, int *host_if)
 	return err;
 }
 
+/* A VE's init that holds files, sockets and tasks, so charges exist. */
+static int idle_ve(void *arg)
+{
+	int fds[2];
+
+	if (pipe(fds) || socket(AF_UNIX, SOCK_DGRAM, 0) < 0 || fork() < 0)
+		return 1;
+	pause();
+	return 0;
+}
+
+/* The host's loops while a VE runs. */
+static int host_with_a_ve(void)
+{
+	struct ve_limits lim = { 0 };
+	struct ve_child c;
+	struct ve_nl nl;
+	int err;
+
+	if (ve_child_spawn(&c, VE_CHILD_NS, NULL, idle_ve, NULL)) {
+		perror("ve_bench: namespaces");
+		return 1;
+	}
+	if (ve_nl_open(&nl) || veapi_new(&nl, BENCH_ID, &lim) ||
+	    veapi_start(&nl, BENCH_ID, c.pid)) {
+		fprintf(stderr, "ve_bench: cannot start VE %d (is ve loaded?)\n", BENCH_ID);
+		ve_child_kill(&c);
+		return 1;
+	}
+	ve_child_go(&c);
+	usleep(100000);
+	err = loops(NULL);
+	veapi_stop(&nl, BENCH_ID);
+	ve_child_wait(&c);
+	veapi_wait_state(&nl, BENCH_ID, VE_STATE_STOPPED, 10000);
+	veapi_del(&nl, BENCH_ID);
+	ve_nl_close(&nl);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "host";
@@ -252,6 +340,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "host"))
 		return loops(NULL);
+	if (!strcmp(mode, "hostve"))
+		return host_with_a_ve();
 	if (!strcmp(mode, "procfiles"))
 		return procfiles(argc > 2 ? argv[2] : "/tmp/veproc");
 	if (ve_child_spawn(&c, VE_CHILD_NS, NULL, loops, &c)) {

@@ -12,9 +12,10 @@
  *
  *   vectl        vectl start ID, then vectl stop ID (the init halts)
  *   vectl-fast   vectl start ID, then vectl stop ID --fast (killed)
- *   floor        clone3() with the namespaces vectl gives a VE, the uid
- *                and gid maps, pivot_root into the VE's private area,
- *                /proc, exec of its /sbin/init; stopped with SIGKILL
+ *   floor        a program (this one again) that does clone3() with the
+ *                namespaces vectl gives a VE, writes the uid and gid
+ *                maps, mounts /proc, pivots into the VE's private area,
+ *                execs its /sbin/init and exits; stopped with SIGKILL
  *   crun         crun run -d of BUNDLE (an OCI bundle of the same tree,
  *                if given and crun is installed), crun delete -f
  *
@@ -25,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,11 +34,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "run.h"
 
 #define FLOOR_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | \
 		  CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
@@ -88,14 +94,15 @@ static void __attribute__((noreturn)) floor_fail(int fd, char step)
 	_exit(1);
 }
 
-static void __attribute__((noreturn)) floor_child(int root, int go, int done)
+static void __attribute__((noreturn)) floor_child(int sock, int done)
 {
 	char *const argv[] = { "/sbin/init", NULL };
 	char *const envp[] = { "container=floor", "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
-	char c;
-	int fd;
+	int fd, root;
 
-	if (read(go, &c, 1) != 1)
+	/* The root comes once the maps are written (vectl's way too). */
+	root = recv_fd(sock);
+	if (root < 0)
 		_exit(1);
 	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
 		floor_fail(done, 'u');
@@ -106,53 +113,62 @@ static void __attribute__((noreturn)) floor_child(int root, int go, int done)
 					   AT_RECURSIVE);
 	if (fd < 0 || move_mount(fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) || fchdir(fd))
 		floor_fail(done, 'b');
+	/* While the host's /proc is in view: the kernel wants one to be. */
+	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		floor_fail(done, 'm');
 	if (syscall(SYS_pivot_root, ".", ".") || umount2(".", MNT_DETACH) || chdir("/"))
 		floor_fail(done, 'p');
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-		floor_fail(done, 'm');
 	execve(argv[0], argv, envp);
 	floor_fail(done, 'e');
 }
 
-/* The floor's init, running; or -1. */
-static pid_t floor_start(int root, unsigned int base)
+/*
+ * The floor's init, running; or -1. @path is the private area, opened by
+ * the child through its own mount namespace, as vectl does.
+ */
+static pid_t floor_start(const char *path, unsigned int base)
 {
 	struct clone_args ca = { .flags = FLOOR_NS, .exit_signal = SIGCHLD };
-	int go[2], done[2];
-	char path[64], map[64];
+	char file[64], map[64], root[PATH_MAX + 32];
+	int sock[2], done[2], fd;
 	ssize_t n;
 	pid_t pid;
 	char c;
 
-	if (pipe2(go, O_CLOEXEC))
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock))
 		return -1;
 	if (pipe2(done, O_CLOEXEC)) {
-		close(go[0]);
-		close(go[1]);
+		close(sock[0]);
+		close(sock[1]);
 		return -1;
 	}
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid == 0) {
-		close(go[1]);
+		close(sock[1]);
 		close(done[0]);
-		floor_child(root, go[0], done[1]);
+		floor_child(sock[0], done[1]);
 	}
-	close(go[0]);
+	close(sock[0]);
 	close(done[1]);
 	snprintf(map, sizeof(map), "0 %u 65536\n", base);
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	n = pid < 0 || write_file(path, map) ? -1 : 0;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	if (!n && (write_file(path, map) || write(go[1], "g", 1) != 1))
+	snprintf(file, sizeof(file), "/proc/%d/uid_map", (int)pid);
+	n = pid < 0 || write_file(file, map) ? -1 : 0;
+	snprintf(file, sizeof(file), "/proc/%d/gid_map", (int)pid);
+	if (!n && write_file(file, map))
 		n = -1;
-	close(go[1]);
+	snprintf(root, sizeof(root), "/proc/%d/root%s", (int)pid, path);
+	fd = n ? -1 : open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || send_fd(sock[1], fd))
+		n = -1;
+	if (fd >= 0)
+		close(fd);
+	close(sock[1]);
 	/* The pipe closes on exec; a byte is the step that failed. */
 	if (!n)
 		n = read(done[0], &c, 1);
 	close(done[0]);
 	if (n != 0) {
-		fprintf(stderr, "ve_startstop: the floor failed (step %c): %s\n",
-			n > 0 ? c : '?', strerror(errno));
+		fprintf(stderr, "ve_startstop: the floor failed (step %c)\n", n > 0 ? c : '?');
 		if (pid > 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
@@ -204,23 +220,57 @@ static int bench_vectl(const char *what, const char *id, const char *stop_opt, i
 	return 0;
 }
 
+/*
+ * One floor start as its own program, as vectl is one: this binary again
+ * with --floor-once, which starts the init and exits, leaving it to us
+ * (the subreaper). Its pid comes back through a pipe; -1 on failure.
+ */
+static pid_t floor_once(const char *path, unsigned int base)
+{
+	char uid[16], buf[32] = "";
+	char *const argv[] = { "/proc/self/exe", "--floor-once", (char *)path, uid, NULL };
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(uid, sizeof(uid), "%u", base);
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(p[1], 1) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) || n <= 0)
+		return -1;
+	return atoi(buf);
+}
+
 static int bench_floor(const char *id, int n)
 {
 	char path[128];
 	struct stat st;
-	int root;
 
 	snprintf(path, sizeof(path), "/var/lib/ve/private/%s", id);
-	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 || fstat(root, &st)) {
+	if (stat(path, &st)) {
 		fprintf(stderr, "ve_startstop: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+		perror("ve_startstop: subreaper");
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
 		double t = now_ms();
-		pid_t pid = floor_start(root, st.st_uid);
+		pid_t pid = floor_once(path, st.st_uid);
 
-		if (pid < 0)
+		if (pid <= 0)
 			return 1;
 		start_ms[i] = now_ms() - t;
 		t = now_ms();
@@ -228,7 +278,6 @@ static int bench_floor(const char *id, int n)
 		waitpid(pid, NULL, 0);
 		stop_ms[i] = now_ms() - t;
 	}
-	close(root);
 	report("floor", "start", start_ms, n);
 	report("floor", "stop", stop_ms, n);
 	return 0;
@@ -264,6 +313,14 @@ int main(int argc, char **argv)
 	const char *only = NULL;
 	int n, opt;
 
+	if (argc == 4 && !strcmp(argv[1], "--floor-once")) {
+		pid_t pid = floor_start(argv[2], strtoul(argv[3], NULL, 10));
+
+		if (pid < 0)
+			return 1;
+		printf("%d\n", (int)pid);
+		return 0;
+	}
 	while ((opt = getopt(argc, argv, "l:")) != -1) {
 		if (opt != 'l')
 			goto usage;

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 
 #include "charge.h"
+#include "hooks.h"
 #include "registry.h"
 #include "ubc.h"
 
@@ -49,6 +50,15 @@ static const struct rhashtable_params ve_charge_params = {
 static struct rhashtable ve_charges;
 static struct kmem_cache *ve_charge_cachep;
 static atomic_long_t ve_nr_charges = ATOMIC_LONG_INIT(0);
+/* Closed while the hooks go away (ve_charges_close()). */
+static bool ve_charges_open;
+
+/* One record fewer; at none, the hooks may go if no VE runs either. */
+static void ve_charges_dec(void)
+{
+	if (atomic_long_dec_and_test(&ve_nr_charges))
+		ve_hooks_idle();
+}
 
 int __init ve_charge_init(void)
 {
@@ -73,9 +83,9 @@ static void ve_charge_free_rcu(struct rcu_head *head)
 static void ve_charge_release(struct ve_charge *c)
 {
 	atomic64_dec(&c->ve->counters[c->res].held);
-	atomic_long_dec(&ve_nr_charges);
 	ve_put(c->ve);
 	call_rcu(&c->rcu, ve_charge_free_rcu);
+	ve_charges_dec();
 }
 
 static void ve_charge_destroy_one(void *ptr, void *arg)
@@ -99,6 +109,31 @@ bool ve_charges_exist(void)
 	return atomic_long_read(&ve_nr_charges) != 0;
 }
 
+/*
+ * Before the hooks are unregistered: no charge may be made from here on
+ * (one that a wrapper is making sees the close and is not made), and none
+ * may exist, as nothing would uncharge it. False, and open again, when
+ * some do exist.
+ */
+bool ve_charges_close(void)
+{
+	/* A clone of a charged listener may still charge: not while one is. */
+	if (ve_charges_exist())
+		return false;
+	WRITE_ONCE(ve_charges_open, false);
+	/* Pairs with the barrier in ve_charge(): it sees the close, or we its count. */
+	smp_mb();
+	if (!ve_charges_exist())
+		return true;
+	WRITE_ONCE(ve_charges_open, true);
+	return false;
+}
+
+void ve_charges_reopen(void)
+{
+	WRITE_ONCE(ve_charges_open, true);
+}
+
 static void ve_update_maxheld(struct ve_counter *cnt, s64 held)
 {
 	s64 max = atomic64_read(&cnt->maxheld);
@@ -119,23 +154,35 @@ int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	struct ve_charge *c, *old;
 	s64 held;
 
+	/*
+	 * Counted before anything else: ve_charges_close() sees the count,
+	 * or this sees the close (and the hooks are going: nothing would
+	 * uncharge the object, so it is not charged).
+	 */
+	atomic_long_inc(&ve_nr_charges);
+	smp_mb__after_atomic();
+	if (unlikely(!READ_ONCE(ve_charges_open))) {
+		ve_charges_dec();
+		return 0;
+	}
 	held = atomic64_inc_return(&cnt->held);
 	if (enforce && (u64)held > READ_ONCE(ve->res[res].limit)) {
 		atomic64_dec(&cnt->held);
 		atomic64_inc(&cnt->failcnt);
 		ve_limit_hit(ve, res);
+		ve_charges_dec();
 		return -EDQUOT;
 	}
 	c = kmem_cache_alloc(ve_charge_cachep, gfp);
 	if (!c) {
 		atomic64_dec(&cnt->held);
+		ve_charges_dec();
 		return -ENOMEM;
 	}
 	c->obj = obj;
 	c->ve = ve;
 	c->res = res;
 	ve_get(ve);
-	atomic_long_inc(&ve_nr_charges);
 
 	/*
 	 * An address already in the table means its earlier object was freed

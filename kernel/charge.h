@@ -38,4 +38,8 @@ struct ve *ve_charged(const void *obj, unsigned int *res);
 /* Whether any object is charged at all (a cheap test for hot paths). */
 bool ve_charges_exist(void);
 
+/* Whether charges may be made; hooks.c closes them before it unregisters. */
+bool ve_charges_close(void);
+void ve_charges_reopen(void);
+
 #endif /* _VE_CHARGE_H */

@@ -82,8 +82,6 @@
 struct ve_hook {
 	const char		*name;
 	void			*wrapper;
-	/* Cheap test on the arguments: may this call concern a VE at all? */
-	bool			(*may_redirect)(const unsigned long *args);
 	unsigned long		ip;		/* its fentry site, once seen */
 	unsigned long		orig;		/* start of the original */
 };
@@ -102,13 +100,14 @@ typedef void (*sk_free_fn)(struct sock *sk);
 typedef long (*syscall_fn)(const struct pt_regs *regs);
 
 enum {
-	VE_HOOK_TASK_ALLOC,
+	/* The filter looks them up in this order: the busiest first. */
 	VE_HOOK_FILE_ALLOC,
-	VE_HOOK_SOCK_CREATE,
-	VE_HOOK_SK_CLONE,
-	VE_HOOK_TASK_FREE,
 	VE_HOOK_FILE_FREE,
+	VE_HOOK_SOCK_CREATE,
 	VE_HOOK_SK_FREE,
+	VE_HOOK_TASK_ALLOC,
+	VE_HOOK_TASK_FREE,
+	VE_HOOK_SK_CLONE,
 	VE_HOOK_SYSINFO,
 	VE_NR_HOOKS
 };
@@ -313,7 +312,7 @@ static long ve_sysinfo(const struct pt_regs *regs)
  * tests only look at the arguments and are conservative (a namespace
  * nested below the host's still goes to the wrapper, which decides).
  */
-static bool ve_task_may_charge(const unsigned long *args)
+static inline bool ve_task_may_charge(const unsigned long *args)
 {
 	unsigned long clone_flags = args[1];
 
@@ -321,14 +320,14 @@ static bool ve_task_may_charge(const unsigned long *args)
 		current->nsproxy->pid_ns_for_children) != &init_pid_ns;
 }
 
-static bool ve_file_may_charge(const unsigned long *args)
+static inline bool ve_file_may_charge(const unsigned long *args)
 {
 	const struct file *file = (void *)args[0];
 
 	return file->f_cred->user_ns != &init_user_ns;
 }
 
-static bool ve_sock_may_charge(const unsigned long *args)
+static inline bool ve_sock_may_charge(const unsigned long *args)
 {
 	const struct socket *sock = (void *)args[0];
 
@@ -336,26 +335,38 @@ static bool ve_sock_may_charge(const unsigned long *args)
 	       sock_net(sock->sk)->user_ns != &init_user_ns;
 }
 
-static bool ve_clone_may_charge(const unsigned long *args)
+static inline bool ve_clone_may_charge(const unsigned long *args)
 {
 	return ve_charges_exist();
 }
 
-static bool ve_in_pid_ns(const unsigned long *args)
+static inline bool ve_in_pid_ns(const unsigned long *args)
 {
 	return task_active_pid_ns(current) != &init_pid_ns;
 }
 
-static bool ve_free_may_uncharge(const unsigned long *args)
+static inline bool ve_free_may_uncharge(const unsigned long *args)
 {
 	return ve_is_charged((void *)args[0]);
+}
+
+/*
+ * A socket is charged by its network namespace's owner (ve_sock_create(),
+ * and a clone where its listener is): none in the host's is. Only the
+ * pointer is compared; the namespace may be gone by now.
+ */
+static inline bool ve_sk_may_uncharge(const unsigned long *args)
+{
+	const struct sock *sk = (void *)args[0];
+
+	return !net_eq(sock_net(sk), &init_net) && ve_is_charged(sk);
 }
 
 /*
  * A file is charged by its credentials' user namespace, which never
  * changes (ve_file_alloc()): the host's files skip the table lookup.
  */
-static bool ve_file_may_uncharge(const unsigned long *args)
+static inline bool ve_file_may_uncharge(const unsigned long *args)
 {
 	const struct file *file = (void *)args[0];
 
@@ -367,10 +378,10 @@ static bool ve_file_may_uncharge(const unsigned long *args)
  * so the first call of each function names it through kallsyms (off the
  * callback's own frame: the name buffer is large); later calls compare.
  */
-static noinline struct ve_hook *ve_hook_resolve(unsigned long ip)
+static noinline int ve_hook_resolve(unsigned long ip)
 {
 	char name[KSYM_SYMBOL_LEN];
-	unsigned int i;
+	int i;
 
 	sprint_symbol_no_offset(name, ip);
 	for (i = 0; i < VE_NR_HOOKS; i++) {
@@ -379,21 +390,48 @@ static noinline struct ve_hook *ve_hook_resolve(unsigned long ip)
 		WRITE_ONCE(ve_hooks[i].orig, ve_ftrace_func_start(ip));
 		/* Pairs with the acquire below: orig is set once ip shows. */
 		smp_store_release(&ve_hooks[i].ip, ip);
-		return &ve_hooks[i];
+		return i;
 	}
-	return NULL;
+	return -1;
 }
 
-static struct ve_hook *ve_hook_of(unsigned long ip)
+static __always_inline int ve_hook_of(unsigned long ip)
 {
-	unsigned int i;
+	int i;
 
 	for (i = 0; i < VE_NR_HOOKS; i++) {
 		/* Acquire: pairs with the release in ve_hook_resolve(). */
 		if (smp_load_acquire(&ve_hooks[i].ip) == ip)
-			return &ve_hooks[i];
+			return i;
 	}
 	return ve_hook_resolve(ip);
+}
+
+/*
+ * A cheap test on the arguments: may this call concern a VE at all? A
+ * switch, not a pointer per hook: an indirect call costs a retpoline.
+ */
+static __always_inline bool ve_hook_may_redirect(int hook, const unsigned long *args)
+{
+	switch (hook) {
+	case VE_HOOK_FILE_ALLOC:
+		return ve_file_may_charge(args);
+	case VE_HOOK_FILE_FREE:
+		return ve_file_may_uncharge(args);
+	case VE_HOOK_SOCK_CREATE:
+		return ve_sock_may_charge(args);
+	case VE_HOOK_SK_FREE:
+		return ve_sk_may_uncharge(args);
+	case VE_HOOK_TASK_FREE:
+		return ve_free_may_uncharge(args);
+	case VE_HOOK_TASK_ALLOC:
+		return ve_task_may_charge(args);
+	case VE_HOOK_SK_CLONE:
+		return ve_clone_may_charge(args);
+	case VE_HOOK_SYSINFO:
+		return ve_in_pid_ns(args);
+	}
+	return false;
 }
 
 /*
@@ -405,16 +443,16 @@ static struct ve_hook *ve_hook_of(unsigned long ip)
 unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
 			     unsigned long parent)
 {
-	struct ve_hook *hook = ve_hook_of(ret - MCOUNT_INSN_SIZE);
+	int hook = ve_hook_of(ret - MCOUNT_INSN_SIZE);
 
 	/*
 	 * Nothing of a VE's (the common case, so asked first), or our own
 	 * call of the original: let it run.
 	 */
-	if (unlikely(!hook) || !hook->may_redirect(args) ||
+	if (unlikely(hook < 0) || !ve_hook_may_redirect(hook, args) ||
 	    within_module(parent, THIS_MODULE))
 		return 0;
-	return (unsigned long)hook->wrapper;
+	return (unsigned long)ve_hooks[hook].wrapper;
 }
 
 /*
@@ -466,55 +504,111 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
 	[VE_HOOK_TASK_ALLOC] = {
 		.name		= "security_task_alloc",
 		.wrapper	= ve_task_alloc,
-		.may_redirect	= ve_task_may_charge,
 	},
 	[VE_HOOK_FILE_ALLOC] = {
 		.name		= "security_file_alloc",
 		.wrapper	= ve_file_alloc,
-		.may_redirect	= ve_file_may_charge,
 	},
 	[VE_HOOK_SOCK_CREATE] = {
 		.name		= "security_socket_post_create",
 		.wrapper	= ve_sock_create,
-		.may_redirect	= ve_sock_may_charge,
 	},
 	[VE_HOOK_SK_CLONE] = {
 		.name		= "security_sk_clone",
 		.wrapper	= ve_sk_clone,
-		.may_redirect	= ve_clone_may_charge,
 	},
 	[VE_HOOK_TASK_FREE] = {
 		.name		= "security_task_free",
 		.wrapper	= ve_task_free,
-		.may_redirect	= ve_free_may_uncharge,
 	},
 	[VE_HOOK_FILE_FREE] = {
 		.name		= "security_file_free",
 		.wrapper	= ve_file_free,
-		.may_redirect	= ve_file_may_uncharge,
 	},
 	[VE_HOOK_SK_FREE] = {
 		.name		= "security_sk_free",
 		.wrapper	= ve_sk_free,
-		.may_redirect	= ve_free_may_uncharge,
 	},
 	[VE_HOOK_SYSINFO] = {
 		.name		= "__x64_sys_sysinfo",
 		.wrapper	= ve_sysinfo,
-		.may_redirect	= ve_in_pid_ns,
 	},
 };
 
+/*
+ * Registered only while needed: from the start of the first VE until no
+ * VE runs and no object is charged, and a second more (a restart should
+ * not pay for it twice). Until then the host pays nothing at all.
+ * ve_hooks_mutex orders registering and unregistering; ve_hooks_users
+ * counts the VEs between ve_hooks_get() and ve_hooks_put().
+ */
+static DEFINE_MUTEX(ve_hooks_mutex);
+static unsigned int ve_hooks_users;
+static void ve_hooks_idle_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ve_hooks_idle_dwork, ve_hooks_idle_work);
+/* Set at unload: no more idle work is queued (any context, hence raw). */
+static DEFINE_RAW_SPINLOCK(ve_hooks_idle_lock);
+static bool ve_hooks_gone;
+
+/* Unregister, then wait for every task in the trampoline or a wrapper. */
 static void ve_hooks_unregister(void)
 {
-	if (ve_ops_registered)
-		ve_ftrace_direct_unregister(&ve_ops, (unsigned long)ve_hook_tramp);
+	lockdep_assert_held(&ve_hooks_mutex);
+	if (!ve_ops_registered)
+		return;
+	ve_ftrace_direct_unregister(&ve_ops, (unsigned long)ve_hook_tramp);
 	ve_ops_registered = false;
-	ftrace_free_filter(&ve_ops);
 	synchronize_rcu_tasks();
 	while (atomic_read(&ve_hooks_running))
 		usleep_range(1000, 2000);
 	synchronize_rcu_tasks();
+}
+
+int ve_hooks_get(void)
+{
+	int err = 0;
+
+	mutex_lock(&ve_hooks_mutex);
+	if (!ve_ops_registered) {
+		err = ve_ftrace_direct_register(&ve_ops, (unsigned long)ve_hook_tramp);
+		if (err)
+			pr_err("cannot register the hooks: %d\n", err);
+		ve_ops_registered = !err;
+	}
+	if (!err) {
+		ve_charges_reopen();
+		WRITE_ONCE(ve_hooks_users, ve_hooks_users + 1);
+	}
+	mutex_unlock(&ve_hooks_mutex);
+	return err;
+}
+
+void ve_hooks_put(void)
+{
+	mutex_lock(&ve_hooks_mutex);
+	WRITE_ONCE(ve_hooks_users, ve_hooks_users - 1);
+	mutex_unlock(&ve_hooks_mutex);
+	ve_hooks_idle();
+}
+
+void ve_hooks_idle(void)
+{
+	unsigned long flags;
+
+	if (READ_ONCE(ve_hooks_users))
+		return;
+	raw_spin_lock_irqsave(&ve_hooks_idle_lock, flags);
+	if (!ve_hooks_gone)
+		mod_delayed_work(system_wq, &ve_hooks_idle_dwork, HZ);
+	raw_spin_unlock_irqrestore(&ve_hooks_idle_lock, flags);
+}
+
+static void ve_hooks_idle_work(struct work_struct *work)
+{
+	mutex_lock(&ve_hooks_mutex);
+	if (ve_ops_registered && !ve_hooks_users && ve_charges_close())
+		ve_hooks_unregister();
+	mutex_unlock(&ve_hooks_mutex);
 }
 
 int __init ve_hooks_init(void)
@@ -527,22 +621,23 @@ int __init ve_hooks_init(void)
 					strlen(ve_hooks[i].name), i == 0);
 		if (err) {
 			pr_err("cannot hook %s: %d\n", ve_hooks[i].name, err);
-			goto err;
+			ftrace_free_filter(&ve_ops);
+			return err;
 		}
 	}
-	err = ve_ftrace_direct_register(&ve_ops, (unsigned long)ve_hook_tramp);
-	if (err) {
-		pr_err("cannot register the hooks: %d\n", err);
-		goto err;
-	}
-	ve_ops_registered = true;
 	return 0;
-err:
-	ve_hooks_unregister();
-	return err;
 }
 
 void ve_hooks_uninit(void)
 {
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ve_hooks_idle_lock, flags);
+	ve_hooks_gone = true;
+	raw_spin_unlock_irqrestore(&ve_hooks_idle_lock, flags);
+	cancel_delayed_work_sync(&ve_hooks_idle_dwork);
+	mutex_lock(&ve_hooks_mutex);
 	ve_hooks_unregister();
+	mutex_unlock(&ve_hooks_mutex);
+	ftrace_free_filter(&ve_ops);
 }

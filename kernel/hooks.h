@@ -5,6 +5,16 @@
 int ve_hooks_init(void);
 void ve_hooks_uninit(void);
 
+/*
+ * A VE is about to start: the hooks are registered if they are not.
+ * ve_hooks_put() when it has stopped; 0 or -errno.
+ */
+int ve_hooks_get(void);
+void ve_hooks_put(void);
+
+/* Nothing may be charged any more: the hooks go, a second later, if so. */
+void ve_hooks_idle(void);
+
 /* For the trampoline (hooks.c), which calls it from assembly. */
 unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
 			     unsigned long parent);

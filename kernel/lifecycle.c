@@ -38,6 +38,7 @@
 #include <net/netlink.h>
 
 #include "charge.h"
+#include "hooks.h"
 #include "lifecycle.h"
 #include "loadavg.h"
 #include "net.h"
@@ -147,6 +148,7 @@ static void ve_unbind(struct ve *ve)
 	ve->state = VE_STATE_STOPPED;
 	ve_changed();
 	ve_nl_notify_state(ve, old);
+	ve_hooks_put();
 	module_put(THIS_MODULE);
 }
 
@@ -272,10 +274,17 @@ int ve_start(struct ve *ve, struct pid *pid, struct netlink_ext_ack *extack)
 		err = -ESRCH;
 		goto err;
 	}
+	err = ve_hooks_get();
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot register the module's hooks (see dmesg)");
+		put_net(net);
+		goto err;
+	}
 	/* Tasks forked inside count from here; the init, made outside, too. */
 	err = ve_charge(ve, VE_RES_NUMPROC, task, GFP_KERNEL, false);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "out of memory for the init's charge");
+		ve_hooks_put();
 		put_net(net);
 		goto err;
 	}

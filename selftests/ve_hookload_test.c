@@ -15,11 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "ve_util.h"
 #include "kselftest_harness.h"
 
@@ -68,6 +71,71 @@ static int ve_loaded(void)
 	return access("/sys/module/ve", F_OK) == 0;
 }
 
+/*
+ * Whether ftrace calls ve.ko from security_file_alloc (tracefs lists
+ * every function with a caller attached); -1 without tracefs.
+ */
+static int hooks_registered(void)
+{
+	char line[512];
+	int found = 0;
+	FILE *f;
+
+	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	f = fopen("/sys/kernel/tracing/enabled_functions", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		found |= !strncmp(line, "security_file_alloc ", 20);
+	fclose(f);
+	return found;
+}
+
+/* Wait up to @seconds for the hooks to be @want; their state then. */
+static int hooks_become(int want, int seconds)
+{
+	int now = hooks_registered();
+
+	for (int i = 0; i < seconds * 10 * ve_time_scale() && now != want; i++) {
+		usleep(100000);
+		now = hooks_registered();
+	}
+	return now;
+}
+
+/* A VE init that hands the host a file it opened, then waits. */
+static int hand_over_a_file(void *arg)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd < 0 || send_fd(*(int *)arg, fd))
+		return 1;
+	pause();
+	return 0;
+}
+
+/* A VE on the namespaces of @c, started; its init runs @fn from go on. */
+static int start_ve(struct ve_nl *nl, struct ve_child *c, int (*fn)(void *), void *arg)
+{
+	veapi_del(nl, ID);
+	if (veapi_new(nl, ID, NULL) || ve_child_spawn(c, VE_CHILD_NS, NULL, fn, arg))
+		return -1;
+	if (veapi_start(nl, ID, c->pid)) {
+		ve_child_kill(c);
+		return -1;
+	}
+	ve_child_go(c);
+	return 0;
+}
+
+static int stop_ve(struct ve_nl *nl, struct ve_child *c)
+{
+	if (veapi_stop(nl, ID))
+		return -1;
+	ve_child_wait(c);
+	return veapi_wait_state(nl, ID, VE_STATE_STOPPED, 10000) ? 0 : -1;
+}
+
 FIXTURE(load) {
 	pid_t host[2];
 	struct ve_child ns;	/* namespaces no VE is bound to */
@@ -101,8 +169,17 @@ TEST_F_TIMEOUT(load, cycles_under_storms, 900)
 		ASSERT_EQ(0, ve_module_unload());
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < cycles; i++) {
+		struct ve_child init;
+		struct ve_nl nl;
+
 		ASSERT_EQ(0, ve_module_load()) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, ve_nl_open(&nl));
+		/* The start registers the hooks; a storm in the VE, too. */
+		ASSERT_EQ(0, start_ve(&nl, &init, storm, NULL)) TH_LOG("cycle %d", i);
 		usleep(20000);	/* let the storms run through the hooks */
+		ASSERT_EQ(0, stop_ve(&nl, &init)) TH_LOG("cycle %d", i);
+		ve_nl_close(&nl);
+		/* Unloaded with the hooks still on (they stay a second). */
 		ASSERT_EQ(0, ve_module_unload()) TH_LOG("cycle %d", i);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -137,6 +214,51 @@ TEST_F_TIMEOUT(load, refused_while_running_under_storms, 120)
 	/* Stopped VEs (and objects still charged to them) go with the module. */
 	ASSERT_EQ(0, ve_module_unload());
 	ASSERT_EQ(0, ve_module_load());
+}
+
+/*
+ * The hooks are there only while they are needed: from the first VE's
+ * start until no VE runs and nothing is charged any more (a second later).
+ * Until then the host pays nothing for ve.ko. A file a stopped VE handed
+ * to the host keeps them, and is uncharged when the host closes it.
+ */
+TEST_F_TIMEOUT(load, hooks_only_while_needed, 300)
+{
+	struct ve_child init;
+	struct ve_info info;
+	struct ve_nl nl;
+	int sk[2], fd;
+
+	if (ve_loaded())
+		ASSERT_EQ(0, ve_module_unload());
+	ASSERT_EQ(0, ve_module_load());
+	ASSERT_NE(-1, hooks_registered()) TH_LOG("no tracefs to tell");
+	EXPECT_EQ(0, hooks_registered()) TH_LOG("hooks on at load, no VE running");
+	ASSERT_EQ(0, ve_nl_open(&nl));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sk));
+
+	for (int round = 0; round < 2; round++) {
+		ASSERT_EQ(0, start_ve(&nl, &init, hand_over_a_file, &sk[1]));
+		EXPECT_EQ(1, hooks_registered()) TH_LOG("round %d: no hooks while a VE runs", round);
+		fd = recv_fd(sk[0]);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, stop_ve(&nl, &init));
+
+		/* The file is still charged: the hooks stay to uncharge it. */
+		sleep(2);
+		EXPECT_EQ(1, hooks_registered()) TH_LOG("round %d: hooks gone, a charge left", round);
+		ASSERT_EQ(0, veapi_get(&nl, ID, &info));
+		EXPECT_EQ(1, info.held[VE_RES_NUMFILE]);
+
+		close(fd);
+		EXPECT_EQ(0, hooks_become(0, 10)) TH_LOG("round %d: hooks stay, nothing needs them", round);
+		ASSERT_EQ(0, veapi_get(&nl, ID, &info));
+		EXPECT_EQ(0, info.held[VE_RES_NUMFILE]);
+	}
+	close(sk[0]);
+	close(sk[1]);
+	veapi_del(&nl, ID);
+	ve_nl_close(&nl);
 }
 
 TEST_HARNESS_MAIN

@@ -14,10 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -317,20 +319,44 @@ int cg_create(const struct vectx *x, char *why, size_t len)
 	return err;
 }
 
-static bool populated(const char *dir)
+static bool populated(int fd)
 {
-	char path[PATH_MAX], buf[256];
-	ssize_t n;
-	int fd;
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
-	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	return strstr(buf, "populated 1") != NULL;
+}
+
+/*
+ * Kill what is in the cgroup at @dir and wait up to @ms for it to be
+ * gone: poll() on cgroup.events wakes at each change of it, so the wait
+ * ends the moment the last process has exited. True once it is empty.
+ */
+static bool kill_and_wait_empty(const char *dir, int ms)
+{
+	char path[PATH_MAX + 16], ignored[128];
+	struct pollfd p = { .events = POLLPRI };
+	struct timespec t;
+	long long end;
+	bool empty;
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	p.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (p.fd < 0)
+		return true;
+	if (populated(p.fd))
+		write_file(dir, "cgroup.kill", "1", ignored, sizeof(ignored));
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	end = t.tv_sec * 1000LL + t.tv_nsec / 1000000 + ms;
+	while (!(empty = !populated(p.fd))) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (end <= t.tv_sec * 1000LL + t.tv_nsec / 1000000)
+			break;
+		poll(&p, 1, (int)(end - t.tv_sec * 1000LL - t.tv_nsec / 1000000));
+	}
+	close(p.fd);
+	return empty;
 }
 
 /*
@@ -362,15 +388,12 @@ static void rmdir_below(int dirfd, int depth)
 
 int cg_remove(const struct vectx *x, char *why, size_t len)
 {
-	char ignored[128];
 	int err;
 
 	if (!cg_exists(x))
 		return 0;
-	if (populated(x->cgroup))
-		write_file(x->cgroup, "cgroup.kill", "1", ignored, sizeof(ignored));
-	for (int i = 0; i < 500 && populated(x->cgroup); i++)
-		usleep(20000);
+	/* Not empty after 10 s: the rmdir below says why. */
+	kill_and_wait_empty(x->cgroup, 10000);
 	/* Sub-cgroups the VE made in its delegated subtree go depth-first. */
 	for (int tries = 0; tries < 50; tries++) {
 		int fd = open(x->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
