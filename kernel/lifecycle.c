@@ -32,8 +32,10 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 
@@ -112,10 +114,41 @@ static int ve_exit_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
 	return 0;
 }
 
+/* What a VE's run held, put a grace period after it stopped. */
+struct ve_run_refs {
+	struct rcu_work			rwork;
+	struct cgroup_subsys_state	*mem_css;
+	struct cgroup			*cgrp;
+	struct net			*net;
+	struct user_namespace		*user_ns;
+	struct pid_namespace		*pid_ns;
+	struct pid			*init_pid;
+};
+
+static void ve_run_refs_put(struct ve_run_refs *r)
+{
+	if (r->mem_css)
+		css_put(r->mem_css);
+	cgroup_put(r->cgrp);
+	put_net(r->net);
+	put_user_ns(r->user_ns);
+	put_pid_ns(r->pid_ns);
+	put_pid(r->init_pid);
+}
+
+static void ve_run_refs_work(struct work_struct *work)
+{
+	struct ve_run_refs *r = container_of(to_rcu_work(work), struct ve_run_refs, rwork);
+
+	ve_run_refs_put(r);
+	kfree(r);
+}
+
 /* Drop the binding of a VE whose init is dead, and report STOPPED. */
 static void ve_unbind(struct ve *ve)
 {
 	enum ve_state old = ve->state;
+	struct ve_run_refs on_stack, *r;
 
 	lockdep_assert_held(&ve_mutex);
 	remove_wait_queue(&ve->init_pid->wait_pidfd, &ve->exit_wait);
@@ -125,25 +158,32 @@ static void ve_unbind(struct ve *ve)
 
 	ve_net_detach_all(ve);
 	ve_tag_del(ve);
-	/*
-	 * Lookups compare against these pointers under RCU. Wait for them
-	 * before the namespaces can be freed and their memory reused.
-	 */
-	synchronize_rcu();
 
-	if (ve->mem_css)
-		css_put(ve->mem_css);
+	/*
+	 * Lookups compare against these pointers under RCU: the namespaces
+	 * may be freed and their memory reused only after a grace period.
+	 * The references go then, in a work item, so that STOPPED does not
+	 * wait for one (a stop would take a grace period longer).
+	 */
+	r = kmalloc(sizeof(*r), GFP_KERNEL) ?: &on_stack;
+	*r = (struct ve_run_refs) {
+		.mem_css = ve->mem_css, .cgrp = ve->cgrp, .net = ve->net,
+		.user_ns = ve->user_ns, .pid_ns = ve->pid_ns, .init_pid = ve->init_pid,
+	};
+	/* Unpublished before the grace period starts. */
 	ve->mem_css = NULL;
-	cgroup_put(ve->cgrp);
-	put_net(ve->net);
-	put_user_ns(ve->user_ns);
-	put_pid_ns(ve->pid_ns);
-	put_pid(ve->init_pid);
 	ve->cgrp = NULL;
 	ve->net = NULL;
 	WRITE_ONCE(ve->user_ns, NULL);
 	WRITE_ONCE(ve->pid_ns, NULL);
 	ve->init_pid = NULL;
+	if (r != &on_stack) {
+		INIT_RCU_WORK(&r->rwork, ve_run_refs_work);
+		ve_queue_rcu_work(&r->rwork);
+	} else {
+		synchronize_rcu();
+		ve_run_refs_put(r);
+	}
 
 	ve->state = VE_STATE_STOPPED;
 	ve_changed();

@@ -51,6 +51,11 @@ bool ve_queue_work(struct work_struct *work)
 	return queue_work(ve_wq, work);
 }
 
+bool ve_queue_rcu_work(struct rcu_work *rwork)
+{
+	return queue_rcu_work(ve_wq, rwork);
+}
+
 bool ve_queue_delayed_work(struct delayed_work *dwork, unsigned long delay)
 {
 	return queue_delayed_work(ve_wq, dwork, delay);
@@ -58,6 +63,8 @@ bool ve_queue_delayed_work(struct delayed_work *dwork, unsigned long delay)
 
 void ve_flush_work(void)
 {
+	/* Work queued after a grace period (ve_queue_rcu_work()) is queued now. */
+	rcu_barrier();
 	flush_workqueue(ve_wq);
 }
 

@@ -89,6 +89,8 @@ void ve_changed(void);
 
 /* Queue @work on ve.ko's workqueue, which module unload drains. */
 bool ve_queue_work(struct work_struct *work);
+/* The same, a grace period from now (queue_rcu_work()). */
+bool ve_queue_rcu_work(struct rcu_work *rwork);
 /* Queue @dwork after @delay jiffies, unless it is pending. */
 bool ve_queue_delayed_work(struct delayed_work *dwork, unsigned long delay);
 /* Wait for every queued work item. */

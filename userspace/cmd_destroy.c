@@ -62,7 +62,7 @@ int cmd_destroy(int argc, char **argv)
 		}
 	}
 	fault_point("destroy:deleted");
-	rc = launch_cleanup(&x, true);
+	rc = launch_cleanup(&x, true, false);
 	if (rc)
 		goto out_nl;
 	err = remove_tree(x.private_dir);

@@ -50,7 +50,7 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 		goto out;
 	} else {
 		/* What a dead init or a killed vectl left (the cgroup) goes first. */
-		rc = launch_cleanup(&x, false);
+		rc = launch_cleanup(&x, false, false);
 		if (rc)
 			goto out;
 	}

@@ -397,12 +397,12 @@ int launch_umount(struct vectx *x)
 	return VECTL_OK;
 }
 
-int launch_cleanup(struct vectx *x, bool umount_root)
+int launch_cleanup(struct vectx *x, bool umount_root, bool stopped)
 {
 	char why[512];
 	int err;
 
-	err = net_cleanup(x);
+	err = stopped ? net_cleanup_stopped(x) : net_cleanup(x);
 	if (err) {
 		vectl_err("%s %u: cannot remove the VE's network from the host: %s",
 			  x->verb, x->id, strerror(-err));
@@ -713,7 +713,7 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	err = veapi_get(nl, x->id, &info);
 	if (err || info.state == VE_STATE_STOPPED) {
 		/* Whatever a crashed vectl left behind goes anyway. */
-		launch_cleanup(x, true);
+		launch_cleanup(x, true, false);
 		vectl_err("stop %u: VE is not running", x->id);
 		return VECTL_ERR_NOT_RUNNING;
 	}
@@ -740,5 +740,5 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	fault_point("stop:stopped");
 	/* Its console keeper sees the init die too; it finishes first. */
 	net_wait_keeper(x, 5);
-	return launch_cleanup(x, true);
+	return launch_cleanup(x, true, true);
 }

@@ -23,8 +23,12 @@ int launch_start(struct ve_nl *nl, struct vectx *x);
  */
 int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast);
 
-/* Remove what a stopped VE leaves: cgroup, root mount. Exit code. */
-int launch_cleanup(struct vectx *x, bool umount_root);
+/*
+ * Remove what a stopped VE leaves: network, cgroup, root mount (with
+ * @umount_root). @stopped: its init has just died, so its namespaces are
+ * going; what goes with them need not be waited for. Exit code.
+ */
+int launch_cleanup(struct vectx *x, bool umount_root, bool stopped);
 
 /* Mount the private area at the root (bind). Exit code; quiet if mounted. */
 int launch_mount(struct vectx *x);

@@ -710,7 +710,31 @@ int net_change_netifs(struct ve_nl *nl, struct vectx *x, const struct ve_netif *
 	return rc;
 }
 
-int net_cleanup(const struct vectx *x)
+/*
+ * Delete device @ifindex from a child of ours, and do not wait: a device
+ * goes with an rcu_barrier() (about a scheduler tick or three), which a
+ * stop need not wait for. By index, not name: a start right after may
+ * make a new one of that name; indexes are not reused.
+ */
+static void link_del_behind(int ifindex)
+{
+	struct rtnl r;
+
+	if (fork() != 0)
+		return;
+	/* Nothing of ours: not the VE's lock, nor the caller's pipes. */
+	close_fds_except(NULL, 0);
+	for (int fd = 0; fd < 3; fd++)
+		if (fd != open("/dev/null", O_RDWR | O_CLOEXEC))
+			_exit(1);
+	if (!rtnl_open(&r, -1)) {
+		rtnl_link_del(&r, ifindex);
+		rtnl_close(&r);
+	}
+	_exit(0);
+}
+
+static int cleanup(const struct vectx *x, bool dev_behind)
 {
 	struct proxy_rec recs[MAX_RECORDS];
 	struct ve_netif nifs[VE_NETIF_MAX_CONF];
@@ -724,7 +748,9 @@ int net_cleanup(const struct vectx *x)
 	host_name(x, name);
 	/* Gone with the VE's namespace, unless something holds that. */
 	ifindex = rtnl_ifindex(&r, name);
-	if (ifindex > 0)
+	if (ifindex > 0 && dev_behind)
+		link_del_behind(ifindex);
+	else if (ifindex > 0)
 		first = rtnl_link_del(&r, ifindex);
 	if (first == -ENODEV)
 		first = 0;	/* its namespace took it meanwhile */
@@ -744,6 +770,16 @@ int net_cleanup(const struct vectx *x)
 	if (!first)
 		first = rec_save(x, recs, 0);
 	return first;
+}
+
+int net_cleanup(const struct vectx *x)
+{
+	return cleanup(x, false);
+}
+
+int net_cleanup_stopped(const struct vectx *x)
+{
+	return cleanup(x, true);
 }
 
 static void keeper_path(const struct vectx *x, char *buf, size_t len)

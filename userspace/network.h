@@ -55,6 +55,12 @@ int net_change(struct ve_nl *nl, struct vectx *x, const struct ve_ip *old,
 int net_cleanup(const struct vectx *x);
 
 /*
+ * The same after the VE's init died: the host end goes with the VE's
+ * namespace, or else is deleted by a child left behind, not waited for.
+ */
+int net_cleanup_stopped(const struct vectx *x);
+
+/*
  * Is any of @ips in another VE's config (IP_ADDRESS)? Says which and
  * returns VECTL_ERR_IP_INUSE, else 0. The module checks the VEs it
  * knows; this covers the ones it does not (never started since boot).
