@@ -663,8 +663,8 @@ static bool sample_task(pid_t pid, struct task_sample *s)
  * once; false when it exited or the time is up.
  */
 #define HALT_GRACE 10
-#define HALT_POLL_MS 5
-#define HALT_IDLE_MS 10
+#define HALT_POLL_MS 2
+#define HALT_IDLE_MS 4
 
 static bool halt_init(const struct vectx *x, int pidfd, pid_t pid, int sig, int timeout,
 		      uint64_t started_ns)
