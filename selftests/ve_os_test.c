@@ -656,6 +656,32 @@ TEST_F(os, numpty_bounds_the_ves_ptys)
 }
 
 /* Concurrent starts of one VE: one starts it, the other is refused. */
+/*
+ * A halted init that has done its shutdown and only sits out the pauses
+ * busybox init makes before its end (a second after SIGTERM to all, one
+ * after SIGKILL) is killed: vectl stop does not wait for those. The
+ * shutdown itself runs to its end first, however long it takes.
+ */
+TEST_F(os, stop_waits_for_the_shutdown_not_the_pauses)
+{
+	char log[16384];
+	FILE *f;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
+	f = fopen("/var/lib/ve/private/301/etc/init.d/rcK", "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "#!/bin/sh\nsleep 1\necho done > /var/rck.done\n");
+	fclose(f);
+	ASSERT_EQ(0, chmod("/var/lib/ve/private/301/etc/init.d/rcK", 0755));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	ASSERT_TRUE(booted(&self->b, A));
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", ERR);
+	EXPECT_TRUE(exists("/var/lib/ve/private/%u/var/rck.done", A)) TH_LOG("rcK cut short");
+	slurp("/var/log/ve/301.console", log, sizeof(log));
+	EXPECT_NE(NULL, strstr(log, "Sent SIGTERM to all processes")) TH_LOG("%s", log);
+	EXPECT_EQ(NULL, strstr(log, "Requesting system")) TH_LOG("waited out the pauses: %s", log);
+}
+
 TEST_F(os, concurrent_start)
 {
 	int codes[2] = { -1, -1 }, ok = 0;
