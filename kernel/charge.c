@@ -155,11 +155,11 @@ int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	s64 held;
 
 	/*
-	 * Counted before anything else: ve_charges_close() sees the count,
-	 * or this sees the close (and the hooks are going: nothing would
-	 * uncharge the object, so it is not charged).
+	 * Counted before anything else, then charging checked: the hooks
+	 * may be going (ve_charges_close()), and nothing would uncharge.
 	 */
 	atomic_long_inc(&ve_nr_charges);
+	/* Pairs with ve_charges_close(): it sees the count, or we the close. */
 	smp_mb__after_atomic();
 	if (unlikely(!READ_ONCE(ve_charges_open))) {
 		ve_charges_dec();

@@ -463,8 +463,7 @@ unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
  * Seven pushes after the frame keep the stack 16-byte aligned for the C
  * call; rax is restored too.
  */
-asm(
-"	.pushsection	.text, \"ax\", @progbits\n"
+asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	.type		ve_hook_tramp, @function\n"
 "	.globl		ve_hook_tramp\n"
 "ve_hook_tramp:\n"
