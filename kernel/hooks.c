@@ -390,6 +390,8 @@ static noinline int ve_hook_resolve(unsigned long ip)
 		WRITE_ONCE(ve_hooks[i].orig, ve_ftrace_func_start(ip));
 		/* Pairs with the acquire below: orig is set once ip shows. */
 		smp_store_release(&ve_hooks[i].ip, ip);
+		/* The fast paths only let calls through: no ordering needed. */
+		WRITE_ONCE(ve_hook_rets[i], ip + MCOUNT_INSN_SIZE);
 		return i;
 	}
 	return -1;
@@ -456,21 +458,94 @@ unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
 }
 
 /*
+ * Where each hooked function's fentry call returns to, once learnt
+ * (ve_hook_resolve()): the trampoline's fast paths tell the busiest hooks
+ * apart by it.
+ */
+unsigned long ve_hook_rets[VE_NR_HOOKS];
+
+/* The offsets the fast paths read, for the assembler. */
+static void __used ve_hook_offsets(void)
+{
+	asm volatile(".set VE_FILE_F_CRED, %c0\n\t"
+		     ".set VE_CRED_USER_NS, %c1\n\t"
+		     ".set VE_SOCKET_SK, %c2\n\t"
+		     ".set VE_SK_NET, %c3\n\t"
+		     ".set VE_NET_USER_NS, %c4\n\t"
+		     ".set VE_RET_FILE_ALLOC, %c5\n\t"
+		     ".set VE_RET_FILE_FREE, %c6\n\t"
+		     ".set VE_RET_SOCK_CREATE, %c7\n\t"
+		     ".set VE_RET_SK_FREE, %c8\n\t"
+		     : : "i" (offsetof(struct file, f_cred)),
+			 "i" (offsetof(struct cred, user_ns)),
+			 "i" (offsetof(struct socket, sk)),
+			 "i" (offsetof(struct sock, sk_net)),
+			 "i" (offsetof(struct net, user_ns)),
+			 "i" (VE_HOOK_FILE_ALLOC * sizeof(unsigned long)),
+			 "i" (VE_HOOK_FILE_FREE * sizeof(unsigned long)),
+			 "i" (VE_HOOK_SOCK_CREATE * sizeof(unsigned long)),
+			 "i" (VE_HOOK_SK_FREE * sizeof(unsigned long)));
+}
+
+/*
  * Called by the fentry call of every hooked function, with the stack as
  * that call left it: the return address into the function, then the one
- * into its caller. A redirect replaces the first, so that the function's
- * arguments, restored, arrive in the wrapper, which returns to the caller.
- * Seven pushes after the frame keep the stack 16-byte aligned for the C
- * call; rax is restored too.
+ * into its caller.
+ *
+ * Fast paths first, for the calls that are the host's by their arguments
+ * alone, as the filter would find (the busiest hooks, in registers only:
+ * at a function's entry rax, r10 and r11 hold nothing): a file whose
+ * credentials are the host's user namespace (alloc and free), a kernel
+ * socket or one in a namespace of the host's user namespace (create), a
+ * socket in init_net (free). Everything else, and any hook not learnt
+ * yet, goes the slow way: the argument registers saved, ve_hook_filter()
+ * asked, and for a redirect the return address replaced, so that the
+ * function's arguments, restored, arrive in the wrapper, which returns to
+ * the caller. Seven pushes after the frame keep the stack 16-byte aligned
+ * for the C call.
  */
 asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	.type		ve_hook_tramp, @function\n"
 "	.globl		ve_hook_tramp\n"
 "ve_hook_tramp:\n"
 	ASM_ENDBR
+	CALL_DEPTH_ACCOUNT
+"	movq	(%rsp), %rax\n"
+"	cmpq	ve_hook_rets+VE_RET_FILE_ALLOC(%rip), %rax\n"
+"	je	.Lve_file\n"
+"	cmpq	ve_hook_rets+VE_RET_FILE_FREE(%rip), %rax\n"
+"	je	.Lve_file\n"
+"	cmpq	ve_hook_rets+VE_RET_SOCK_CREATE(%rip), %rax\n"
+"	je	.Lve_sock\n"
+"	cmpq	ve_hook_rets+VE_RET_SK_FREE(%rip), %rax\n"
+"	jne	.Lve_slow\n"
+"	leaq	init_net(%rip), %r11\n"
+"	cmpq	%r11, VE_SK_NET(%rdi)\n"
+"	jne	.Lve_slow\n"
+	ASM_RET
+".Lve_file:\n"
+"	movq	VE_FILE_F_CRED(%rdi), %rax\n"
+"	movq	VE_CRED_USER_NS(%rax), %rax\n"
+"	leaq	init_user_ns(%rip), %r11\n"
+"	cmpq	%r11, %rax\n"
+"	jne	.Lve_slow\n"
+	ASM_RET
+".Lve_sock:\n"
+"	testq	%r8, %r8\n"
+"	jnz	.Lve_host\n"
+"	movq	VE_SOCKET_SK(%rdi), %rax\n"
+"	testq	%rax, %rax\n"
+"	jz	.Lve_host\n"
+"	movq	VE_SK_NET(%rax), %rax\n"
+"	movq	VE_NET_USER_NS(%rax), %rax\n"
+"	leaq	init_user_ns(%rip), %r11\n"
+"	cmpq	%r11, %rax\n"
+"	jne	.Lve_slow\n"
+".Lve_host:\n"
+	ASM_RET
+".Lve_slow:\n"
 "	pushq	%rbp\n"
 "	movq	%rsp, %rbp\n"
-	CALL_DEPTH_ACCOUNT
 "	pushq	%rax\n"
 "	pushq	%r9\n"
 "	pushq	%r8\n"

@@ -15,7 +15,8 @@ void ve_hooks_put(void);
 /* Nothing may be charged any more: the hooks go, a second later, if so. */
 void ve_hooks_idle(void);
 
-/* For the trampoline (hooks.c), which calls it from assembly. */
+/* For the trampoline (hooks.c), which uses them from assembly. */
+extern unsigned long ve_hook_rets[];
 unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
 			     unsigned long parent);
 void ve_hook_tramp(void);
