@@ -614,17 +614,22 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
  * VE runs and no object is charged, and a second more (a restart should
  * not pay for it twice). Until then the host pays nothing at all.
  * ve_hooks_mutex orders registering and unregistering; ve_hooks_users
- * counts the VEs between ve_hooks_get() and ve_hooks_put().
+ * counts the VEs between ve_hooks_get() (under the mutex) and
+ * ve_hooks_put() (not: the unbind that calls it must not wait).
  */
 static DEFINE_MUTEX(ve_hooks_mutex);
-static unsigned int ve_hooks_users;
+static atomic_t ve_hooks_users = ATOMIC_INIT(0);
 static void ve_hooks_idle_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ve_hooks_idle_dwork, ve_hooks_idle_work);
 /* Set at unload: no more idle work is queued (any context, hence raw). */
 static DEFINE_RAW_SPINLOCK(ve_hooks_idle_lock);
 static bool ve_hooks_gone;
 
-/* Unregister, then wait for every task in the trampoline or a wrapper. */
+/*
+ * Unregister. Tasks may still be in the trampoline or a wrapper: that is
+ * fine while the module stays (a later start registers the same code
+ * again); unload waits for them (ve_hooks_uninit()).
+ */
 static void ve_hooks_unregister(void)
 {
 	lockdep_assert_held(&ve_hooks_mutex);
@@ -632,10 +637,6 @@ static void ve_hooks_unregister(void)
 		return;
 	ve_ftrace_direct_unregister(&ve_ops, (unsigned long)ve_hook_tramp);
 	ve_ops_registered = false;
-	synchronize_rcu_tasks();
-	while (atomic_read(&ve_hooks_running))
-		usleep_range(1000, 2000);
-	synchronize_rcu_tasks();
 }
 
 int ve_hooks_get(void)
@@ -651,25 +652,24 @@ int ve_hooks_get(void)
 	}
 	if (!err) {
 		ve_charges_reopen();
-		WRITE_ONCE(ve_hooks_users, ve_hooks_users + 1);
+		atomic_inc(&ve_hooks_users);
 	}
 	mutex_unlock(&ve_hooks_mutex);
 	return err;
 }
 
+/* Never waits: the idle work decides, under the mutex. */
 void ve_hooks_put(void)
 {
-	mutex_lock(&ve_hooks_mutex);
-	WRITE_ONCE(ve_hooks_users, ve_hooks_users - 1);
-	mutex_unlock(&ve_hooks_mutex);
-	ve_hooks_idle();
+	if (atomic_dec_and_test(&ve_hooks_users))
+		ve_hooks_idle();
 }
 
 void ve_hooks_idle(void)
 {
 	unsigned long flags;
 
-	if (READ_ONCE(ve_hooks_users))
+	if (atomic_read(&ve_hooks_users))
 		return;
 	raw_spin_lock_irqsave(&ve_hooks_idle_lock, flags);
 	if (!ve_hooks_gone)
@@ -680,7 +680,7 @@ void ve_hooks_idle(void)
 static void ve_hooks_idle_work(struct work_struct *work)
 {
 	mutex_lock(&ve_hooks_mutex);
-	if (ve_ops_registered && !ve_hooks_users && ve_charges_close())
+	if (ve_ops_registered && !atomic_read(&ve_hooks_users) && ve_charges_close())
 		ve_hooks_unregister();
 	mutex_unlock(&ve_hooks_mutex);
 }
@@ -713,5 +713,15 @@ void ve_hooks_uninit(void)
 	mutex_lock(&ve_hooks_mutex);
 	ve_hooks_unregister();
 	mutex_unlock(&ve_hooks_mutex);
+	/*
+	 * Whenever they were unregistered: wait for tasks in the trampoline
+	 * or the filter or between a redirect and the wrapper's entry, then
+	 * for wrappers still running (the original task_alloc may sleep),
+	 * then for the instructions after their last count.
+	 */
+	synchronize_rcu_tasks();
+	while (atomic_read(&ve_hooks_running))
+		usleep_range(1000, 2000);
+	synchronize_rcu_tasks();
 	ftrace_free_filter(&ve_ops);
 }

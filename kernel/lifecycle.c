@@ -187,9 +187,13 @@ static void ve_unbind(struct ve *ve)
 
 	ve->state = VE_STATE_STOPPED;
 	ve_changed();
-	ve_nl_notify_state(ve, old);
+	/*
+	 * Before the notification: who hears of STOPPED may rmmod at once.
+	 * The rest of this work is safe, unload drains the workqueue first.
+	 */
 	ve_hooks_put();
 	module_put(THIS_MODULE);
+	ve_nl_notify_state(ve, old);
 }
 
 static void ve_exit_work(struct work_struct *work)

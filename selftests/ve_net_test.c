@@ -710,7 +710,7 @@ TEST_F_TIMEOUT(net, cycles_leak_nothing, 1200)
 
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u", A));
-	before = ve_slab_objects("ve") + ve_slab_objects("ve_charge");
+	before = ve_module_objects_settled();
 	for (int i = 0; i < cycles; i++) {
 		ASSERT_EQ(0, V("start %u", A)) TH_LOG("cycle %d: %s", i, self->err);
 		ASSERT_EQ(0, V("stop %u", A)) TH_LOG("cycle %d: %s", i, self->err);
@@ -718,11 +718,12 @@ TEST_F_TIMEOUT(net, cycles_leak_nothing, 1200)
 	host_net(self, now, sizeof(now));
 	EXPECT_STREQ(self->base, now);
 	EXPECT_EQ(0, netif_count(self));
-	after = ve_slab_objects("ve") + ve_slab_objects("ve_charge");
+	after = ve_module_objects_settled();
 	if (ve_has_kasan())
 		TH_LOG("KASAN quarantines freed objects: slab counts not compared");
 	else
-		EXPECT_EQ(before, after) TH_LOG("%d cycles: the module's objects went from %ld to %ld",
+		/* A leak grows with the cycles; a straggler from before does not. */
+		EXPECT_LE(after, before) TH_LOG("%d cycles: the module's objects went from %ld to %ld",
 						cycles, before, after);
 }
 

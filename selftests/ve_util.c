@@ -319,6 +319,21 @@ long ve_slab_objects(const char *name)
 	return active;
 }
 
+long ve_module_objects_settled(void)
+{
+	long n = -1, prev;
+	int same = 0;
+
+	/* Records go after a grace period, a dead VE's sockets with its netns. */
+	for (int i = 0; i < 600 * ve_time_scale() && same < 20; i++) {
+		prev = n;
+		n = ve_slab_objects("ve") + ve_slab_objects("ve_charge");
+		same = n == prev ? same + 1 : 0;
+		usleep(100000);
+	}
+	return n;
+}
+
 bool ve_has_kasan(void)
 {
 	char line[256];

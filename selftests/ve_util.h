@@ -69,6 +69,12 @@ bool ve_one_line(const char *err);
 long ve_slab_objects(const char *name);
 
 /*
+ * The module's objects (struct ve and charge records) once their count has
+ * stayed put for 2 s: what a stop leaves goes a little after it returns.
+ */
+long ve_module_objects_settled(void);
+
+/*
  * Is this a KASAN kernel? It keeps freed objects in a quarantine, counted
  * as active: slab counts say nothing there (make check-debug's kmemleak
  * scan judges leaks instead).
