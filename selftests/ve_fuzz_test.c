@@ -702,15 +702,8 @@ static void fuzz(enum who who, int threads, unsigned long count, uint64_t seed,
 /* Stop and delete every VE: the fuzzers make them with any ID. */
 static void cleanup(struct ve_nl *nl)
 {
-	static uint32_t ids[1024];
-	int n = veapi_dump(nl, ids, N(ids));
-
-	for (int i = 0; i < n; i++) {
-		/* A loaded TCG guest has taken more than 10 s to stop one. */
-		if (veapi_stop(nl, ids[i]) == 0)
-			veapi_wait_state(nl, ids[i], VE_STATE_STOPPED, 30000);
-		veapi_del(nl, ids[i]);
-	}
+	/* A loaded TCG guest has taken more than 10 s to stop one. */
+	ve_delete_all(nl, 30000);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 }

@@ -40,14 +40,7 @@ FIXTURE(ve) {
 
 static void cleanup_all(struct ve_nl *nl)
 {
-	static uint32_t ids[4096];
-	int n = veapi_dump(nl, ids, 4096);
-
-	for (int i = 0; i < n && i < 4096; i++) {
-		if (veapi_stop(nl, ids[i]) == 0)
-			veapi_wait_state(nl, ids[i], VE_STATE_STOPPED, 5000);
-		veapi_del(nl, ids[i]);
-	}
+	ve_delete_all(nl, 5000);
 }
 
 FIXTURE_SETUP(ve)

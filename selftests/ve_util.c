@@ -319,6 +319,27 @@ long ve_slab_objects(const char *name)
 	return active;
 }
 
+void ve_delete_all(struct ve_nl *nl, int stop_wait_ms)
+{
+	static uint32_t ids[4096];
+	int n;
+
+	for (int round = 0; round < 100; round++) {
+		n = veapi_dump(nl, ids, 4096);
+		if (n == 0)
+			break;
+		if (n < 0) {	/* interrupted by a change: ask again */
+			usleep(10000);
+			continue;
+		}
+		for (int i = 0; i < n && i < 4096; i++) {
+			if (veapi_stop(nl, ids[i]) == 0)
+				veapi_wait_state(nl, ids[i], VE_STATE_STOPPED, stop_wait_ms);
+			veapi_del(nl, ids[i]);
+		}
+	}
+}
+
 long ve_module_objects_settled(void)
 {
 	long n = -1, prev;

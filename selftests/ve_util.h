@@ -69,6 +69,13 @@ bool ve_one_line(const char *err);
 long ve_slab_objects(const char *name);
 
 /*
+ * Stop (waiting up to @stop_wait_ms each) and delete every VE the module
+ * has, until a dump comes back whole and empty: a dump that VEs' state
+ * changes interrupt (EINTR) is asked again.
+ */
+void ve_delete_all(struct ve_nl *nl, int stop_wait_ms);
+
+/*
  * The module's objects (struct ve and charge records) once their count has
  * stayed put for 2 s: what a stop leaves goes a little after it returns.
  */
