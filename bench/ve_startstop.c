@@ -83,6 +83,18 @@ static int run(char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* run() timed into *@ms; says which command failed. */
+static int timed(char *const argv[], double *ms)
+{
+	double t = now_ms();
+	int rc = run(argv);
+
+	*ms = now_ms() - t;
+	if (rc)
+		fprintf(stderr, "ve_startstop: %s %s failed (exit %d)\n", argv[0], argv[1], rc);
+	return rc;
+}
+
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), len = strlen(s), ok;
@@ -202,32 +214,29 @@ static void report(const char *what, const char *phase, double *ms, int n)
 
 static double start_ms[MAX_ROUNDS], stop_ms[MAX_ROUNDS];
 
-/* vectl start and stop (with @stop_opt, or NULL) of VE @id, @n times. */
-static int bench_vectl(const char *what, const char *id, const char *stop_opt, int n)
+/*
+ * @n rounds of @start then @stop, named @what; @settle ms after each
+ * stop (SETTLE_MS for a VE: the kernel finishes what a stop left it).
+ */
+static int bench_pair(const char *what, char *const start[], char *const stop[], int n,
+		      int settle)
 {
-	char *const start[] = { "vectl", "start", (char *)id, NULL };
-	char *const stop[] = { "vectl", "stop", (char *)id, (char *)stop_opt, NULL };
-
 	for (int i = 0; i < n; i++) {
-		double t = now_ms();
-
-		if (run(start)) {
-			fprintf(stderr, "ve_startstop: vectl start %s failed\n", id);
+		if (timed(start, &start_ms[i]) || timed(stop, &stop_ms[i]))
 			return 1;
-		}
-		start_ms[i] = now_ms() - t;
-		t = now_ms();
-		if (run(stop)) {
-			fprintf(stderr, "ve_startstop: vectl stop %s failed\n", id);
-			return 1;
-		}
-		stop_ms[i] = now_ms() - t;
-		/* What the stop left to the kernel is done before the next start. */
-		usleep(SETTLE_MS * 1000);
+		usleep(settle * 1000);
 	}
 	report(what, "start", start_ms, n);
 	report(what, "stop", stop_ms, n);
 	return 0;
+}
+
+/* vectl start and stop (with @stop_opt, or NULL) of VE @id, @n times. */
+static int bench_vectl(const char *what, const char *id, const char *stop_opt, int n)
+{
+	return bench_pair(what, (char *[]){ "vectl", "start", (char *)id, NULL },
+			  (char *[]){ "vectl", "stop", (char *)id, (char *)stop_opt, NULL },
+			  n, SETTLE_MS);
 }
 
 /* vectl restart of VE @id, running, @n times: a stop and a start at once. */
@@ -236,20 +245,15 @@ static int bench_restart(const char *id, int n)
 	char *const start[] = { "vectl", "start", (char *)id, NULL };
 	char *const restart[] = { "vectl", "restart", (char *)id, NULL };
 	char *const stop[] = { "vectl", "stop", (char *)id, NULL };
+	double ignored;
 
-	if (run(start))
+	if (timed(start, &ignored))
 		return 1;
-	for (int i = 0; i < n; i++) {
-		double t = now_ms();
-
-		if (run(restart)) {
-			fprintf(stderr, "ve_startstop: vectl restart %s failed\n", id);
+	for (int i = 0; i < n; i++)
+		if (timed(restart, &start_ms[i]))
 			return 1;
-		}
-		start_ms[i] = now_ms() - t;
-	}
 	report("vectl", "restart", start_ms, n);
-	return run(stop) ? 1 : 0;
+	return timed(stop, &ignored) ? 1 : 0;
 }
 
 /*
@@ -317,27 +321,9 @@ static int bench_floor(const char *id, int n)
 
 static int bench_crun(const char *bundle, int n)
 {
-	char *const start[] = { "crun", "run", "-d", "--bundle", (char *)bundle, "vebench", NULL };
-	char *const stop[] = { "crun", "delete", "-f", "vebench", NULL };
-
-	for (int i = 0; i < n; i++) {
-		double t = now_ms();
-
-		if (run(start)) {
-			fprintf(stderr, "ve_startstop: crun run %s failed\n", bundle);
-			return 1;
-		}
-		start_ms[i] = now_ms() - t;
-		t = now_ms();
-		if (run(stop)) {
-			fprintf(stderr, "ve_startstop: crun delete failed\n");
-			return 1;
-		}
-		stop_ms[i] = now_ms() - t;
-	}
-	report("crun", "start", start_ms, n);
-	report("crun", "stop", stop_ms, n);
-	return 0;
+	return bench_pair("crun",
+			  (char *[]){ "crun", "run", "-d", "--bundle", (char *)bundle, "vebench", NULL },
+			  (char *[]){ "crun", "delete", "-f", "vebench", NULL }, n, 0);
 }
 
 int main(int argc, char **argv)

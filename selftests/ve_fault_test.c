@@ -425,13 +425,9 @@ TEST_F(fault, exec_waits_for_a_start_under_way)
 
 	snprintf(id, sizeof(id), "%u", ID);
 	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
-	setenv("VECTL_FAULT_STOP", "start:bound", 1);
-	start = ve_spawn_vectl("vectl-faults", "/tmp/fault.start.log",
-			    (char *[]){ "vectl-faults", "start", id, NULL });
-	unsetenv("VECTL_FAULT_STOP");
-	ASSERT_LT(0, start);
-	ASSERT_EQ(start, waitpid(start, &status, WUNTRACED));
-	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("start exited (status %#x) before start:bound", status);
+	start = ve_spawn_vectl_held("start:bound", "/tmp/fault.start.log",
+				    (char *[]){ "vectl-faults", "start", id, NULL });
+	ASSERT_LT(0, start) TH_LOG("start exited before start:bound");
 
 	exec = ve_spawn_vectl("vectl", "/tmp/fault.exec.log",
 			   (char *[]){ "vectl", "exec", id, "true", NULL });
@@ -469,13 +465,9 @@ TEST_F(fault, stop_waits_out_a_brief_host_user)
 	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	for (int brief = 1; brief >= 0; brief--) {
 		ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
-		setenv("VECTL_FAULT_STOP", "cleanup:cgroup", 1);
-		stop = ve_spawn_vectl("vectl-faults", "/tmp/fault.stop.log",
-				      (char *[]){ "vectl-faults", "stop", id, "--fast", NULL });
-		unsetenv("VECTL_FAULT_STOP");
-		ASSERT_LT(0, stop);
-		ASSERT_EQ(stop, waitpid(stop, &status, WUNTRACED));
-		ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("stop exited (status %#x) before cleanup:cgroup", status);
+		stop = ve_spawn_vectl_held("cleanup:cgroup", "/tmp/fault.stop.log",
+					   (char *[]){ "vectl-faults", "stop", id, "--fast", NULL });
+		ASSERT_LT(0, stop) TH_LOG("stop exited before cleanup:cgroup");
 
 		fd = open("/var/lib/ve/root/601", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		ASSERT_LE(0, fd);

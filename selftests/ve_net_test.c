@@ -663,13 +663,9 @@ TEST_F_TIMEOUT(net, nothing_left_behind, 600)
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	ia = get(self, A);
 	snprintf(id, sizeof(id), "%u", A);
-	setenv("VECTL_FAULT_STOP", "exec:joining", 1);
-	exec = ve_spawn_vectl("vectl-faults", "/tmp/net.exec.log",
-			      (char *[]){ "vectl-faults", "exec", id, "true", NULL });
-	unsetenv("VECTL_FAULT_STOP");
-	ASSERT_LT(0, exec);
-	ASSERT_EQ(exec, waitpid(exec, &status, WUNTRACED));
-	ASSERT_TRUE(WIFSTOPPED(status)) TH_LOG("exec exited (status %#x) before exec:joining", status);
+	exec = ve_spawn_vectl_held("exec:joining", "/tmp/net.exec.log",
+				   (char *[]){ "vectl-faults", "exec", id, "true", NULL });
+	ASSERT_LT(0, exec) TH_LOG("exec exited before exec:joining");
 	ASSERT_EQ(0, kill((pid_t)ia.init_pid, SIGKILL));
 	ASSERT_TRUE(veapi_wait_state(&self->nl, A, VE_STATE_STOPPED, 10000 * ve_time_scale()));
 	sleep(1);

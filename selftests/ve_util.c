@@ -211,6 +211,26 @@ pid_t ve_spawn_vectl(const char *vectl, const char *log, char *const args[])
 	return pid;
 }
 
+pid_t ve_spawn_vectl_held(const char *point, const char *log, char *const args[])
+{
+	int status;
+	pid_t pid;
+
+	setenv("VECTL_FAULT_STOP", point, 1);
+	pid = ve_spawn_vectl("vectl-faults", log, args);
+	unsetenv("VECTL_FAULT_STOP");
+	if (pid <= 0)
+		return -1;
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		if (waitpid(pid, NULL, WNOHANG) == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		return -1;
+	}
+	return pid;
+}
+
 int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

@@ -44,6 +44,12 @@ pid_t ve_first_child(pid_t pid);
 pid_t ve_spawn_vectl(const char *vectl, const char *log, char *const args[]);
 
 /*
+ * vectl-faults with @args, held by SIGSTOP at fault point @point
+ * (VECTL_FAULT_STOP): its pid, stopped there; -1 if it never got there.
+ */
+pid_t ve_spawn_vectl_held(const char *point, const char *log, char *const args[]);
+
+/*
  * Run "vectl ARGS" through sh (ARGS may redirect), stdout into @out and
  * stderr into @err; returns vectl's exit code, or -1.
  */
