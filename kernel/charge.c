@@ -14,12 +14,31 @@
  * read with READ_ONCE() from ve->res, written under ve_mutex. A charge
  * over the limit is undone at once and counted in failcnt, and a
  * LIMIT_NTF is queued (rate-limited in netlink.c). Hot paths take no lock
- * of ve.ko: the table is an rhashtable (RCU lookups, per-bucket locks) and
- * records are freed after a grace period.
+ * of ve.ko but one bucket's.
+ *
+ * A record is made and dropped for every file and socket a VE opens and
+ * closes, so the table is built for that (Documentation/design.md,
+ * "Charge records", has the figures):
+ *  - a fixed array of buckets sized by the node's memory, hashed by a
+ *    multiplication: no resizing, no key compare function;
+ *  - records from a SLAB_TYPESAFE_BY_RCU cache, freed at once: no
+ *    call_rcu() per record and no zeroing. A record may be reused while
+ *    a lockless reader looks at it, so chains end in "nulls" markers
+ *    that name their bucket (a reader that strayed into another chain
+ *    starts again) and a reader checks the key again after reading the
+ *    fields, as the kernel's TCP and UDP socket tables do;
+ *  - writers take a raw spinlock of a small array with interrupts off:
+ *    objects are freed in any context (sockets in softirq), the section
+ *    is a few list operations, and it may not sleep on PREEMPT_RT either.
  */
 #include <linux/atomic.h>
-#include <linux/rhashtable.h>
+#include <linux/hash.h>
+#include <linux/list_nulls.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/rculist_nulls.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 
 #include "charge.h"
 #include "hooks.h"
@@ -27,31 +46,53 @@
 #include "ubc.h"
 
 struct ve_charge {
-	struct rhash_head	node;
+	struct hlist_nulls_node	node;
+	/* Written first when a record is reused; readers check it last. */
 	const void		*obj;
 	struct ve		*ve;
 	unsigned int		res;
-	struct rcu_head		rcu;
+	/* In a CPU's cache of free records (not node: readers may be on it). */
+	struct ve_charge	*next_free;
 };
 
-static const struct rhashtable_params ve_charge_params = {
-	.key_len		= sizeof(void *),
-	.key_offset		= offsetof(struct ve_charge, obj),
-	.head_offset		= offsetof(struct ve_charge, node),
-	/*
-	 * Big enough that a VE's steady open/close does not make the table
-	 * grow and shrink (a resize is a worker run and a grace period);
-	 * shrinking brings it back here after a bomb.
-	 */
-	.min_size		= 1024,
-	.automatic_shrinking	= true,
+/*
+ * Each CPU keeps a few free records: a VE that opens and closes files
+ * makes and drops one each time, and the slab allocator's own paths
+ * (with the hardening and accounting hooks of a distribution kernel)
+ * cost more than all the rest of a charge.
+ */
+struct ve_charge_cache {
+	struct ve_charge	*free;
+	unsigned int		nr;
 };
 
-static struct rhashtable ve_charges;
+#define VE_CHARGE_CACHE_MAX	64
+
+static DEFINE_PER_CPU(struct ve_charge_cache, ve_charge_caches);
+
+/* One bucket per 32 pages of RAM (a 4 GiB node: 32768, 256 KiB). */
+#define VE_CHARGE_PAGES_PER_BUCKET_SHIFT	5
+#define VE_CHARGE_MIN_BITS			10
+#define VE_CHARGE_MAX_BITS			20
+#define VE_CHARGE_LOCKS				256
+
+static struct hlist_nulls_head *ve_charge_hash;
+static unsigned int ve_charge_bits;
+static raw_spinlock_t ve_charge_locks[VE_CHARGE_LOCKS];
 static struct kmem_cache *ve_charge_cachep;
 static atomic_long_t ve_nr_charges = ATOMIC_LONG_INIT(0);
 /* Closed while the hooks go away (ve_charges_close()). */
 static bool ve_charges_open;
+
+static unsigned int ve_charge_slot(const void *obj)
+{
+	return hash_ptr(obj, ve_charge_bits);
+}
+
+static raw_spinlock_t *ve_charge_lock(unsigned int slot)
+{
+	return &ve_charge_locks[slot % VE_CHARGE_LOCKS];
+}
 
 /* One record fewer; at none, the hooks may go if no VE runs either. */
 static void ve_charges_dec(void)
@@ -62,35 +103,129 @@ static void ve_charges_dec(void)
 
 int __init ve_charge_init(void)
 {
-	int err;
+	unsigned int i, bits;
 
-	/* A record is charged to the memory cgroup of the task it is for. */
-	ve_charge_cachep = KMEM_CACHE(ve_charge, SLAB_ACCOUNT);
-	if (!ve_charge_cachep)
+	bits = ilog2(totalram_pages()) - VE_CHARGE_PAGES_PER_BUCKET_SHIFT;
+	ve_charge_bits = clamp(bits, VE_CHARGE_MIN_BITS, VE_CHARGE_MAX_BITS);
+	ve_charge_hash = kvmalloc_array(1U << ve_charge_bits, sizeof(*ve_charge_hash),
+					GFP_KERNEL);
+	if (!ve_charge_hash)
 		return -ENOMEM;
-	err = rhashtable_init(&ve_charges, &ve_charge_params);
-	if (err)
-		kmem_cache_destroy(ve_charge_cachep);
-	return err;
+	for (i = 0; i < 1U << ve_charge_bits; i++)
+		INIT_HLIST_NULLS_HEAD(&ve_charge_hash[i], i);
+	for (i = 0; i < VE_CHARGE_LOCKS; i++)
+		raw_spin_lock_init(&ve_charge_locks[i]);
+	/*
+	 * TYPESAFE_BY_RCU: freed at once, reused only as a record. Not
+	 * accounted to a memory cgroup: records are reused across VEs, and
+	 * a VE has no more of them than its count limits allow.
+	 */
+	ve_charge_cachep = KMEM_CACHE(ve_charge, SLAB_TYPESAFE_BY_RCU);
+	if (!ve_charge_cachep) {
+		kvfree(ve_charge_hash);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-static void ve_charge_free_rcu(struct rcu_head *head)
+/* With interrupts off: a free record from this CPU's cache, or NULL. */
+static struct ve_charge *ve_charge_cache_get(void)
 {
-	kmem_cache_free(ve_charge_cachep, container_of(head, struct ve_charge, rcu));
+	struct ve_charge_cache *cache = this_cpu_ptr(&ve_charge_caches);
+	struct ve_charge *c = cache->free;
+
+	if (c) {
+		cache->free = c->next_free;
+		cache->nr--;
+	}
+	return c;
 }
 
-/* Drop a record that is out of the table; any context. */
-static void ve_charge_release(struct ve_charge *c)
+/* With interrupts off: keep @c in this CPU's cache; false if it is full. */
+static bool ve_charge_cache_put(struct ve_charge *c)
 {
-	atomic64_dec(&c->ve->counters[c->res].held);
-	ve_put(c->ve);
-	call_rcu(&c->rcu, ve_charge_free_rcu);
+	struct ve_charge_cache *cache = this_cpu_ptr(&ve_charge_caches);
+
+	if (cache->nr >= VE_CHARGE_CACHE_MAX)
+		return false;
+	c->next_free = cache->free;
+	cache->free = c;
+	cache->nr++;
+	return true;
+}
+
+/*
+ * Once no record exists and none may be made (ve_charges_close(), unload):
+ * the CPUs' free records go back to the slab, so that a node whose VEs
+ * have all stopped keeps none. Nothing touches a cache then: a record
+ * is put into one before its count is dropped, and taken from one only
+ * after its count is raised and charging was found open.
+ */
+static void ve_charge_drain_caches(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ve_charge_cache *cache = per_cpu_ptr(&ve_charge_caches, cpu);
+
+		while (cache->free) {
+			struct ve_charge *c = cache->free;
+
+			cache->free = c->next_free;
+			kmem_cache_free(ve_charge_cachep, c);
+		}
+		cache->nr = 0;
+	}
+}
+
+/* What a record held, once it is out of the table. */
+static void ve_charge_drop(struct ve *ve, unsigned int res)
+{
+	atomic64_dec(&ve->counters[res].held);
+	ve_put(ve);
 	ve_charges_dec();
 }
 
-static void ve_charge_destroy_one(void *ptr, void *arg)
+/* Free a record that is out of the table, and what it held; any context. */
+static void ve_charge_release(struct ve_charge *c)
 {
-	ve_charge_release(ptr);
+	struct ve *ve = c->ve;
+	unsigned int res = c->res;
+
+	kmem_cache_free(ve_charge_cachep, c);
+	ve_charge_drop(ve, res);
+}
+
+/* Under the bucket's lock: the record of @obj in @slot, or NULL. */
+static struct ve_charge *ve_charge_find_locked(unsigned int slot, const void *obj)
+{
+	struct hlist_nulls_node *n;
+	struct ve_charge *c;
+
+	hlist_nulls_for_each_entry(c, n, &ve_charge_hash[slot], node)
+		if (c->obj == obj)
+			return c;
+	return NULL;
+}
+
+/*
+ * Under RCU: the record of @obj, or NULL. The caller must check c->obj
+ * again after reading what it wants: the record may be reused.
+ */
+static struct ve_charge *ve_charge_find_rcu(const void *obj)
+{
+	unsigned int slot = ve_charge_slot(obj);
+	struct hlist_nulls_node *n;
+	struct ve_charge *c;
+
+begin:
+	hlist_nulls_for_each_entry_rcu(c, n, &ve_charge_hash[slot], node)
+		if (READ_ONCE(c->obj) == obj)
+			return c;
+	/* Moved to another chain while we walked: from the start. */
+	if (get_nulls_value(n) != slot)
+		goto begin;
+	return NULL;
 }
 
 /*
@@ -99,9 +234,24 @@ static void ve_charge_destroy_one(void *ptr, void *arg)
  */
 void ve_charge_uninit(void)
 {
-	rhashtable_free_and_destroy(&ve_charges, ve_charge_destroy_one, NULL);
-	rcu_barrier();
+	unsigned int i;
+
+	for (i = 0; i < 1U << ve_charge_bits; i++) {
+		struct hlist_nulls_head *head = &ve_charge_hash[i];
+
+		while (!hlist_nulls_empty(head)) {
+			struct ve_charge *c = hlist_nulls_entry(head->first,
+								struct ve_charge, node);
+
+			hlist_nulls_del(&c->node);
+			ve_charge_release(c);
+		}
+	}
+	ve_charge_drain_caches();
+	/* Lockless readers of a TYPESAFE_BY_RCU cache until the cache goes. */
+	synchronize_rcu();
 	kmem_cache_destroy(ve_charge_cachep);
+	kvfree(ve_charge_hash);
 }
 
 bool ve_charges_exist(void)
@@ -123,8 +273,10 @@ bool ve_charges_close(void)
 	WRITE_ONCE(ve_charges_open, false);
 	/* Pairs with the barrier in ve_charge(): it sees the close, or we its count. */
 	smp_mb();
-	if (!ve_charges_exist())
+	if (!ve_charges_exist()) {
+		ve_charge_drain_caches();
 		return true;
+	}
 	WRITE_ONCE(ve_charges_open, true);
 	return false;
 }
@@ -147,11 +299,13 @@ static void ve_update_maxheld(struct ve_counter *cnt, s64 held)
 	}
 }
 
-int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
-	      bool enforce)
+int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
+		  bool enforce)
 {
 	struct ve_counter *cnt = &ve->counters[res];
 	struct ve_charge *c, *old;
+	unsigned long flags;
+	unsigned int slot;
 	s64 held;
 
 	/*
@@ -173,52 +327,85 @@ int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 		ve_charges_dec();
 		return -EDQUOT;
 	}
-	c = kmem_cache_alloc(ve_charge_cachep, gfp);
-	if (!c) {
-		atomic64_dec(&cnt->held);
-		ve_charges_dec();
-		return -ENOMEM;
+	/* Interrupts off once, for the cache and the bucket's lock. */
+	local_irq_save(flags);
+	c = ve_charge_cache_get();
+	if (unlikely(!c)) {
+		local_irq_restore(flags);
+		c = kmem_cache_alloc(ve_charge_cachep, gfp);
+		if (!c) {
+			atomic64_dec(&cnt->held);
+			ve_charges_dec();
+			return -ENOMEM;
+		}
+		local_irq_save(flags);
 	}
-	c->obj = obj;
+	WRITE_ONCE(c->obj, obj);
+	/*
+	 * A reused record: its new key before its new fields. Pairs with the
+	 * read barrier in ve_charged(), which reads the fields, then the key.
+	 */
+	smp_wmb();
 	c->ve = ve;
 	c->res = res;
-	ve_get(ve);
 
+	slot = ve_charge_slot(obj);
+	raw_spin_lock(ve_charge_lock(slot));
 	/*
 	 * An address already in the table means its earlier object was freed
 	 * by a path without a hook: that charge is stale, replace it.
 	 */
-	rcu_read_lock();
-	for (;;) {
-		old = rhashtable_lookup_get_insert_fast(&ve_charges, &c->node,
-							ve_charge_params);
-		if (!old)
-			break;
-		if (IS_ERR(old)) {
-			rcu_read_unlock();
-			ve_charge_release(c);
-			return PTR_ERR(old);
-		}
-		if (!rhashtable_remove_fast(&ve_charges, &old->node, ve_charge_params))
-			ve_charge_release(old);
-	}
-	rcu_read_unlock();
+	old = ve_charge_find_locked(slot, obj);
+	if (old)
+		hlist_nulls_del_rcu(&old->node);
+	hlist_nulls_add_head_rcu(&c->node, &ve_charge_hash[slot]);
+	raw_spin_unlock(ve_charge_lock(slot));
+	local_irq_restore(flags);
+	if (old)
+		ve_charge_release(old);
 	ve_update_maxheld(cnt, held);
 	return 0;
+}
+
+int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
+	      bool enforce)
+{
+	int err;
+
+	ve_get(ve);
+	err = ve_charge_ref(ve, res, obj, gfp, enforce);
+	if (err)
+		ve_put(ve);
+	return err;
 }
 
 void ve_uncharge(const void *obj)
 {
 	struct ve_charge *c;
+	unsigned long flags;
+	unsigned int slot, res = 0;
+	struct ve *ve = NULL;
 
 	if (!ve_charges_exist())
 		return;
-	rcu_read_lock();
-	c = rhashtable_lookup(&ve_charges, &obj, ve_charge_params);
-	/* Whoever removes the record releases it, exactly once. */
-	if (c && !rhashtable_remove_fast(&ve_charges, &c->node, ve_charge_params))
-		ve_charge_release(c);
-	rcu_read_unlock();
+	slot = ve_charge_slot(obj);
+	local_irq_save(flags);
+	raw_spin_lock(ve_charge_lock(slot));
+	c = ve_charge_find_locked(slot, obj);
+	if (c)
+		hlist_nulls_del_rcu(&c->node);
+	raw_spin_unlock(ve_charge_lock(slot));
+	if (c) {
+		ve = c->ve;
+		res = c->res;
+		if (ve_charge_cache_put(c))
+			c = NULL;
+	}
+	local_irq_restore(flags);
+	if (c)
+		kmem_cache_free(ve_charge_cachep, c);
+	if (ve)
+		ve_charge_drop(ve, res);
 }
 
 bool ve_is_charged(const void *obj)
@@ -228,7 +415,7 @@ bool ve_is_charged(const void *obj)
 	if (!ve_charges_exist())
 		return false;
 	rcu_read_lock();
-	found = rhashtable_lookup(&ve_charges, &obj, ve_charge_params);
+	found = ve_charge_find_rcu(obj);
 	rcu_read_unlock();
 	return found;
 }
@@ -236,12 +423,18 @@ bool ve_is_charged(const void *obj)
 struct ve *ve_charged(const void *obj, unsigned int *res)
 {
 	struct ve_charge *c;
+	struct ve *ve;
 
 	if (!ve_charges_exist())
 		return NULL;
-	c = rhashtable_lookup(&ve_charges, &obj, ve_charge_params);
-	if (!c)
-		return NULL;
-	*res = c->res;
-	return c->ve;
+	do {
+		c = ve_charge_find_rcu(obj);
+		if (!c)
+			return NULL;
+		*res = c->res;
+		ve = c->ve;
+		/* Pairs with the write barrier in ve_charge(): still @obj's? */
+		smp_rmb();
+	} while (READ_ONCE(c->obj) != obj);
+	return ve;
 }

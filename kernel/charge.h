@@ -18,11 +18,14 @@ void ve_charge_uninit(void);
 int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	      bool enforce);
 
+/* The same, but the record takes over the caller's reference on @ve if made. */
+int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
+		  bool enforce);
+
 /*
  * Uncharge @obj from the VE it was charged to, if it was: from wherever the
- * kernel frees such objects, but never in a section that disabled
- * preemption for us (the table's bucket locks disable BHs, which on
- * PREEMPT_RT takes a sleeping lock unless the caller could sleep).
+ * kernel frees such objects (any context: the table's locks are raw
+ * spinlocks taken with interrupts off).
  */
 void ve_uncharge(const void *obj);
 
@@ -38,7 +41,10 @@ struct ve *ve_charged(const void *obj, unsigned int *res);
 /* Whether any object is charged at all (a cheap test for hot paths). */
 bool ve_charges_exist(void);
 
-/* Whether charges may be made; hooks.c closes them before it unregisters. */
+/*
+ * Whether charges may be made; hooks.c closes them before it unregisters
+ * (a close that succeeds also empties the CPUs' caches of free records).
+ */
 bool ve_charges_close(void);
 void ve_charges_reopen(void);
 

@@ -9,6 +9,7 @@
 
 #include <linux/ftrace.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
 #include <linux/uio.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
@@ -112,6 +113,14 @@ static inline struct nlattr **ve_dumpit_attrs(struct netlink_callback *cb)
 #else
 #define ve_ftrace_direct_register(ops, addr)	register_ftrace_direct_multi(ops, addr)
 #define ve_ftrace_direct_unregister(ops, addr)	unregister_ftrace_direct_multi(ops, addr)
+#endif
+/* Where a module's core text lies: 6.4 split a module into mem[] areas. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define ve_module_text_start(mod)	((unsigned long)(mod)->mem[MOD_TEXT].base)
+#define ve_module_text_size(mod)	((mod)->mem[MOD_TEXT].size)
+#else
+#define ve_module_text_start(mod)	((unsigned long)(mod)->core_layout.base)
+#define ve_module_text_size(mod)	((mod)->core_layout.text_size)
 #endif
 #ifndef CALL_DEPTH_ACCOUNT
 #define CALL_DEPTH_ACCOUNT ""

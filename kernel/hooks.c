@@ -32,14 +32,14 @@
  * That keeps counting exact and denies before anything is allocated. A
  * free's wrapper calls the original and uncharges. The host's own objects
  * are not even redirected: a look at the arguments at allocation (is the
- * namespace the host's?), at free a look at the file's credentials or a
- * lookup (is this object charged?).
+ * namespace the host's?), at free a look at the file's credentials or
+ * socket's namespace, or a lookup (is this task charged?). Files and
+ * sockets of a VE go from the trampoline to their wrapper straight.
  *
  * Contexts: the filter runs in whatever context the hooked function was
  * called from, before the function itself; it only reads (RCU lookups, no
- * locks, no allocation). Everything that writes the charge table (its
- * bucket locks disable BHs, which on PREEMPT_RT is a sleeping lock) runs
- * in a wrapper, in that same context, as the kernel's own LSM code would.
+ * locks, no allocation). Everything that writes the charge table runs in
+ * a wrapper, in that same context, as the kernel's own LSM code would.
  *
  * The wrappers must not tail-call the original (ftrace would then see the
  * kernel's return address and redirect again): this file is built with
@@ -160,10 +160,11 @@ static struct ve *ve_lookup_user_ns(const void *ns)
 }
 
 /*
- * Charge @obj for @res to @ve, a reference from ve_get_of() that this
- * drops (NULL: the host's object, nothing to charge). A refusal at the
- * limit becomes @refused, the errno the syscall documents; *@charged says
- * whether there is a charge to undo if the original fails.
+ * Charge @obj for @res to @ve, a reference from ve_get_of() that the
+ * charge's record takes over or this drops (NULL: the host's object,
+ * nothing to charge). A refusal at the limit becomes @refused, the errno
+ * the syscall documents; *@charged says whether there is a charge to
+ * undo if the original fails.
  */
 static int ve_hook_charge(struct ve *ve, unsigned int res, const void *obj,
 			  int refused, bool *charged)
@@ -173,8 +174,9 @@ static int ve_hook_charge(struct ve *ve, unsigned int res, const void *obj,
 	*charged = false;
 	if (!ve)
 		return 0;
-	err = ve_charge(ve, res, obj, GFP_KERNEL, true);
-	ve_put(ve);
+	err = ve_charge_ref(ve, res, obj, GFP_KERNEL, true);
+	if (err)
+		ve_put(ve);
 	*charged = !err;
 	return err == -EDQUOT ? refused : err;
 }
@@ -262,10 +264,8 @@ static void ve_sk_clone(const struct sock *sk, struct sock *newsk)
 	if (ve && !refcount_inc_not_zero(&ve->ref))
 		ve = NULL;
 	rcu_read_unlock();
-	if (ve) {
-		ve_charge(ve, res, newsk, GFP_ATOMIC, false);
+	if (ve && ve_charge_ref(ve, res, newsk, GFP_ATOMIC, false))
 		ve_put(ve);
-	}
 	atomic_dec(&ve_hooks_running);
 }
 
@@ -353,24 +353,25 @@ static inline bool ve_free_may_uncharge(const unsigned long *args)
 /*
  * A socket is charged by its network namespace's owner (ve_sock_create(),
  * and a clone where its listener is): none in the host's is. Only the
- * pointer is compared; the namespace may be gone by now.
+ * pointer is compared; the namespace may be gone by now. The wrapper
+ * looks the socket up (the trampoline's fast path decides the same).
  */
 static inline bool ve_sk_may_uncharge(const unsigned long *args)
 {
 	const struct sock *sk = (void *)args[0];
 
-	return !net_eq(sock_net(sk), &init_net) && ve_is_charged(sk);
+	return !net_eq(sock_net(sk), &init_net);
 }
 
 /*
  * A file is charged by its credentials' user namespace, which never
- * changes (ve_file_alloc()): the host's files skip the table lookup.
+ * changes (ve_file_alloc()): the host's files are not redirected.
  */
 static inline bool ve_file_may_uncharge(const unsigned long *args)
 {
 	const struct file *file = (void *)args[0];
 
-	return file->f_cred->user_ns != &init_user_ns && ve_is_charged(file);
+	return file->f_cred->user_ns != &init_user_ns;
 }
 
 /*
@@ -464,6 +465,13 @@ unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
  */
 unsigned long ve_hook_rets[VE_NR_HOOKS];
 
+/*
+ * Where ve.ko's code lies: a hooked function called from there is our
+ * wrapper's call of the original, which must not be redirected again.
+ */
+unsigned long ve_text_start __read_mostly;
+unsigned long ve_text_end __read_mostly;
+
 /* The offsets the fast paths read, for the assembler. */
 static void __used ve_hook_offsets(void)
 {
@@ -476,6 +484,10 @@ static void __used ve_hook_offsets(void)
 		     ".set VE_RET_FILE_FREE, %c6\n\t"
 		     ".set VE_RET_SOCK_CREATE, %c7\n\t"
 		     ".set VE_RET_SK_FREE, %c8\n\t"
+		     ".set VE_WRAP_FILE_ALLOC, %c9\n\t"
+		     ".set VE_WRAP_FILE_FREE, %c10\n\t"
+		     ".set VE_WRAP_SOCK_CREATE, %c11\n\t"
+		     ".set VE_WRAP_SK_FREE, %c12\n\t"
 		     : : "i" (offsetof(struct file, f_cred)),
 			 "i" (offsetof(struct cred, user_ns)),
 			 "i" (offsetof(struct socket, sk)),
@@ -484,7 +496,9 @@ static void __used ve_hook_offsets(void)
 			 "i" (VE_HOOK_FILE_ALLOC * sizeof(unsigned long)),
 			 "i" (VE_HOOK_FILE_FREE * sizeof(unsigned long)),
 			 "i" (VE_HOOK_SOCK_CREATE * sizeof(unsigned long)),
-			 "i" (VE_HOOK_SK_FREE * sizeof(unsigned long)));
+			 "i" (VE_HOOK_SK_FREE * sizeof(unsigned long)),
+			 "i" (ve_file_alloc), "i" (ve_file_free),
+			 "i" (ve_sock_create), "i" (ve_sk_free));
 }
 
 /*
@@ -492,17 +506,21 @@ static void __used ve_hook_offsets(void)
  * that call left it: the return address into the function, then the one
  * into its caller.
  *
- * Fast paths first, for the calls that are the host's by their arguments
- * alone, as the filter would find (the busiest hooks, in registers only:
- * at a function's entry rax, r10 and r11 hold nothing): a file whose
- * credentials are the host's user namespace (alloc and free), a kernel
- * socket or one in a namespace of the host's user namespace (create), a
- * socket in init_net (free). Everything else, and any hook not learnt
- * yet, goes the slow way: the argument registers saved, ve_hook_filter()
- * asked, and for a redirect the return address replaced, so that the
- * function's arguments, restored, arrive in the wrapper, which returns to
- * the caller. Seven pushes after the frame keep the stack 16-byte aligned
- * for the C call.
+ * Fast paths first, for the busiest hooks, in registers only (at a
+ * function's entry rax, r10 and r11 hold nothing). The host's objects go
+ * on into the function: a file whose credentials are the host's user
+ * namespace (alloc and free), a kernel socket or one in a namespace of
+ * the host's user namespace (create), a socket in init_net (free). The
+ * others go straight to their wrapper, as the filter would send them,
+ * unless the caller is ve.ko itself (a wrapper calling the original): the
+ * return address into the function is replaced by the wrapper's, so
+ * that the untouched argument registers arrive there and the wrapper
+ * returns to the caller.
+ *
+ * Everything else, and any hook not learnt yet, goes the slow way: the
+ * argument registers saved, ve_hook_filter() asked, and for a redirect
+ * the return address replaced the same way. Seven pushes after the frame
+ * keep the stack 16-byte aligned for the C call.
  */
 asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	.type		ve_hook_tramp, @function\n"
@@ -512,24 +530,30 @@ asm("	.pushsection	.text, \"ax\", @progbits\n"
 	CALL_DEPTH_ACCOUNT
 "	movq	(%rsp), %rax\n"
 "	cmpq	ve_hook_rets+VE_RET_FILE_ALLOC(%rip), %rax\n"
-"	je	.Lve_file\n"
+"	je	.Lve_file_alloc\n"
 "	cmpq	ve_hook_rets+VE_RET_FILE_FREE(%rip), %rax\n"
-"	je	.Lve_file\n"
+"	je	.Lve_file_free\n"
 "	cmpq	ve_hook_rets+VE_RET_SOCK_CREATE(%rip), %rax\n"
 "	je	.Lve_sock\n"
 "	cmpq	ve_hook_rets+VE_RET_SK_FREE(%rip), %rax\n"
 "	jne	.Lve_slow\n"
 "	leaq	init_net(%rip), %r11\n"
 "	cmpq	%r11, VE_SK_NET(%rdi)\n"
-"	jne	.Lve_slow\n"
-	ASM_RET
+"	je	.Lve_host\n"
+"	leaq	VE_WRAP_SK_FREE(%rip), %r11\n"
+"	jmp	.Lve_redirect\n"
+".Lve_file_alloc:\n"
+"	leaq	VE_WRAP_FILE_ALLOC(%rip), %r11\n"
+"	jmp	.Lve_file\n"
+".Lve_file_free:\n"
+"	leaq	VE_WRAP_FILE_FREE(%rip), %r11\n"
 ".Lve_file:\n"
 "	movq	VE_FILE_F_CRED(%rdi), %rax\n"
 "	movq	VE_CRED_USER_NS(%rax), %rax\n"
-"	leaq	init_user_ns(%rip), %r11\n"
-"	cmpq	%r11, %rax\n"
-"	jne	.Lve_slow\n"
-	ASM_RET
+"	leaq	init_user_ns(%rip), %r10\n"
+"	cmpq	%r10, %rax\n"
+"	je	.Lve_host\n"
+"	jmp	.Lve_redirect\n"
 ".Lve_sock:\n"
 "	testq	%r8, %r8\n"
 "	jnz	.Lve_host\n"
@@ -540,7 +564,15 @@ asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	movq	VE_NET_USER_NS(%rax), %rax\n"
 "	leaq	init_user_ns(%rip), %r11\n"
 "	cmpq	%r11, %rax\n"
-"	jne	.Lve_slow\n"
+"	je	.Lve_host\n"
+"	leaq	VE_WRAP_SOCK_CREATE(%rip), %r11\n"
+".Lve_redirect:\n"
+"	movq	8(%rsp), %rax\n"
+"	cmpq	ve_text_start(%rip), %rax\n"
+"	jb	1f\n"
+"	cmpq	ve_text_end(%rip), %rax\n"
+"	jb	.Lve_host\n"
+"1:	movq	%r11, (%rsp)\n"
 ".Lve_host:\n"
 	ASM_RET
 ".Lve_slow:\n"
@@ -689,6 +721,9 @@ int __init ve_hooks_init(void)
 {
 	unsigned int i;
 	int err;
+
+	ve_text_start = ve_module_text_start(THIS_MODULE);
+	ve_text_end = ve_text_start + ve_module_text_size(THIS_MODULE);
 
 	for (i = 0; i < VE_NR_HOOKS; i++) {
 		err = ftrace_set_filter(&ve_ops, (unsigned char *)ve_hooks[i].name,

@@ -17,6 +17,7 @@ void ve_hooks_idle(void);
 
 /* For the trampoline (hooks.c), which uses them from assembly. */
 extern unsigned long ve_hook_rets[];
+extern unsigned long ve_text_start, ve_text_end;
 unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
 			     unsigned long parent);
 void ve_hook_tramp(void);

@@ -40,6 +40,9 @@ struct shared {
 	char proc_ids[256];	/* IDs an in-VE reader sees in the proc file */
 	int nl_ids;		/* VEs an in-VE dump sees */
 	int inside_done;	/* the in-VE reader has looked */
+	int trade_sock[2];	/* files_passed_between_...: A's and B's end */
+	int trade_step[2];	/* how far each side got */
+	int trade_got[2];	/* files each closed for the other */
 };
 
 static struct shared *sh;
@@ -326,8 +329,8 @@ TEST_F(ubc, fork_bomb)
 	EXPECT_TRUE(held_becomes(&self->nl, ID_A, VE_RES_NUMPROC, 0));
 }
 
-/* Open a file in the VE and pass it to the host, then exit. */
-static int pass_file(void *arg)
+/* Pass @fd over the unix socket @sock; 0, or -1 with errno. */
+static int send_fd(int sock, int fd, int flags)
 {
 	char byte = 'f';
 	struct iovec iov = { &byte, 1 };
@@ -338,19 +341,16 @@ static int pass_file(void *arg)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	int fd = open("/dev/null", O_RDONLY);
 
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (fd < 0 || sendmsg(sh->fd, &msg, 0) != 1)
-		return 1;
-	close(fd);
-	return 0;
+	return sendmsg(sock, &msg, flags) == 1 ? 0 : -1;
 }
 
-static int recv_fd(int sock)
+/* A file passed over @sock, or -1 (errno EAGAIN with MSG_DONTWAIT: none). */
+static int recv_fd(int sock, int flags)
 {
 	char byte;
 	struct iovec iov = { &byte, 1 };
@@ -362,10 +362,21 @@ static int recv_fd(int sock)
 			      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 	int fd = -1;
 
-	if (recvmsg(sock, &msg, 0) != 1 || !CMSG_FIRSTHDR(&msg))
+	if (recvmsg(sock, &msg, flags) != 1 || !CMSG_FIRSTHDR(&msg))
 		return -1;
 	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
 	return fd;
+}
+
+/* Open a file in the VE and pass it to the host, then exit. */
+static int pass_file(void *arg)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd < 0 || send_fd(sh->fd, fd, 0))
+		return 1;
+	close(fd);
+	return 0;
 }
 
 /* A file opened in a VE stays charged to it on the host, after it stopped. */
@@ -376,7 +387,7 @@ TEST_F(ubc, uncharge_after_fd_passing_and_stop)
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
 	sh->fd = sv[1];
 	ASSERT_EQ(0, start_ve(&self->nl, ID_A, &self->a, VE_RES_NUMFILE, 100, pass_file));
-	fd = recv_fd(sv[0]);
+	fd = recv_fd(sv[0], 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, WEXITSTATUS(ve_child_wait(&self->a)));
 	self->a.pid = 0;
@@ -389,13 +400,152 @@ TEST_F(ubc, uncharge_after_fd_passing_and_stop)
 	/* Again, but the VE is deleted before the host lets go. */
 	ASSERT_EQ(0, veapi_del(&self->nl, ID_A));
 	ASSERT_EQ(0, start_ve(&self->nl, ID_A, &self->a, VE_RES_NUMFILE, 100, pass_file));
-	fd = recv_fd(sv[0]);
+	fd = recv_fd(sv[0], 0);
 	ASSERT_LE(0, fd);
 	ve_child_wait(&self->a);
 	self->a.pid = 0;
 	ASSERT_TRUE(veapi_wait_state(&self->nl, ID_A, VE_STATE_STOPPED, 5000));
 	ASSERT_EQ(0, veapi_del(&self->nl, ID_A));
 	close(fd);	/* uncharges the deleted VE's counters, quietly */
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/*
+ * Two VEs open and close files and sockets as fast as they can, each
+ * passing every other one to the other VE, which closes it: the records
+ * of both VEs come and go in the same table and the same CPUs' caches at
+ * once, and every object must still go back to the VE that opened it.
+ * Then each keeps a known number of its own and of the other's: the
+ * counts must say exactly that.
+ */
+#define TRADE_ROUNDS 3000
+#define TRADE_KEEP_A 10
+#define TRADE_KEEP_B 5
+#define TRADE_GIVE_A 3
+#define TRADE_GIVE_B 7
+
+static void trade_step(int side, int step)
+{
+	__atomic_store_n(&sh->trade_step[side], step, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&sh->trade_step[!side], __ATOMIC_SEQ_CST) < step)
+		usleep(1000);
+}
+
+/* Close whatever the other VE passed us; the number closed. */
+static int trade_drain(int sock)
+{
+	int fd, n = 0;
+
+	while ((fd = recv_fd(sock, MSG_DONTWAIT)) >= 0) {
+		close(fd);
+		n++;
+	}
+	return n;
+}
+
+static int trade(void *arg)
+{
+	int side = arg != NULL, sock = sh->trade_sock[side];
+	int keep = side ? TRADE_KEEP_B : TRADE_KEEP_A;
+	int give = side ? TRADE_GIVE_B : TRADE_GIVE_A;
+	int take = side ? TRADE_GIVE_A : TRADE_GIVE_B;
+
+	wait_phase(1);
+	for (int i = 0; i < TRADE_ROUNDS; i++) {
+		int fd = i % 3 ? open("/dev/null", O_RDONLY) : socket(AF_INET, SOCK_DGRAM, 0);
+
+		if (fd < 0)
+			return 1;
+		/* A full queue (the other side is busy) just keeps it here. */
+		if (i % 2)
+			send_fd(sock, fd, MSG_DONTWAIT);
+		close(fd);
+		sh->trade_got[side] += trade_drain(sock);
+	}
+	/* Both done sending: what is still queued can be closed. */
+	trade_step(side, 1);
+	sh->trade_got[side] += trade_drain(sock);
+	trade_step(side, 2);
+
+	for (int i = 0; i < keep; i++)
+		if (open("/dev/null", O_RDONLY) < 0)
+			return 1;
+	for (int i = 0; i < give; i++) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd < 0 || send_fd(sock, fd, 0))
+			return 1;
+		close(fd);
+	}
+	for (int i = 0; i < take; i++)
+		if (recv_fd(sock, 0) < 0)
+			return 1;
+	trade_step(side, 3);
+	pause();
+	return 0;
+}
+
+TEST_F(ubc, files_passed_between_two_churning_ves)
+{
+	uint64_t base[2], sock_base[2];
+	const uint32_t ids[2] = { ID_A, ID_B };
+	struct ve_child *c[2] = { &self->a, &self->b };
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	sh->trade_sock[0] = sv[0];
+	sh->trade_sock[1] = sv[1];
+	for (int side = 0; side < 2; side++) {
+		ASSERT_EQ(0, veapi_new(&self->nl, ids[side], NULL));
+		ASSERT_EQ(0, ve_child_spawn(c[side], VE_CHILD_NS, NULL, trade,
+					    side ? (void *)1 : NULL));
+		ASSERT_EQ(0, veapi_start(&self->nl, ids[side], c[side]->pid));
+		ve_child_go(c[side]);
+	}
+	/* The inits wait for phase 1: what they hold now is the baseline. */
+	for (int side = 0; side < 2; side++) {
+		struct ve_info info = info_of(&self->nl, ids[side]);
+
+		base[side] = info.held[VE_RES_NUMFILE];
+		sock_base[side] = info.held[VE_RES_NUMOTHERSOCK];
+	}
+	__atomic_store_n(&sh->phase, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 6000 && (__atomic_load_n(&sh->trade_step[0], __ATOMIC_SEQ_CST) < 3 ||
+				     __atomic_load_n(&sh->trade_step[1], __ATOMIC_SEQ_CST) < 3); i++)
+		usleep(10000);
+	ASSERT_EQ(3, sh->trade_step[0]);
+	ASSERT_EQ(3, sh->trade_step[1]);
+	TH_LOG("passed and closed on the other side: %d to B, %d to A",
+	       sh->trade_got[1], sh->trade_got[0]);
+	EXPECT_LT(0, sh->trade_got[0]);
+	EXPECT_LT(0, sh->trade_got[1]);
+
+	/* Each VE's own kept files, and those it gave, which the other keeps. */
+	EXPECT_TRUE(held_becomes(&self->nl, ID_A, VE_RES_NUMFILE,
+				 base[0] + TRADE_KEEP_A + TRADE_GIVE_A));
+	EXPECT_TRUE(held_becomes(&self->nl, ID_B, VE_RES_NUMFILE,
+				 base[1] + TRADE_KEEP_B + TRADE_GIVE_B));
+	EXPECT_TRUE(held_becomes(&self->nl, ID_A, VE_RES_NUMOTHERSOCK, sock_base[0]));
+	EXPECT_TRUE(held_becomes(&self->nl, ID_B, VE_RES_NUMOTHERSOCK, sock_base[1]));
+	for (int side = 0; side < 2; side++) {
+		struct ve_info info = info_of(&self->nl, ids[side]);
+
+		TH_LOG("VE %u: numfile held %llu maxheld %llu", ids[side],
+		       (unsigned long long)info.held[VE_RES_NUMFILE],
+		       (unsigned long long)info.maxheld[VE_RES_NUMFILE]);
+	}
+
+	/* Once both are gone, nothing is left charged to either. */
+	for (int side = 0; side < 2; side++) {
+		ve_child_kill(c[side]);
+		c[side]->pid = 0;
+	}
+	for (int side = 0; side < 2; side++) {
+		ASSERT_TRUE(veapi_wait_state(&self->nl, ids[side], VE_STATE_STOPPED, 5000));
+		EXPECT_TRUE(held_becomes(&self->nl, ids[side], VE_RES_NUMFILE, 0));
+		EXPECT_TRUE(held_becomes(&self->nl, ids[side], VE_RES_NUMOTHERSOCK, 0));
+	}
 	close(sv[0]);
 	close(sv[1]);
 }
