@@ -355,13 +355,12 @@ void list_print_end(const struct list_opts *o, int rows, FILE *f)
 struct rows {
 	struct list_row *v;
 	size_t n, cap;
+	size_t n_kernel;	/* the first n_kernel rows: the dump's, by ID */
 };
 
-static struct list_row *row_for(struct rows *rs, uint32_t id)
+/* A new row for VE @id (stopped until the module says otherwise). */
+static struct list_row *row_add(struct rows *rs, uint32_t id)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		if (rs->v[i].info.id == id)
-			return &rs->v[i];
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 64;
 		struct list_row *v = realloc(rs->v, cap * sizeof(*v));
@@ -377,14 +376,43 @@ static struct list_row *row_for(struct rows *rs, uint32_t id)
 	return &rs->v[rs->n++];
 }
 
+/* A dump names each VE once. */
 static void from_kernel(const struct ve_info *info, void *data)
 {
-	struct list_row *r = row_for(data, info->id);
+	struct list_row *r = row_add(data, info->id);
 
-	if (r) {
+	if (r)
 		r->info = *info;
-		r->in_kernel = true;
+}
+
+static int cmp_row_id(const void *a, const void *b)
+{
+	uint32_t x = ((const struct list_row *)a)->info.id;
+	uint32_t y = ((const struct list_row *)b)->info.id;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * VE @id's row: the dump's (a binary search: a list of a thousand VEs
+ * looks up each of their configs), else a new one for a VE only a config
+ * knows.
+ */
+static struct list_row *row_for(struct rows *rs, uint32_t id)
+{
+	size_t lo = 0, hi = rs->n_kernel;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rs->v[mid].info.id == id)
+			return &rs->v[mid];
+		if (rs->v[mid].info.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return row_add(rs, id);
 }
 
 static void copy_key(const struct vectx *x, const char *key, char *dst, size_t len)
@@ -482,6 +510,9 @@ int cmd_list(int argc, char **argv)
 		free(rs.v);
 		return vectl_exit_for_errno(err);
 	}
+	/* The module dumps by ID already; sorted here so as not to depend on it. */
+	qsort(rs.v, rs.n, sizeof(rs.v[0]), cmp_row_id);
+	rs.n_kernel = rs.n;
 	vectx_each_conf(from_config, &rs);
 	/* As vzlist: asked for a VE that neither the module nor a config has. */
 	for (int i = optind; i < argc; i++) {

@@ -17,7 +17,6 @@ enum list_which { LIST_RUNNING, LIST_ALL, LIST_STOPPED };
 /* One VE: what the module reports merged with what its config says. */
 struct list_row {
 	struct ve_info info;	/* state VE_STATE_STOPPED when unknown */
-	bool in_kernel;
 	bool mounted;
 	char hostname[72];
 	char ip[128];

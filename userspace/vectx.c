@@ -117,7 +117,7 @@ const char *vectx_get(const struct vectx *x, const char *key)
 {
 	const char *v = conf_get(&x->conf, key);
 
-	return v ? v : conf_get(&x->global, key);
+	return v || !x->global ? v : conf_get(x->global, key);
 }
 
 bool vectx_get_bool(const struct vectx *x, const char *key, bool def)
@@ -149,7 +149,7 @@ int vectl_lock_wait = -1;
 
 static unsigned int lock_wait(const struct vectx *x)
 {
-	const char *v = conf_get(&x->global, "LOCK_WAIT");
+	const char *v = x->global ? conf_get(x->global, "LOCK_WAIT") : NULL;
 	unsigned long s;
 	char *end;
 
@@ -256,6 +256,24 @@ int vectx_try_lock(uint32_t id)
 	return -1;
 }
 
+/*
+ * The global config, read at the first vectx_open() of this process: a
+ * list of every VE opens them all. vectl never writes it.
+ */
+static int global_conf(const struct conf **global)
+{
+	static struct conf conf;
+	static int err = 1;
+
+	if (err > 0) {
+		err = conf_load(&conf, VE_GLOBAL_CONF);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	*global = &conf;
+	return err;
+}
+
 int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 {
 	int err;
@@ -274,8 +292,8 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 	}
 	x->uid_base = VE_UID_BASE + id * VE_UID_RANGE;
 
-	err = conf_load(&x->global, VE_GLOBAL_CONF);
-	if (err && err != -ENOENT) {
+	err = global_conf(&x->global);
+	if (err) {
 		vectl_err("%s %u: cannot read %s: %s", verb, id, VE_GLOBAL_CONF, strerror(-err));
 		vectx_close(x);
 		return VECTL_ERR_BAD_CONFIG;
@@ -323,7 +341,6 @@ void vectx_unlock(struct vectx *x)
 
 void vectx_close(struct vectx *x)
 {
-	conf_free(&x->global);
 	conf_free(&x->conf);
 	vectx_unlock(x);
 }

@@ -37,7 +37,7 @@
 struct vectx {
 	uint32_t id;
 	const char *verb;
-	struct conf global;
+	const struct conf *global;	/* read once per process */
 	struct conf conf;
 	bool exists;			/* ID.conf exists */
 	int lock_fd;			/* -1 when not locked */
