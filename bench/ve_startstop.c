@@ -18,7 +18,11 @@
  *                maps, mounts /proc, pivots into the VE's private area,
  *                execs its /sbin/init and exits; stopped with SIGKILL
  *   crun         crun run -d of BUNDLE (an OCI bundle of the same tree,
- *                if given and crun is installed), crun delete -f
+ *                if given and crun is installed), crun delete -f;
+ *                scripts/bench makes it with bench/oci-config.json: the
+ *                namespaces of a VE (user, with 65536 ids mapped, pid,
+ *                net, ipc, uts, mount, cgroup), crun's usual mounts,
+ *                /sbin/init
  *
  * A start counts until the init has exec'd (vectl returns then too); a
  * stop until the last process has gone and, for vectl, the VE's cgroup
