@@ -53,10 +53,11 @@
 		  CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 #define MAX_ROUNDS 1000
 /*
- * Between a stop and the next start: the kernel finishes what a stop
- * leaves to it (the network namespace's teardown) meanwhile, as it has
- * on a host where nobody starts a VE the same millisecond it stopped.
- * A restart, which does not wait, has its own row.
+ * After a start and after a stop, for every pair alike: the VE boots (its
+ * init runs its rc scripts) before it is stopped, and the kernel finishes
+ * what a stop leaves to it (the network namespace's teardown) before the
+ * next start, as on a host where nobody stops a VE the millisecond it
+ * started. A restart's own stop and start do not wait.
  */
 #define SETTLE_MS 200
 
@@ -218,17 +219,17 @@ static void report(const char *what, const char *phase, double *ms, int n)
 
 static double start_ms[MAX_ROUNDS], stop_ms[MAX_ROUNDS];
 
-/*
- * @n rounds of @start then @stop, named @what; @settle ms after each
- * stop (SETTLE_MS for a VE: the kernel finishes what a stop left it).
- */
-static int bench_pair(const char *what, char *const start[], char *const stop[], int n,
-		      int settle)
+/* @n rounds of @start then @stop, named @what; SETTLE_MS after each. */
+static int bench_pair(const char *what, char *const start[], char *const stop[], int n)
 {
 	for (int i = 0; i < n; i++) {
-		if (timed(start, &start_ms[i]) || timed(stop, &stop_ms[i]))
+		if (timed(start, &start_ms[i]))
 			return 1;
-		usleep(settle * 1000);
+		/* A VE that has booted is stopped, not one still running its rc. */
+		usleep(SETTLE_MS * 1000);
+		if (timed(stop, &stop_ms[i]))
+			return 1;
+		usleep(SETTLE_MS * 1000);
 	}
 	report(what, "start", start_ms, n);
 	report(what, "stop", stop_ms, n);
@@ -240,7 +241,7 @@ static int bench_vectl(const char *what, const char *id, const char *stop_opt, i
 {
 	return bench_pair(what, (char *[]){ "vectl", "start", (char *)id, NULL },
 			  (char *[]){ "vectl", "stop", (char *)id, (char *)stop_opt, NULL },
-			  n, SETTLE_MS);
+			  n);
 }
 
 /* vectl restart of VE @id, running, @n times: a stop and a start at once. */
@@ -253,9 +254,11 @@ static int bench_restart(const char *id, int n)
 
 	if (timed(start, &ignored))
 		return 1;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		usleep(SETTLE_MS * 1000);
 		if (timed(restart, &start_ms[i]))
 			return 1;
+	}
 	report("vectl", "restart", start_ms, n);
 	return timed(stop, &ignored) ? 1 : 0;
 }
@@ -313,10 +316,12 @@ static int bench_floor(const char *id, int n)
 		if (pid <= 0)
 			return 1;
 		start_ms[i] = now_ms() - t;
+		usleep(SETTLE_MS * 1000);
 		t = now_ms();
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		stop_ms[i] = now_ms() - t;
+		usleep(SETTLE_MS * 1000);
 	}
 	report("floor", "start", start_ms, n);
 	report("floor", "stop", stop_ms, n);
@@ -327,7 +332,7 @@ static int bench_crun(const char *bundle, int n)
 {
 	return bench_pair("crun",
 			  (char *[]){ "crun", "run", "-d", "--bundle", (char *)bundle, "vebench", NULL },
-			  (char *[]){ "crun", "delete", "-f", "vebench", NULL }, n, 0);
+			  (char *[]){ "crun", "delete", "-f", "vebench", NULL }, n);
 }
 
 int main(int argc, char **argv)

@@ -12,10 +12,10 @@
  * of its flags) by being copied into a mount namespace of a less
  * privileged user namespace. So the tree is built by host root first and
  * then copied across:
- *   1. a helper unshares a private mount namespace of the host's and
- *      joins the VE's pid and network namespaces;
- *   2. its child (a task of the VE's pid namespace, so that procfs and
- *      sysfs are the VE's) mounts proc and a read-only sysfs into the
+ *   1. vectl clones a task into the VE's pid namespace (so that procfs
+ *      is the VE's) with a private mount namespace of the host's; it
+ *      joins the VE's network namespace (so that sysfs is the VE's);
+ *   2. the task mounts proc and a read-only sysfs into the
  *      VE's root, and binds the module's "veproc" files over /proc's
  *      meminfo, cpuinfo, stat, loadavg, uptime, swaps and
  *      /sys/devices/system/cpu/online;
@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -49,6 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "err.h"
+#include "exitcodes.h"
 #include "procview.h"
 #include "run.h"
 
@@ -247,60 +250,96 @@ view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
 	_exit(0);
 }
 
-/* Step 1, in a child of vectl; the grandchild does the rest. */
-static void __attribute__((noreturn))
-view_helper(const struct vectx *x, int pidfd, int sock, int err_fd)
-{
-	int status;
-	pid_t pid;
+struct view_task {
+	const struct vectx *x;
+	int pidfd, sock, err_fd;
+};
 
-	/*
-	 * Nothing of vectl's (its lock, netlink socket) goes into the VE's
-	 * namespaces; nor may a process of the VE's trace us there.
-	 */
-	close_fds_except((int[]){ pidfd, sock, err_fd }, 3);
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-		view_fail(err_fd, "cannot make the helper undumpable: %s", strerror(errno));
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    setns(pidfd, CLONE_NEWPID | CLONE_NEWNET))
-		view_fail(err_fd, "cannot enter the VE's namespaces: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		view_fail(err_fd, "cannot fork into the VE: %s%s", strerror(errno),
-			  errno == EAGAIN ? " (numproc limit?)" : "");
-	if (pid == 0)
-		view_build(x, pidfd, sock, err_fd);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			_exit(1);
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+/*
+ * Step 1 and 2: a task cloned by vectl into the VE's pid namespace (vectl
+ * entered it for its children) and a private copy of the host's mount
+ * namespace; it joins the VE's network namespace itself.
+ */
+static int view_task(void *arg)
+{
+	const struct view_task *t = arg;
+
+	/* Nothing of vectl's (its lock, netlink socket) goes into the VE's namespaces. */
+	close_fds_except((int[]){ t->pidfd, t->sock, t->err_fd }, 3);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) || setns(t->pidfd, CLONE_NEWNET))
+		view_fail(t->err_fd, "cannot enter the VE's namespaces: %s", strerror(errno));
+	view_build(t->x, t->pidfd, t->sock, t->err_fd);
+}
+
+/*
+ * The task shares vectl's memory and vectl waits until it is gone
+ * (CLONE_VM | CLONE_VFORK, as posix_spawn() does): no copy of vectl's
+ * address space to make and tear down. It calls nothing that allocates.
+ */
+#define VIEW_STACK_SIZE (256 * 1024)
+
+static pid_t view_clone(struct view_task *t, int own_pidns)
+{
+	char *stack = mmap(NULL, VIEW_STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	pid_t pid;
+	int err;
+
+	if (stack == MAP_FAILED)
+		return -1;
+	if (setns(t->pidfd, CLONE_NEWPID)) {
+		munmap(stack, VIEW_STACK_SIZE);
+		return -1;
+	}
+	pid = clone(view_task, stack + VIEW_STACK_SIZE, CLONE_VM | CLONE_VFORK | CLONE_NEWNS | SIGCHLD,
+		    t);
+	err = errno;
+	/* vectl's own later children (the console keeper) are the host's. */
+	if (setns(own_pidns, CLONE_NEWPID)) {
+		vectl_err("cannot return to the host's pid namespace: %s (the VE's init is left waiting; vectl stop --fast ends it)",
+			  strerror(errno));
+		_exit(VECTL_ERR_SYSTEM);
+	}
+	munmap(stack, VIEW_STACK_SIZE);
+	errno = err;
+	return pid;
 }
 
 int view_prepare(const struct vectx *x, pid_t init, int *mntns, int *root,
 		 char *why, size_t len)
 {
-	int sk[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd, status, err = 0;
+	int sk[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd, own_pidns, status, err = 0;
+	struct view_task t;
 	ssize_t n;
 	pid_t pid;
 
 	*mntns = *root = -1;
 	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
-	if (pidfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) ||
+	own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (pidfd < 0 || own_pidns < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) ||
 	    pipe2(errp, O_CLOEXEC)) {
 		snprintf(why, len, "cannot prepare the VE's /proc: %s", strerror(errno));
 		err = -1;
 		goto out;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(why, len, "cannot fork: %s", strerror(errno));
+	/*
+	 * The task goes into the VE's user namespace with vectl's memory:
+	 * none of the VE's processes may trace it (the flag is the shared
+	 * memory's, so vectl stays undumpable too).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		snprintf(why, len, "cannot make vectl undumpable: %s", strerror(errno));
 		err = -1;
 		goto out;
 	}
-	if (pid == 0) {
-		close(sk[0]);
-		close(errp[0]);
-		view_helper(x, pidfd, sk[1], errp[1]);
+	t = (struct view_task){ x, pidfd, sk[1], errp[1] };
+	pid = view_clone(&t, own_pidns);
+	if (pid < 0) {
+		snprintf(why, len, "cannot start a task in the VE: %s%s", strerror(errno),
+			 errno == EAGAIN ? " (numproc limit?)" : "");
+		err = -1;
+		goto out;
 	}
 	close(sk[1]);
 	sk[1] = -1;
@@ -312,7 +351,7 @@ int view_prepare(const struct vectx *x, pid_t init, int *mntns, int *root,
 	n = read(errp[0], why, len - 1);
 	if (n > 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		if (n <= 0)
-			snprintf(why, len, "the helper that builds the VE's /proc died");
+			snprintf(why, len, "the task that builds the VE's /proc died");
 		else
 			why[n] = '\0';
 		err = -1;
@@ -329,6 +368,6 @@ out:
 		close_fds((int[]){ *mntns, *root }, 2);
 		*mntns = *root = -1;
 	}
-	close_fds((int[]){ pidfd, sk[0], sk[1], errp[0], errp[1] }, 5);
+	close_fds((int[]){ pidfd, own_pidns, sk[0], sk[1], errp[0], errp[1] }, 6);
 	return err;
 }
