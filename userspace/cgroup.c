@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,13 +61,42 @@ static int write_file(const char *dir, const char *file, const char *val,
 }
 
 /* Enable the controllers VEs use below @dir; missing ones are skipped. */
+/* Whether the space-separated @list names controller @name. */
+static bool names_controller(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(list, name); p; p = strstr(p + 1, name))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * Enable the controllers a VE uses for @dir's children, each alone (a
+ * kernel without one still gets the others); those already on are not
+ * written again: every start passes here twice.
+ */
 static int enable_controllers(const char *dir, char *why, size_t len)
 {
 	static const char *const ctrls[] = { "+memory", "+pids", "+cpu", "+cpuset" };
+	char path[PATH_MAX], on[512] = "";
+	ssize_t n = -1;
+	int fd;
 
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, on, sizeof(on) - 1);
+		close(fd);
+	}
+	on[n > 0 ? n : 0] = '\0';
 	for (size_t i = 0; i < sizeof(ctrls) / sizeof(ctrls[0]); i++) {
-		int err = write_file(dir, "cgroup.subtree_control", ctrls[i], why, len);
+		int err;
 
+		if (names_controller(on, ctrls[i] + 1))
+			continue;
+		err = write_file(dir, "cgroup.subtree_control", ctrls[i], why, len);
 		if (err && err != -ENOENT && err != -EINVAL)
 			return err;
 	}

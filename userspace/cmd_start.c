@@ -14,6 +14,7 @@
 #include "exitcodes.h"
 #include "launch.h"
 #include "parse.h"
+#include "veapi.h"
 
 enum action { DO_START, DO_STOP, DO_STOP_FAST, DO_RESTART };
 
@@ -31,7 +32,13 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 		rc = VECTL_ERR_NOCONFIG;
 		goto out;
 	}
-	running = veapi_running(nl, id);
+	{
+		struct ve_info info;
+		int err = veapi_get(nl, id, &info);
+
+		x.registered = !err;
+		running = err == -ENOENT ? 0 : err ? err : info.state != VE_STATE_STOPPED;
+	}
 	if (running < 0) {
 		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
 		rc = vectl_exit_for_errno(running);

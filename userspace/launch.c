@@ -326,7 +326,10 @@ int launch_register(struct ve_nl *nl, struct vectx *x)
 		if (lim.n_addrs < 0)
 			return VECTL_ERR_BAD_CONFIG;
 	}
-	err = veapi_new(nl, x->id, &lim);
+	/* One round trip: SET when the module has the VE (it keeps a stopped one). */
+	err = x->registered ? veapi_set(nl, x->id, &lim) : -ENOENT;
+	if (err == -ENOENT)
+		err = veapi_new(nl, x->id, &lim);
 	if (err == -EEXIST)
 		err = veapi_set(nl, x->id, &lim);
 	if (err == -EADDRINUSE)

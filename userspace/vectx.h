@@ -40,6 +40,7 @@ struct vectx {
 	const struct conf *global;	/* read once per process */
 	struct conf conf;
 	bool exists;			/* ID.conf exists */
+	bool registered;		/* the module knew the VE when we asked */
 	int lock_fd;			/* -1 when not locked */
 	uid_t uid_base;
 	char conf_path[PATH_MAX];
