@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,17 +241,16 @@ static int compare_by(const struct list_opts *o, const struct list_row *a,
 	return c ? c : (a->info.id > b->info.id) - (a->info.id < b->info.id);
 }
 
-void list_sort(const struct list_opts *o, struct list_row *rows, size_t n)
+static int compare_rows(const void *a, const void *b, void *o)
 {
-	/* Insertion sort: qsort has no context argument, and n is small. */
-	for (size_t i = 1; i < n; i++) {
-		struct list_row tmp = rows[i];
-		size_t j = i;
+	return compare_by(o, *(const struct list_row *const *)a,
+			  *(const struct list_row *const *)b);
+}
 
-		for (; j > 0 && compare_by(o, &rows[j - 1], &tmp) > 0; j--)
-			rows[j] = rows[j - 1];
-		rows[j] = tmp;
-	}
+void list_sort(const struct list_opts *o, const struct list_row **rows, size_t n)
+{
+	/* Pointers: a row holds two PATH_MAX paths, and a list may have thousands. */
+	qsort_r(rows, n, sizeof(*rows), compare_rows, (void *)o);
 }
 
 static void field_header(struct list_field f, char *buf, size_t len, int *width)
@@ -370,7 +370,10 @@ static struct list_row *row_add(struct rows *rs, uint32_t id)
 		rs->v = v;
 		rs->cap = cap;
 	}
-	memset(&rs->v[rs->n], 0, sizeof(rs->v[0]));
+	/* All but the paths, which are filled or emptied by the config's reader. */
+	memset(&rs->v[rs->n], 0, offsetof(struct list_row, private_dir));
+	rs->v[rs->n].private_dir[0] = '\0';
+	rs->v[rs->n].root[0] = '\0';
 	rs->v[rs->n].info.id = id;
 	rs->v[rs->n].info.state = VE_STATE_STOPPED;
 	return &rs->v[rs->n++];
@@ -454,6 +457,7 @@ int cmd_list(int argc, char **argv)
 	};
 	struct list_opts o = { .header = true };
 	struct rows rs = { 0 };
+	const struct list_row **order;
 	static struct ve_nl nl;
 	char why[128];
 	int opt, err, shown = 0;
@@ -510,8 +514,12 @@ int cmd_list(int argc, char **argv)
 		free(rs.v);
 		return vectl_exit_for_errno(err);
 	}
-	/* The module dumps by ID already; sorted here so as not to depend on it. */
-	qsort(rs.v, rs.n, sizeof(rs.v[0]), cmp_row_id);
+	/* The module dumps by ID; sorted here only if it ever did not. */
+	for (size_t i = 1; i < rs.n; i++)
+		if (rs.v[i - 1].info.id > rs.v[i].info.id) {
+			qsort(rs.v, rs.n, sizeof(rs.v[0]), cmp_row_id);
+			break;
+		}
 	rs.n_kernel = rs.n;
 	vectx_each_conf(from_config, &rs);
 	/* As vzlist: asked for a VE that neither the module nor a config has. */
@@ -528,13 +536,22 @@ int cmd_list(int argc, char **argv)
 		}
 	}
 	o.sort_by = o.sort ? o.sort_by : (struct list_field){ F_CTID, 0 };
-	list_sort(&o, rs.v, rs.n);
+	order = malloc((rs.n ? rs.n : 1) * sizeof(*order));
+	if (!order) {
+		vectl_err("list: out of memory");
+		free(rs.v);
+		return VECTL_ERR_SYSTEM;
+	}
+	for (size_t i = 0; i < rs.n; i++)
+		order[i] = &rs.v[i];
+	list_sort(&o, order, rs.n);
 	list_print_header(&o, stdout);
 	for (size_t i = 0; i < rs.n; i++)
-		if (list_wanted(&o, &rs.v[i]) && id_in_list(rs.v[i].info.id, argv + optind,
-							     argc - optind))
-			list_print_row(&o, &rs.v[i], shown++ == 0, stdout);
+		if (list_wanted(&o, order[i]) && id_in_list(order[i]->info.id, argv + optind,
+							    argc - optind))
+			list_print_row(&o, order[i], shown++ == 0, stdout);
 	list_print_end(&o, shown, stdout);
+	free(order);
 	free(rs.v);
 	return VECTL_OK;
 }

@@ -22,6 +22,7 @@ struct list_row {
 	char ip[128];
 	char ostemplate[64];
 	char onboot[8];
+	/* The paths last: a new row is zeroed up to them (cmd_list.c). */
 	char private_dir[PATH_MAX];
 	char root[PATH_MAX];
 };
@@ -49,7 +50,7 @@ int list_parse_fields(const char *spec, struct list_opts *o, char *err, size_t l
 int list_parse_sort(const char *spec, struct list_opts *o, char *err, size_t len);
 void list_default_fields(struct list_opts *o);
 bool list_wanted(const struct list_opts *o, const struct list_row *r);
-void list_sort(const struct list_opts *o, struct list_row *rows, size_t n);
+void list_sort(const struct list_opts *o, const struct list_row **rows, size_t n);
 void list_print_header(const struct list_opts *o, FILE *f);
 void list_print_row(const struct list_opts *o, const struct list_row *r,
 		    bool first, FILE *f);

@@ -130,24 +130,25 @@ START_TEST(sorting)
 		{ .info = { .id = 1, .num_tasks = 9 }, .hostname = "c" },
 		{ .info = { .id = 2, .num_tasks = 5 }, .hostname = "a" },
 	};
+	const struct list_row *p[3] = { &v[0], &v[1], &v[2] };
 	struct list_opts o = { 0 };
 	char err[64];
 
 	ck_assert_int_eq(list_parse_sort("hostname", &o, err, sizeof(err)), 0);
-	list_sort(&o, v, 3);
-	ck_assert_uint_eq(v[0].info.id, 2);
-	ck_assert_uint_eq(v[1].info.id, 3);
-	ck_assert_uint_eq(v[2].info.id, 1);
+	list_sort(&o, p, 3);
+	ck_assert_uint_eq(p[0]->info.id, 2);
+	ck_assert_uint_eq(p[1]->info.id, 3);
+	ck_assert_uint_eq(p[2]->info.id, 1);
 	/* Descending numbers; equal keys stay in ID order. */
 	ck_assert_int_eq(list_parse_sort("-numproc", &o, err, sizeof(err)), 0);
-	list_sort(&o, v, 3);
-	ck_assert_uint_eq(v[0].info.id, 1);
-	ck_assert_uint_eq(v[1].info.id, 2);
-	ck_assert_uint_eq(v[2].info.id, 3);
+	list_sort(&o, p, 3);
+	ck_assert_uint_eq(p[0]->info.id, 1);
+	ck_assert_uint_eq(p[1]->info.id, 2);
+	ck_assert_uint_eq(p[2]->info.id, 3);
 	ck_assert_int_eq(list_parse_sort("ctid", &o, err, sizeof(err)), 0);
-	list_sort(&o, v, 3);
-	ck_assert_uint_eq(v[0].info.id, 1);
-	ck_assert_uint_eq(v[2].info.id, 3);
+	list_sort(&o, p, 3);
+	ck_assert_uint_eq(p[0]->info.id, 1);
+	ck_assert_uint_eq(p[2]->info.id, 3);
 	ck_assert_int_ne(list_parse_sort("-", &o, err, sizeof(err)), 0);
 	ck_assert_int_ne(list_parse_sort("bogus", &o, err, sizeof(err)), 0);
 	ck_assert_str_eq(err, "unknown sort field 'bogus'");
