@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vectl create ID --ostemplate NAME [--config NAME] [--hostname H]
- *                 [--private DIR]
+ *                 [--private DIR] [--ipadd ADDR] [--layout image|dir]
+ *                 [--diskspace SOFT[:HARD]] [--diskinodes SOFT[:HARD]]
+ *                 [--quotatime SECONDS]
  *
- * Unpacks the OS template into the private area (atomically: into
- * DIR.partial, renamed when complete) and writes /etc/ve/conf/ID.conf
- * from the sample ve-NAME.conf-sample (CONFIGFILE in ve.conf by default).
+ * Makes the private area from the OS template (atomically: as DIR.partial,
+ * renamed when complete): an ext4 image or a directory tree (VE_LAYOUT in
+ * ve.conf by default, else image). Writes /etc/ve/conf/ID.conf from the
+ * sample ve-NAME.conf-sample (CONFIGFILE in ve.conf by default).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,8 +23,11 @@
 #include "exitcodes.h"
 #include "network.h"
 #include "parse.h"
+#include "private.h"
+#include "resources.h"
 #include "run.h"
 #include "template.h"
+#include "linux/ve.h"
 #include "vectx.h"
 
 /* The sample config to start from; an empty one when none is set. */
@@ -49,6 +55,35 @@ static int load_sample(struct vectx *x, const char *name, bool explicit)
 	return conf_set(&x->conf, "ORIGIN_SAMPLE", name) ? VECTL_ERR_BAD_CONFIG : 0;
 }
 
+/* --diskspace, --diskinodes, --quotatime: checked, and kept as config values. */
+static int disk_option(int opt, const char *v, const char *disk[3])
+{
+	static char buf[3][64];
+	int i = opt == 'd' ? 0 : opt == 'n' ? 1 : 2;
+	uint64_t soft, hard;
+	uint32_t secs;
+	int err;
+
+	if (i == 2) {
+		if (parse_uint(v, 0, UINT32_MAX, &secs)) {
+			vectl_err("create: invalid --quotatime '%s' (seconds)", v);
+			return VECTL_ERR_VALUE;
+		}
+		disk[2] = v;
+		return 0;
+	}
+	err = res_parse(v, i ? RES_COUNT : RES_KBLOCKS, &soft, &hard);
+	if (err) {
+		vectl_err("create: invalid --%s '%s' (%s)", i ? "diskinodes" : "diskspace", v,
+			  err == -EDOM ? "soft limit above hard" :
+			  "soft[:hard], K/M/G/T suffixes or unlimited");
+		return VECTL_ERR_VALUE;
+	}
+	res_format(soft, hard, buf[i], sizeof(buf[i]));
+	disk[i] = buf[i];
+	return 0;
+}
+
 int cmd_create(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -57,12 +92,19 @@ int cmd_create(int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "private", required_argument, NULL, 'p' },
 		{ "ipadd", required_argument, NULL, 'i' },
+		{ "layout", required_argument, NULL, 'l' },
+		{ "diskspace", required_argument, NULL, 'd' },
+		{ "diskinodes", required_argument, NULL, 'n' },
+		{ "quotatime", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct ve_ip ips[VE_ADDR_MAX];
 	char ipbuf[VE_ADDR_MAX * (VE_IP_STRLEN + 1)], ipwhy[200];
 	int n_ips = 0;
 	const char *ostemplate = NULL, *config = NULL, *hostname = NULL, *private = NULL;
+	const char *layout_name = NULL, *disk[3] = { NULL, NULL, NULL };
+	enum ve_layout layout = VE_LAYOUT_IMAGE;
+	struct disk_limits limits;
 	char tmpl[PATH_MAX], partial[PATH_MAX + 16], why[512];
 	struct vectx x;
 	struct stat st;
@@ -84,6 +126,20 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 'p':
 			private = optarg;
+			break;
+		case 'l':
+			if (disk_layout_parse(optarg, &layout)) {
+				vectl_err("create: invalid --layout '%s' (image or dir)", optarg);
+				return VECTL_ERR_VALUE;
+			}
+			layout_name = optarg;
+			break;
+		case 'd':
+		case 'n':
+		case 'q':
+			rc = disk_option(opt, optarg, disk);
+			if (rc)
+				return rc;
 			break;
 		case 'i':
 			if (ve_ip_parse(optarg, &ips[n_ips], ipwhy, sizeof(ipwhy))) {
@@ -138,6 +194,32 @@ int cmd_create(int argc, char **argv)
 	rc = net_check_configs(&x, ips, n_ips);
 	if (rc)
 		goto out;
+	if (!layout_name)
+		layout_name = vectx_get(&x, "VE_LAYOUT");
+	if (layout_name && disk_layout_parse(layout_name, &layout)) {
+		vectl_err("create %u: VE_LAYOUT=\"%s\" in %s is not image or dir", id, layout_name,
+			  VE_GLOBAL_CONF);
+		rc = VECTL_ERR_BAD_CONFIG;
+		goto out;
+	}
+	conf_set(&x.conf, "VE_LAYOUT", disk_layout_name(layout));
+	if (disk[0])
+		conf_set(&x.conf, "DISKSPACE", disk[0]);
+	if (disk[1])
+		conf_set(&x.conf, "DISKINODES", disk[1]);
+	if (disk[2])
+		conf_set(&x.conf, "QUOTATIME", disk[2]);
+	if (disk_limits_get(&x, &limits, why, sizeof(why))) {
+		vectl_err("create %u: %s", id, why);
+		rc = VECTL_ERR_BAD_CONFIG;
+		goto out;
+	}
+	if (layout == VE_LAYOUT_DIR && disk_limited(&limits)) {
+		vectl_err("create %u: a dir private area has no disk limits yet: use --layout image, or DISKSPACE/DISKINODES unlimited",
+			  id);
+		rc = VECTL_ERR_VALUE;
+		goto out;
+	}
 	if (private) {
 		snprintf(x.private_dir, sizeof(x.private_dir), "%s", private);
 		conf_set(&x.conf, "VE_PRIVATE", private);
@@ -167,13 +249,10 @@ int cmd_create(int argc, char **argv)
 		goto out;
 	}
 	snprintf(partial, sizeof(partial), "%s.partial", x.private_dir);
-	remove_tree(partial);	/* a create that was killed */
 	fault_point("create:unpacking");
-	if (tmpl_unpack(tmpl, is_dir, partial, x.uid_base, why, sizeof(why))) {
-		vectl_err("create %u: cannot unpack OS template '%s': %s", id, ostemplate, why);
-		rc = VECTL_ERR_BAD_TEMPLATE;
+	rc = private_create(&x, layout, partial, tmpl, is_dir, &limits);
+	if (rc)
 		goto out;
-	}
 	fault_point("create:unpacked");
 	conf_set(&x.conf, "OSTEMPLATE", ostemplate);
 	if (hostname)

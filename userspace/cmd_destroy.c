@@ -15,6 +15,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "launch.h"
+#include "private.h"
 #include "run.h"
 
 int cmd_destroy(int argc, char **argv)
@@ -65,12 +66,9 @@ int cmd_destroy(int argc, char **argv)
 	rc = launch_cleanup(&x, true, false);
 	if (rc)
 		goto out_nl;
-	err = remove_tree(x.private_dir);
-	if (err) {
-		vectl_err("destroy %u: cannot remove %s: %s", id, x.private_dir, strerror(-err));
-		rc = VECTL_ERR_DEL_PRIVATE;
+	rc = private_remove(&x, x.private_dir);
+	if (rc)
 		goto out_nl;
-	}
 	fault_point("destroy:removed");
 	rmdir(x.root);
 	if (x.exists) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vectl mount ID    bind the private area on the VE root
+ * vectl mount ID    mount the private area on the VE root
  * vectl umount ID   undo it (refused while the VE runs)
  */
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "launch.h"
+#include "private.h"
 
 static int run(const char *verb, int argc, char **argv)
 {
@@ -32,12 +33,12 @@ static int run(const char *verb, int argc, char **argv)
 		vectl_err("%s %u: private area is %s mounted", verb, id, mount ? "already" : "not");
 		rc = mount ? VECTL_ERR_MOUNTED : VECTL_ERR_NOT_MOUNTED;
 	} else if (mount) {
-		rc = launch_mount(&x);
+		rc = private_mount(&x);
 	} else if (!ve_nl_open(&nl) && veapi_running(&nl, id) > 0) {
 		vectl_err("umount %u: VE is running (stop it first: vectl stop %u)", id, id);
 		rc = VECTL_ERR_RUNNING;
 	} else {
-		rc = launch_umount(&x);
+		rc = private_umount(&x);
 	}
 	ve_nl_close(&nl);
 	vectx_close(&x);

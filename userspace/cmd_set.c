@@ -5,6 +5,7 @@
  *   --cpulimit PERCENT  --cpuunits N  --cpus N  --meminfo none|full
  *   --stop-signal SIG
  *   --stop-timeout SECONDS  --<resource> BARRIER[:LIMIT]  (numproc, ...)
+ *   --diskspace SOFT[:HARD]  --diskinodes SOFT[:HARD]  --quotatime SECONDS
  *   --ipadd ADDR  --ipdel ADDR|all  --nameserver ADDR  --searchdomain NAME
  *   --netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE[,ADDRS]]
  *   --netif_del IFNAME|all
@@ -32,13 +33,14 @@
 #include "network.h"
 #include "nsexec.h"
 #include "parse.h"
+#include "private.h"
 #include "resources.h"
 #include "vectx.h"
 
 enum { OPT_SAVE = 1, OPT_HOSTNAME, OPT_ONBOOT, OPT_RAM, OPT_SWAP, OPT_CPULIMIT,
        OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_IPADD, OPT_IPDEL,
        OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_NETIF_ADD, OPT_NETIF_DEL,
-       OPT_MEMINFO, OPT_RES = 100 };
+       OPT_MEMINFO, OPT_DISKSPACE, OPT_DISKINODES, OPT_QUOTATIME, OPT_RES = 100 };
 
 static const struct option fixed_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
@@ -58,6 +60,9 @@ static const struct option fixed_opts[] = {
 	{ "searchdomain", required_argument, NULL, OPT_SEARCHDOMAIN },
 	{ "netif_add", required_argument, NULL, OPT_NETIF_ADD },
 	{ "netif_del", required_argument, NULL, OPT_NETIF_DEL },
+	{ "diskspace", required_argument, NULL, OPT_DISKSPACE },
+	{ "diskinodes", required_argument, NULL, OPT_DISKINODES },
+	{ "quotatime", required_argument, NULL, OPT_QUOTATIME },
 };
 
 /* --netif_add and --netif_del, applied to NETIF once the config is read. */
@@ -238,6 +243,20 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 		if (parse_signal(v) < 0)
 			return bad_value(id, name, v, "a signal like PWR, TERM or RTMIN+3");
 		break;
+	case OPT_QUOTATIME:
+		key = "QUOTATIME";
+		if (!number_ok(v, 0, UINT32_MAX))
+			return bad_value(id, name, v, "seconds of grace over a soft limit");
+		break;
+	case OPT_DISKSPACE:
+	case OPT_DISKINODES:
+		err = res_parse(v, opt == OPT_DISKSPACE ? RES_KBLOCKS : RES_COUNT, &b, &l);
+		if (err == -EDOM)
+			return bad_value(id, name, v, "soft limit above hard");
+		if (err)
+			return bad_value(id, name, v, "soft[:hard], K/M/G/T suffixes or unlimited");
+		res_format(b, l, buf, sizeof(buf));
+		return conf_set(c, opt == OPT_DISKSPACE ? "DISKSPACE" : "DISKINODES", buf);
 	case OPT_STOPTMO:
 		key = "STOP_TIMEOUT";
 		if (!number_ok(v, 1, 86400))
@@ -523,6 +542,20 @@ int cmd_set(int argc, char **argv)
 		rc = net_check_configs(&x, all_ips, n_all);
 		if (rc)
 			goto out;
+	}
+	if (conf_get(&changes, "DISKSPACE") || conf_get(&changes, "DISKINODES") ||
+	    conf_get(&changes, "QUOTATIME")) {
+		struct disk_limits d;
+
+		if (disk_limits_get(&x, &d, why, sizeof(why))) {
+			vectl_err("set %u: %s", id, why);
+			rc = VECTL_ERR_BAD_CONFIG;
+			goto out;
+		}
+		rc = private_set_limits(&x, &d, running);
+		if (rc)
+			goto out;
+		fault_point("set:disk");
 	}
 	if (known) {
 		rc = apply_kernel(&nl, &x, &changes, all_ips, n_all);

@@ -33,6 +33,7 @@ enum vectl_exit {
 	VECTL_ERR_MOUNT		= 50,	/* the private area could not be mounted */
 	VECTL_ERR_UMOUNT	= 51,	/* the private area could not be unmounted */
 	VECTL_ERR_DEL_PRIVATE	= 52,	/* the private area could not be removed */
+	VECTL_ERR_QUOTA		= 62,	/* the disk limits could not be set */
 	VECTL_ERR_BAD_HOSTNAME	= 70,	/* invalid hostname */
 	VECTL_ERR_IP_INUSE	= 78,	/* the address belongs to another VE */
 	VECTL_ERR_BAD_CONFIG	= 85,	/* invalid config file */

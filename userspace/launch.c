@@ -39,11 +39,14 @@
 #include "fault.h"
 #include "cgroup.h"
 #include "console.h"
+#include "disk.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "idmap.h"
 #include "launch.h"
 #include "network.h"
 #include "parse.h"
+#include "private.h"
 #include "procview.h"
 #include "resources.h"
 #include "run.h"
@@ -66,6 +69,7 @@ struct init_args {
 	const char *init;
 	char devpts_opts[96];	/* with max=, NUMPTY's limit */
 	bool view;		/* proc and sys come mounted, with the module's files */
+	bool idmapped;		/* an image: its idmapped copy comes after the root */
 };
 
 static pid_t sys_clone3(struct clone_args *args)
@@ -233,6 +237,16 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	root = recv_fd(a->go_fd);
 	if (root < 0)
 		_exit(1);
+	/* An image's tree as the VE sees it, put over the host's view of it. */
+	if (a->idmapped && !a->view) {
+		fd = recv_fd(a->go_fd);
+		if (fd < 0)
+			_exit(1);
+		if (move_mount(fd, "", root, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+			child_fail(a, "cannot mount the VE's root: %s", strerror(errno));
+		close(root);
+		root = fd;
+	}
 	close(a->go_fd);
 
 	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
@@ -274,22 +288,6 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 
 	execve(a->init, argv, envp);
 	child_fail(a, "cannot run %s in the VE: %s", a->init, strerror(errno));
-}
-
-static int write_map(pid_t pid, const char *file, uid_t base)
-{
-	char path[64], map[64];
-	int fd, len, err = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	len = snprintf(map, sizeof(map), "0 %u %u\n", base, VE_UID_RANGE);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, map, len) != len)
-		err = -errno;
-	close(fd);
-	return err;
 }
 
 /*
@@ -342,64 +340,6 @@ int launch_register(struct ve_nl *nl, struct vectx *x)
 	return VECTL_OK;
 }
 
-int launch_mount(struct vectx *x)
-{
-	char why[PATH_MAX + 64];
-	struct stat st;
-	int err;
-
-	if (vectx_secure_parents(x, why, sizeof(why))) {
-		vectl_err("%s %u: %s", x->verb, x->id, why);
-		return VECTL_ERR_MOUNT;
-	}
-	if (path_is_mountpoint(x->root))
-		return VECTL_OK;
-	if (stat(x->private_dir, &st) || !S_ISDIR(st.st_mode)) {
-		vectl_err("%s %u: private area %s does not exist", x->verb, x->id,
-			  x->private_dir);
-		return VECTL_ERR_NOPRIVATE;
-	}
-	err = mkdir_p(x->root, 0755);
-	if (err) {
-		vectl_err("%s %u: cannot create %s: %s", x->verb, x->id, x->root,
-			  strerror(-err));
-		return VECTL_ERR_MOUNT;
-	}
-	if (mount(x->private_dir, x->root, NULL, MS_BIND, NULL)) {
-		vectl_err("%s %u: cannot mount %s on %s: %s", x->verb, x->id,
-			  x->private_dir, x->root, strerror(errno));
-		return VECTL_ERR_MOUNT;
-	}
-	return VECTL_OK;
-}
-
-/*
- * A path walk through the root holds its mount for a moment: status and
- * list stat the root without taking the VE's lock. Such users are waited
- * out, for VE_UMOUNT_BUSY_MS, before a host process is blamed.
- */
-#define VE_UMOUNT_BUSY_MS 2000
-
-int launch_umount(struct vectx *x)
-{
-	unsigned int waited = 0, step = 1;
-
-	if (!path_is_mountpoint(x->root))
-		return VECTL_OK;
-	while (umount2(x->root, UMOUNT_NOFOLLOW)) {
-		if (errno != EBUSY || waited >= VE_UMOUNT_BUSY_MS) {
-			vectl_err("%s %u: cannot unmount %s: %s%s", x->verb, x->id, x->root,
-				  strerror(errno),
-				  errno == EBUSY ? " (a host process uses it; see fuser -m)" : "");
-			return VECTL_ERR_UMOUNT;
-		}
-		usleep(step * 1000);
-		waited += step;
-		step = step < 100 ? step * 2 : step;
-	}
-	return VECTL_OK;
-}
-
 int launch_cleanup(struct vectx *x, bool umount_root, bool stopped)
 {
 	char why[512];
@@ -416,7 +356,7 @@ int launch_cleanup(struct vectx *x, bool umount_root, bool stopped)
 		return VECTL_ERR_STOP;
 	}
 	fault_point("cleanup:cgroup");
-	return umount_root ? launch_umount(x) : VECTL_OK;
+	return umount_root ? private_umount(x) : VECTL_OK;
 }
 
 static void kill_and_reap(pid_t pid)
@@ -429,9 +369,11 @@ static void kill_and_reap(pid_t pid)
 /*
  * Let the bound init go, with the VE's root opened as host root in the
  * init's own mount namespace (through /proc/PID/root), where it will
- * make its mounts.
+ * make its mounts; for an image, with the idmapped copy @ve_root to put
+ * there.
  */
-static int release_init(pid_t pid, const char *root, int sock, int view_ns, int view_root)
+static int release_init(pid_t pid, const char *root, int sock, int view_ns, int view_root,
+			int ve_root)
 {
 	char path[PATH_MAX + 32];
 	int fd, err;
@@ -446,7 +388,7 @@ static int release_init(pid_t pid, const char *root, int sock, int view_ns, int 
 		return -errno;
 	err = send_fd(sock, fd);
 	close(fd);
-	return err;
+	return err || ve_root < 0 ? err : send_fd(sock, ve_root);
 }
 
 int launch_start(struct ve_nl *nl, struct vectx *x)
@@ -454,7 +396,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	struct init_args a = { .x = x };
 	struct clone_args ca = { 0 };
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, cgfd = -1, master = -1;
-	int view_ns = -1, view_root = -1, timens = -1;
+	int view_ns = -1, view_root = -1, timens = -1, ve_root = -1;
 	bool mounted_here = !path_is_mountpoint(x->root);
 	char why[512], msg[512];
 	uint64_t b, l;
@@ -483,7 +425,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	if (rc)
 		return rc;
 	fault_point("start:registered");
-	rc = launch_mount(x);
+	rc = private_mount(x);
 	if (rc)
 		return rc;
 	fault_point("start:mounted");
@@ -506,6 +448,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	a.go_fd = go[0];
 	a.err_fd = errp[1];
 	a.view = view_enabled(x);
+	a.idmapped = disk_layout(x) == VE_LAYOUT_IMAGE;
 	err = view_timens_enter(&timens);
 	if (err) {
 		vectl_err("start %u: cannot give the VE its own clocks (time namespace): %s",
@@ -537,9 +480,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	errp[1] = -1;
 	fault_point("start:cloned");
 
-	err = write_map(pid, "uid_map", x->uid_base);
-	if (!err)
-		err = write_map(pid, "gid_map", x->uid_base);
+	err = idmap_write(pid, x->uid_base);
 	if (err) {
 		vectl_err("start %u: cannot write the uid/gid maps: %s", x->id, strerror(-err));
 		kill_and_reap(pid);
@@ -560,12 +501,21 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	}
 	rc = VECTL_ERR_ENVCREATE;
 	fault_point("start:network");
-	if (a.view && view_prepare(x, pid, &view_ns, &view_root, why, sizeof(why))) {
+	if (a.idmapped) {
+		ve_root = idmap_clone_mount(x->root, pid);
+		if (ve_root < 0) {
+			vectl_err("start %u: cannot map the owners of the VE's image to its own: %s",
+				  x->id, strerror(-ve_root));
+			kill_and_reap(pid);
+			goto out_stopped;
+		}
+	}
+	if (a.view && view_prepare(x, pid, ve_root, &view_ns, &view_root, why, sizeof(why))) {
 		vectl_err("start %u: %s", x->id, why);
 		kill_and_reap(pid);
 		goto out_stopped;
 	}
-	err = release_init(pid, x->root, go[1], view_ns, view_root);
+	err = release_init(pid, x->root, go[1], view_ns, view_root, ve_root);
 	if (err) {
 		vectl_err("start %u: cannot release the init: %s", x->id, strerror(-err));
 		kill_and_reap(pid);
@@ -596,14 +546,15 @@ out_stopped:
 		veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 5000);
 	}
 out_fds:
-	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master, view_ns, view_root }, 8);
+	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master, view_ns, view_root,
+			   ve_root }, 9);
 	if (rc == VECTL_OK)
 		return rc;
 	net_cleanup(x);
 	cg_remove(x, why, sizeof(why));
 out_umount:
 	if (mounted_here)
-		launch_umount(x);
+		private_umount(x);
 	return rc;
 }
 

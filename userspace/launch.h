@@ -30,10 +30,6 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast);
  */
 int launch_cleanup(struct vectx *x, bool umount_root, bool stopped);
 
-/* Mount the private area at the root (bind). Exit code; quiet if mounted. */
-int launch_mount(struct vectx *x);
-int launch_umount(struct vectx *x);
-
 /*
  * Inside a VE, as its root: set the hostname and write /etc/hostname,
  * only if it is a regular file (never through a symlink, never blocking

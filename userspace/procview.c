@@ -194,7 +194,7 @@ static void view_attach(int err_fd, int mnt, int to_dirfd, const char *to, const
  * root in a private copy of the host's mount namespace.
  */
 static void __attribute__((noreturn))
-view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
+view_build(const struct vectx *x, int pidfd, int ve_root, int sock, int err_fd)
 {
 	const unsigned int ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 				MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -207,6 +207,8 @@ view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
 	char path[64];
 	int root, dir, fd;
 
+	if (ve_root >= 0)
+		view_attach(err_fd, ve_root, AT_FDCWD, x->root, "the VE's root");
 	root = open(x->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		view_fail(err_fd, "cannot open %s: %s", x->root, strerror(errno));
@@ -252,7 +254,7 @@ view_build(const struct vectx *x, int pidfd, int sock, int err_fd)
 
 struct view_task {
 	const struct vectx *x;
-	int pidfd, sock, err_fd;
+	int pidfd, ve_root, sock, err_fd;
 };
 
 /*
@@ -265,10 +267,10 @@ static int view_task(void *arg)
 	const struct view_task *t = arg;
 
 	/* Nothing of vectl's (its lock, netlink socket) goes into the VE's namespaces. */
-	close_fds_except((int[]){ t->pidfd, t->sock, t->err_fd }, 3);
+	close_fds_except((int[]){ t->pidfd, t->ve_root, t->sock, t->err_fd }, 4);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) || setns(t->pidfd, CLONE_NEWNET))
 		view_fail(t->err_fd, "cannot enter the VE's namespaces: %s", strerror(errno));
-	view_build(t->x, t->pidfd, t->sock, t->err_fd);
+	view_build(t->x, t->pidfd, t->ve_root, t->sock, t->err_fd);
 }
 
 /*
@@ -305,7 +307,7 @@ static pid_t view_clone(struct view_task *t, int own_pidns)
 	return pid;
 }
 
-int view_prepare(const struct vectx *x, pid_t init, int *mntns, int *root,
+int view_prepare(const struct vectx *x, pid_t init, int ve_root, int *mntns, int *root,
 		 char *why, size_t len)
 {
 	int sk[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd, own_pidns, status, err = 0;
@@ -333,7 +335,7 @@ int view_prepare(const struct vectx *x, pid_t init, int *mntns, int *root,
 		err = -1;
 		goto out;
 	}
-	t = (struct view_task){ x, pidfd, sk[1], errp[1] };
+	t = (struct view_task){ x, pidfd, ve_root, sk[1], errp[1] };
 	pid = view_clone(&t, own_pidns);
 	if (pid < 0) {
 		snprintf(why, len, "cannot start a task in the VE: %s%s", strerror(errno),

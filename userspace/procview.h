@@ -23,9 +23,10 @@ void view_timens_leave(int restore);
 /*
  * Build the VE's /proc and /sys with the module's files, locked, for the
  * bound init @init: the mount namespace to join and the VE's root in it.
+ * @ve_root: an image's idmapped tree to put on the root first, or -1.
  * 0, or -1 with the reason in @why.
  */
-int view_prepare(const struct vectx *x, pid_t init, int *mntns, int *root,
+int view_prepare(const struct vectx *x, pid_t init, int ve_root, int *mntns, int *root,
 		 char *why, size_t len);
 
 #endif

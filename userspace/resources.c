@@ -99,6 +99,8 @@ static int parse_one(const char *s, size_t len, enum res_unit unit, uint64_t *ou
 	v <<= shift;
 	if (unit == RES_PAGES)
 		v = (v + res_page_size() - 1) / res_page_size();
+	else if (unit == RES_KBLOCKS)
+		v = (v + 1023) >> 10;
 	*out = v;
 	return 0;
 }

@@ -11,7 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum res_unit { RES_COUNT, RES_PAGES, RES_BYTES };
+/*
+ * RES_KBLOCKS: vzctl's disk space unit, 1 KiB blocks: a plain number
+ * counts blocks, a suffixed one is bytes (rounded up to a block).
+ */
+enum res_unit { RES_COUNT, RES_PAGES, RES_BYTES, RES_KBLOCKS };
 
 struct res_desc {
 	const char *name;	/* "numproc" */

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +70,16 @@ void child_vfail(int fd, int code, const char *fmt, va_list ap)
 	if (write(fd, msg, strnlen(msg, sizeof(msg))) < 0)
 		_exit(code);
 	_exit(code);
+}
+
+void note_disk_full(const char *path, char *why, size_t len)
+{
+	size_t n = strlen(why);
+	struct statvfs fs;
+
+	/* tar's words for ENOSPC ("Wrote only ...") do not say it. */
+	if (!statvfs(path, &fs) && fs.f_bavail * fs.f_frsize < 1024 * 1024 && n < len)
+		snprintf(why + n, len - n, " (the disk is full: free space there or use --private DIR elsewhere)");
 }
 
 int run_argv(char *const argv[], char *why, size_t len)

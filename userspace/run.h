@@ -15,6 +15,12 @@
  */
 int run_argv(char *const argv[], char *why, size_t len);
 
+/*
+ * After a failure to fill @path: append to @why that its filesystem is
+ * full, if it is (less than 1 MiB free).
+ */
+void note_disk_full(const char *path, char *why, size_t len);
+
 /* rm -rf @path without crossing into other mounts; 0 or -errno. */
 int remove_tree(const char *path);
 

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -134,17 +133,12 @@ static bool looks_like_os(const char *dest)
 	return false;
 }
 
-int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
-		char *why, size_t len)
+int tmpl_fill(const char *path, bool is_dir, const char *dest, uid_t base,
+	      char *why, size_t len)
 {
 	char src[PATH_MAX + 2];
 	int err;
 
-	if (mkdir(dest, 0700)) {
-		err = -errno;
-		snprintf(why, len, "cannot create %s: %s", dest, strerror(errno));
-		return err;
-	}
 	if (is_dir) {
 		char *argv[] = { "cp", "-a", src, (char *)dest, NULL };
 
@@ -174,13 +168,22 @@ int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
 	} else if (err > 0) {
 		err = -EIO;
 	}
-	if (err) {
-		struct statvfs fs;
-		size_t n = strlen(why);
+	return err;
+}
 
-		/* tar's words for ENOSPC ("Wrote only ...") do not say it. */
-		if (!statvfs(dest, &fs) && fs.f_bavail * fs.f_frsize < 1024 * 1024 && n < len)
-			snprintf(why + n, len - n, " (the disk is full: free space there or use --private DIR elsewhere)");
+int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
+		char *why, size_t len)
+{
+	int err;
+
+	if (mkdir(dest, 0700)) {
+		err = -errno;
+		snprintf(why, len, "cannot create %s: %s", dest, strerror(errno));
+		return err;
+	}
+	err = tmpl_fill(path, is_dir, dest, base, why, len);
+	if (err) {
+		note_disk_full(dest, why, len);
 		remove_tree(dest);
 	}
 	return err;

@@ -23,4 +23,11 @@ int tmpl_resolve(const char *dir, const char *name, char *path, size_t len,
 int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
 		char *why, size_t len);
 
+/*
+ * Unpack @path into the existing directory @dest (an image's root), owners
+ * shifted by @base; on failure @dest keeps what was unpacked.
+ */
+int tmpl_fill(const char *path, bool is_dir, const char *dest, uid_t base,
+	      char *why, size_t len);
+
 #endif

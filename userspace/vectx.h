@@ -17,6 +17,8 @@
 #define VE_GLOBAL_CONF	"/etc/ve/ve.conf"
 #define VE_CONF_DIR	"/etc/ve/conf"
 #define VE_LOCK_DIR	"/var/lib/ve/lock"
+/* Node-local state that a reboot clears: loop device records. */
+#define VE_RUN_DIR	"/run/ve"
 /* Seconds to wait for a busy VE's lock (LOCK_WAIT in ve.conf, --wait). */
 #define VE_LOCK_WAIT_DEFAULT	60
 #define VE_LOCK_WAIT_MAX	86400

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Private areas (see private.h). A "dir" area is bound on the VE's root;
+ * an "image" area is PRIVATE/root.img, loop-mounted there through an
+ * idmapped mount (image.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "exitcodes.h"
+#include "fault.h"
+#include "image.h"
+#include "private.h"
+#include "run.h"
+#include "template.h"
+
+/* The image of @x's private area; an error when it has none. */
+static int image_of(struct vectx *x, char *img, size_t len)
+{
+	struct stat st;
+
+	image_path(x->private_dir, img, len);
+	if (stat(x->private_dir, &st) || !S_ISDIR(st.st_mode)) {
+		vectl_err("%s %u: private area %s does not exist", x->verb, x->id,
+			  x->private_dir);
+		return VECTL_ERR_NOPRIVATE;
+	}
+	if (stat(img, &st) || !S_ISREG(st.st_mode)) {
+		vectl_err("%s %u: private area %s has no image %s", x->verb, x->id,
+			  x->private_dir, IMAGE_FILE);
+		return VECTL_ERR_NOPRIVATE;
+	}
+	return VECTL_OK;
+}
+
+/* The disk limits of @x's config on its mounted image. */
+static int image_limits(struct vectx *x, const char *img)
+{
+	char why[PATH_MAX + 256];
+	struct disk_limits d;
+
+	if (disk_limits_get(x, &d, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_BAD_CONFIG;
+	}
+	if (image_apply(x, img, &d, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_QUOTA;
+	}
+	return VECTL_OK;
+}
+
+static int mount_image(struct vectx *x)
+{
+	char img[PATH_MAX], why[PATH_MAX + 256];
+	struct disk_limits d;
+	int rc;
+
+	rc = image_of(x, img, sizeof(img));
+	if (rc)
+		return rc;
+	if (path_is_mountpoint(x->root))
+		return image_limits(x, img);
+	if (disk_limits_get(x, &d, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_BAD_CONFIG;
+	}
+	if (image_fit(img, &d, why, sizeof(why)) || image_mount(x, img, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_MOUNT;
+	}
+	fault_point("mount:image");
+	rc = image_limits(x, img);
+	if (rc)
+		private_umount(x);
+	return rc;
+}
+
+int private_mount(struct vectx *x)
+{
+	char why[PATH_MAX + 64];
+	struct stat st;
+	int err;
+
+	if (vectx_secure_parents(x, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_MOUNT;
+	}
+	/* An image's limits are applied again, should the config have changed. */
+	if (disk_layout(x) == VE_LAYOUT_IMAGE)
+		return mount_image(x);
+	if (path_is_mountpoint(x->root))
+		return VECTL_OK;
+	if (stat(x->private_dir, &st) || !S_ISDIR(st.st_mode)) {
+		vectl_err("%s %u: private area %s does not exist", x->verb, x->id,
+			  x->private_dir);
+		return VECTL_ERR_NOPRIVATE;
+	}
+	err = mkdir_p(x->root, 0755);
+	if (err) {
+		vectl_err("%s %u: cannot create %s: %s", x->verb, x->id, x->root,
+			  strerror(-err));
+		return VECTL_ERR_MOUNT;
+	}
+	if (mount(x->private_dir, x->root, NULL, MS_BIND, NULL)) {
+		vectl_err("%s %u: cannot mount %s on %s: %s", x->verb, x->id,
+			  x->private_dir, x->root, strerror(errno));
+		return VECTL_ERR_MOUNT;
+	}
+	return VECTL_OK;
+}
+
+/*
+ * A path walk through the root holds its mount for a moment: status and
+ * list stat the root without taking the VE's lock. Such users are waited
+ * out, for VE_UMOUNT_BUSY_MS, before a host process is blamed.
+ */
+#define VE_UMOUNT_BUSY_MS 2000
+
+int private_umount(struct vectx *x)
+{
+	unsigned int waited = 0, step = 1;
+
+	if (!path_is_mountpoint(x->root))
+		return VECTL_OK;
+	/* An image's loop device detaches itself with its last mount. */
+	while (umount2(x->root, UMOUNT_NOFOLLOW)) {
+		if (errno != EBUSY || waited >= VE_UMOUNT_BUSY_MS) {
+			vectl_err("%s %u: cannot unmount %s: %s%s", x->verb, x->id, x->root,
+				  strerror(errno),
+				  errno == EBUSY ? " (a host process uses it; see fuser -m)" : "");
+			return VECTL_ERR_UMOUNT;
+		}
+		usleep(step * 1000);
+		waited += step;
+		step = step < 100 ? step * 2 : step;
+	}
+	return VECTL_OK;
+}
+
+/* A new image in @dest, filled from the template with owners as the VE sees them. */
+static int create_image(struct vectx *x, const char *dest, const char *tmpl, bool is_dir,
+			const struct disk_limits *d, char *why, size_t len)
+{
+	char img[PATH_MAX];
+	int err;
+
+	if (mkdir(dest, 0700)) {
+		err = -errno;
+		snprintf(why, len, "cannot create %s: %s", dest, strerror(errno));
+		return err;
+	}
+	image_path(dest, img, sizeof(img));
+	err = image_make(img, d, why, len);
+	if (err)
+		return err;
+	err = image_mount(x, img, why, len);
+	if (err)
+		return err;
+	fault_point("create:image");
+	err = image_apply(x, img, d, why, len);
+	if (!err)
+		err = tmpl_fill(tmpl, is_dir, x->root, 0, why, len);
+	if (err == -EIO && strstr(why, "quota")) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, len - n, " (the template needs more than DISKSPACE/DISKINODES)");
+	}
+	return err;
+}
+
+int private_create(struct vectx *x, enum ve_layout layout, const char *dest,
+		   const char *tmpl, bool is_dir, const struct disk_limits *d)
+{
+	char why[PATH_MAX + 512];
+	int err, rc;
+
+	/* What a create that was killed left: its image's mount, its files. */
+	rc = private_umount(x);
+	if (rc)
+		return rc;
+	remove_tree(dest);
+	if (layout == VE_LAYOUT_DIR) {
+		err = tmpl_unpack(tmpl, is_dir, dest, x->uid_base, why, sizeof(why));
+	} else {
+		err = create_image(x, dest, tmpl, is_dir, d, why, sizeof(why));
+		if (private_umount(x) && !err)
+			err = -EBUSY;
+		if (err) {
+			note_disk_full(dest, why, sizeof(why));
+			remove_tree(dest);
+		}
+	}
+	if (err) {
+		vectl_err("%s %u: cannot make the private area from the OS template: %s",
+			  x->verb, x->id, why);
+		return err == -EFBIG || err == -EDQUOT ? VECTL_ERR_VALUE : VECTL_ERR_BAD_TEMPLATE;
+	}
+	return VECTL_OK;
+}
+
+int private_remove(struct vectx *x, const char *dir)
+{
+	int err = remove_tree(dir);
+
+	if (err) {
+		vectl_err("%s %u: cannot remove %s: %s", x->verb, x->id, dir, strerror(-err));
+		return VECTL_ERR_DEL_PRIVATE;
+	}
+	image_forget(x);
+	return VECTL_OK;
+}
+
+int private_set_limits(struct vectx *x, const struct disk_limits *d, bool running)
+{
+	char img[PATH_MAX], why[PATH_MAX + 256];
+	bool mounted = path_is_mountpoint(x->root);
+	struct disk_usage u;
+	int rc, err;
+
+	if (disk_layout(x) != VE_LAYOUT_IMAGE) {
+		vectl_err("%s %u: the private area is a directory, which has no disk limits yet (convert it: --layout image)",
+			  x->verb, x->id);
+		return VECTL_ERR_QUOTA;
+	}
+	rc = image_of(x, img, sizeof(img));
+	if (rc)
+		return rc;
+	/* Mounted as it is: the new limits apply only once they are checked. */
+	if (!mounted && (vectx_secure_parents(x, why, sizeof(why)) ||
+			 image_mount(x, img, why, sizeof(why)))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_MOUNT;
+	}
+	err = image_usage(x, &u);
+	if (err)
+		snprintf(why, sizeof(why), "cannot read the disk usage: %s", strerror(-err));
+	else
+		err = disk_check_fits(d, &u, why, sizeof(why));
+	if (!err)
+		err = image_apply(x, img, d, why, sizeof(why));
+	rc = err ? VECTL_ERR_QUOTA : VECTL_OK;
+	if (err)
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+	if (!mounted && !running) {
+		int urc = private_umount(x);
+
+		rc = rc ? rc : urc;
+		/* Unmounted, an image that got too large for its limits shrinks. */
+		if (!rc && image_fit(img, d, why, sizeof(why))) {
+			vectl_err("%s %u: %s", x->verb, x->id, why);
+			rc = VECTL_ERR_QUOTA;
+		}
+	}
+	return rc;
+}
