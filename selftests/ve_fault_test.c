@@ -31,6 +31,7 @@
 #define TRACE "/tmp/fault.trace"
 /* With addresses: a start plumbs the network, a kill leaves some of it. */
 #define CREATE "create %u --ostemplate busybox --ipadd 10.98.0.61 --ipadd fd98::61"
+#define SET "set %u --hostname fault --numproc 300:300 --diskspace 1G --save"
 
 /* Every fault point, and the command that reaches it from a clean VE. */
 static const struct {
@@ -39,10 +40,12 @@ static const struct {
 	const char *needs;	/* "": nothing; "created", "running", "stopped" */
 } points[] = {
 	{ CREATE, "create:unpacking", "" },
+	{ CREATE, "create:image", "" },
 	{ CREATE, "create:unpacked", "" },
 	{ CREATE, "create:renamed", "" },
 	{ CREATE, "create:saved", "" },
 	{ "start %u", "start:registered", "created" },
+	{ "start %u", "mount:image", "created" },
 	{ "start %u", "start:mounted", "created" },
 	{ "start %u", "start:cgroup", "created" },
 	{ "start %u", "start:cloned", "created" },
@@ -53,8 +56,9 @@ static const struct {
 	{ "start %u", "start:network", "created" },
 	{ "start %u", "start:released", "created" },
 	{ "start %u", "start:running", "created" },
-	{ "set %u --hostname fault --numproc 300:300 --save", "set:kernel", "running" },
-	{ "set %u --hostname fault --numproc 300:300 --save", "set:applied", "running" },
+	{ SET, "set:disk", "running" },
+	{ SET, "set:kernel", "running" },
+	{ SET, "set:applied", "running" },
 	{ "stop %u", "stop:signalled", "running" },
 	{ "stop %u", "stop:stopped", "running" },
 	{ "stop %u", "cleanup:cgroup", "running" },
@@ -131,6 +135,8 @@ static bool clean_state(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *
 	for (int i = 0; i < 50 && ve_processes(); i++)
 		usleep(100000);
 	EXPECT_FALSE(ve_root_mounted(ID)) TH_LOG("after %s: the root is still mounted", after);
+	EXPECT_EQ(0, ve_loops_backing("/601")) TH_LOG("after %s: a loop device is left", after);
+	EXPECT_NE(0, access("/run/ve/601.loop", F_OK)) TH_LOG("after %s: loop record left", after);
 	EXPECT_NE(0, access("/sys/fs/cgroup/ve/601", F_OK)) TH_LOG("after %s: cgroup left", after);
 	EXPECT_FALSE(ve_lock_held(ID)) TH_LOG("after %s: the lock is held", after);
 	EXPECT_EQ(-ENOENT, veapi_get(&self->nl, ID, &info)) TH_LOG("after %s: kernel object left", after);
@@ -184,7 +190,7 @@ TEST_F(fault, points_are_all_reached)
 	setenv("VECTL_FAULT_TRACE", TRACE, 1);
 	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, V("set %u --hostname fault --numproc 300:300 --save", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V(SET, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("exec %u true", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
@@ -227,6 +233,7 @@ static void stopped_clean(struct __test_metadata *_metadata, FIXTURE_DATA(fault)
 	EXPECT_EQ(0, veapi_get(&self->nl, ID, &info)) TH_LOG("after %s", after);
 	EXPECT_EQ(VE_STATE_STOPPED, info.state) TH_LOG("after %s", after);
 	EXPECT_FALSE(ve_root_mounted(ID)) TH_LOG("after %s: the root is still mounted", after);
+	EXPECT_EQ(0, ve_loops_backing("/601")) TH_LOG("after %s: a loop device is left", after);
 	EXPECT_NE(0, access("/sys/fs/cgroup/ve/601", F_OK)) TH_LOG("after %s: cgroup left", after);
 	EXPECT_FALSE(ve_lock_held(ID)) TH_LOG("after %s: the lock is held", after);
 	EXPECT_EQ(0, ve_processes()) TH_LOG("after %s: processes left", after);
@@ -272,7 +279,7 @@ TEST_F_TIMEOUT(fault, killed_at_every_point, 1800)
 		if (!strncmp(point, "create:", 7) || !strncmp(point, "destroy:", 8)) {
 			clean_state(_metadata, self, point);
 			created = false;
-		} else if (!strncmp(point, "start:", 6)) {
+		} else if (!strncmp(point, "start:", 6) || !strncmp(point, "mount:", 6)) {
 			/* The VE starts (or already runs), works, and stops. */
 			rc = V("start %u", ID);
 			EXPECT_TRUE(rc == 0 || rc == 32) TH_LOG("%s: start again: exit %d: %s",
@@ -370,13 +377,20 @@ TEST_F(fault, all_processes_killed)
 /* The disk fills during create: a clear error, and nothing is left. */
 TEST_F(fault, disk_full_during_create)
 {
+	static const char *const layouts[] = { "dir", "image" };
+
 	mkdir("/tmp/small", 0700);
 	ASSERT_EQ(0, mount("tmpfs", "/tmp/small", "tmpfs", 0, "size=128k"));
-	EXPECT_EQ(47, V("create %u --ostemplate busybox --private /tmp/small/601", ID));
-	EXPECT_NE(NULL, strstr(self->err, "the disk is full")) TH_LOG("%s", self->err);
-	EXPECT_NE(0, access("/tmp/small/601", F_OK));
-	EXPECT_NE(0, access("/tmp/small/601.partial", F_OK));
-	EXPECT_NE(0, access("/etc/ve/conf/601.conf", F_OK));
+	for (size_t i = 0; i < 2; i++) {
+		EXPECT_EQ(47, V("create %u --ostemplate busybox --private /tmp/small/601 --layout %s",
+				ID, layouts[i]));
+		EXPECT_NE(NULL, strstr(self->err, "the disk is full")) TH_LOG("%s: %s", layouts[i], self->err);
+		EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+		EXPECT_NE(0, access("/tmp/small/601", F_OK));
+		EXPECT_NE(0, access("/tmp/small/601.partial", F_OK));
+		EXPECT_NE(0, access("/etc/ve/conf/601.conf", F_OK));
+		EXPECT_FALSE(ve_root_mounted(ID));
+	}
 	umount2("/tmp/small", MNT_DETACH);
 	clean_state(_metadata, self, "a full disk");
 }

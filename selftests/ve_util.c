@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the guest selftests; see ve_util.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -301,6 +302,31 @@ bool ve_root_mounted(unsigned int id)
 	if (f)
 		fclose(f);
 	return found;
+}
+
+int ve_loops_backing(const char *part)
+{
+	char path[300], file[4096];
+	struct dirent *d;
+	DIR *dir = opendir("/sys/block");
+	int n = 0;
+
+	while (dir && (d = readdir(dir))) {
+		FILE *f;
+
+		if (strncmp(d->d_name, "loop", 4))
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(file, sizeof(file), f) && strstr(file, part))
+			n++;
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return n;
 }
 
 bool ve_lock_held(unsigned int id)

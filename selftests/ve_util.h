@@ -97,6 +97,8 @@ bool ve_has_kasan(void);
 /* Whether VE @id's root is mounted here / its vectl lock is taken. */
 bool ve_root_mounted(unsigned int id);
 bool ve_lock_held(unsigned int id);
+/* How many loop devices back a file whose path contains @part. */
+int ve_loops_backing(const char *part);
 
 /* Load ve.ko (VE_KO, or the installed one) / unload it; 0 or -errno. */
 int ve_module_load(void);
