@@ -18,16 +18,23 @@
  *                  them once their process is gone (runc CVE-2019-5736)
  *   deep N         make a directory chain N deep (paths past PATH_MAX),
  *                  for the host's tools to choke on when removing it
+ *   disk           lift the image's quota: change it, leave its project,
+ *                  remount without it, reach the loop device or the image
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <linux/quota.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/quota.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -325,6 +332,54 @@ static void deep(int n)
 		close(fd);
 }
 
+/* The VE's root is an image with a project quota that root inside must keep. */
+static void disk(void)
+{
+	struct if_dqblk q = { .dqb_valid = QIF_LIMITS };
+	struct fsxattr fa;
+	int root = open("/", O_RDONLY | O_DIRECTORY), fd;
+
+	refused("set the project quota to none",
+		syscall(SYS_quotactl_fd, root, QCMD(Q_SETQUOTA, PRJQUOTA), 1, &q) != 0);
+	refused("turn the project quota off",
+		syscall(SYS_quotactl_fd, root, QCMD(Q_QUOTAOFF, PRJQUOTA), 0, NULL) != 0);
+	refused("quotactl on the loop device",
+		quotactl(QCMD(Q_SETQUOTA, PRJQUOTA), "/dev/loop0", 1, (void *)&q) != 0);
+	if (ioctl(root, FS_IOC_FSGETXATTR, &fa)) {
+		printf("ESCAPED: no project on the root (%s)\n", strerror(errno));
+		escaped = 1;
+	} else {
+		struct fsxattr other = fa;
+
+		other.fsx_projid = 4242;
+		refused("move the root to another project",
+			ioctl(root, FS_IOC_FSSETXATTR, &other) != 0);
+		other = fa;
+		other.fsx_xflags &= ~FS_XFLAG_PROJINHERIT;
+		refused("stop the root's files inheriting its project",
+			ioctl(root, FS_IOC_FSSETXATTR, &other) != 0);
+	}
+	fd = open("/disk-escape", O_WRONLY | O_CREAT, 0600);
+	if (fd >= 0 && !ioctl(fd, FS_IOC_FSGETXATTR, &fa)) {
+		fa.fsx_projid = 0;
+		refused("move a new file out of the project", ioctl(fd, FS_IOC_FSSETXATTR, &fa) != 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink("/disk-escape");
+	refused("remount the root without its quota",
+		mount(NULL, "/", NULL, MS_REMOUNT, "noquota") != 0);
+	refused("open /dev/loop-control", open("/dev/loop-control", O_RDWR) < 0);
+	refused("open a loop device", open("/dev/loop0", O_RDWR) < 0);
+	refused("mknod a loop device", mknod("/tmp/loop0", S_IFBLK | 0600, makedev(7, 0)) != 0);
+	mkdir("/tmp/m", 0700);
+	refused("mount a loop device", mount("/dev/loop0", "/tmp/m", "ext4", 0, NULL) != 0);
+	refused("reach the image through the host's path",
+		open("/var/lib/ve/private", O_RDONLY) < 0 || access("/var/lib/ve/private/401/root.img", F_OK) != 0);
+	if (root >= 0)
+		close(root);
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -350,6 +405,8 @@ int main(int argc, char **argv)
 		exe(atoi(argv[2]));
 	else if (!strcmp(c, "deep") && argc > 2)
 		deep(atoi(argv[2]));
+	else if (!strcmp(c, "disk"))
+		disk();
 	else
 		return 2;
 	return escaped;

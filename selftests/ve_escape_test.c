@@ -95,6 +95,19 @@ TEST_F(escape, global_filesystems_cannot_be_mounted)
 	ATTACK("mount");
 }
 
+/*
+ * Lift the disk quota of the VE's image: set it to none, turn it off, move
+ * files out of its project, remount without it, or reach the loop device.
+ */
+TEST_F(escape, disk_quota_cannot_be_lifted)
+{
+	ASSERT_EQ(0, V("set %u --diskspace 1G --diskinodes 100000 --save", A)) TH_LOG("%s", self->err);
+	ATTACK("disk");
+	EXPECT_NE(NULL, strstr(self->out, "set the project quota to none: refused")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, V("exec %u df -P /", A));
+	EXPECT_NE(NULL, strstr(self->out, " 1048576 ")) TH_LOG("%s", self->out);
+}
+
 /* mknod a disk or /dev/mem to read the host's memory or storage. */
 TEST_F(escape, device_nodes_cannot_be_made)
 {

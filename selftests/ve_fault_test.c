@@ -337,7 +337,9 @@ TEST_F(fault, init_crash_stops_the_ve)
 	FILE *f;
 
 	ASSERT_EQ(0, V(CREATE, ID)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, system("cp /selftests/ve_crash /var/lib/ve/private/601/sbin/crash-init"));
+	ASSERT_EQ(0, V("mount %u", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, system("cp /selftests/ve_crash /var/lib/ve/root/601/sbin/crash-init"));
+	ASSERT_EQ(0, V("umount %u", ID)) TH_LOG("%s", self->err);
 	f = fopen("/etc/ve/conf/601.conf", "a");
 	ASSERT_NE(NULL, f);
 	fputs("INIT=\"/sbin/crash-init\"\n", f);

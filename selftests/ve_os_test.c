@@ -116,7 +116,7 @@ TEST_F(os, lifecycle)
 	char status[4096], want[64];
 
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --hostname alpha", A)) TH_LOG("%s", ERR);
-	ASSERT_TRUE(exists("/var/lib/ve/private/%u/bin/busybox", A));
+	ASSERT_TRUE(exists("/var/lib/ve/private/%u/root.img", A));
 	ASSERT_EQ(0, V("status %u", A));
 	EXPECT_STREQ("CTID 301 exist unmounted down\n", OUT);
 
@@ -422,7 +422,7 @@ TEST_F(os, errors)
 	EXPECT_EQ(32, V("destroy %u", A));
 	EXPECT_TRUE(ve_one_line(ERR));
 	EXPECT_EQ(32, V("umount %u", A));
-	EXPECT_TRUE(exists("/var/lib/ve/private/%u/bin/busybox", A));
+	EXPECT_TRUE(exists("/var/lib/ve/root/%u/bin/busybox", A));
 	EXPECT_STREQ(before, slurp("/etc/ve/conf/301.conf", after, sizeof(after)));
 	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(VE_STATE_RUNNING, info.state);
@@ -526,7 +526,7 @@ TEST_F(os, console_log_is_bounded)
 TEST_F(os, host_users_cannot_reach_ve_trees)
 {
 	static const char *const paths[] = {
-		"/var/lib/ve/root/301/etc/passwd", "/var/lib/ve/private/301/etc/passwd",
+		"/var/lib/ve/root/301/etc/passwd", "/var/lib/ve/private/301/root.img",
 	};
 	struct stat st;
 	int status;
@@ -668,15 +668,19 @@ TEST_F(os, stop_waits_for_the_shutdown_not_the_pauses)
 	FILE *f;
 
 	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
-	f = fopen("/var/lib/ve/private/301/etc/init.d/rcK", "w");
+	ASSERT_EQ(0, V("mount %u", A)) TH_LOG("%s", ERR);
+	f = fopen("/var/lib/ve/root/301/etc/init.d/rcK", "w");
 	ASSERT_NE(NULL, f);
 	fprintf(f, "#!/bin/sh\nsleep 1\necho done > /var/rck.done\n");
 	fclose(f);
-	ASSERT_EQ(0, chmod("/var/lib/ve/private/301/etc/init.d/rcK", 0755));
+	ASSERT_EQ(0, chmod("/var/lib/ve/root/301/etc/init.d/rcK", 0755));
+	ASSERT_EQ(0, V("umount %u", A)) TH_LOG("%s", ERR);
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
 	ASSERT_TRUE(booted(&self->b, A));
 	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", ERR);
-	EXPECT_TRUE(exists("/var/lib/ve/private/%u/var/rck.done", A)) TH_LOG("rcK cut short");
+	ASSERT_EQ(0, V("mount %u", A)) TH_LOG("%s", ERR);
+	EXPECT_TRUE(exists("/var/lib/ve/root/%u/var/rck.done", A)) TH_LOG("rcK cut short");
+	ASSERT_EQ(0, V("umount %u", A)) TH_LOG("%s", ERR);
 	slurp("/var/log/ve/301.console", log, sizeof(log));
 	EXPECT_NE(NULL, strstr(log, "Sent SIGTERM to all processes")) TH_LOG("%s", log);
 	EXPECT_EQ(NULL, strstr(log, "Requesting system")) TH_LOG("waited out the pauses: %s", log);

@@ -23,6 +23,7 @@
 #include "exitcodes.h"
 #include "network.h"
 #include "parse.h"
+#include "image.h"
 #include "private.h"
 #include "resources.h"
 #include "run.h"
@@ -212,6 +213,11 @@ int cmd_create(int argc, char **argv)
 	if (disk_limits_get(&x, &limits, why, sizeof(why))) {
 		vectl_err("create %u: %s", id, why);
 		rc = VECTL_ERR_BAD_CONFIG;
+		goto out;
+	}
+	if (layout == VE_LAYOUT_IMAGE && image_check_limits(&limits, why, sizeof(why))) {
+		vectl_err("create %u: %s", id, why);
+		rc = VECTL_ERR_VALUE;
 		goto out;
 	}
 	if (layout == VE_LAYOUT_DIR && disk_limited(&limits)) {

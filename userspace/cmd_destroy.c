@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "image.h"
 #include "launch.h"
 #include "private.h"
 #include "run.h"
@@ -34,7 +35,13 @@ int cmd_destroy(int argc, char **argv)
 	rc = vectx_open(&x, "destroy", id, true);
 	if (rc)
 		return rc;
-	/* A create that was killed half-way leaves PRIVATE.partial. */
+	/*
+	 * A create that was killed half-way leaves PRIVATE.partial, and
+	 * perhaps its image mounted on the root (no VE of this ID exists to
+	 * have mounted anything there).
+	 */
+	if (!x.exists && private_umount(&x) == VECTL_OK)
+		image_forget(&x);
 	snprintf(dest, sizeof(dest), "%s.partial", x.private_dir);
 	remove_tree(dest);
 	if (!x.exists && stat(x.private_dir, &st)) {

@@ -74,12 +74,16 @@ static uint64_t image_size(const struct disk_limits *d)
 	return (size + MIB - 1) & ~(MIB - 1);
 }
 
-static int too_large(const struct disk_limits *d, char *why, size_t len)
+static int too_large(char *why, size_t len)
 {
-	snprintf(why, len, "an image holds at most %" PRIu64 "G of disk space and %" PRIu64
-		 " inodes, not %" PRIu64 "K and %" PRIu64, IMAGE_MAX_KB >> 20,
-		 IMAGE_MAX_INODES, d->space_hard, d->inodes_hard);
+	snprintf(why, len, "an image holds at most %" PRIu64 "G of disk space (DISKSPACE) and %"
+		 PRIu64 " inodes (DISKINODES)", IMAGE_MAX_KB >> 20, IMAGE_MAX_INODES);
 	return -EFBIG;
+}
+
+int image_check_limits(const struct disk_limits *d, char *why, size_t len)
+{
+	return image_size(d) ? 0 : too_large(why, len);
 }
 
 int image_make(const char *path, const struct disk_limits *d, char *why, size_t len)
@@ -93,7 +97,7 @@ int image_make(const char *path, const struct disk_limits *d, char *why, size_t 
 	int fd, err;
 
 	if (!size)
-		return too_large(d, why, len);
+		return too_large(why, len);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, (off_t)size)) {
 		err = -errno;
@@ -214,7 +218,7 @@ int image_apply(const struct vectx *x, const char *path, const struct disk_limit
 	int root, err;
 
 	if (!size)
-		return too_large(d, why, len);
+		return too_large(why, len);
 	root = open(x->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0) {
 		err = -errno;
@@ -264,7 +268,7 @@ int image_fit(const char *path, const struct disk_limits *d, char *why, size_t l
 	int err;
 
 	if (!size)
-		return too_large(d, why, len);
+		return too_large(why, len);
 	if (stat(path, &st)) {
 		err = -errno;
 		snprintf(why, len, "cannot stat %s: %s", path, strerror(errno));

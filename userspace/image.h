@@ -20,6 +20,9 @@
 /* The image file of a private area @private_dir. */
 void image_path(const char *private_dir, char *buf, size_t len);
 
+/* Whether an image can hold limits @d: 0, or -EFBIG with @why. */
+int image_check_limits(const struct disk_limits *d, char *why, size_t len);
+
 /*
  * Make the sparse image @path (which must not exist) for limits @d.
  * 0, or -errno with @why.

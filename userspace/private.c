@@ -191,6 +191,8 @@ int private_create(struct vectx *x, enum ve_layout layout, const char *dest,
 		err = create_image(x, dest, tmpl, is_dir, d, why, sizeof(why));
 		if (private_umount(x) && !err)
 			err = -EBUSY;
+		else
+			image_forget(x);
 		if (err) {
 			note_disk_full(dest, why, sizeof(why));
 			remove_tree(dest);
@@ -227,6 +229,10 @@ int private_set_limits(struct vectx *x, const struct disk_limits *d, bool runnin
 		vectl_err("%s %u: the private area is a directory, which has no disk limits yet (convert it: --layout image)",
 			  x->verb, x->id);
 		return VECTL_ERR_QUOTA;
+	}
+	if (image_check_limits(d, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_VALUE;
 	}
 	rc = image_of(x, img, sizeof(img));
 	if (rc)

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Private areas as ext4 images: the default layout, owners as the VE sees
+ * them on disk and through an idmapped mount, the same image under another
+ * uid base, DISKSPACE and DISKINODES (project quota inside the image) with
+ * df showing them, soft limits and their grace, growing a running VE,
+ * shrinking a stopped one, refusals that change nothing, the dir layout,
+ * and create/start/stop/destroy cycles that leave no loop device, mount
+ * or file behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "ve_util.h"
+#include "kselftest_harness.h"
+
+#define A 801
+#define B 802
+#define UID_OF(id) (100000u + (id) * 65536u)
+#define MIB (1024LL * 1024)
+
+FIXTURE(disk) {
+	struct ve_nl nl;
+	char out[16384];
+	char err[2048];
+};
+
+#define V(...) run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
+#define SH(...) run_sh(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
+
+static void clean(FIXTURE_DATA(disk) *self)
+{
+	static const unsigned int ids[] = { A, B };
+
+	for (int i = 0; i < 2; i++) {
+		V("stop %u --fast", ids[i]);
+		V("destroy %u", ids[i]);
+		SH("rm -f /etc/ve/conf/%u.conf.destroyed", ids[i]);
+	}
+}
+
+FIXTURE_SETUP(disk)
+{
+	ASSERT_EQ(0, ve_nl_open(&self->nl));
+	clean(self);
+}
+
+FIXTURE_TEARDOWN(disk)
+{
+	clean(self);
+	ve_nl_close(&self->nl);
+}
+
+static char *slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Size, used and free of "/" in VE @id: df -P's blocks (1K) or, with @inodes, df -i's. */
+static int df_root(FIXTURE_DATA(disk) *self, unsigned int id, bool inodes,
+		   long long *total, long long *used, long long *avail)
+{
+	char *line;
+
+	if (V("exec %u df -P%s /", id, inodes ? "i" : "k"))
+		return -1;
+	line = strchr(self->out, '\n');
+	if (!line || sscanf(line + 1, "%*s %lld %lld %lld", total, used, avail) != 3)
+		return -1;
+	return 0;
+}
+
+/* Bytes of file @path inside VE @id, or -1. */
+static long long ve_file_size(FIXTURE_DATA(disk) *self, unsigned int id, const char *path)
+{
+	if (V("exec %u stat -c %%s %s", id, path))
+		return -1;
+	return atoll(self->out);
+}
+
+static long long host_file_size(unsigned int id, bool allocated)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/var/lib/ve/private/%u/root.img", id);
+	if (stat(path, &st))
+		return -1;
+	return allocated ? st.st_blocks * 512LL : st.st_size;
+}
+
+static bool conf_has(unsigned int id, const char *line)
+{
+	char path[64], buf[8192];
+
+	snprintf(path, sizeof(path), "/etc/ve/conf/%u.conf", id);
+	return strstr(slurp(path, buf, sizeof(buf)), line) != NULL;
+}
+
+/* The image is the default: a sparse file, raw on the host, idmapped in the VE. */
+TEST_F(disk, image_is_the_default_layout)
+{
+	char buf[8192], want[64];
+	struct ve_info info;
+	struct stat st;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A)) TH_LOG("%s", self->err);
+	EXPECT_TRUE(conf_has(A, "VE_LAYOUT=\"image\""));
+	ASSERT_EQ(0, stat("/var/lib/ve/private/801/root.img", &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	/* 10 GiB and more, of which a few MiB are written. */
+	EXPECT_LT(10LL * 1024 * MIB, st.st_size);
+	EXPECT_GT(32 * MIB, st.st_blocks * 512LL) TH_LOG("%lld bytes allocated", (long long)st.st_blocks * 512);
+	EXPECT_FALSE(ve_root_mounted(A));
+	EXPECT_EQ(0, ve_loops_backing("/private/801/"));
+
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(1, ve_loops_backing("/private/801/root.img"));
+	/* On the host: ext4, no set-uid, no devices, owners as on disk. */
+	slurp("/proc/self/mounts", buf, sizeof(buf));
+	EXPECT_NE(NULL, strstr(buf, " /var/lib/ve/root/801 ext4 rw,nosuid,nodev,")) TH_LOG("%s", buf);
+	ASSERT_EQ(0, stat("/var/lib/ve/root/801/bin/busybox", &st));
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+	/* In the VE: the same files, its own root's, through an idmapped mount. */
+	ASSERT_EQ(0, V("exec %u cat /proc/mounts", A)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, " / ext4 ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "idmapped")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, V("exec %u stat -c %%u:%%g /bin/busybox", A));
+	EXPECT_STREQ("0:0\n", self->out);
+	/* A file of uid 1000 inside is 1000 on disk, whatever the uid base. */
+	ASSERT_EQ(0, V("exec %u sh -c 'touch /mine && chown 1000:1001 /mine'", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, stat("/var/lib/ve/root/801/mine", &st));
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(1001, st.st_gid);
+	/* What host root puts in the root is the VE root's. */
+	ASSERT_EQ(0, SH("/usr/bin/cp /bin/busybox /var/lib/ve/root/801/from-host"));
+	ASSERT_EQ(0, V("exec %u stat -c %%u:%%g /from-host", A));
+	EXPECT_STREQ("0:0\n", self->out);
+	/* The VE's processes run under its uid base all the same. */
+	ASSERT_EQ(0, veapi_get(&self->nl, A, &info));
+	snprintf(buf, sizeof(buf), "/proc/%d/status", info.init_pid);
+	snprintf(want, sizeof(want), "Uid:\t%u\t", UID_OF(A));
+	EXPECT_NE(NULL, strstr(slurp(buf, buf, sizeof(buf)), want));
+
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	EXPECT_FALSE(ve_root_mounted(A));
+	for (int i = 0; i < 50 && ve_loops_backing("/private/801/"); i++)
+		usleep(100000);
+	EXPECT_EQ(0, ve_loops_backing("/private/801/"));
+	ASSERT_EQ(0, V("destroy %u", A)) TH_LOG("%s", self->err);
+	EXPECT_NE(0, access("/var/lib/ve/private/801", F_OK));
+	EXPECT_NE(0, access("/run/ve/801.loop", F_OK));
+}
+
+/* An image runs under any uid base: VE B starts VE A's image. */
+TEST_F(disk, same_image_under_another_uid_base)
+{
+	struct ve_info info;
+	char buf[4096], want[64];
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u sh -c 'echo moved > /owned && chown 1234:4321 /owned'", A));
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, SH("/usr/bin/cp --sparse=always /var/lib/ve/private/%u/root.img /var/lib/ve/private/%u/root.img",
+			A, B)) TH_LOG("%s", self->err);
+
+	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u stat -c %%u:%%g /owned", B)) TH_LOG("%s", self->err);
+	EXPECT_STREQ("1234:4321\n", self->out);
+	ASSERT_EQ(0, V("exec %u cat /owned", B));
+	EXPECT_STREQ("moved\n", self->out);
+	ASSERT_EQ(0, V("exec %u stat -c %%u /bin/busybox", B));
+	EXPECT_STREQ("0\n", self->out);
+	ASSERT_EQ(0, veapi_get(&self->nl, B, &info));
+	snprintf(buf, sizeof(buf), "/proc/%d/status", info.init_pid);
+	snprintf(want, sizeof(want), "Uid:\t%u\t", UID_OF(B));
+	EXPECT_NE(NULL, strstr(slurp(buf, buf, sizeof(buf)), want));
+	/* Both at once: two images, two loop devices. */
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(1, ve_loops_backing("/private/801/root.img"));
+	EXPECT_EQ(1, ve_loops_backing("/private/802/root.img"));
+}
+
+/* DISKSPACE: writes stop at the limit, df shows it, others are not touched. */
+TEST_F(disk, diskspace_limits_writes_and_df_shows_it)
+{
+	long long total, used, avail, size;
+	struct statvfs host0, host1;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 64M", A)) TH_LOG("%s", self->err);
+	EXPECT_TRUE(conf_has(A, "DISKSPACE=\"65536:65536\""));
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", self->err);
+
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail)) TH_LOG("%s", self->out);
+	EXPECT_EQ(65536, total);
+	EXPECT_EQ(total, used + avail);
+	ASSERT_EQ(0, statvfs("/var/lib/ve", &host0));
+
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/fill bs=1M count=100", A));
+	EXPECT_NE(NULL, strstr(self->err, "Disk quota exceeded")) TH_LOG("%s", self->err);
+	size = ve_file_size(self, A, "/fill");
+	EXPECT_LT(56 * MIB, size) TH_LOG("wrote %lld", size);
+	EXPECT_GE(64 * MIB, size) TH_LOG("wrote %lld", size);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(65536, total);
+	EXPECT_GT(1024, avail);
+	/* Root inside is held to it as anyone. */
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/fill2 bs=1M count=1", A));
+
+	/* The host and the other VE still have room. */
+	ASSERT_EQ(0, statvfs("/var/lib/ve", &host1));
+	EXPECT_LT(100 * MIB, (long long)host1.f_bavail * host1.f_frsize);
+	EXPECT_EQ(0, V("exec %u dd if=/dev/zero of=/fill bs=1M count=80", B)) TH_LOG("%s", self->err);
+	EXPECT_EQ(80 * MIB, ve_file_size(self, B, "/fill"));
+	/* Freed space is free again. */
+	EXPECT_EQ(0, V("exec %u rm /fill", A));
+	EXPECT_EQ(0, V("exec %u dd if=/dev/zero of=/fill bs=1M count=32", A)) TH_LOG("%s", self->err);
+}
+
+/* DISKINODES: file creation stops at the limit exactly; df -i shows it. */
+TEST_F(disk, diskinodes_limits_files_and_df_shows_it)
+{
+	long long total, used, avail, made;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskinodes 1000", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, true, &total, &used, &avail)) TH_LOG("%s", self->out);
+	EXPECT_EQ(1000, total);
+	EXPECT_EQ(1000, used + avail);
+	ASSERT_EQ(0, V("exec %u sh -c 'mkdir /many && cd /many && i=0; while touch f$i 2>/dev/null; do i=$((i+1)); done; echo $i; touch last; true'",
+		       A)) TH_LOG("%s", self->err);
+	made = atoll(self->out);
+	EXPECT_EQ(avail - 1, made) TH_LOG("made %lld, %lld were free", made, avail);
+	EXPECT_NE(NULL, strstr(self->err, "Disk quota exceeded")) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, true, &total, &used, &avail));
+	EXPECT_EQ(1000, used);
+	EXPECT_EQ(0, avail);
+}
+
+/* A soft limit may be passed for its grace (QUOTATIME), up to the hard one. */
+TEST_F(disk, soft_limit_and_its_grace)
+{
+	long long total, used, avail, size;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 32M:64M --quotatime 3600", A))
+		TH_LOG("%s", self->err);
+	EXPECT_TRUE(conf_has(A, "QUOTATIME=\"3600\""));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(32768, total);
+	EXPECT_EQ(0, V("exec %u dd if=/dev/zero of=/soft bs=1M count=48", A)) TH_LOG("%s", self->err);
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/hard bs=1M count=32", A));
+	size = ve_file_size(self, A, "/hard");
+	EXPECT_GT(16 * MIB, size) TH_LOG("%lld past 48M", size);
+
+	/* No grace: past the soft limit the next write fails. */
+	ASSERT_EQ(0, V("exec %u rm /soft /hard", A));
+	ASSERT_EQ(0, V("set %u --quotatime 0 --save", A)) TH_LOG("%s", self->err);
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/soft bs=1M count=48", A));
+	size = ve_file_size(self, A, "/soft");
+	EXPECT_GT(40 * MIB, size) TH_LOG("%lld with no grace", size);
+}
+
+/* set --diskspace on a running VE grows its image at once, online. */
+TEST_F(disk, diskspace_grows_live)
+{
+	long long total, used, avail, before, after;
+	struct ve_info info0, info1;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 64M", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, veapi_get(&self->nl, A, &info0));
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/fill bs=1M count=100", A));
+	before = host_file_size(A, false);
+
+	ASSERT_EQ(0, V("set %u --diskspace 256M --save", A)) TH_LOG("%s", self->err);
+	EXPECT_TRUE(conf_has(A, "DISKSPACE=\"262144:262144\""));
+	after = host_file_size(A, false);
+	EXPECT_LT(before + 150 * MIB, after) TH_LOG("image %lld -> %lld", before, after);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(262144, total);
+	EXPECT_EQ(0, V("exec %u dd if=/dev/zero of=/more bs=1M count=150", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(150 * MIB, ve_file_size(self, A, "/more"));
+	/* The same init: nothing was restarted. */
+	ASSERT_EQ(0, veapi_get(&self->nl, A, &info1));
+	EXPECT_EQ(info0.init_pid, info1.init_pid);
+	/* Without --save: applied, not written. */
+	ASSERT_EQ(0, V("set %u --diskspace 300M", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(307200, total);
+	EXPECT_TRUE(conf_has(A, "DISKSPACE=\"262144:262144\""));
+}
+
+/* A lower limit: at once if the VE fits; the image file shrinks while stopped. */
+TEST_F(disk, diskspace_shrinks_offline_and_never_below_usage)
+{
+	long long total, used, avail, before, after;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 2G", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u dd if=/dev/zero of=/fill bs=1M count=20", A)) TH_LOG("%s", self->err);
+
+	/* Below what the VE uses: refused, running or not, nothing changed. */
+	EXPECT_EQ(62, V("set %u --diskspace 10M --save", A));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "uses")) TH_LOG("%s", self->err);
+	EXPECT_TRUE(conf_has(A, "DISKSPACE=\"2097152:2097152\""));
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(2097152, total);
+	EXPECT_EQ(0, V("exec %u dd if=/dev/zero of=/fill2 bs=1M count=20", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u rm /fill2", A));
+
+	/* Above it, on the running VE: the limit at once, the file stays. */
+	before = host_file_size(A, false);
+	ASSERT_EQ(0, V("set %u --diskspace 100M --save", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(102400, total);
+	EXPECT_EQ(before, host_file_size(A, false));
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+
+	EXPECT_EQ(62, V("set %u --diskspace 10M --save", A));
+	EXPECT_TRUE(conf_has(A, "DISKSPACE=\"102400:102400\""));
+	EXPECT_FALSE(ve_root_mounted(A));
+	/* Stopped: the image is shrunk to fit the lower limit. */
+	ASSERT_EQ(0, V("set %u --diskspace 80M --save", A)) TH_LOG("%s", self->err);
+	after = host_file_size(A, false);
+	EXPECT_GT(before / 4, after) TH_LOG("image %lld -> %lld", before, after);
+	EXPECT_FALSE(ve_root_mounted(A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(20 * MIB, ve_file_size(self, A, "/fill"));
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(81920, total);
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/fill2 bs=1M count=80", A));
+	EXPECT_NE(NULL, strstr(self->err, "Disk quota exceeded")) TH_LOG("%s", self->err);
+}
+
+/* Bad disk options: exit 21 in one line, nothing made or changed. */
+TEST_F(disk, bad_input_changes_nothing)
+{
+	static const char *const bad[] = {
+		"--diskspace 10Q", "--diskspace 64M:32M", "--diskspace -5", "--diskspace ''",
+		"--diskspace 64M:", "--diskspace 1P", "--diskinodes abc", "--diskinodes 1:x",
+		"--diskinodes 5000000000", "--quotatime -1", "--quotatime 1h",
+		"--quotatime 99999999999", "--layout ploop", "--layout ''",
+		"--layout dir --diskspace 64M",
+	};
+	char conf[8192], before[8192];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(21, V("create %u --ostemplate busybox %s", A, bad[i])) TH_LOG("create %s: %s", bad[i], self->err);
+		EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("create %s: %s", bad[i], self->err);
+		EXPECT_NE(0, access("/etc/ve/conf/801.conf", F_OK)) TH_LOG("%s", bad[i]);
+		EXPECT_NE(0, access("/var/lib/ve/private/801", F_OK)) TH_LOG("%s", bad[i]);
+	}
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 64M", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	slurp("/etc/ve/conf/801.conf", before, sizeof(before));
+	for (size_t i = 0; i + 1 < sizeof(bad) / sizeof(bad[0]); i++) {
+		long long total, used, avail;
+		int rc;
+
+		if (strstr(bad[i], "--layout"))
+			continue;
+		rc = V("set %u %s --save", A, bad[i]);
+		EXPECT_EQ(21, rc) TH_LOG("set %s: %s", bad[i], self->err);
+		EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("set %s: %s", bad[i], self->err);
+		EXPECT_STREQ(before, slurp("/etc/ve/conf/801.conf", conf, sizeof(conf))) TH_LOG("%s", bad[i]);
+		ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+		EXPECT_EQ(65536, total) TH_LOG("%s", bad[i]);
+	}
+	/* --layout is for create only. */
+	EXPECT_EQ(20, V("set %u --layout dir --save", A));
+}
+
+/* The dir layout stays: a tree with owners shifted, started as before. */
+TEST_F(disk, dir_layout_still_works)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir", A)) TH_LOG("%s", self->err);
+	EXPECT_TRUE(conf_has(A, "VE_LAYOUT=\"dir\""));
+	ASSERT_EQ(0, stat("/var/lib/ve/private/801/bin/busybox", &st));
+	EXPECT_EQ(UID_OF(A), st.st_uid);
+	EXPECT_NE(0, access("/var/lib/ve/private/801/root.img", F_OK));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u stat -c %%u /bin/busybox", A));
+	EXPECT_STREQ("0\n", self->out);
+	EXPECT_EQ(0, ve_loops_backing("/private/801"));
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("destroy %u", A)) TH_LOG("%s", self->err);
+}
+
+/* vectl mount/umount of an image: the loop device comes and goes with it. */
+TEST_F(disk, mount_and_umount_an_image)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("mount %u", A)) TH_LOG("%s", self->err);
+	EXPECT_TRUE(ve_root_mounted(A));
+	EXPECT_EQ(1, ve_loops_backing("/private/801/root.img"));
+	EXPECT_EQ(0, access("/var/lib/ve/root/801/bin/busybox", F_OK));
+	EXPECT_EQ(41, V("mount %u", A));
+	/* Started while mounted: the same mount, the same device. */
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(1, ve_loops_backing("/private/801/root.img"));
+	EXPECT_EQ(32, V("umount %u", A));
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(40, V("umount %u", A));
+	ASSERT_EQ(0, V("mount %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("umount %u", A)) TH_LOG("%s", self->err);
+	EXPECT_FALSE(ve_root_mounted(A));
+	EXPECT_EQ(0, ve_loops_backing("/private/801/"));
+	/* A missing image: a clear error. */
+	ASSERT_EQ(0, rename("/var/lib/ve/private/801/root.img", "/var/lib/ve/private/801/x.img"));
+	EXPECT_EQ(43, V("start %u", A));
+	EXPECT_NE(NULL, strstr(self->err, "no image")) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, rename("/var/lib/ve/private/801/x.img", "/var/lib/ve/private/801/root.img"));
+}
+
+/* Create, start, stop, destroy, many times: nothing is left behind. */
+TEST_F_TIMEOUT(disk, cycles_leave_nothing_behind, 900)
+{
+	int cycles = ve_env_int("VE_DISK_CYCLES", 50);
+
+	for (int i = 0; i < cycles; i++) {
+		ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 64M", A)) TH_LOG("%d: %s", i, self->err);
+		ASSERT_EQ(0, V("start %u", A)) TH_LOG("%d: %s", i, self->err);
+		ASSERT_EQ(0, V("exec %u touch /x", A)) TH_LOG("%d: %s", i, self->err);
+		ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%d: %s", i, self->err);
+		ASSERT_EQ(0, V("destroy %u", A)) TH_LOG("%d: %s", i, self->err);
+		SH("rm -f /etc/ve/conf/%u.conf.destroyed", A);
+	}
+	for (int i = 0; i < 50 && ve_loops_backing("/private/801"); i++)
+		usleep(100000);
+	EXPECT_EQ(0, ve_loops_backing("/private/801"));
+	EXPECT_FALSE(ve_root_mounted(A));
+	EXPECT_NE(0, access("/var/lib/ve/private/801", F_OK));
+	EXPECT_NE(0, access("/var/lib/ve/private/801.partial", F_OK));
+	EXPECT_NE(0, access("/run/ve/801.loop", F_OK));
+	EXPECT_NE(0, access("/etc/ve/conf/801.conf", F_OK));
+	TH_LOG("%d cycles", cycles);
+}
+
+TEST_HARNESS_MAIN
