@@ -436,6 +436,42 @@ TEST_F(disk, mount_and_umount_an_image)
 	ASSERT_EQ(0, rename("/var/lib/ve/private/801/x.img", "/var/lib/ve/private/801/root.img"));
 }
 
+/* vectl list: the layout, vzlist's disk fields, the usage of a mounted image. */
+TEST_F(disk, list_shows_layout_limits_and_usage)
+{
+	long long total, used, avail, l_used, l_soft, l_hard, i_used, i_soft, i_hard;
+	char layout[16], line[16384];
+	unsigned int id;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 64M:80M --diskinodes 1000:1200",
+		       A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	ASSERT_EQ(0, V("list -H -o ctid,layout,diskspace,diskspace.s,diskspace.h,diskinodes,diskinodes.s,diskinodes.h %u",
+		       A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(9, sscanf(self->out, "%u %15s %lld %lld %lld %lld %lld %lld", &id, layout,
+			    &l_used, &l_soft, &l_hard, &i_used, &i_soft, &i_hard) + 1) TH_LOG("%s", self->out);
+	EXPECT_EQ(A, id);
+	EXPECT_STREQ("image", layout);
+	EXPECT_EQ(used, l_used);
+	EXPECT_EQ(65536, l_soft);
+	EXPECT_EQ(81920, l_hard);
+	EXPECT_LT(100, i_used);
+	EXPECT_EQ(1000, i_soft);
+	EXPECT_EQ(1200, i_hard);
+	/* Not mounted: no usage to show; no limits: unlimited. */
+	ASSERT_EQ(0, V("list -H -o ctid,layout,diskspace,diskspace.h,diskinodes.s %u", B));
+	snprintf(line, sizeof(line), "%s", self->out);
+	EXPECT_EQ(0, strcmp(line, "       802 dir               -    unlimited    unlimited\n")) TH_LOG("%s", line);
+	ASSERT_EQ(0, V("list -j -o ctid,diskspace,diskspace.h %u", B));
+	EXPECT_NE(NULL, strstr(self->out, "\"diskspace\": null, \"diskspace.h\": null")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, V("list -a -H -o ctid -s -diskspace.h %u %u", A, B));
+	EXPECT_STREQ("       802\n       801\n", self->out);
+	EXPECT_EQ(20, V("list -o diskspace.x"));
+	EXPECT_TRUE(ve_one_line(self->err));
+}
+
 /* Create, start, stop, destroy, many times: nothing is left behind. */
 TEST_F_TIMEOUT(disk, cycles_leave_nothing_behind, 900)
 {

@@ -4,7 +4,8 @@
  * (every VE with a config, and every VE the module knows), -S for the
  * others; -H drops the header, -o picks fields, -s sorts ("-s -numproc"
  * descending), -j prints JSON. Resource fields are vzlist's: "numfile" is
- * held, "numfile.m" maxheld, ".b" barrier, ".l" limit, ".f" failcnt.
+ * held, "numfile.m" maxheld, ".b" barrier, ".l" limit, ".f" failcnt; and
+ * "diskspace" is the usage (of a mounted image), ".s" soft, ".h" hard.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +16,9 @@
 
 #include "commands.h"
 #include "err.h"
+#include "disk.h"
 #include "exitcodes.h"
+#include "image.h"
 #include "list.h"
 #include "parse.h"
 #include "resources.h"
@@ -23,7 +26,9 @@
 
 enum field_id { F_CTID, F_NUMPROC, F_STATUS, F_IP, F_HOSTNAME, F_INITPID,
 		F_ONBOOT, F_OSTEMPLATE, F_PRIVATE, F_ROOT, F_NETIN, F_NETOUT,
-		F_NETINPKTS, F_NETOUTPKTS, F_NETDROP, F_RES };
+		F_NETINPKTS, F_NETOUTPKTS, F_NETDROP, F_LAYOUT, F_DISKSPACE,
+		F_DISKSPACE_S, F_DISKSPACE_H, F_DISKINODES, F_DISKINODES_S,
+		F_DISKINODES_H, F_RES };
 
 enum ftype { T_UINT, T_STR };
 
@@ -49,7 +54,20 @@ static const struct field {
 	[F_NETINPKTS]	= { "netinpkts", "NETINPKTS", 12, T_UINT },
 	[F_NETOUTPKTS]	= { "netoutpkts", "NETOUTPKTS", 12, T_UINT },
 	[F_NETDROP]	= { "netdrop", "NETDROP", 10, T_UINT },
+	/* The private area: its layout, and vzquota's figures (1 KiB blocks). */
+	[F_LAYOUT]	= { "layout", "LAYOUT", -6, T_STR },
+	[F_DISKSPACE]	= { "diskspace", "DQBLOCKS", 12, T_UINT },
+	[F_DISKSPACE_S]	= { "diskspace.s", "DQBLOCKS.S", 12, T_UINT },
+	[F_DISKSPACE_H]	= { "diskspace.h", "DQBLOCKS.H", 12, T_UINT },
+	[F_DISKINODES]	= { "diskinodes", "DQINODES", 12, T_UINT },
+	[F_DISKINODES_S] = { "diskinodes.s", "DQINODES.S", 12, T_UINT },
+	[F_DISKINODES_H] = { "diskinodes.h", "DQINODES.H", 12, T_UINT },
 };
+
+static bool is_disk_field(int base)
+{
+	return base >= F_DISKSPACE && base <= F_DISKINODES_H;
+}
 
 #define N_FIXED (int)(sizeof(fields) / sizeof(fields[0]))
 
@@ -118,6 +136,7 @@ int list_parse_fields(const char *spec, struct list_opts *o, char *err, size_t l
 			snprintf(err, len, "unknown field '%.*s'", (int)n, p);
 			return -EINVAL;
 		}
+		o->disk |= is_disk_field(o->fields[o->n_fields].base);
 		if (++o->n_fields == LIST_MAX_FIELDS && p[n]) {
 			snprintf(err, len, "more than %d fields", LIST_MAX_FIELDS);
 			return -EINVAL;
@@ -143,6 +162,7 @@ int list_parse_sort(const char *spec, struct list_opts *o, char *err, size_t len
 		snprintf(err, len, "unknown sort field '%s'", spec);
 		return -EINVAL;
 	}
+	o->disk |= is_disk_field(o->sort_by.base);
 	o->sort = true;
 	return 0;
 }
@@ -193,6 +213,18 @@ static uint64_t uint_value(const struct list_row *r, struct list_field f)
 		return r->info.net_out_packets;
 	case F_NETDROP:
 		return r->info.net_dropped;
+	case F_DISKSPACE:
+		return r->space;
+	case F_DISKSPACE_S:
+		return r->space_soft;
+	case F_DISKSPACE_H:
+		return r->space_hard;
+	case F_DISKINODES:
+		return r->inodes;
+	case F_DISKINODES_S:
+		return r->inodes_soft;
+	case F_DISKINODES_H:
+		return r->inodes_hard;
 	default:
 		return res_value(r, f);
 	}
@@ -213,6 +245,8 @@ static const char *str_value(const struct list_row *r, struct list_field f)
 		return r->ostemplate;
 	case F_PRIVATE:
 		return r->private_dir;
+	case F_LAYOUT:
+		return r->layout;
 	default:
 		return r->root;
 	}
@@ -320,14 +354,17 @@ static void print_value(const struct list_opts *o, struct list_field fl,
 			fprintf(f, "%*s", width, *v ? v : "-");
 	} else {
 		uint64_t v = uint_value(r, fl);
-		bool none = (fl.base == F_INITPID && !v) || v == VE_RES_UNLIMITED;
+		/* No init, no usage read (an image not mounted), no limit. */
+		bool unknown = (fl.base == F_INITPID && !v) ||
+			       ((fl.base == F_DISKSPACE || fl.base == F_DISKINODES) && !r->disk_used);
+		bool none = unknown || v == VE_RES_UNLIMITED;
 
 		if (o->json && none)
 			fputs("null", f);
 		else if (o->json)
 			fprintf(f, "%" PRIu64, v);
 		else if (none)
-			fprintf(f, "%*s", width, v == VE_RES_UNLIMITED ? "unlimited" : "-");
+			fprintf(f, "%*s", width, unknown ? "-" : "unlimited");
 		else
 			fprintf(f, "%*" PRIu64, width, v);
 	}
@@ -356,6 +393,7 @@ struct rows {
 	struct list_row *v;
 	size_t n, cap;
 	size_t n_kernel;	/* the first n_kernel rows: the dump's, by ID */
+	bool disk;		/* read the disk limits and usage */
 };
 
 /* A new row for VE @id (stopped until the module says otherwise). */
@@ -376,6 +414,8 @@ static struct list_row *row_add(struct rows *rs, uint32_t id)
 	rs->v[rs->n].root[0] = '\0';
 	rs->v[rs->n].info.id = id;
 	rs->v[rs->n].info.state = VE_STATE_STOPPED;
+	rs->v[rs->n].space_soft = rs->v[rs->n].space_hard = VE_RES_UNLIMITED;
+	rs->v[rs->n].inodes_soft = rs->v[rs->n].inodes_hard = VE_RES_UNLIMITED;
 	return &rs->v[rs->n++];
 }
 
@@ -425,6 +465,26 @@ static void copy_key(const struct vectx *x, const char *key, char *dst, size_t l
 	snprintf(dst, len, "%s", v ? v : "");
 }
 
+/* The disk limits of @x's config, and the usage of its mounted image. */
+static void disk_row(struct vectx *x, struct list_row *r)
+{
+	struct disk_limits d;
+	struct disk_usage u;
+	char why[PATH_MAX + 64];
+
+	if (!disk_limits_get(x, &d, why, sizeof(why))) {
+		r->space_soft = d.space_soft;
+		r->space_hard = d.space_hard;
+		r->inodes_soft = d.inodes_soft;
+		r->inodes_hard = d.inodes_hard;
+	}
+	if (r->mounted && disk_layout(x) == VE_LAYOUT_IMAGE && !image_usage(x, &u)) {
+		r->disk_used = true;
+		r->space = u.space;
+		r->inodes = u.inodes;
+	}
+}
+
 /* A VE with a config file: fill in what the config says. */
 static void from_config(uint32_t id, void *data)
 {
@@ -441,6 +501,9 @@ static void from_config(uint32_t id, void *data)
 	snprintf(r->private_dir, sizeof(r->private_dir), "%s", x.private_dir);
 	snprintf(r->root, sizeof(r->root), "%s", x.root);
 	r->mounted = path_is_mountpoint(x.root);
+	snprintf(r->layout, sizeof(r->layout), "%s", disk_layout_name(disk_layout(&x)));
+	if (((struct rows *)data)->disk)
+		disk_row(&x, r);
 	vectx_close(&x);
 }
 
@@ -483,7 +546,7 @@ int cmd_list(int argc, char **argv)
 		case 's':
 			if ((opt == 'o' ? list_parse_fields : list_parse_sort)(optarg, &o, why,
 									     sizeof(why))) {
-				vectl_err("list: %s (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, netin, netout, netinpkts, netoutpkts, netdrop, and resources like numfile.m)",
+				vectl_err("list: %s (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, netin, netout, netinpkts, netoutpkts, netdrop, layout, diskspace[.s|.h], diskinodes[.s|.h], and resources like numfile.m)",
 					  why);
 				return VECTL_ERR_USAGE;
 			}
@@ -521,6 +584,7 @@ int cmd_list(int argc, char **argv)
 			break;
 		}
 	rs.n_kernel = rs.n;
+	rs.disk = o.disk;
 	vectx_each_conf(from_config, &rs);
 	/* As vzlist: asked for a VE that neither the module nor a config has. */
 	for (int i = optind; i < argc; i++) {

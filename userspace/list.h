@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "veapi.h"
@@ -22,6 +23,15 @@ struct list_row {
 	char ip[128];
 	char ostemplate[64];
 	char onboot[8];
+	char layout[8];
+	/*
+	 * DISKSPACE (KiB) and DISKINODES: the limits from the config
+	 * (VE_RES_UNLIMITED for none), the usage of a mounted image when
+	 * disk_used says it was read.
+	 */
+	bool disk_used;
+	uint64_t space, space_soft, space_hard;
+	uint64_t inodes, inodes_soft, inodes_hard;
 	/* The paths last: a new row is zeroed up to them (cmd_list.c). */
 	char private_dir[PATH_MAX];
 	char root[PATH_MAX];
@@ -35,6 +45,7 @@ struct list_field {
 
 struct list_opts {
 	struct list_field fields[LIST_MAX_FIELDS];
+	bool disk;		/* a disk field is shown or sorted by */
 	int n_fields;
 	bool header;
 	bool json;
