@@ -362,7 +362,6 @@ TEST_F(disk, bad_input_changes_nothing)
 		"--diskspace 64M:", "--diskspace 1P", "--diskinodes abc", "--diskinodes 1:x",
 		"--diskinodes 5000000000", "--quotatime -1", "--quotatime 1h",
 		"--quotatime 99999999999", "--layout ploop", "--layout ''",
-		"--layout dir --diskspace 64M",
 	};
 	char conf[8192], before[8192];
 
@@ -375,7 +374,7 @@ TEST_F(disk, bad_input_changes_nothing)
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 64M", A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	slurp("/etc/ve/conf/801.conf", before, sizeof(before));
-	for (size_t i = 0; i + 1 < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		long long total, used, avail;
 		int rc;
 
@@ -408,6 +407,62 @@ TEST_F(disk, dir_layout_still_works)
 	EXPECT_EQ(0, ve_loops_backing("/private/801"));
 	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("destroy %u", A)) TH_LOG("%s", self->err);
+}
+
+/*
+ * A dir private area's limits: the project quota of the host's filesystem
+ * (here an ext4 with quota mounted for the test), project ID = VE ID.
+ */
+TEST_F(disk, dir_layout_limits_with_project_quota)
+{
+	long long total, used, avail, size;
+
+	ASSERT_EQ(0, SH("mkdir -p /var/lib/ve-dq && rm -f /tmp/dq.img && "
+			"mke2fs -q -F -t ext4 -O quota,project -E quotatype=prjquota /tmp/dq.img 768M && "
+			"mount -o loop,prjquota /tmp/dq.img /var/lib/ve-dq")) TH_LOG("%s", self->err);
+
+	/* On a filesystem without project quota (the guest's tmpfs): refused, nothing made. */
+	EXPECT_EQ(62, V("create %u --ostemplate busybox --layout dir --diskspace 64M", A));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "project quota")) TH_LOG("%s", self->err);
+	EXPECT_NE(0, access("/var/lib/ve/private/801", F_OK));
+	EXPECT_NE(0, access("/etc/ve/conf/801.conf", F_OK));
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --private /var/lib/ve-dq/801 --diskspace 64M --diskinodes 2000",
+		       A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail)) TH_LOG("%s", self->out);
+	EXPECT_EQ(65536, total);
+	EXPECT_LT(100, used);
+	ASSERT_EQ(0, df_root(self, A, true, &total, &used, &avail)) TH_LOG("%s", self->out);
+	EXPECT_EQ(2000, total);
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/fill bs=1M count=100", A));
+	EXPECT_NE(NULL, strstr(self->err, "Disk quota exceeded")) TH_LOG("%s", self->err);
+	size = ve_file_size(self, A, "/fill");
+	EXPECT_LT(56 * MIB, size) TH_LOG("wrote %lld", size);
+	EXPECT_GE(64 * MIB, size) TH_LOG("wrote %lld", size);
+	ASSERT_EQ(0, V("list -H -o diskspace,diskspace.h %u", A));
+	EXPECT_NE(NULL, strstr(self->out, " 65536\n")) TH_LOG("%s", self->out);
+	/* Raised live; never below the usage. */
+	ASSERT_EQ(0, V("set %u --diskspace 128M --save", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
+	EXPECT_EQ(131072, total);
+	EXPECT_EQ(0, V("exec %u dd if=/dev/zero of=/more bs=1M count=32", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(62, V("set %u --diskspace 32M --save", A));
+	EXPECT_TRUE(conf_has(A, "DISKSPACE=\"131072:131072\""));
+
+	/* A dir VE made without limits gets them later: its tree joins the project. */
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --private /var/lib/ve-dq/802", B))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("set %u --diskspace 32M --save", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, df_root(self, B, false, &total, &used, &avail));
+	EXPECT_EQ(32768, total);
+	EXPECT_LT(1000, used) TH_LOG("the template's files are counted: %lld", used);
+	EXPECT_NE(0, V("exec %u dd if=/dev/zero of=/fill bs=1M count=64", B));
+
+	clean(self);
+	EXPECT_EQ(0, SH("umount /var/lib/ve-dq && rm -f /tmp/dq.img")) TH_LOG("%s", self->err);
 }
 
 /* vectl mount/umount of an image: the loop device comes and goes with it. */

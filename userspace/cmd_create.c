@@ -220,12 +220,6 @@ int cmd_create(int argc, char **argv)
 		rc = VECTL_ERR_VALUE;
 		goto out;
 	}
-	if (layout == VE_LAYOUT_DIR && disk_limited(&limits)) {
-		vectl_err("create %u: a dir private area has no disk limits yet: use --layout image, or DISKSPACE/DISKINODES unlimited",
-			  id);
-		rc = VECTL_ERR_VALUE;
-		goto out;
-	}
 	if (private) {
 		snprintf(x.private_dir, sizeof(x.private_dir), "%s", private);
 		conf_set(&x.conf, "VE_PRIVATE", private);

@@ -5,7 +5,8 @@
  * others; -H drops the header, -o picks fields, -s sorts ("-s -numproc"
  * descending), -j prints JSON. Resource fields are vzlist's: "numfile" is
  * held, "numfile.m" maxheld, ".b" barrier, ".l" limit, ".f" failcnt; and
- * "diskspace" is the usage (of a mounted image), ".s" soft, ".h" hard.
+ * "diskspace" is the usage (of a mounted image, of a dir tree with a
+ * project), ".s" soft, ".h" hard.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +19,7 @@
 #include "err.h"
 #include "disk.h"
 #include "exitcodes.h"
-#include "image.h"
+#include "private.h"
 #include "list.h"
 #include "parse.h"
 #include "resources.h"
@@ -478,7 +479,7 @@ static void disk_row(struct vectx *x, struct list_row *r)
 		r->inodes_soft = d.inodes_soft;
 		r->inodes_hard = d.inodes_hard;
 	}
-	if (r->mounted && disk_layout(x) == VE_LAYOUT_IMAGE && !image_usage(x, &u)) {
+	if (!private_usage(x, &u)) {
 		r->disk_used = true;
 		r->space = u.space;
 		r->inodes = u.inodes;

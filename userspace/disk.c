@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A VE's disk layout and limits, and ext4 project quota (see disk.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/fs.h>
 #include <linux/quota.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include "linux/ve.h"
 #include "parse.h"
 #include "resources.h"
+#include "run.h"
 
 int disk_layout_parse(const char *s, enum ve_layout *layout)
 {
@@ -92,6 +96,67 @@ int disk_project_set(int fd, uint32_t projid)
 	fa.fsx_projid = projid;
 	fa.fsx_xflags |= FS_XFLAG_PROJINHERIT;
 	return ioctl(fd, FS_IOC_FSSETXATTR, &fa) ? -errno : 0;
+}
+
+static int project_walk(int dirfd, uint32_t projid, char *why, size_t len)
+{
+	DIR *d = dir_of(dirfd);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return -errno;
+	while (!err && (e = readdir(d))) {
+		bool is_dir = e->d_type == DT_DIR;
+		struct stat st;
+		int fd;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (e->d_type != DT_DIR && e->d_type != DT_REG && e->d_type != DT_UNKNOWN))
+			continue;
+		fd = openat(dirfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+			    O_CLOEXEC | (is_dir ? O_DIRECTORY : 0));
+		if (fd < 0) {
+			/* Gone meanwhile, or a symlink or special file after all. */
+			if (errno != ENOENT && errno != ELOOP && errno != ENXIO) {
+				err = -errno;
+				snprintf(why, len, "cannot open %s: %s", e->d_name, strerror(errno));
+			}
+			continue;
+		}
+		if (fstat(fd, &st) || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
+			close(fd);
+			continue;
+		}
+		err = disk_project_set(fd, projid);
+		if (err)
+			snprintf(why, len, "cannot put %s in project %u: %s", e->d_name, projid,
+				 strerror(-err));
+		else if (S_ISDIR(st.st_mode))
+			err = project_walk(fd, projid, why, len);
+		close(fd);
+	}
+	closedir(d);
+	return err;
+}
+
+int disk_project_tree(int fd, uint32_t projid, char *why, size_t len)
+{
+	int err = disk_project_set(fd, projid);
+
+	if (err) {
+		snprintf(why, len, "cannot put the private area in project %u: %s%s", projid,
+			 strerror(-err), err == -ENOTTY || err == -EOPNOTSUPP ?
+			 " (its filesystem has no project quota: use ext4 or xfs, or --layout image)" : "");
+		return err;
+	}
+	err = project_walk(fd, projid, why, len);
+	if (err == -EMFILE) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, len - n, " (the tree is deeper than the open file limit)");
+	}
+	return err;
 }
 
 static long quotactl_fd(int fd, int cmd, uint32_t id, void *addr)

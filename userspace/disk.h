@@ -58,6 +58,14 @@ bool disk_limited(const struct disk_limits *d);
 int disk_project_set(int fd, uint32_t projid);
 
 /*
+ * Put every directory and regular file under directory @fd in project
+ * @projid (directories with the inherit flag), walking by fd, never
+ * through a symlink: for a tree made before it had a project. Symlinks
+ * and special files keep theirs. 0, or -errno with @why.
+ */
+int disk_project_tree(int fd, uint32_t projid, char *why, size_t len);
+
+/*
  * Set project @projid's limits and grace on the filesystem of @fd (any
  * file on it), or read its usage. 0, or -errno with @why.
  */

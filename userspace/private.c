@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Private areas (see private.h). A "dir" area is bound on the VE's root;
- * an "image" area is PRIVATE/root.img, loop-mounted there through an
- * idmapped mount (image.c).
+ * Private areas (see private.h). A "dir" area is bound on the VE's root,
+ * its limits the project quota of the host's filesystem; an "image" area
+ * is PRIVATE/root.img, loop-mounted there (image.c), its limits a project
+ * quota inside it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,9 +85,55 @@ static int mount_image(struct vectx *x)
 	return rc;
 }
 
+/*
+ * A dir private area's limits: the project quota of its filesystem, with
+ * project ID = VE ID. The tree is put in the project the first time (a VE
+ * made without limits, or by an older vectl). Unlimited on a tree that is
+ * in no project needs nothing, so any filesystem holds such a VE.
+ * QUOTATIME is not applied: the grace is the whole filesystem's.
+ */
+static int dir_limits(struct vectx *x, const char *dir, const struct disk_limits *d,
+		      bool check_usage, char *why, size_t len)
+{
+	struct disk_limits lim = *d;
+	struct disk_usage u;
+	struct fsxattr fa;
+	int fd, err = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, len, "cannot open %s: %s", dir, strerror(errno));
+		return err;
+	}
+	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa) ||
+	    fa.fsx_projid != x->id || !(fa.fsx_xflags & FS_XFLAG_PROJINHERIT)) {
+		if (!disk_limited(d))
+			goto out;
+		err = disk_project_tree(fd, x->id, why, len);
+		if (err)
+			goto out;
+	}
+	if (check_usage) {
+		err = disk_quota_usage(fd, x->id, &u);
+		if (err)
+			snprintf(why, len, "cannot read the disk usage: %s", strerror(-err));
+		else
+			err = disk_check_fits(d, &u, why, len);
+		if (err)
+			goto out;
+	}
+	lim.quotatime = DISK_QUOTATIME_UNSET;
+	err = disk_quota_set(fd, x->id, &lim, why, len);
+out:
+	close(fd);
+	return err;
+}
+
 int private_mount(struct vectx *x)
 {
-	char why[PATH_MAX + 64];
+	char why[PATH_MAX + 256];
+	struct disk_limits d;
 	struct stat st;
 	int err;
 
@@ -111,6 +161,12 @@ int private_mount(struct vectx *x)
 		vectl_err("%s %u: cannot mount %s on %s: %s", x->verb, x->id,
 			  x->private_dir, x->root, strerror(errno));
 		return VECTL_ERR_MOUNT;
+	}
+	if (disk_limits_get(x, &d, why, sizeof(why)) ||
+	    dir_limits(x, x->private_dir, &d, false, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		private_umount(x);
+		return VECTL_ERR_QUOTA;
 	}
 	return VECTL_OK;
 }
@@ -187,6 +243,11 @@ int private_create(struct vectx *x, enum ve_layout layout, const char *dest,
 	remove_tree(dest);
 	if (layout == VE_LAYOUT_DIR) {
 		err = tmpl_unpack(tmpl, is_dir, dest, x->uid_base, why, sizeof(why));
+		if (!err && disk_limited(d)) {
+			err = dir_limits(x, dest, d, true, why, sizeof(why));
+			if (err)
+				remove_tree(dest);
+		}
 	} else {
 		err = create_image(x, dest, tmpl, is_dir, d, why, sizeof(why));
 		if (private_umount(x) && !err)
@@ -201,7 +262,10 @@ int private_create(struct vectx *x, enum ve_layout layout, const char *dest,
 	if (err) {
 		vectl_err("%s %u: cannot make the private area from the OS template: %s",
 			  x->verb, x->id, why);
-		return err == -EFBIG || err == -EDQUOT ? VECTL_ERR_VALUE : VECTL_ERR_BAD_TEMPLATE;
+		if (err == -EFBIG || err == -EDQUOT)
+			return VECTL_ERR_VALUE;
+		return layout == VE_LAYOUT_DIR && disk_limited(d) && strstr(why, "project") ?
+			VECTL_ERR_QUOTA : VECTL_ERR_BAD_TEMPLATE;
 	}
 	return VECTL_OK;
 }
@@ -225,10 +289,12 @@ int private_set_limits(struct vectx *x, const struct disk_limits *d, bool runnin
 	struct disk_usage u;
 	int rc, err;
 
-	if (disk_layout(x) != VE_LAYOUT_IMAGE) {
-		vectl_err("%s %u: the private area is a directory, which has no disk limits yet (convert it: --layout image)",
-			  x->verb, x->id);
-		return VECTL_ERR_QUOTA;
+	if (disk_layout(x) == VE_LAYOUT_DIR) {
+		if (dir_limits(x, x->private_dir, d, true, why, sizeof(why))) {
+			vectl_err("%s %u: %s", x->verb, x->id, why);
+			return VECTL_ERR_QUOTA;
+		}
+		return VECTL_OK;
 	}
 	if (image_check_limits(d, why, sizeof(why))) {
 		vectl_err("%s %u: %s", x->verb, x->id, why);
@@ -264,4 +330,20 @@ int private_set_limits(struct vectx *x, const struct disk_limits *d, bool runnin
 		}
 	}
 	return rc;
+}
+
+int private_usage(struct vectx *x, struct disk_usage *u)
+{
+	struct fsxattr fa;
+	int fd, err;
+
+	if (disk_layout(x) == VE_LAYOUT_IMAGE)
+		return path_is_mountpoint(x->root) ? image_usage(x, u) : -ENOENT;
+	fd = open(x->private_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = ioctl(fd, FS_IOC_FSGETXATTR, &fa) || fa.fsx_projid != x->id ? -ENOENT :
+	      disk_quota_usage(fd, x->id, u);
+	close(fd);
+	return err;
 }

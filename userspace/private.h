@@ -37,4 +37,10 @@ int private_remove(struct vectx *x, const char *dir);
  */
 int private_set_limits(struct vectx *x, const struct disk_limits *d, bool running);
 
+/*
+ * The disk usage of @x: its mounted image's, or its dir tree's when that
+ * is in its quota project. 0, or -errno (-ENOENT: not known).
+ */
+int private_usage(struct vectx *x, struct disk_usage *u);
+
 #endif
