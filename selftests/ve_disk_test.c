@@ -527,6 +527,80 @@ TEST_F(disk, list_shows_layout_limits_and_usage)
 	EXPECT_TRUE(ve_one_line(self->err));
 }
 
+/* The snapshot ID in "Snapshot UUID of VE N taken". */
+static bool taken_id(const char *out, char id[37])
+{
+	return sscanf(out, "Snapshot %36s of VE", id) == 1 && strlen(id) == 36;
+}
+
+/* A snapshot taken, files changed, switched back: the old files are back. */
+TEST_F(disk, snapshot_switch_brings_old_files_back)
+{
+	char first[37], second[37], line[256];
+	long long bytes;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 256M", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u sh -c 'echo one > /data && dd if=/dev/urandom of=/blob bs=1M count=8 2>/dev/null && md5sum /blob > /blob.md5'",
+		       A)) TH_LOG("%s", self->err);
+	/* Taken while the VE runs (its filesystem frozen meanwhile). */
+	ASSERT_EQ(0, V("snapshot %u --name first", A)) TH_LOG("%s", self->err);
+	ASSERT_TRUE(taken_id(self->out, first)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, V("exec %u sh -c 'echo two > /data && rm /blob && touch /new'", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("snapshot %u", A)) TH_LOG("%s", self->err);
+	ASSERT_TRUE(taken_id(self->out, second));
+	EXPECT_EQ(21, V("snapshot %u --id %s", A, first));
+	EXPECT_NE(NULL, strstr(self->err, "exists")) TH_LOG("%s", self->err);
+
+	ASSERT_EQ(0, V("snapshot-list %u -H -o id,name,size", A)) TH_LOG("%s", self->err);
+	snprintf(line, sizeof(line), "%s first ", first);
+	EXPECT_EQ(0, strncmp(self->out, line, strlen(line))) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, sscanf(self->out + strlen(line), "%lld", &bytes));
+	/* A copy of what the image holds, not of its size. */
+	EXPECT_LT(8 * MIB, bytes);
+	EXPECT_GT(64 * MIB, bytes) TH_LOG("%lld bytes", bytes);
+	EXPECT_NE(NULL, strstr(self->out, second));
+	ASSERT_EQ(0, V("snapshot-list %u -j", A));
+	EXPECT_NE(NULL, strstr(self->out, "\"name\": \"first\"")) TH_LOG("%s", self->out);
+
+	/* Switching needs the VE stopped. */
+	EXPECT_EQ(32, V("snapshot-switch %u --id %s", A, first));
+	EXPECT_TRUE(ve_one_line(self->err));
+	ASSERT_EQ(0, V("exec %u cat /data", A));
+	EXPECT_STREQ("two\n", self->out);
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("snapshot-switch %u --id %s", A, first)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u cat /data", A));
+	EXPECT_STREQ("one\n", self->out);
+	EXPECT_EQ(0, V("exec %u md5sum -c /blob.md5", A)) TH_LOG("%s %s", self->out, self->err);
+	EXPECT_NE(0, V("exec %u test -e /new", A));
+	/* And forward again: the second one has the later files. */
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("snapshot-switch %u --id %s", A, second)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u cat /data", A));
+	EXPECT_STREQ("two\n", self->out);
+	EXPECT_EQ(0, V("exec %u test -e /new", A));
+
+	ASSERT_EQ(0, V("snapshot-delete %u --id %s", A, first)) TH_LOG("%s", self->err);
+	EXPECT_EQ(21, V("snapshot-delete %u --id %s", A, first));
+	EXPECT_EQ(21, V("snapshot-switch %u --id %s", A, first));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("snapshot-list %u -H -o id", A));
+	EXPECT_EQ(NULL, strstr(self->out, first));
+	EXPECT_NE(NULL, strstr(self->out, second));
+	/* Bad input. */
+	EXPECT_EQ(21, V("snapshot %u --id not-a-uuid", A));
+	EXPECT_EQ(21, V("snapshot %u --name 'a\"b'", A));
+	EXPECT_EQ(20, V("snapshot-delete %u", A));
+	EXPECT_EQ(20, V("snapshot-list %u -o id,color", A));
+	EXPECT_EQ(14, V("snapshot %u", B));
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir", B)) TH_LOG("%s", self->err);
+	EXPECT_EQ(21, V("snapshot %u", B));
+	EXPECT_NE(NULL, strstr(self->err, "image")) TH_LOG("%s", self->err);
+}
+
 /* Create, start, stop, destroy, many times: nothing is left behind. */
 TEST_F_TIMEOUT(disk, cycles_leave_nothing_behind, 900)
 {

@@ -59,6 +59,7 @@ static const struct {
 	{ SET, "set:disk", "running" },
 	{ SET, "set:kernel", "running" },
 	{ SET, "set:applied", "running" },
+	{ "snapshot %u", "snapshot:frozen", "running" },
 	{ "stop %u", "stop:signalled", "running" },
 	{ "stop %u", "stop:stopped", "running" },
 	{ "stop %u", "cleanup:cgroup", "running" },
@@ -192,6 +193,7 @@ TEST_F(fault, points_are_all_reached)
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V(SET, ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("exec %u true", ID)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("snapshot %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("stop %u --fast", ID)) TH_LOG("%s", self->err);

@@ -14,7 +14,7 @@
 
 const struct vectl_cmd vectl_cmds[] = {
 	{ "create", cmd_create,
-	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR] [--ipadd ADDR]..." },
+	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR] [--ipadd ADDR]... [--layout image|dir] [--diskspace S[:H]] [--diskinodes S[:H]] [--quotatime SEC]" },
 	{ "start", cmd_start, "start ID | start --onboot-all" },
 	{ "stop", cmd_stop, "stop ID [--fast] | stop --all [--fast]" },
 	{ "restart", cmd_restart, "restart ID" },
@@ -24,7 +24,11 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "umount", cmd_umount, "umount ID" },
 	{ "enter", cmd_enter, "enter ID" },
 	{ "exec", cmd_exec, "exec ID COMMAND [ARG...]" },
-	{ "set", cmd_set, "set ID [--save] [--hostname H] [--ipadd ADDR] [--ipdel ADDR|all] [--nameserver ADDR] [--searchdomain D] [--netif_add IF[,MAC,HOST_IF,HOST_MAC,BRIDGE[,ADDRS]]] [--netif_del IF|all] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--numproc B[:L]] ..." },
+	{ "set", cmd_set, "set ID [--save] [--hostname H] [--ipadd ADDR] [--ipdel ADDR|all] [--nameserver ADDR] [--searchdomain D] [--netif_add IF[,MAC,HOST_IF,HOST_MAC,BRIDGE[,ADDRS]]] [--netif_del IF|all] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--diskspace S[:H]] [--diskinodes S[:H]] [--quotatime SEC] [--numproc B[:L]] ..." },
+	{ "snapshot", cmd_snapshot, "snapshot ID [--id UUID] [--name NAME]" },
+	{ "snapshot-list", cmd_snapshot_list, "snapshot-list ID [-H] [-j] [-o id,date,name,size]" },
+	{ "snapshot-switch", cmd_snapshot_switch, "snapshot-switch ID --id UUID" },
+	{ "snapshot-delete", cmd_snapshot_delete, "snapshot-delete ID --id UUID" },
 	{ "list", cmd_list, "list [-a|-S] [-H] [-j] [-o FIELD,...] [-s [-]FIELD] [ID...]" },
 	{ "ubc", cmd_ubc, "ubc [-j] [ID...]" },
 	{ "monitor", cmd_monitor, "monitor [-j] [ID...]" },

@@ -664,6 +664,8 @@ int launch_stop(struct ve_nl *nl, struct vectx *x, bool fast)
 	struct ve_info info;
 	int err, pidfd = -1;
 
+	/* A snapshot killed half-way leaves the VE's filesystem frozen. */
+	private_thaw(x);
 	err = veapi_get(nl, x->id, &info);
 	if (err || info.state == VE_STATE_STOPPED) {
 		/* Whatever a crashed vectl left behind goes anyway. */

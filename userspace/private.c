@@ -347,3 +347,16 @@ int private_usage(struct vectx *x, struct disk_usage *u)
 	close(fd);
 	return err;
 }
+
+void private_thaw(struct vectx *x)
+{
+	int fd;
+
+	if (disk_layout(x) != VE_LAYOUT_IMAGE || !path_is_mountpoint(x->root))
+		return;
+	fd = open(x->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		ioctl(fd, FITHAW, 0);
+		close(fd);
+	}
+}

@@ -43,4 +43,7 @@ int private_set_limits(struct vectx *x, const struct disk_limits *d, bool runnin
  */
 int private_usage(struct vectx *x, struct disk_usage *u);
 
+/* Thaw the VE's image filesystem if a killed snapshot left it frozen. */
+void private_thaw(struct vectx *x);
+
 #endif

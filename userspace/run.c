@@ -8,6 +8,8 @@
 #include <string.h>
 #include <limits.h>
 #include <poll.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -325,4 +327,37 @@ int recv_fd(int sock)
 		return -1;
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
+}
+
+int copy_file_sparse(int in, int out)
+{
+	off_t data, hole = 0, end;
+	struct stat st;
+
+	if (fstat(in, &st) || ftruncate(out, st.st_size))
+		return -errno;
+	/* A filesystem that shares blocks (btrfs, xfs) clones the whole file. */
+	if (!ioctl(out, FICLONE, in))
+		return 0;
+	end = st.st_size;
+	for (;;) {
+		data = lseek(in, hole, SEEK_DATA);
+		if (data < 0)
+			return errno == ENXIO ? 0 : -errno;
+		hole = lseek(in, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		for (off_t at = data; at < hole; ) {
+			loff_t from = at, to = at;
+			ssize_t n = copy_file_range(in, &from, out, &to, (size_t)(hole - at), 0);
+
+			if (n < 0)
+				return -errno;
+			if (n == 0)
+				return -EIO;
+			at += n;
+		}
+		if (hole >= end)
+			return 0;
+	}
 }

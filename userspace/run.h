@@ -21,6 +21,12 @@ int run_argv(char *const argv[], char *why, size_t len);
  */
 void note_disk_full(const char *path, char *why, size_t len);
 
+/*
+ * Copy file @in to @out (empty, writable), holes kept: a clone where the
+ * filesystem shares blocks, else the data extents only. 0 or -errno.
+ */
+int copy_file_sparse(int in, int out);
+
 /* rm -rf @path without crossing into other mounts; 0 or -errno. */
 int remove_tree(const char *path);
 
