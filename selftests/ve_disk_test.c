@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <ftw.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "ve_util.h"
@@ -525,6 +528,138 @@ TEST_F(disk, list_shows_layout_limits_and_usage)
 	EXPECT_STREQ("       802\n       801\n", self->out);
 	EXPECT_EQ(20, V("list -o diskspace.x"));
 	EXPECT_TRUE(ve_one_line(self->err));
+}
+
+/* One line per file of a tree: what a conversion must keep. */
+static struct {
+	char lines[4096][256];
+	int n;
+	unsigned int base;	/* owners are shown less this */
+	size_t skip;		/* the root's path length */
+	ino_t inos[4096];
+} walk;
+
+static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	char xa[64] = "", cap[32] = "-", link_of[16] = "-";
+	struct vfs_ns_cap_data c;
+	ssize_t n;
+
+	(void)flag;
+	(void)f;
+	if (walk.n == 4096 || strstr(path, "/lost+found") || !strcmp(path + walk.skip, ""))
+		return 0;
+	for (int i = 0; i < walk.n; i++)
+		if (walk.inos[i] == st->st_ino && !S_ISDIR(st->st_mode))
+			snprintf(link_of, sizeof(link_of), "#%d", i);
+	walk.inos[walk.n] = st->st_ino;
+	n = lgetxattr(path, "trusted.ve", xa, sizeof(xa) - 1);
+	xa[n > 0 ? n : 0] = '\0';
+	n = lgetxattr(path, "security.capability", &c, sizeof(c));
+	if (n >= (ssize_t)XATTR_CAPS_SZ_2)
+		snprintf(cap, sizeof(cap), "%x/%x", c.data[0].permitted, c.data[0].inheritable);
+	snprintf(walk.lines[walk.n++], sizeof(walk.lines[0]), "%s %o %u:%u %lld %lu %s %s %s",
+		 path + walk.skip, st->st_mode, st->st_uid - walk.base, st->st_gid - walk.base,
+		 S_ISDIR(st->st_mode) ? 0LL : (long long)st->st_size, (unsigned long)st->st_nlink,
+		 link_of, xa, cap);
+	return 0;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The lines of the tree at @root, owners less @base, sorted, joined. */
+static char *walk_tree(const char *root, unsigned int base)
+{
+	size_t total = 0;
+	char *all;
+
+	walk.n = 0;
+	walk.base = base;
+	walk.skip = strlen(root);
+	if (nftw(root, walk_one, 32, FTW_PHYS | FTW_MOUNT))
+		return NULL;
+	/* Hard links were named by walk order: name them by path instead. */
+	for (int i = 0; i < walk.n; i++) {
+		char *hash = strstr(walk.lines[i], " #");
+
+		if (hash) {
+			int k = atoi(hash + 2);
+			char tail[256], first[256];
+
+			snprintf(tail, sizeof(tail), "%s", strchr(hash + 2, ' '));
+			snprintf(first, sizeof(first), "%.*s", (int)strcspn(walk.lines[k], " "),
+				 walk.lines[k]);
+			snprintf(hash, sizeof(walk.lines[0]) - (hash - walk.lines[i]), " =%s%s",
+				 first, tail);
+		}
+	}
+	qsort(walk.lines, walk.n, sizeof(walk.lines[0]), cmp_lines);
+	for (int i = 0; i < walk.n; i++)
+		total += strlen(walk.lines[i]) + 1;
+	all = calloc(total + 1, 1);
+	for (int i = 0; all && i < walk.n; i++) {
+		strcat(all, walk.lines[i]);
+		strcat(all, "\n");
+	}
+	return all;
+}
+
+/* convert --layout image keeps every file, owner, mode, xattr, capability and link. */
+TEST_F(disk, convert_dir_to_image_keeps_everything)
+{
+	struct vfs_ns_cap_data cap = {
+		.magic_etc = VFS_CAP_REVISION_3 | VFS_CAP_FLAGS_EFFECTIVE,
+		.data = { { .permitted = 1u << CAP_NET_BIND_SERVICE } },
+		.rootid = UID_OF(A),
+	};
+	char *before, *after;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --diskspace unlimited", A))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u sh -c 'mkdir /t && echo x > /t/a && ln /t/a /t/hard && chown 1000:1001 /t/a && cp /bin/busybox /t/suid && chmod 4755 /t/suid && cp /bin/busybox /t/cap && ln -s a /t/sym && mkfifo /t/fifo && chown -h 7:8 /t/sym && mkdir -m 1777 /t/sticky'",
+		       A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, lsetxattr("/var/lib/ve/private/801/t/a", "trusted.ve", "kept", 4, 0));
+	ASSERT_EQ(0, setxattr("/var/lib/ve/private/801/t/cap", "security.capability", &cap,
+			      XATTR_CAPS_SZ_3, 0)) TH_LOG("%s", strerror(errno));
+	before = walk_tree("/var/lib/ve/private/801", UID_OF(A));
+	ASSERT_NE(NULL, before);
+	EXPECT_NE(NULL, strstr(before, "/t/cap 100755 0:0")) TH_LOG("%s", before);
+	EXPECT_NE(NULL, strstr(before, " 400/0\n")) TH_LOG("%s", before);
+
+	EXPECT_EQ(14, V("convert %u --layout image", B));
+	ASSERT_EQ(0, V("convert %u --layout image", A)) TH_LOG("%s", self->err);
+	EXPECT_TRUE(conf_has(A, "VE_LAYOUT=\"image\""));
+	EXPECT_EQ(0, access("/var/lib/ve/private/801/root.img", F_OK));
+	EXPECT_NE(0, access("/var/lib/ve/private/801/bin", F_OK));
+	EXPECT_NE(0, access("/var/lib/ve/private/801.image", F_OK));
+	EXPECT_FALSE(ve_root_mounted(A));
+	EXPECT_EQ(0, ve_loops_backing("/private/801"));
+
+	ASSERT_EQ(0, V("mount %u", A)) TH_LOG("%s", self->err);
+	after = walk_tree("/var/lib/ve/root/801", 0);
+	ASSERT_NE(NULL, after);
+	EXPECT_STREQ(before, after);
+	ASSERT_EQ(0, V("umount %u", A)) TH_LOG("%s", self->err);
+	free(before);
+	free(after);
+
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u stat -c '%%u:%%g %%a' /t/a /t/suid", A));
+	EXPECT_STREQ("1000:1001 644\n0:0 4755\n", self->out);
+	EXPECT_EQ(21, V("convert %u --layout image", A));
+	EXPECT_EQ(21, V("convert %u --layout dir", A));
+	EXPECT_EQ(20, V("convert %u", A));
+	/* A running dir VE is refused. */
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", self->err);
+	EXPECT_EQ(32, V("convert %u --layout image", B));
+	EXPECT_TRUE(ve_one_line(self->err));
+	EXPECT_TRUE(conf_has(B, "VE_LAYOUT=\"dir\""));
 }
 
 /* The snapshot ID in "Snapshot UUID of VE N taken". */

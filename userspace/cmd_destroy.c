@@ -44,6 +44,9 @@ int cmd_destroy(int argc, char **argv)
 		image_forget(&x);
 	snprintf(dest, sizeof(dest), "%s.partial", x.private_dir);
 	remove_tree(dest);
+	/* And a convert cut short, its new image or the old tree. */
+	snprintf(dest, sizeof(dest), "%s.image", x.private_dir);
+	remove_tree(dest);
 	if (!x.exists && stat(x.private_dir, &st)) {
 		vectl_err("destroy %u: VE does not exist", id);
 		rc = VECTL_ERR_NOCONFIG;

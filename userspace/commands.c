@@ -25,6 +25,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "enter", cmd_enter, "enter ID" },
 	{ "exec", cmd_exec, "exec ID COMMAND [ARG...]" },
 	{ "set", cmd_set, "set ID [--save] [--hostname H] [--ipadd ADDR] [--ipdel ADDR|all] [--nameserver ADDR] [--searchdomain D] [--netif_add IF[,MAC,HOST_IF,HOST_MAC,BRIDGE[,ADDRS]]] [--netif_del IF|all] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--diskspace S[:H]] [--diskinodes S[:H]] [--quotatime SEC] [--numproc B[:L]] ..." },
+	{ "convert", cmd_convert, "convert ID --layout image" },
 	{ "snapshot", cmd_snapshot, "snapshot ID [--id UUID] [--name NAME]" },
 	{ "snapshot-list", cmd_snapshot_list, "snapshot-list ID [-H] [-j] [-o id,date,name,size]" },
 	{ "snapshot-switch", cmd_snapshot_switch, "snapshot-switch ID --id UUID" },

@@ -28,6 +28,7 @@ int cmd_list(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_ubc(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_snapshot_list(int argc, char **argv);
 int cmd_snapshot_switch(int argc, char **argv);

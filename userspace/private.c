@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +19,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "fault.h"
+#include "idmap.h"
 #include "image.h"
 #include "private.h"
 #include "run.h"
@@ -359,4 +361,108 @@ void private_thaw(struct vectx *x)
 		ioctl(fd, FITHAW, 0);
 		close(fd);
 	}
+}
+
+/*
+ * Copy the dir tree of @x into the image mounted on its root, owners back
+ * to what the VE sees: through an idmapped copy of the tree whose map
+ * takes the VE's range to 0..65535, cp -a does it (and hard links, modes,
+ * set-id bits, xattrs, file capabilities).
+ */
+static int copy_tree_unshifted(struct vectx *x, char *why, size_t len)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY };
+	char stage[PATH_MAX], src[PATH_MAX + 8], dst[PATH_MAX + 8];
+	char *argv[] = { "cp", "-a", src, dst, NULL };
+	int tree, userns, err;
+
+	snprintf(stage, sizeof(stage), VE_RUN_DIR "/%u.convert", x->id);
+	umount2(stage, MNT_DETACH);
+	err = mkdir_p(stage, 0700);
+	if (err) {
+		snprintf(why, len, "cannot create %s: %s", stage, strerror(-err));
+		return err;
+	}
+	tree = open_tree(AT_FDCWD, x->private_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	userns = idmap_userns(x->uid_base, 0);
+	attr.userns_fd = userns >= 0 ? (uint64_t)userns : 0;
+	if (tree < 0 || userns < 0 ||
+	    mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) ||
+	    move_mount(tree, "", AT_FDCWD, stage, MOVE_MOUNT_F_EMPTY_PATH)) {
+		err = userns < 0 && tree >= 0 ? userns : -errno;
+		snprintf(why, len, "cannot map the owners of %s back: %s", x->private_dir,
+			 strerror(-err));
+	} else {
+		snprintf(src, sizeof(src), "%s/.", stage);
+		snprintf(dst, sizeof(dst), "%s/", x->root);
+		err = run_argv(argv, why, len);
+		err = err > 0 ? -EIO : err;
+		umount2(stage, MNT_DETACH);
+	}
+	close_fds((int[]){ tree, userns }, 2);
+	rmdir(stage);
+	return err;
+}
+
+int private_convert(struct vectx *x, const struct disk_limits *d)
+{
+	char other[PATH_MAX + 16], img[PATH_MAX + 16], why[PATH_MAX + 512];
+	struct stat st;
+	int err, rc;
+
+	snprintf(other, sizeof(other), "%s.image", x->private_dir);
+	image_path(x->private_dir, img, sizeof(img));
+	/* Swapped already by a convert that was cut short: finish it. */
+	if (!stat(img, &st) && S_ISREG(st.st_mode))
+		goto save;
+	if (image_check_limits(d, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return VECTL_ERR_VALUE;
+	}
+	rc = private_umount(x);
+	if (rc)
+		return rc;
+	remove_tree(other);
+	if (mkdir(other, 0700)) {
+		vectl_err("%s %u: cannot create %s: %s", x->verb, x->id, other, strerror(errno));
+		return VECTL_ERR_NEW_PRIVATE;
+	}
+	image_path(other, img, sizeof(img));
+	err = image_make(img, d, why, sizeof(why));
+	if (!err)
+		err = image_mount(x, img, why, sizeof(why));
+	fault_point("convert:mounted");
+	if (!err)
+		err = image_apply(x, img, d, why, sizeof(why));
+	if (!err)
+		err = copy_tree_unshifted(x, why, sizeof(why));
+	if (private_umount(x) && !err) {
+		err = -EBUSY;
+		snprintf(why, sizeof(why), "cannot unmount the new image");
+	}
+	image_forget(x);
+	/* The image takes the private area's name, the tree its own, at once. */
+	if (!err && renameat2(AT_FDCWD, x->private_dir, AT_FDCWD, other, RENAME_EXCHANGE)) {
+		err = -errno;
+		snprintf(why, sizeof(why), "cannot put the image in place of %s: %s",
+			 x->private_dir, strerror(errno));
+	}
+	if (err) {
+		note_disk_full(other, why, sizeof(why));
+		remove_tree(other);
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		return err == -EDQUOT || strstr(why, "quota") ? VECTL_ERR_QUOTA : VECTL_ERR_NEW_PRIVATE;
+	}
+	fault_point("convert:swapped");
+save:
+	conf_set(&x->conf, "VE_LAYOUT", disk_layout_name(VE_LAYOUT_IMAGE));
+	err = conf_save(&x->conf, x->conf_path);
+	if (err) {
+		vectl_err("%s %u: cannot write %s: %s (vectl convert %u again finishes it)",
+			  x->verb, x->id, x->conf_path, strerror(-err), x->id);
+		return VECTL_ERR_SYSTEM;
+	}
+	/* The old tree, now under the other name. */
+	remove_tree(other);
+	return VECTL_OK;
 }

@@ -46,4 +46,12 @@ int private_usage(struct vectx *x, struct disk_usage *u);
 /* Thaw the VE's image filesystem if a killed snapshot left it frozen. */
 void private_thaw(struct vectx *x);
 
+/*
+ * Move stopped, unmounted dir VE @x into an image with limits @d: every
+ * file, owner (as the VE sees it), mode, xattr, file capability and hard
+ * link; then the image takes the private area's place and the config
+ * says so. A convert cut short is finished or undone by the next one.
+ */
+int private_convert(struct vectx *x, const struct disk_limits *d);
+
 #endif
