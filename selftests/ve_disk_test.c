@@ -421,7 +421,7 @@ TEST_F(disk, dir_layout_limits_with_project_quota)
 	long long total, used, avail, size;
 
 	ASSERT_EQ(0, SH("mkdir -p /var/lib/ve-dq && rm -f /tmp/dq.img && "
-			"mke2fs -q -F -t ext4 -O quota,project -E quotatype=prjquota /tmp/dq.img 768M && "
+			"/usr/sbin/mke2fs -q -F -t ext4 -O quota,project -E quotatype=prjquota /tmp/dq.img 768M && "
 			"mount -o loop,prjquota /tmp/dq.img /var/lib/ve-dq")) TH_LOG("%s", self->err);
 
 	/* On a filesystem without project quota (the guest's tmpfs): refused, nothing made. */
