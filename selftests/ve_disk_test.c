@@ -528,6 +528,15 @@ TEST_F(disk, list_shows_layout_limits_and_usage)
 	EXPECT_STREQ("       802\n       801\n", self->out);
 	EXPECT_EQ(20, V("list -o diskspace.x"));
 	EXPECT_TRUE(ve_one_line(self->err));
+
+	/* vectl ubc: vzquota's two rows after the beancounters. */
+	ASSERT_EQ(0, V("ubc %u", A));
+	snprintf(line, sizeof(line), "diskspace %20lld %20s %20d %20d %20s", l_used, "-", 65536, 81920, "-");
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "diskinodes ")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, V("ubc -j %u", A));
+	snprintf(line, sizeof(line), "\"diskspace\": {\"held\": %lld, \"maxheld\": null, \"barrier\": 65536, \"limit\": 81920, \"failcnt\": null}", l_used);
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
 }
 
 /* One line per file of a tree: what a conversion must keep. */

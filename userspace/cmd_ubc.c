@@ -3,6 +3,10 @@
  * vectl ubc [-j] [ID...]: the beancounters of VEs (all the module knows,
  * or the IDs given), in /proc/user_beancounters' layout or as JSON.
  * Unlimited is LONG_MAX in the table (as OpenVZ prints it), null in JSON.
+ * A VE with disk limits or a known disk usage also gets vzquota's two
+ * rows, diskspace (1 KiB blocks) and diskinodes: usage as held, soft and
+ * hard limits as barrier and limit; they have no maxheld or failcnt ("-",
+ * null). They come from the private area's quota, not from the module.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -12,8 +16,10 @@
 
 #include "commands.h"
 #include "err.h"
+#include "disk.h"
 #include "exitcodes.h"
 #include "parse.h"
+#include "private.h"
 #include "resources.h"
 #include "veapi.h"
 
@@ -35,6 +41,45 @@ static void json_num(const char *key, uint64_t v, const char *sep)
 		printf("\"%s\": null%s", key, sep);
 	else
 		printf("\"%s\": %" PRIu64 "%s", key, v, sep);
+}
+
+static void disk_row(struct ubc_ctx *c, const char *name, bool used, uint64_t held,
+		     uint64_t soft, uint64_t hard)
+{
+	char h[24] = "-";
+
+	if (c->json) {
+		printf(", \"%s\": {", name);
+		json_num("held", used ? held : VE_RES_UNLIMITED, ", ");
+		printf("\"maxheld\": null, ");
+		json_num("barrier", soft, ", ");
+		json_num("limit", hard, ", ");
+		printf("\"failcnt\": null}");
+		return;
+	}
+	if (used)
+		snprintf(h, sizeof(h), "%" PRIu64, held);
+	printf("%10s  %-12s %20s %20s %20" PRIu64 " %20" PRIu64 " %20s\n", "", name, h, "-",
+	       table_num(soft), table_num(hard), "-");
+}
+
+/* vzquota's rows for VE @id, when it has a config with disk limits or usage. */
+static void disk_rows(struct ubc_ctx *c, uint32_t id)
+{
+	char why[PATH_MAX + 64];
+	struct disk_limits d;
+	struct disk_usage u;
+	struct vectx x;
+	bool used;
+
+	if (id > VECTL_ID_MAX || vectx_open(&x, "ubc", id, false))
+		return;
+	used = x.exists && !private_usage(&x, &u);
+	if (x.exists && !disk_limits_get(&x, &d, why, sizeof(why)) && (used || disk_limited(&d))) {
+		disk_row(c, "diskspace", used, u.space, d.space_soft, d.space_hard);
+		disk_row(c, "diskinodes", used, u.inodes, d.inodes_soft, d.inodes_hard);
+	}
+	vectx_close(&x);
 }
 
 static void show_one(const struct ve_info *info, void *data)
@@ -68,6 +113,7 @@ static void show_one(const struct ve_info *info, void *data)
 		}
 		first = false;
 	}
+	disk_rows(c, info->id);
 	if (c->json)
 		printf("}}");
 	c->shown++;
