@@ -531,7 +531,8 @@ TEST_F(disk, list_shows_layout_limits_and_usage)
 
 	/* vectl ubc: vzquota's two rows after the beancounters. */
 	ASSERT_EQ(0, V("ubc %u", A));
-	snprintf(line, sizeof(line), "diskspace %20lld %20s %20d %20d %20s", l_used, "-", 65536, 81920, "-");
+	snprintf(line, sizeof(line), "%-12s %20lld %20s %20d %20d %20s", "diskspace", l_used, "-",
+		 65536, 81920, "-");
 	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "diskinodes ")) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, V("ubc -j %u", A));
