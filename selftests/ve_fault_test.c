@@ -143,6 +143,7 @@ static bool clean_state(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *
 	EXPECT_EQ(-ENOENT, veapi_get(&self->nl, ID, &info)) TH_LOG("after %s: kernel object left", after);
 	EXPECT_NE(0, access("/var/lib/ve/private/601", F_OK)) TH_LOG("after %s: private area left", after);
 	EXPECT_NE(0, access("/var/lib/ve/private/601.partial", F_OK)) TH_LOG("after %s: partial tree left", after);
+	EXPECT_NE(0, access("/var/lib/ve/private/601.image", F_OK)) TH_LOG("after %s: half-converted image left", after);
 	EXPECT_NE(0, access("/etc/ve/conf/601.conf", F_OK)) TH_LOG("after %s: config left", after);
 	EXPECT_EQ(0, ve_processes()) TH_LOG("after %s: processes left", after);
 	net_clean(_metadata, after);
@@ -397,6 +398,37 @@ TEST_F(fault, disk_full_during_create)
 	}
 	umount2("/tmp/small", MNT_DETACH);
 	clean_state(_metadata, self, "a full disk");
+}
+
+/*
+ * convert killed before and after the image took the tree's place: the
+ * next convert finishes it, the VE starts with its files, nothing is left.
+ */
+TEST_F(fault, convert_killed_then_finished)
+{
+	static const char *const at[] = { "convert:mounted", "convert:swapped" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char cmd[96];
+		int rc;
+
+		ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir", ID)) TH_LOG("%s", self->err);
+		ASSERT_EQ(0, system("echo kept > /var/lib/ve/private/601/kept"));
+		snprintf(cmd, sizeof(cmd), "VECTL_FAULT=%s vectl-faults", at[i]);
+		setenv("VECTL", cmd, 1);
+		rc = faulty(self, "convert %u --layout image");
+		setenv("VECTL", "vectl-faults", 1);
+		EXPECT_TRUE(KILLED(rc)) TH_LOG("%s: exit %d: %s", at[i], rc, self->err);
+		EXPECT_EQ(0, V("convert %u --layout image", ID)) TH_LOG("%s: %s", at[i], self->err);
+		EXPECT_NE(0, access("/var/lib/ve/private/601.image", F_OK)) TH_LOG("%s", at[i]);
+		EXPECT_EQ(0, access("/var/lib/ve/private/601/root.img", F_OK)) TH_LOG("%s", at[i]);
+		EXPECT_FALSE(ve_root_mounted(ID)) TH_LOG("%s", at[i]);
+		EXPECT_EQ(0, ve_loops_backing("/601")) TH_LOG("%s", at[i]);
+		ASSERT_EQ(0, V("start %u", ID)) TH_LOG("%s: %s", at[i], self->err);
+		EXPECT_EQ(0, V("exec %u cat /kept", ID)) TH_LOG("%s: %s", at[i], self->err);
+		EXPECT_STREQ("kept\n", self->out);
+		clean_state(_metadata, self, at[i]);
+	}
 }
 
 /*
