@@ -730,6 +730,7 @@ TEST_F(disk, snapshot_switch_brings_old_files_back)
 
 	ASSERT_EQ(0, V("snapshot-delete %u --id %s", A, first)) TH_LOG("%s", self->err);
 	EXPECT_EQ(21, V("snapshot-delete %u --id %s", A, first));
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
 	EXPECT_EQ(21, V("snapshot-switch %u --id %s", A, first));
 	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("snapshot-list %u -H -o id", A));

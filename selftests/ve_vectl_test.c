@@ -184,7 +184,7 @@ TEST_F(cli, bad_command_lines)
 		     self->err);
 	EXPECT_EQ(21, VECTL("monitor 0"));
 	EXPECT_EQ(20, VECTL("list -o ctid,bogus"));
-	EXPECT_STREQ("vectl: list: unknown field 'bogus' (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, netin, netout, netinpkts, netoutpkts, netdrop, and resources like numfile.m)\n",
+	EXPECT_STREQ("vectl: list: unknown field 'bogus' (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, netin, netout, netinpkts, netoutpkts, netdrop, layout, diskspace[.s|.h], diskinodes[.s|.h], and resources like numfile.m)\n",
 		     self->err);
 	/* list takes VE IDs; anything else is a bad value. */
 	EXPECT_EQ(21, VECTL("list extra"));

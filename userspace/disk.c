@@ -88,13 +88,18 @@ bool disk_limited(const struct disk_limits *d)
 int disk_project_set(int fd, uint32_t projid)
 {
 	struct fsxattr fa;
+	struct stat st;
+	bool dir;
 
-	if (ioctl(fd, FS_IOC_FSGETXATTR, &fa))
+	if (fstat(fd, &st) || ioctl(fd, FS_IOC_FSGETXATTR, &fa))
 		return -errno;
-	if (fa.fsx_projid == projid && (fa.fsx_xflags & FS_XFLAG_PROJINHERIT))
+	/* Only a directory passes its project on (ext4 refuses the flag elsewhere). */
+	dir = S_ISDIR(st.st_mode);
+	if (fa.fsx_projid == projid && (!dir || (fa.fsx_xflags & FS_XFLAG_PROJINHERIT)))
 		return 0;
 	fa.fsx_projid = projid;
-	fa.fsx_xflags |= FS_XFLAG_PROJINHERIT;
+	if (dir)
+		fa.fsx_xflags |= FS_XFLAG_PROJINHERIT;
 	return ioctl(fd, FS_IOC_FSSETXATTR, &fa) ? -errno : 0;
 }
 

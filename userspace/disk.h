@@ -52,8 +52,8 @@ int disk_limits_get(const struct vectx *x, struct disk_limits *d, char *why, siz
 bool disk_limited(const struct disk_limits *d);
 
 /*
- * Put directory @fd in project @projid with the inherit flag, so that all
- * it gets belongs to the project. 0 or -errno.
+ * Put @fd in project @projid; a directory with the inherit flag, so that
+ * all it gets belongs to the project. 0 or -errno.
  */
 int disk_project_set(int fd, uint32_t projid);
 

@@ -2,25 +2,21 @@
 /* A VE's id mapping (see idmap.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "idmap.h"
 #include "vectx.h"
 
-static int write_map(pid_t pid, const char *file, uid_t inside, uid_t outside)
+static int write_map(pid_t pid, const char *file, uid_t base)
 {
 	char path[64], map[64];
 	int fd, len, err = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	len = snprintf(map, sizeof(map), "%u %u %u\n", inside, outside, VE_UID_RANGE);
+	len = snprintf(map, sizeof(map), "0 %u %u\n", base, VE_UID_RANGE);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -32,9 +28,9 @@ static int write_map(pid_t pid, const char *file, uid_t inside, uid_t outside)
 
 int idmap_write(pid_t pid, uid_t base)
 {
-	int err = write_map(pid, "uid_map", 0, base);
+	int err = write_map(pid, "uid_map", base);
 
-	return err ? err : write_map(pid, "gid_map", 0, base);
+	return err ? err : write_map(pid, "gid_map", base);
 }
 
 int idmap_clone_mount(const char *path, pid_t pid)
@@ -63,40 +59,3 @@ int idmap_clone_mount(const char *path, pid_t pid)
 	return mnt;
 }
 
-int idmap_userns(uid_t inside, uid_t outside)
-{
-	struct clone_args ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
-	char path[64];
-	int p[2], fd = -1, err;
-	pid_t pid;
-
-	/* A child holds the namespace while it is mapped and opened. */
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-	if (pid == 0) {
-		char c;
-
-		close(p[1]);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	err = pid < 0 ? -errno : 0;
-	close(p[0]);
-	if (!err)
-		err = write_map(pid, "uid_map", inside, outside);
-	if (!err)
-		err = write_map(pid, "gid_map", inside, outside);
-	if (!err) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			err = -errno;
-	}
-	close(p[1]);
-	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	return err ? err : fd;
-}

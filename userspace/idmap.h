@@ -20,10 +20,4 @@ int idmap_write(pid_t pid, uid_t base);
  */
 int idmap_clone_mount(const char *path, pid_t pid);
 
-/*
- * A user namespace whose ids @inside.. map to host ids @outside.. (a VE's
- * range), with no task in it: for an idmapped mount. Its fd, or -errno.
- */
-int idmap_userns(uid_t inside, uid_t outside);
-
 #endif

@@ -301,3 +301,16 @@ void image_forget(const struct vectx *x)
 	record_path(x, record, sizeof(record));
 	unlink(record);
 }
+
+void image_forget_detached(const struct vectx *x, const char *path)
+{
+	char record[PATH_MAX];
+	int fd, index;
+
+	record_path(x, record, sizeof(record));
+	fd = loop_find(path, record, &index);
+	if (fd >= 0)
+		close(fd);	/* still backing it: a mount elsewhere holds it */
+	else
+		unlink(record);
+}

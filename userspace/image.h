@@ -54,5 +54,7 @@ int image_fit(const char *path, const struct disk_limits *d, char *why, size_t l
 
 /* Forget the loop device record of VE @x (it is destroyed). */
 void image_forget(const struct vectx *x);
+/* The same once its device no longer backs image @path (after an unmount). */
+void image_forget_detached(const struct vectx *x, const char *path);
 
 #endif

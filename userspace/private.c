@@ -19,7 +19,6 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "fault.h"
-#include "idmap.h"
 #include "image.h"
 #include "private.h"
 #include "run.h"
@@ -198,6 +197,12 @@ int private_umount(struct vectx *x)
 		waited += step;
 		step = step < 100 ? step * 2 : step;
 	}
+	if (disk_layout(x) == VE_LAYOUT_IMAGE) {
+		char img[PATH_MAX];
+
+		image_path(x->private_dir, img, sizeof(img));
+		image_forget_detached(x, img);
+	}
 	return VECTL_OK;
 }
 
@@ -364,44 +369,23 @@ void private_thaw(struct vectx *x)
 }
 
 /*
- * Copy the dir tree of @x into the image mounted on its root, owners back
- * to what the VE sees: through an idmapped copy of the tree whose map
- * takes the VE's range to 0..65535, cp -a does it (and hard links, modes,
- * set-id bits, xattrs, file capabilities).
+ * Copy the dir tree of @x into the image mounted on its root (cp -a: hard
+ * links, modes, set-id bits, xattrs, file capabilities), then give every
+ * file the owner the VE sees. A walk rather than an idmapped copy of the
+ * tree: the tree's filesystem may not take idmapped mounts (tmpfs on 6.1).
  */
 static int copy_tree_unshifted(struct vectx *x, char *why, size_t len)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY };
-	char stage[PATH_MAX], src[PATH_MAX + 8], dst[PATH_MAX + 8];
+	char src[PATH_MAX + 8], dst[PATH_MAX + 8];
 	char *argv[] = { "cp", "-a", src, dst, NULL };
-	int tree, userns, err;
+	int err;
 
-	snprintf(stage, sizeof(stage), VE_RUN_DIR "/%u.convert", x->id);
-	umount2(stage, MNT_DETACH);
-	err = mkdir_p(stage, 0700);
-	if (err) {
-		snprintf(why, len, "cannot create %s: %s", stage, strerror(-err));
-		return err;
-	}
-	tree = open_tree(AT_FDCWD, x->private_dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	userns = idmap_userns(x->uid_base, 0);
-	attr.userns_fd = userns >= 0 ? (uint64_t)userns : 0;
-	if (tree < 0 || userns < 0 ||
-	    mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) ||
-	    move_mount(tree, "", AT_FDCWD, stage, MOVE_MOUNT_F_EMPTY_PATH)) {
-		err = userns < 0 && tree >= 0 ? userns : -errno;
-		snprintf(why, len, "cannot map the owners of %s back: %s", x->private_dir,
-			 strerror(-err));
-	} else {
-		snprintf(src, sizeof(src), "%s/.", stage);
-		snprintf(dst, sizeof(dst), "%s/", x->root);
-		err = run_argv(argv, why, len);
-		err = err > 0 ? -EIO : err;
-		umount2(stage, MNT_DETACH);
-	}
-	close_fds((int[]){ tree, userns }, 2);
-	rmdir(stage);
-	return err;
+	snprintf(src, sizeof(src), "%s/.", x->private_dir);
+	snprintf(dst, sizeof(dst), "%s/", x->root);
+	err = run_argv(argv, why, len);
+	if (err)
+		return err > 0 ? -EIO : err;
+	return tmpl_unshift(x->root, x->uid_base, why, len);
 }
 
 int private_convert(struct vectx *x, const struct disk_limits *d)

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -187,4 +188,100 @@ int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
 		remove_tree(dest);
 	}
 	return err;
+}
+
+/* The unshift walk's inodes with more than one link, each done once. */
+static struct {
+	ino_t *v;
+	size_t n, cap;
+} linked;
+
+static bool linked_before(const struct stat *st)
+{
+	ino_t *v;
+
+	if (S_ISDIR(st->st_mode) || st->st_nlink < 2)
+		return false;
+	for (size_t i = 0; i < linked.n; i++)
+		if (linked.v[i] == st->st_ino)
+			return true;
+	if (linked.n == linked.cap) {
+		v = realloc(linked.v, (linked.cap = linked.cap ? linked.cap * 2 : 64) * sizeof(*v));
+		if (!v)
+			return false;
+		linked.v = v;
+	}
+	linked.v[linked.n++] = st->st_ino;
+	return false;
+}
+
+/* A v3 capability rooted in the VE becomes v2: rooted in whoever idmaps it. */
+static int unrebase_caps(const char *path)
+{
+	struct vfs_ns_cap_data caps;
+	ssize_t n = lgetxattr(path, "security.capability", &caps, sizeof(caps));
+
+	if (n < 0)
+		return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
+	if ((caps.magic_etc & VFS_CAP_REVISION_MASK) != VFS_CAP_REVISION_3 ||
+	    n != XATTR_CAPS_SZ_3)
+		return 0;
+	/* Rooted elsewhere, they never were the VE root's: gone. */
+	if (caps.rootid != shift.base)
+		return lremovexattr(path, "security.capability") ? -errno : 0;
+	caps.magic_etc = (caps.magic_etc & ~VFS_CAP_REVISION_MASK) | VFS_CAP_REVISION_2;
+	return lsetxattr(path, "security.capability", &caps, XATTR_CAPS_SZ_2, 0) ? -errno : 0;
+}
+
+static int unshift_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	uid_t uid = in_ve_range(st->st_uid) ? st->st_uid - shift.base : VE_OVERFLOW_ID;
+	gid_t gid = in_ve_range(st->st_gid) ? st->st_gid - shift.base : VE_OVERFLOW_ID;
+	int err;
+
+	if (flag == FTW_NS || flag == FTW_DNR) {
+		snprintf(shift.why, shift.len, "cannot read %s", path);
+		return shift.err = -EIO;
+	}
+	/* The image's own lost+found, mke2fs's. */
+	if (ftw->level == 1 && !strcmp(path + ftw->base, "lost+found") && !st->st_uid)
+		return FTW_SKIP_SUBTREE;
+	if (linked_before(st))
+		return 0;
+	if (lchown(path, uid, gid)) {
+		snprintf(shift.why, shift.len, "cannot chown %s: %s", path, strerror(errno));
+		return shift.err = -errno;
+	}
+	if (S_ISLNK(st->st_mode))
+		return 0;
+	if ((st->st_mode & (S_ISUID | S_ISGID)) && chmod(path, st->st_mode & 07777)) {
+		snprintf(shift.why, shift.len, "cannot chmod %s: %s", path, strerror(errno));
+		return shift.err = -errno;
+	}
+	if (S_ISREG(st->st_mode)) {
+		err = unrebase_caps(path);
+		if (err) {
+			snprintf(shift.why, shift.len, "cannot move the file capabilities of %s: %s",
+				 path, strerror(-err));
+			return shift.err = err;
+		}
+	}
+	return 0;
+}
+
+int tmpl_unshift(const char *dest, uid_t base, char *why, size_t len)
+{
+	shift.base = base;
+	shift.err = 0;
+	shift.why = why;
+	shift.len = len;
+	linked.n = 0;
+	if (nftw(dest, unshift_one, 64, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL) < 0 && !shift.err) {
+		shift.err = -errno;
+		snprintf(why, len, "cannot walk %s: %s", dest, strerror(errno));
+	}
+	free(linked.v);
+	linked.v = NULL;
+	linked.cap = 0;
+	return shift.err;
 }

@@ -30,4 +30,12 @@ int tmpl_unpack(const char *path, bool is_dir, const char *dest, uid_t base,
 int tmpl_fill(const char *path, bool is_dir, const char *dest, uid_t base,
 	      char *why, size_t len);
 
+/*
+ * The other way, for a tree copied into an image: owners in the VE's
+ * range from @base back to 0..65535, any other owner to the overflow id
+ * (what the VE saw), set-id bits kept, v3 capabilities rooted in the VE
+ * back to v2. 0, or -errno with @why.
+ */
+int tmpl_unshift(const char *dest, uid_t base, char *why, size_t len);
+
 #endif

@@ -30,6 +30,8 @@
 /* uid 0 inside VE ID is host uid VE_UID_BASE + ID * VE_UID_RANGE. */
 #define VE_UID_BASE	100000U
 #define VE_UID_RANGE	65536U
+/* What a VE sees as the owner of a file whose host owner is not its own. */
+#define VE_OVERFLOW_ID	65534U
 /*
  * The highest ID of a VE vectl manages: its whole uid range must fit in
  * 32 bits. The module itself takes IDs up to VE_ID_MAX.
