@@ -71,6 +71,36 @@ static int rebase_caps(const char *path)
 	return lsetxattr(path, "security.capability", &caps, XATTR_CAPS_SZ_3, 0) ? -errno : 0;
 }
 
+/*
+ * Give @path the owners @uid:@gid, with the set-id bits chown cleared
+ * back, and move a regular file's capabilities with @caps.
+ */
+static int set_owner(const char *path, const struct stat *st, uid_t uid, gid_t gid,
+		     int (*caps)(const char *path))
+{
+	int err;
+
+	if (lchown(path, uid, gid)) {
+		snprintf(shift.why, shift.len, "cannot chown %s: %s", path, strerror(errno));
+		return shift.err = -errno;
+	}
+	if (S_ISLNK(st->st_mode))
+		return 0;
+	if ((st->st_mode & (S_ISUID | S_ISGID)) && chmod(path, st->st_mode & 07777)) {
+		snprintf(shift.why, shift.len, "cannot chmod %s: %s", path, strerror(errno));
+		return shift.err = -errno;
+	}
+	if (S_ISREG(st->st_mode)) {
+		err = caps(path);
+		if (err) {
+			snprintf(shift.why, shift.len, "cannot move the file capabilities of %s: %s",
+				 path, strerror(-err));
+			return shift.err = err;
+		}
+	}
+	return 0;
+}
+
 static bool in_ve_range(uid_t id)
 {
 	return id >= shift.base && id - shift.base < VE_UID_RANGE;
@@ -79,7 +109,6 @@ static bool in_ve_range(uid_t id)
 static int shift_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	uid_t uid = st->st_uid, gid = st->st_gid;
-	int err;
 
 	(void)ftw;
 	if (flag == FTW_NS || flag == FTW_DNR) {
@@ -97,26 +126,7 @@ static int shift_one(const char *path, const struct stat *st, int flag, struct F
 			 path, uid, gid, VE_UID_RANGE - 1);
 		return shift.err = -ERANGE;
 	}
-	if (lchown(path, shift.base + uid, shift.base + gid)) {
-		snprintf(shift.why, shift.len, "cannot chown %s: %s", path, strerror(errno));
-		return shift.err = -errno;
-	}
-	if (S_ISLNK(st->st_mode))
-		return 0;
-	if ((st->st_mode & (S_ISUID | S_ISGID)) && chmod(path, st->st_mode & 07777)) {
-		snprintf(shift.why, shift.len, "cannot chmod %s: %s", path, strerror(errno));
-		return shift.err = -errno;
-	}
-	if (S_ISREG(st->st_mode)) {
-		err = rebase_caps(path);
-		if (err) {
-			snprintf(shift.why, shift.len,
-				 "cannot move the file capabilities of %s into the VE: %s",
-				 path, strerror(-err));
-			return shift.err = err;
-		}
-	}
-	return 0;
+	return set_owner(path, st, shift.base + uid, shift.base + gid, rebase_caps);
 }
 
 /* An OS tree has an init or at least a shell (links count, dangling ones too). */
@@ -237,7 +247,6 @@ static int unshift_one(const char *path, const struct stat *st, int flag, struct
 {
 	uid_t uid = in_ve_range(st->st_uid) ? st->st_uid - shift.base : VE_OVERFLOW_ID;
 	gid_t gid = in_ve_range(st->st_gid) ? st->st_gid - shift.base : VE_OVERFLOW_ID;
-	int err;
 
 	if (flag == FTW_NS || flag == FTW_DNR) {
 		snprintf(shift.why, shift.len, "cannot read %s", path);
@@ -248,25 +257,7 @@ static int unshift_one(const char *path, const struct stat *st, int flag, struct
 		return FTW_SKIP_SUBTREE;
 	if (linked_before(st))
 		return 0;
-	if (lchown(path, uid, gid)) {
-		snprintf(shift.why, shift.len, "cannot chown %s: %s", path, strerror(errno));
-		return shift.err = -errno;
-	}
-	if (S_ISLNK(st->st_mode))
-		return 0;
-	if ((st->st_mode & (S_ISUID | S_ISGID)) && chmod(path, st->st_mode & 07777)) {
-		snprintf(shift.why, shift.len, "cannot chmod %s: %s", path, strerror(errno));
-		return shift.err = -errno;
-	}
-	if (S_ISREG(st->st_mode)) {
-		err = unrebase_caps(path);
-		if (err) {
-			snprintf(shift.why, shift.len, "cannot move the file capabilities of %s: %s",
-				 path, strerror(-err));
-			return shift.err = err;
-		}
-	}
-	return 0;
+	return set_owner(path, st, uid, gid, unrebase_caps);
 }
 
 int tmpl_unshift(const char *dest, uid_t base, char *why, size_t len)
