@@ -60,19 +60,6 @@ FIXTURE_TEARDOWN(disk)
 	ve_nl_close(&self->nl);
 }
 
-static char *slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, len - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Size, used and free of "/" in VE @id: df -P's blocks (1K) or, with @inodes, df -i's. */
 static int df_root(FIXTURE_DATA(disk) *self, unsigned int id, bool inodes,
 		   long long *total, long long *used, long long *avail)
@@ -111,7 +98,7 @@ static bool conf_has(unsigned int id, const char *line)
 	char path[64], buf[8192];
 
 	snprintf(path, sizeof(path), "/etc/ve/conf/%u.conf", id);
-	return strstr(slurp(path, buf, sizeof(buf)), line) != NULL;
+	return ve_slurp(path, buf, sizeof(buf)) && strstr(buf, line);
 }
 
 /* The image is the default: a sparse file, raw on the host, idmapped in the VE. */
@@ -135,7 +122,7 @@ TEST_F(disk, image_is_the_default_layout)
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	EXPECT_EQ(1, ve_loops_backing("/private/801/root.img"));
 	/* On the host: ext4, no set-uid, no devices, owners as on disk. */
-	slurp("/proc/self/mounts", buf, sizeof(buf));
+	ve_slurp("/proc/self/mounts", buf, sizeof(buf));
 	EXPECT_NE(NULL, strstr(buf, " /var/lib/ve/root/801 ext4 rw,nosuid,nodev,")) TH_LOG("%s", buf);
 	ASSERT_EQ(0, stat("/var/lib/ve/root/801/bin/busybox", &st));
 	EXPECT_EQ(0, st.st_uid);
@@ -159,7 +146,7 @@ TEST_F(disk, image_is_the_default_layout)
 	ASSERT_EQ(0, veapi_get(&self->nl, A, &info));
 	snprintf(buf, sizeof(buf), "/proc/%d/status", info.init_pid);
 	snprintf(want, sizeof(want), "Uid:\t%u\t", UID_OF(A));
-	EXPECT_NE(NULL, strstr(slurp(buf, buf, sizeof(buf)), want));
+	EXPECT_NE(NULL, strstr(ve_slurp(buf, buf, sizeof(buf)), want));
 
 	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
 	EXPECT_FALSE(ve_root_mounted(A));
@@ -195,7 +182,7 @@ TEST_F(disk, same_image_under_another_uid_base)
 	ASSERT_EQ(0, veapi_get(&self->nl, B, &info));
 	snprintf(buf, sizeof(buf), "/proc/%d/status", info.init_pid);
 	snprintf(want, sizeof(want), "Uid:\t%u\t", UID_OF(B));
-	EXPECT_NE(NULL, strstr(slurp(buf, buf, sizeof(buf)), want));
+	EXPECT_NE(NULL, strstr(ve_slurp(buf, buf, sizeof(buf)), want));
 	/* Both at once: two images, two loop devices. */
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	EXPECT_EQ(1, ve_loops_backing("/private/801/root.img"));
@@ -376,7 +363,7 @@ TEST_F(disk, bad_input_changes_nothing)
 	}
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --diskspace 64M", A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
-	slurp("/etc/ve/conf/801.conf", before, sizeof(before));
+	ve_slurp("/etc/ve/conf/801.conf", before, sizeof(before));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		long long total, used, avail;
 		int rc;
@@ -386,7 +373,7 @@ TEST_F(disk, bad_input_changes_nothing)
 		rc = V("set %u %s --save", A, bad[i]);
 		EXPECT_EQ(21, rc) TH_LOG("set %s: %s", bad[i], self->err);
 		EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("set %s: %s", bad[i], self->err);
-		EXPECT_STREQ(before, slurp("/etc/ve/conf/801.conf", conf, sizeof(conf))) TH_LOG("%s", bad[i]);
+		EXPECT_STREQ(before, ve_slurp("/etc/ve/conf/801.conf", conf, sizeof(conf))) TH_LOG("%s", bad[i]);
 		ASSERT_EQ(0, df_root(self, A, false, &total, &used, &avail));
 		EXPECT_EQ(65536, total) TH_LOG("%s", bad[i]);
 	}

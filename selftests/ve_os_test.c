@@ -33,19 +33,6 @@ struct box {
 
 #define V(...) run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
 
-static char *slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	if (f) {
-		n = fread(buf, 1, len - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return f ? buf : NULL;
-}
-
 static bool exists(const char *fmt, uint32_t id)
 {
 	char path[256];
@@ -139,7 +126,7 @@ TEST_F(os, lifecycle)
 		ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 		snprintf(want, sizeof(want), "Uid:\t%u\t%u", UID_OF(A), UID_OF(A));
 		snprintf(status, sizeof(status), "/proc/%u/status", info.init_pid);
-		EXPECT_NE(NULL, strstr(slurp(status, status, sizeof(status)), want));
+		EXPECT_NE(NULL, strstr(ve_slurp(status, status, sizeof(status)), want));
 
 		ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", ERR);
 		ASSERT_EQ(0, V("status %u", A));
@@ -294,7 +281,7 @@ TEST_F(os, set_and_reload)
 	/* Not running, no --save: refused, nothing written. */
 	EXPECT_EQ(31, V("set %u --numproc 200", A));
 	EXPECT_TRUE(ve_one_line(ERR));
-	EXPECT_EQ(NULL, strstr(slurp("/etc/ve/conf/301.conf", conf, sizeof(conf)), "200"));
+	EXPECT_EQ(NULL, strstr(ve_slurp("/etc/ve/conf/301.conf", conf, sizeof(conf)), "200"));
 	EXPECT_EQ(21, V("set %u --numproc 10:5 --save", A));
 	EXPECT_TRUE(ve_one_line(ERR)) TH_LOG("%s", ERR);
 	EXPECT_EQ(21, V("set %u --ram lots --save", A));
@@ -302,25 +289,25 @@ TEST_F(os, set_and_reload)
 	EXPECT_EQ(70, V("set %u --hostname 'bad name' --save", A));
 	EXPECT_EQ(0, V("set %u --numproc 200 --ram 64M --cpulimit 50 --hostname delta --save", A))
 		TH_LOG("%s", ERR);
-	slurp("/etc/ve/conf/301.conf", conf, sizeof(conf));
+	ve_slurp("/etc/ve/conf/301.conf", conf, sizeof(conf));
 	EXPECT_NE(NULL, strstr(conf, "NUMPROC=\"200:200\""));
 	EXPECT_NE(NULL, strstr(conf, "PHYSPAGES=\"0:16384\""));
 	EXPECT_NE(NULL, strstr(conf, "# Sample VE configuration")) TH_LOG("comments lost");
 
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
-	EXPECT_STREQ("200\n", slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
-	EXPECT_STREQ("67108864\n", slurp("/sys/fs/cgroup/ve/301/memory.max", buf, sizeof(buf)));
-	EXPECT_STREQ("50000 100000\n", slurp("/sys/fs/cgroup/ve/301/cpu.max", buf, sizeof(buf)));
+	EXPECT_STREQ("200\n", ve_slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
+	EXPECT_STREQ("67108864\n", ve_slurp("/sys/fs/cgroup/ve/301/memory.max", buf, sizeof(buf)));
+	EXPECT_STREQ("50000 100000\n", ve_slurp("/sys/fs/cgroup/ve/301/cpu.max", buf, sizeof(buf)));
 	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(200, info.limit[VE_RES_NUMPROC]);
 
 	/* Live change without --save: applied, not written. */
 	ASSERT_TRUE(booted(&self->b, A));
 	EXPECT_EQ(0, V("set %u --numproc 150 --hostname epsilon", A)) TH_LOG("%s", ERR);
-	EXPECT_STREQ("150\n", slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
+	EXPECT_STREQ("150\n", ve_slurp("/sys/fs/cgroup/ve/301/pids.max", buf, sizeof(buf)));
 	ASSERT_EQ(0, V("exec %u hostname", A));
 	EXPECT_STREQ("epsilon\n", OUT);
-	EXPECT_NE(NULL, strstr(slurp("/etc/ve/conf/301.conf", conf, sizeof(conf)), "NUMPROC=\"200:200\""));
+	EXPECT_NE(NULL, strstr(ve_slurp("/etc/ve/conf/301.conf", conf, sizeof(conf)), "NUMPROC=\"200:200\""));
 
 	/* Module reload: the VE is registered again with its saved limits. */
 	ASSERT_EQ(0, V("stop %u", A));
@@ -416,14 +403,14 @@ TEST_F(os, errors)
 	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
 	EXPECT_EQ(44, V("create %u --ostemplate busybox", A));
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
-	slurp("/etc/ve/conf/301.conf", before, sizeof(before));
+	ve_slurp("/etc/ve/conf/301.conf", before, sizeof(before));
 	EXPECT_EQ(32, V("start %u", A));
 	EXPECT_TRUE(ve_one_line(ERR));
 	EXPECT_EQ(32, V("destroy %u", A));
 	EXPECT_TRUE(ve_one_line(ERR));
 	EXPECT_EQ(32, V("umount %u", A));
 	EXPECT_TRUE(exists("/var/lib/ve/root/%u/bin/busybox", A));
-	EXPECT_STREQ(before, slurp("/etc/ve/conf/301.conf", after, sizeof(after)));
+	EXPECT_STREQ(before, ve_slurp("/etc/ve/conf/301.conf", after, sizeof(after)));
 	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	EXPECT_EQ(VE_STATE_RUNNING, info.state);
 	ASSERT_EQ(0, V("stop %u", A));
@@ -513,7 +500,7 @@ TEST_F(os, console_log_is_bounded)
 	EXPECT_LT(0, old) TH_LOG("the log was never rotated");
 	EXPECT_GE(16384 + 128, cur);
 	EXPECT_GE(16384 + 128, old);
-	slurp("/var/log/ve/301.console", log, sizeof(log));
+	ve_slurp("/var/log/ve/301.console", log, sizeof(log));
 	EXPECT_NE(NULL, strstr(log, "end-of-flood")) TH_LOG("%s", log);
 	EXPECT_NE(NULL, strstr(log, note)) TH_LOG("%s", log);
 }
@@ -596,7 +583,7 @@ TEST_F(os, keyrings_are_closed_to_ves)
 	ASSERT_EQ(0, system("cp /selftests/ve_keys /var/lib/ve/root/301/ve_keys"));
 	ASSERT_EQ(0, veapi_get(&self->b.nl, A, &info));
 	snprintf(path, sizeof(path), "/proc/%u/status", info.init_pid);
-	EXPECT_NE(NULL, strstr(slurp(path, status, sizeof(status)), "Seccomp:\t2"))
+	EXPECT_NE(NULL, strstr(ve_slurp(path, status, sizeof(status)), "Seccomp:\t2"))
 		TH_LOG("the init runs without the VE's filter");
 
 	system("sync; echo 3 > /proc/sys/vm/drop_caches");
@@ -629,8 +616,8 @@ TEST_F(os, sub_cgroups_bounded_and_removed)
 	ASSERT_EQ(0, V("create %u --ostemplate busybox", A));
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
 	ASSERT_TRUE(booted(&self->b, A));
-	EXPECT_STREQ("512\n", slurp("/sys/fs/cgroup/ve/301/cgroup.max.descendants", buf, sizeof(buf)));
-	EXPECT_STREQ("16\n", slurp("/sys/fs/cgroup/ve/301/cgroup.max.depth", buf, sizeof(buf)));
+	EXPECT_STREQ("512\n", ve_slurp("/sys/fs/cgroup/ve/301/cgroup.max.descendants", buf, sizeof(buf)));
+	EXPECT_STREQ("16\n", ve_slurp("/sys/fs/cgroup/ve/301/cgroup.max.depth", buf, sizeof(buf)));
 	ASSERT_EQ(0, system("cp /selftests/ve_cgtree /var/lib/ve/root/301/ve_cgtree"));
 	ASSERT_EQ(0, V("exec %u /ve_cgtree", A)) TH_LOG("%s", ERR);
 	/* 16 deep, and 512 in all (the chain's 16 among them). */
@@ -681,7 +668,7 @@ TEST_F(os, stop_waits_for_the_shutdown_not_the_pauses)
 	ASSERT_EQ(0, V("mount %u", A)) TH_LOG("%s", ERR);
 	EXPECT_TRUE(exists("/var/lib/ve/root/%u/var/rck.done", A)) TH_LOG("rcK cut short");
 	ASSERT_EQ(0, V("umount %u", A)) TH_LOG("%s", ERR);
-	slurp("/var/log/ve/301.console", log, sizeof(log));
+	ve_slurp("/var/log/ve/301.console", log, sizeof(log));
 	EXPECT_NE(NULL, strstr(log, "Sent SIGTERM to all processes")) TH_LOG("%s", log);
 	EXPECT_EQ(NULL, strstr(log, "Requesting system")) TH_LOG("waited out the pauses: %s", log);
 }

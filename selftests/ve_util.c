@@ -304,6 +304,19 @@ bool ve_root_mounted(unsigned int id)
 	return found;
 }
 
+char *ve_slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return f ? buf : NULL;
+}
+
 int ve_loops_backing(const char *part)
 {
 	char path[300], file[4096];

@@ -97,6 +97,8 @@ bool ve_has_kasan(void);
 /* Whether VE @id's root is mounted here / its vectl lock is taken. */
 bool ve_root_mounted(unsigned int id);
 bool ve_lock_held(unsigned int id);
+/* File @path into @buf (NUL-ended, at most @len - 1 bytes); @buf, or NULL. */
+char *ve_slurp(const char *path, char *buf, size_t len);
 /* How many loop devices back a file whose path contains @part. */
 int ve_loops_backing(const char *part);
 
