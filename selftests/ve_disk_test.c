@@ -534,11 +534,12 @@ static struct {
 	unsigned int base;	/* owners are shown less this */
 	size_t skip;		/* the root's path length */
 	ino_t inos[4096];
+	char tags[4096][24];
 } walk;
 
 static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
-	char xa[64] = "", cap[32] = "-", link_of[16] = "-";
+	char xa[64] = "", cap[32] = "-", link_of[32] = "-";
 	struct vfs_ns_cap_data c;
 	ssize_t n;
 
@@ -546,9 +547,9 @@ static int walk_one(const char *path, const struct stat *st, int flag, struct FT
 	(void)f;
 	if (walk.n == 4096 || strstr(path, "/lost+found") || !strcmp(path + walk.skip, ""))
 		return 0;
-	for (int i = 0; i < walk.n; i++)
-		if (walk.inos[i] == st->st_ino && !S_ISDIR(st->st_mode))
-			snprintf(link_of, sizeof(link_of), "#%d", i);
+	/* Hard links: named by inode here, by their first path below. */
+	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1)
+		snprintf(link_of, sizeof(link_of), "#%lu", (unsigned long)st->st_ino);
 	walk.inos[walk.n] = st->st_ino;
 	n = lgetxattr(path, "trusted.ve", xa, sizeof(xa) - 1);
 	xa[n > 0 ? n : 0] = '\0';
@@ -578,22 +579,28 @@ static char *walk_tree(const char *root, unsigned int base)
 	walk.skip = strlen(root);
 	if (nftw(root, walk_one, 32, FTW_PHYS | FTW_MOUNT))
 		return NULL;
-	/* Hard links were named by walk order: name them by path instead. */
+	qsort(walk.lines, walk.n, sizeof(walk.lines[0]), cmp_lines);
+	/* A hard link's inode number becomes the first path (sorted) that has it. */
 	for (int i = 0; i < walk.n; i++) {
 		char *hash = strstr(walk.lines[i], " #");
 
-		if (hash) {
-			int k = atoi(hash + 2);
-			char tail[256], first[256];
-
-			snprintf(tail, sizeof(tail), "%s", strchr(hash + 2, ' '));
-			snprintf(first, sizeof(first), "%.*s", (int)strcspn(walk.lines[k], " "),
-				 walk.lines[k]);
-			snprintf(hash, sizeof(walk.lines[0]) - (hash - walk.lines[i]), " =%s%s",
-				 first, tail);
-		}
+		walk.tags[i][0] = '\0';
+		if (hash)
+			snprintf(walk.tags[i], sizeof(walk.tags[i]), "%.*s",
+				 (int)strcspn(hash + 1, " "), hash + 1);
 	}
-	qsort(walk.lines, walk.n, sizeof(walk.lines[0]), cmp_lines);
+	for (int i = 0; i < walk.n; i++) {
+		char *hash = strstr(walk.lines[i], " #"), tail[256];
+		int k = 0;
+
+		if (!hash)
+			continue;
+		while (strcmp(walk.tags[k], walk.tags[i]))
+			k++;
+		snprintf(tail, sizeof(tail), "%s", hash + 1 + strlen(walk.tags[i]));
+		snprintf(hash, sizeof(walk.lines[0]) - (hash - walk.lines[i]), " =%.*s%s",
+			 (int)strcspn(walk.lines[k], " "), walk.lines[k], tail);
+	}
 	for (int i = 0; i < walk.n; i++)
 		total += strlen(walk.lines[i]) + 1;
 	all = calloc(total + 1, 1);

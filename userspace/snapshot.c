@@ -178,7 +178,12 @@ static int by_date(const void *a, const void *b)
 {
 	const struct snapshot *x = a, *y = b;
 
-	return x->date < y->date ? -1 : x->date > y->date ? 1 : strcmp(x->id, y->id);
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	/* Taken in the same second: their images' times tell. */
+	if (x->order_ns != y->order_ns)
+		return x->order_ns < y->order_ns ? -1 : 1;
+	return strcmp(x->id, y->id);
 }
 
 int snapshot_list(const struct vectx *x, struct snapshot **v)
@@ -217,6 +222,7 @@ int snapshot_list(const struct vectx *x, struct snapshot **v)
 		if (!snapshot_id_ok(s[n].id) || stat(path, &st))
 			continue;
 		s[n].bytes = (uint64_t)st.st_blocks * 512;
+		s[n].order_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 		snap_path(x, s[n].id, ".conf", path, sizeof(path));
 		if (!conf_load(&info, path)) {
 			const char *name = conf_get(&info, "NAME"), *date = conf_get(&info, "DATE");

@@ -23,6 +23,7 @@ struct snapshot {
 	char name[SNAPSHOT_NAME_MAX + 1];
 	time_t date;
 	uint64_t bytes;		/* host disk it takes */
+	int64_t order_ns;	/* when its image was written: orders one second's */
 };
 
 bool snapshot_id_ok(const char *id);

@@ -50,36 +50,66 @@ static struct {
 	size_t len;
 } shift;
 
-/* A v2 capability xattr (valid in the host only) becomes v3 rooted in the VE. */
-static int rebase_caps(const char *path)
+/*
+ * A file's capabilities, @n bytes of them, moved into the VE: v2 (valid
+ * in the host only) becomes v3 rooted in the VE, v3 rooted in the
+ * template's ids is rooted in the VE's. The size to write, or -EINVAL.
+ */
+static ssize_t rebase_caps(struct vfs_ns_cap_data *caps, ssize_t n)
 {
-	struct vfs_ns_cap_data caps;
-	ssize_t n = lgetxattr(path, "security.capability", &caps, sizeof(caps));
-	uint32_t magic;
+	uint32_t magic = caps->magic_etc & VFS_CAP_REVISION_MASK;
 
-	if (n < 0)
-		return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
-	magic = caps.magic_etc & VFS_CAP_REVISION_MASK;
 	if (magic == VFS_CAP_REVISION_2 && n == XATTR_CAPS_SZ_2)
-		caps.rootid = shift.base;
+		caps->rootid = shift.base;
 	else if (magic == VFS_CAP_REVISION_3 && n == XATTR_CAPS_SZ_3 &&
-		 caps.rootid < VE_UID_RANGE)
-		caps.rootid += shift.base;
+		 caps->rootid < VE_UID_RANGE)
+		caps->rootid += shift.base;
 	else
 		return -EINVAL;
-	caps.magic_etc = (caps.magic_etc & ~VFS_CAP_REVISION_MASK) | VFS_CAP_REVISION_3;
-	return lsetxattr(path, "security.capability", &caps, XATTR_CAPS_SZ_3, 0) ? -errno : 0;
+	caps->magic_etc = (caps->magic_etc & ~VFS_CAP_REVISION_MASK) | VFS_CAP_REVISION_3;
+	return XATTR_CAPS_SZ_3;
 }
 
 /*
- * Give @path the owners @uid:@gid, with the set-id bits chown cleared
- * back, and move a regular file's capabilities with @caps.
+ * The other way, out of the VE: v3 rooted in the VE becomes v2 (rooted in
+ * whoever maps the file: the VE, through its idmapped image); v3 rooted
+ * elsewhere never was the VE root's, and goes (0); v2 stays.
+ */
+static ssize_t unrebase_caps(struct vfs_ns_cap_data *caps, ssize_t n)
+{
+	if ((caps->magic_etc & VFS_CAP_REVISION_MASK) != VFS_CAP_REVISION_3 ||
+	    n != XATTR_CAPS_SZ_3)
+		return n;
+	if (caps->rootid != shift.base)
+		return 0;
+	caps->magic_etc = (caps->magic_etc & ~VFS_CAP_REVISION_MASK) | VFS_CAP_REVISION_2;
+	return XATTR_CAPS_SZ_2;
+}
+
+/*
+ * Give @path the owners @uid:@gid, with what chown takes away put back:
+ * the set-id bits, and a regular file's capabilities, moved by @caps.
  */
 static int set_owner(const char *path, const struct stat *st, uid_t uid, gid_t gid,
-		     int (*caps)(const char *path))
+		     ssize_t (*caps)(struct vfs_ns_cap_data *caps, ssize_t n))
 {
-	int err;
+	struct vfs_ns_cap_data c;
+	ssize_t n = 0;
 
+	if (S_ISREG(st->st_mode)) {
+		n = lgetxattr(path, "security.capability", &c, sizeof(c));
+		if (n < 0 && errno != ENODATA && errno != ENOTSUP) {
+			snprintf(shift.why, shift.len, "cannot read the file capabilities of %s: %s",
+				 path, strerror(errno));
+			return shift.err = -errno;
+		}
+		n = n > 0 ? caps(&c, n) : 0;
+		if (n < 0) {
+			snprintf(shift.why, shift.len, "%s has file capabilities of an unknown format",
+				 path);
+			return shift.err = -EINVAL;
+		}
+	}
 	if (lchown(path, uid, gid)) {
 		snprintf(shift.why, shift.len, "cannot chown %s: %s", path, strerror(errno));
 		return shift.err = -errno;
@@ -90,13 +120,11 @@ static int set_owner(const char *path, const struct stat *st, uid_t uid, gid_t g
 		snprintf(shift.why, shift.len, "cannot chmod %s: %s", path, strerror(errno));
 		return shift.err = -errno;
 	}
-	if (S_ISREG(st->st_mode)) {
-		err = caps(path);
-		if (err) {
-			snprintf(shift.why, shift.len, "cannot move the file capabilities of %s: %s",
-				 path, strerror(-err));
-			return shift.err = err;
-		}
+	/* chown dropped them: written again, moved. */
+	if (n > 0 && lsetxattr(path, "security.capability", &c, (size_t)n, 0)) {
+		snprintf(shift.why, shift.len, "cannot move the file capabilities of %s: %s",
+			 path, strerror(errno));
+		return shift.err = -errno;
 	}
 	return 0;
 }
@@ -223,24 +251,6 @@ static bool linked_before(const struct stat *st)
 	}
 	linked.v[linked.n++] = st->st_ino;
 	return false;
-}
-
-/* A v3 capability rooted in the VE becomes v2: rooted in whoever idmaps it. */
-static int unrebase_caps(const char *path)
-{
-	struct vfs_ns_cap_data caps;
-	ssize_t n = lgetxattr(path, "security.capability", &caps, sizeof(caps));
-
-	if (n < 0)
-		return errno == ENODATA || errno == ENOTSUP ? 0 : -errno;
-	if ((caps.magic_etc & VFS_CAP_REVISION_MASK) != VFS_CAP_REVISION_3 ||
-	    n != XATTR_CAPS_SZ_3)
-		return 0;
-	/* Rooted elsewhere, they never were the VE root's: gone. */
-	if (caps.rootid != shift.base)
-		return lremovexattr(path, "security.capability") ? -errno : 0;
-	caps.magic_etc = (caps.magic_etc & ~VFS_CAP_REVISION_MASK) | VFS_CAP_REVISION_2;
-	return lsetxattr(path, "security.capability", &caps, XATTR_CAPS_SZ_2, 0) ? -errno : 0;
 }
 
 static int unshift_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
