@@ -666,6 +666,42 @@ TEST_F(disk, convert_dir_to_image_keeps_everything)
 	EXPECT_TRUE(conf_has(B, "VE_LAYOUT=\"dir\""));
 }
 
+/*
+ * A template's file capabilities (v2, the host's) reach the VE's root in
+ * both layouts: v3 rooted in the VE's uid base in a dir tree, as they are
+ * in an image (the VE's idmapped mount roots them in the VE).
+ */
+TEST_F(disk, template_file_capabilities_reach_the_ve)
+{
+	struct vfs_cap_data v2 = {
+		.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
+		.data = { { .permitted = 1u << CAP_NET_RAW } },
+	};
+	struct vfs_ns_cap_data got;
+	ssize_t n;
+
+	ASSERT_EQ(0, SH("rm -rf /var/lib/ve/template/capt && mkdir /var/lib/ve/template/capt && "
+			"tar -xzf /var/lib/ve/template/busybox.tar.gz -C /var/lib/ve/template/capt && "
+			"cp /var/lib/ve/template/capt/bin/busybox /var/lib/ve/template/capt/bin/pinger"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, setxattr("/var/lib/ve/template/capt/bin/pinger", "security.capability", &v2,
+			      XATTR_CAPS_SZ_2, 0)) TH_LOG("%s", strerror(errno));
+
+	ASSERT_EQ(0, V("create %u --ostemplate capt --layout dir", A)) TH_LOG("%s", self->err);
+	n = getxattr("/var/lib/ve/private/801/bin/pinger", "security.capability", &got, sizeof(got));
+	ASSERT_EQ((ssize_t)XATTR_CAPS_SZ_3, n) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(UID_OF(A), got.rootid);
+	EXPECT_EQ(1u << CAP_NET_RAW, got.data[0].permitted);
+
+	ASSERT_EQ(0, V("create %u --ostemplate capt", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("mount %u", B)) TH_LOG("%s", self->err);
+	n = getxattr("/var/lib/ve/root/802/bin/pinger", "security.capability", &got, sizeof(got));
+	EXPECT_LE((ssize_t)XATTR_CAPS_SZ_2, n) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(1u << CAP_NET_RAW, got.data[0].permitted);
+	ASSERT_EQ(0, V("umount %u", B)) TH_LOG("%s", self->err);
+	SH("rm -rf /var/lib/ve/template/capt");
+}
+
 /* The snapshot ID in "Snapshot UUID of VE N taken". */
 static bool taken_id(const char *out, char id[37])
 {
