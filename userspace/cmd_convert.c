@@ -60,13 +60,11 @@ int cmd_convert(int argc, char **argv)
 	} else if (!ve_nl_open(&nl) && veapi_running(&nl, id) > 0) {
 		vectl_err("convert %u: VE is running (stop it first: vectl stop %u)", id, id);
 		rc = VECTL_ERR_RUNNING;
-	} else if (path_is_mountpoint(x.root)) {
-		vectl_err("convert %u: the private area is mounted (vectl umount %u first)", id, id);
-		rc = VECTL_ERR_MOUNTED;
 	} else if (disk_limits_get(&x, &d, why, sizeof(why))) {
 		vectl_err("convert %u: %s", id, why);
 		rc = VECTL_ERR_BAD_CONFIG;
 	} else {
+		/* Mounted (vectl mount, or a convert cut short): unmounted first. */
 		rc = private_convert(&x, &d);
 		if (!rc)
 			printf("VE %u converted to an image private area\n", id);

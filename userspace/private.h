@@ -47,7 +47,7 @@ int private_usage(struct vectx *x, struct disk_usage *u);
 void private_thaw(struct vectx *x);
 
 /*
- * Move stopped, unmounted dir VE @x into an image with limits @d: every
+ * Move stopped dir VE @x (its root unmounted first) into an image with limits @d: every
  * file, owner (as the VE sees it), mode, xattr, file capability and hard
  * link; then the image takes the private area's place and the config
  * says so. A convert cut short is finished or undone by the next one.
