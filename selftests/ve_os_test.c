@@ -112,8 +112,17 @@ TEST_F(os, lifecycle)
 		ASSERT_EQ(0, V("status %u", A));
 		EXPECT_STREQ("CTID 301 exist mounted running\n", OUT);
 
-		/* Only the VE's processes, PID 1 is its init. */
-		ASSERT_EQ(0, V("exec %u ps -o pid,comm", A)) TH_LOG("%s", ERR);
+		/*
+		 * Only the VE's processes, PID 1 is its init; once its boot
+		 * script is done (it may run a moment past /run/booted).
+		 */
+		ASSERT_TRUE(booted(&self->b, A));
+		for (int i = 0; i < 50 * ve_time_scale(); i++) {
+			ASSERT_EQ(0, V("exec %u ps -o pid,comm", A)) TH_LOG("%s", ERR);
+			if (lines(OUT) == 3)
+				break;
+			usleep(100000);
+		}
 		EXPECT_EQ(0, strncmp(OUT, "PID   COMMAND\n    1 init\n", 25)) TH_LOG("ps: %s", OUT);
 		EXPECT_NE(NULL, strstr(OUT + 25, " ps\n")) TH_LOG("ps: %s", OUT);
 		EXPECT_EQ(3, lines(OUT)) TH_LOG("more than init and ps: %s", OUT);
