@@ -27,8 +27,8 @@
  * ftrace_ops with and without FTRACE_OPS_FL_SAVE_REGS).
  *
  * An allocation's wrapper charges, then calls the original function
- * (recognised as ours through the return address, within_module(), so it
- * is not redirected again) and undoes the charge if the original fails.
+ * (recognised as ours through the return address, within ve.ko's text,
+ * so it is not redirected again) and undoes the charge if the original fails.
  * That keeps counting exact and denies before anything is allocated. A
  * free's wrapper calls the original and uncharges. The host's own objects
  * are not even redirected: a look at the arguments at allocation (is the
@@ -438,6 +438,19 @@ static __always_inline bool ve_hook_may_redirect(int hook, const unsigned long *
 }
 
 /*
+ * Where ve.ko's code lies: a hooked function called from there is our
+ * wrapper's call of the original, which must not be redirected again.
+ * The trampoline's fast paths compare with the same two words.
+ */
+unsigned long ve_text_start __read_mostly;
+unsigned long ve_text_end __read_mostly;
+
+static bool ve_own_call(unsigned long parent)
+{
+	return parent - ve_text_start < ve_text_end - ve_text_start;
+}
+
+/*
  * The trampoline's question, for the hooked function whose fentry call
  * returns to @ret, called from @parent with the argument registers
  * @args (rdi, rsi, rdx, rcx, r8, r9): where to go instead, or 0 for the
@@ -453,7 +466,7 @@ unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
 	 * call of the original: let it run.
 	 */
 	if (unlikely(hook < 0) || !ve_hook_may_redirect(hook, args) ||
-	    within_module(parent, THIS_MODULE))
+	    ve_own_call(parent))
 		return 0;
 	return (unsigned long)ve_hooks[hook].wrapper;
 }
@@ -464,13 +477,6 @@ unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
  * apart by it.
  */
 unsigned long ve_hook_rets[VE_NR_HOOKS];
-
-/*
- * Where ve.ko's code lies: a hooked function called from there is our
- * wrapper's call of the original, which must not be redirected again.
- */
-unsigned long ve_text_start __read_mostly;
-unsigned long ve_text_end __read_mostly;
 
 /* The offsets the fast paths read, for the assembler. */
 static void __used ve_hook_offsets(void)

@@ -32,13 +32,7 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 		rc = VECTL_ERR_NOCONFIG;
 		goto out;
 	}
-	{
-		struct ve_info info;
-		int err = veapi_get(nl, id, &info);
-
-		x.registered = !err;
-		running = err == -ENOENT ? 0 : err ? err : info.state != VE_STATE_STOPPED;
-	}
+	running = veapi_running_known(nl, id, &x.registered);
 	if (running < 0) {
 		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
 		rc = vectl_exit_for_errno(running);

@@ -401,14 +401,21 @@ int veapi_dump(struct ve_nl *nl, uint32_t *ids, int max)
 	return veapi_dump_each(nl, collect_id, &l);
 }
 
-int veapi_running(struct ve_nl *nl, uint32_t id)
+int veapi_running_known(struct ve_nl *nl, uint32_t id, bool *known)
 {
 	struct ve_info info;
 	int err = veapi_get(nl, id, &info);
 
+	if (known)
+		*known = !err;
 	if (err == -ENOENT)
 		return 0;
 	return err ? err : info.state != VE_STATE_STOPPED;
+}
+
+int veapi_running(struct ve_nl *nl, uint32_t id)
+{
+	return veapi_running_known(nl, id, NULL);
 }
 
 int veapi_open_init(struct ve_nl *nl, uint32_t id, struct ve_info *info)

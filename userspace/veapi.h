@@ -90,6 +90,8 @@ int veapi_dump_each(struct ve_nl *nl, ve_info_cb cb, void *data);
 int veapi_dump(struct ve_nl *nl, uint32_t *ids, int max);
 /* 1 if the module has VE @id running (or stopping), 0 if not, or -errno. */
 int veapi_running(struct ve_nl *nl, uint32_t id);
+/* The same, and in *@known whether the module has the VE at all. */
+int veapi_running_known(struct ve_nl *nl, uint32_t id, bool *known);
 
 /*
  * A pidfd on the init of running VE @id, checked after opening to be the
