@@ -9,23 +9,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "loopdev.h"
 
-#define LOOP_MAJOR 7
 /* Another attacher may take the free device we were given; try again. */
 #define LOOP_ATTACH_TRIES 32
 
 void loop_dev_path(int index, char *buf, size_t len)
 {
 	snprintf(buf, len, "/dev/loop%d", index);
-}
-
-int loop_index_of(dev_t dev)
-{
-	return major(dev) == LOOP_MAJOR ? (int)minor(dev) : -1;
 }
 
 static bool backs(int fd, const struct stat *st)

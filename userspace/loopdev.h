@@ -32,7 +32,4 @@ int loop_find(const char *img_path, const char *record, int *index);
 /* Tell loop device @fd that its file has grown; 0 or -errno. */
 int loop_set_capacity(int fd);
 
-/* The index of the loop device that is block device @dev, or -1. */
-int loop_index_of(dev_t dev);
-
 #endif

@@ -43,17 +43,12 @@ static int image_of(struct vectx *x, char *img, size_t len)
 	return VECTL_OK;
 }
 
-/* The disk limits of @x's config on its mounted image. */
-static int image_limits(struct vectx *x, const char *img)
+/* Limits @d on @x's mounted image @img. */
+static int image_limits(struct vectx *x, const char *img, const struct disk_limits *d)
 {
 	char why[PATH_MAX + 256];
-	struct disk_limits d;
 
-	if (disk_limits_get(x, &d, why, sizeof(why))) {
-		vectl_err("%s %u: %s", x->verb, x->id, why);
-		return VECTL_ERR_BAD_CONFIG;
-	}
-	if (image_apply(x, img, &d, why, sizeof(why))) {
+	if (image_apply(x, img, d, why, sizeof(why))) {
 		vectl_err("%s %u: %s", x->verb, x->id, why);
 		return VECTL_ERR_QUOTA;
 	}
@@ -69,18 +64,18 @@ static int mount_image(struct vectx *x)
 	rc = image_of(x, img, sizeof(img));
 	if (rc)
 		return rc;
-	if (path_is_mountpoint(x->root))
-		return image_limits(x, img);
 	if (disk_limits_get(x, &d, why, sizeof(why))) {
 		vectl_err("%s %u: %s", x->verb, x->id, why);
 		return VECTL_ERR_BAD_CONFIG;
 	}
+	if (path_is_mountpoint(x->root))
+		return image_limits(x, img, &d);
 	if (image_fit(img, &d, why, sizeof(why)) || image_mount(x, img, why, sizeof(why))) {
 		vectl_err("%s %u: %s", x->verb, x->id, why);
 		return VECTL_ERR_MOUNT;
 	}
 	fault_point("mount:image");
-	rc = image_limits(x, img);
+	rc = image_limits(x, img, &d);
 	if (rc)
 		private_umount(x);
 	return rc;
