@@ -19,11 +19,50 @@
 #include "private.h"
 #include "run.h"
 
+int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix)
+{
+	char dest[PATH_MAX + 16];
+	struct ve_info info;
+	int rc, err;
+
+	if (nl) {
+		err = veapi_get(nl, x->id, &info);
+		if (!err && info.state != VE_STATE_STOPPED) {
+			vectl_err("%s %u: VE is running (stop it first: vectl stop %u)", x->verb,
+				  x->id, x->id);
+			return VECTL_ERR_RUNNING;
+		}
+		if (!err)
+			err = veapi_del(nl, x->id);
+		if (err && err != -ENOENT) {
+			vectl_err("%s %u: %s", x->verb, x->id, ve_nl_strerror(nl, err));
+			return err == -EBUSY ? VECTL_ERR_RUNNING : vectl_exit_for_errno(err);
+		}
+	}
+	fault_point("destroy:deleted");
+	rc = launch_cleanup(x, true, false);
+	if (rc)
+		return rc;
+	rc = private_remove(x, x->private_dir);
+	if (rc)
+		return rc;
+	fault_point("destroy:removed");
+	rmdir(x->root);
+	if (x->exists) {
+		snprintf(dest, sizeof(dest), "%s%s", x->conf_path, suffix);
+		if (rename(x->conf_path, dest)) {
+			vectl_err("%s %u: cannot move %s aside: %s", x->verb, x->id, x->conf_path,
+				  strerror(errno));
+			return VECTL_ERR_SYSTEM;
+		}
+	}
+	return VECTL_OK;
+}
+
 int cmd_destroy(int argc, char **argv)
 {
 	static struct ve_nl nl;
 	char dest[PATH_MAX + 16];
-	struct ve_info info;
 	struct vectx x;
 	struct stat st;
 	uint32_t id;
@@ -57,41 +96,10 @@ int cmd_destroy(int argc, char **argv)
 		rc = vectl_open_error("destroy", err);
 		goto out;
 	}
-	if (!err) {
-		err = veapi_get(&nl, id, &info);
-		if (!err && info.state != VE_STATE_STOPPED) {
-			vectl_err("destroy %u: VE is running (stop it first: vectl stop %u)", id, id);
-			rc = VECTL_ERR_RUNNING;
-			goto out_nl;
-		}
-		if (!err)
-			err = veapi_del(&nl, id);
-		if (err && err != -ENOENT) {
-			vectl_err("destroy %u: %s", id, ve_nl_strerror(&nl, err));
-			rc = err == -EBUSY ? VECTL_ERR_RUNNING : vectl_exit_for_errno(err);
-			goto out_nl;
-		}
-	}
-	fault_point("destroy:deleted");
-	rc = launch_cleanup(&x, true, false);
-	if (rc)
-		goto out_nl;
-	rc = private_remove(&x, x.private_dir);
-	if (rc)
-		goto out_nl;
-	fault_point("destroy:removed");
-	rmdir(x.root);
-	if (x.exists) {
-		snprintf(dest, sizeof(dest), "%s.destroyed", x.conf_path);
-		if (rename(x.conf_path, dest)) {
-			vectl_err("destroy %u: cannot move %s aside: %s", id, x.conf_path,
-				  strerror(errno));
-			rc = VECTL_ERR_SYSTEM;
-			goto out_nl;
-		}
-	}
-	printf("VE %u destroyed\n", id);
-out_nl:
+	/* As vzctl does, the config stays as ID.conf.destroyed: nothing lost by mistake. */
+	rc = destroy_locked(err ? NULL : &nl, &x, ".destroyed");
+	if (!rc)
+		printf("VE %u destroyed\n", id);
 	ve_nl_close(&nl);
 out:
 	vectx_close(&x);

@@ -33,6 +33,17 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_snapshot_list(int argc, char **argv);
 int cmd_snapshot_switch(int argc, char **argv);
 int cmd_snapshot_delete(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_migrate_receive(int argc, char **argv);
+
+struct ve_nl;
+struct vectx;
+/*
+ * Remove stopped VE @x (locked): its kernel object (when @nl, the module
+ * is there), network, cgroup, root mount point and private area, and move
+ * its config aside to ID.conf@suffix. An exit code, after saying why.
+ */
+int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix);
 
 extern const struct vectl_cmd vectl_cmds[];
 

@@ -37,6 +37,8 @@ enum vectl_exit {
 	VECTL_ERR_BAD_HOSTNAME	= 70,	/* invalid hostname */
 	VECTL_ERR_IP_INUSE	= 78,	/* the address belongs to another VE */
 	VECTL_ERR_BAD_CONFIG	= 85,	/* invalid config file */
+	VECTL_ERR_DEST		= 105,	/* migrate: the destination failed or is unreachable */
+	VECTL_ERR_DEST_EXISTS	= 106,	/* migrate: the VE ID is in use on the destination */
 };
 
 #endif

@@ -86,6 +86,11 @@ void note_disk_full(const char *path, char *why, size_t len)
 
 int run_argv(char *const argv[], char *why, size_t len)
 {
+	return run_argv_in(argv, -1, why, len);
+}
+
+int run_argv_in(char *const argv[], int in, char *why, size_t len)
+{
 	char buf[512];
 	size_t got = 0;
 	int pipefd[2], status, null;
@@ -104,7 +109,7 @@ int run_argv(char *const argv[], char *why, size_t len)
 	}
 	if (pid == 0) {
 		null = open("/dev/null", O_RDWR);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(pipefd[1], 2) < 0)
 			_exit(127);
 		close_fds_except(NULL, 0);

@@ -14,6 +14,8 @@
  * @why when it fails.
  */
 int run_argv(char *const argv[], char *why, size_t len);
+/* The same with stdin on @in (when >= 0). */
+int run_argv_in(char *const argv[], int in, char *why, size_t len);
 
 /*
  * After a failure to fill @path: append to @why that its filesystem is

@@ -144,6 +144,21 @@ static int path_from(struct vectx *x, const char *key, const char *def,
 	return 0;
 }
 
+/* The VE's root, private area and template directory from its configs. */
+static int vectx_paths(struct vectx *x)
+{
+	int err;
+
+	err = path_from(x, "VE_ROOT", VE_DEF_ROOT, x->root, sizeof(x->root));
+	if (!err)
+		err = path_from(x, "VE_PRIVATE", VE_DEF_PRIVATE, x->private_dir,
+				sizeof(x->private_dir));
+	if (!err)
+		err = path_from(x, "TEMPLATE", VE_DEF_TEMPLATE, x->template_dir,
+				sizeof(x->template_dir));
+	return err;
+}
+
 /* How long to wait for a busy VE's lock: --wait, else LOCK_WAIT. */
 int vectl_lock_wait = -1;
 
@@ -314,16 +329,23 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 	}
 	x->exists = !err;
 
-	err = path_from(x, "VE_ROOT", VE_DEF_ROOT, x->root, sizeof(x->root));
-	if (!err)
-		err = path_from(x, "VE_PRIVATE", VE_DEF_PRIVATE, x->private_dir,
-				sizeof(x->private_dir));
-	if (!err)
-		err = path_from(x, "TEMPLATE", VE_DEF_TEMPLATE, x->template_dir,
-				sizeof(x->template_dir));
+	err = vectx_paths(x);
 	if (err)
 		vectx_close(x);
 	return err;
+}
+
+int vectx_load_conf(struct vectx *x, const char *path)
+{
+	int err;
+
+	conf_free(&x->conf);
+	err = conf_load(&x->conf, path);
+	if (err) {
+		vectl_err("%s %u: cannot read %s: %s", x->verb, x->id, path, strerror(-err));
+		return VECTL_ERR_BAD_CONFIG;
+	}
+	return vectx_paths(x);
 }
 
 int vectx_wait_idle(struct vectx *x)

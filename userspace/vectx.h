@@ -66,6 +66,12 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock);
  * joins a running VE must not meet an init that is still being set up.
  */
 int vectx_wait_idle(struct vectx *x);
+
+/*
+ * Read the VE's config from @path instead of its own (a config on its way
+ * in, not at its place yet), and the paths it gives. An exit code.
+ */
+int vectx_load_conf(struct vectx *x, const char *path);
 void vectx_unlock(struct vectx *x);
 
 /* vectl --wait SECONDS: overrides LOCK_WAIT; -1 when not given. */

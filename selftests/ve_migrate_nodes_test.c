@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Two nodes (scripts/vm VM_NODES=2; this runs on node1, node2 is reached
+ * by ssh): the test bed itself, and "vectl migrate" offline: a running
+ * VE arrives running with its files, addresses and module object, and
+ * leaves nothing on the source; a stopped one arrives stopped; --keep-src;
+ * bad input that changes nothing on either node; and a destination that
+ * fails mid-copy (its receiver or its sshd session killed) or mid-start
+ * (its start refused): the VE runs on node1 as before and node2 is clean.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ve_util.h"
+#include "kselftest_harness.h"
+
+#define A 811
+#define B 812
+#define C 813
+#define ADDR "10.97.0.81"
+#define OUTSIDE "/usr/sbin/ip netns exec outside "
+
+FIXTURE(mig) {
+	char out[16384];
+	char err[4096];
+};
+
+#define V(...) run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
+#define SH(...) run_sh(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
+
+/*
+ * Run an sh command line on node @node (1: here), output in self->out and
+ * self->err; its exit status. Node 2's gets there whole, on ssh's stdin.
+ */
+static int on(FIXTURE_DATA(mig) *self, int node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int on(FIXTURE_DATA(mig) *self, int node, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (node == 1)
+		return SH("%s", cmd);
+	/* A group: what run_sh appends (2>FILE) must not end the here-document. */
+	return SH("{ ssh node%d sh <<'VE_EOF'\n%s\nVE_EOF\n}", node, cmd);
+}
+
+/* Every test's VEs gone from both nodes (one ssh session: they are slow). */
+static void clean(FIXTURE_DATA(mig) *self)
+{
+	static const char each[] =
+		"for i in 811 812 813; do vectl stop $i --fast; vectl destroy $i;"
+		" vectl migrate-receive $i --abort; rm -f /etc/ve/conf/$i.conf.*; done >/dev/null 2>&1";
+
+	on(self, 1, "%s", each);
+	on(self, 2, "%s", each);
+}
+
+FIXTURE_SETUP(mig)
+{
+	if (ve_env_int("VE_NODES", 1) < 2)
+		SKIP(return, "needs two nodes (scripts/vm with VM_NODES=2)");
+	clean(self);
+}
+
+FIXTURE_TEARDOWN(mig)
+{
+	if (ve_env_int("VE_NODES", 1) >= 2)
+		clean(self);
+}
+
+/*
+ * Nothing of VE @id on node @node: no config,
+ * private area or a migration's leftovers, cgroup, module object, root
+ * mount, loop record, route or proxy entry for @addr.
+ */
+static int node_clean(FIXTURE_DATA(mig) *self, int node, unsigned int id, const char *addr)
+{
+	return on(self, node,
+		  "test ! -e /etc/ve/conf/%u.conf && test ! -e /etc/ve/conf/%u.conf.migrating &&"
+		  " test ! -e /var/lib/ve/private/%u && test ! -e /var/lib/ve/private/%u.migrating &&"
+		  " test ! -e /sys/fs/cgroup/ve/%u && ! grep -q '^ *%u ' /proc/vz/veinfo &&"
+		  " ! grep -q ' /var/lib/ve/root/%u ' /proc/self/mountinfo && test ! -e /run/ve/%u.loop &&"
+		  " test -z \"$(/usr/sbin/ip route show %s)\" && ! /usr/sbin/ip neigh show proxy | grep -q '^%s '",
+		  id, id, id, id, id, id, id, id, addr, addr);
+}
+
+/* Whether VE @id runs on node @node, with its marker file. */
+static int runs_with_marker(FIXTURE_DATA(mig) *self, int node, unsigned int id)
+{
+	return on(self, node, "vectl status %u | grep -q ' running' &&"
+		  " vectl exec %u cat /root/marker | grep -qx migrated-%u", id, id, id);
+}
+
+TEST_F_TIMEOUT(mig, bed_nodes_reach_each_other, 600)
+{
+	ASSERT_EQ(0, on(self, 2, "hostname")) TH_LOG("%s", self->err);
+	ASSERT_STREQ("node2\n", self->out);
+	/* ve.ko is loaded there, and node2 reaches node1 back by name. */
+	ASSERT_EQ(0, on(self, 2, "test -d /sys/module/ve"));
+	ASSERT_EQ(0, on(self, 2, "ssh node1 hostname"));
+	ASSERT_STREQ("node1\n", self->out);
+	/* The outside client is on the LAN, and reaches both nodes. */
+	ASSERT_EQ(0, SH(OUTSIDE "ping -c 1 -W 5 10.97.0.2"));
+	ASSERT_EQ(0, SH(OUTSIDE "ping -c 1 -W 5 10.97.0.1"));
+}
+
+TEST_F_TIMEOUT(mig, running_ve_moves_with_its_files_and_address, 600)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " ADDR, A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u sh -c 'echo migrated-%u > /root/marker'", A, A));
+	ASSERT_EQ(0, V("set %u --numproc 123 --save", A));
+	ASSERT_EQ(0, SH(OUTSIDE "ping -c 1 -W 5 " ADDR)) TH_LOG("the client cannot reach the VE on node1");
+
+	ASSERT_EQ(0, V("migrate %u node2", A)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "MiB to node2 in")) TH_LOG("%s", self->out);
+
+	/* node1: nothing left but the config moved aside, as vzmigrate does. */
+	EXPECT_EQ(0, node_clean(self, 1, A, ADDR)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, SH("test -f /etc/ve/conf/%u.conf.migrated", A));
+	/* node2: running, its files, its limits in the module and cgroup, its address. */
+	EXPECT_EQ(0, runs_with_marker(self, 2, A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 2, "cat /sys/fs/cgroup/ve/%u/pids.max", A));
+	EXPECT_STREQ("123\n", self->out);
+	EXPECT_EQ(0, on(self, 2, "grep -q '^ *%u ' /proc/vz/veinfo", A));
+	EXPECT_EQ(0, on(self, 2, "/usr/sbin/ip route show " ADDR " | grep -q venet"));
+	/*
+	 * The client had node1's MAC for the address: node2's start announced
+	 * it (gratuitous ARP), so the client goes to node2 at once.
+	 */
+	EXPECT_EQ(0, SH(OUTSIDE "/usr/sbin/ip neigh show " ADDR " | grep -q 52:54:00:97:00:02"))
+		TH_LOG("the client's neighbour entry: %s", self->out);
+	EXPECT_EQ(0, SH(OUTSIDE "ping -c 1 -W 5 " ADDR)) TH_LOG("the client cannot reach the VE on node2");
+
+	/* And back, driven from node2. */
+	ASSERT_EQ(0, on(self, 2, "vectl migrate %u node1", A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, runs_with_marker(self, 1, A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, node_clean(self, 2, A, ADDR)) TH_LOG("%s", self->err);
+}
+
+TEST_F_TIMEOUT(mig, stopped_ve_arrives_stopped_and_starts_there, 600)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, SH("echo migrated-%u > /var/lib/ve/private/%u/root/marker", B, B));
+	ASSERT_EQ(0, V("migrate %u node2", B)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, node_clean(self, 1, B, "10.97.0.254"));
+	ASSERT_EQ(0, on(self, 2, "vectl status %u", B));
+	EXPECT_NE(NULL, strstr(self->out, "down")) TH_LOG("%s", self->out);
+	/* The owners came along: the VE's root owns its root's files. */
+	EXPECT_EQ(0, on(self, 2, "stat -c %%u /var/lib/ve/private/%u/bin/busybox", B));
+	EXPECT_EQ(100000u + B * 65536u, strtoul(self->out, NULL, 10));
+	ASSERT_EQ(0, on(self, 2, "vectl start %u", B)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, runs_with_marker(self, 2, B)) TH_LOG("%s", self->err);
+}
+
+TEST_F_TIMEOUT(mig, keep_src_leaves_the_source_stopped, 600)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", B)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", B));
+	ASSERT_EQ(0, V("exec %u sh -c 'echo migrated-%u > /root/marker'", B, B));
+	ASSERT_EQ(0, V("migrate %u node2 --keep-src", B)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, runs_with_marker(self, 2, B));
+	EXPECT_EQ(0, V("status %u", B));
+	EXPECT_NE(NULL, strstr(self->out, "exist unmounted down")) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(mig, bad_input_changes_nothing, 600)
+{
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A));
+	ASSERT_EQ(0, V("exec %u sh -c 'echo migrated-%u > /root/marker'", A, A));
+
+	/* An unknown destination: ssh cannot resolve it. */
+	EXPECT_EQ(105, V("migrate %u nosuchnode", A));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "cannot reach nosuchnode")) TH_LOG("%s", self->err);
+	/* The ID is taken on node2: refused before the VE stops here. */
+	ASSERT_EQ(0, on(self, 2, "vectl create %u --ostemplate busybox --layout dir", A));
+	EXPECT_EQ(106, V("migrate %u node2", A));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "exists on")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 2, "test -d /var/lib/ve/private/%u/root && vectl status %u | grep -q 'exist unmounted down'", A, A));
+	on(self, 2, "vectl destroy %u; rm -f /etc/ve/conf/%u.conf.destroyed", A, A);
+	/* No such VE, bad destinations, --online, a bad step for the receiver. */
+	EXPECT_EQ(14, V("migrate %u node2", C));
+	EXPECT_EQ(20, V("migrate %u node2 --ssh", A));
+	EXPECT_EQ(21, V("migrate %u -- -oProxyCommand=x", A));
+	EXPECT_EQ(21, V("migrate %u 'node2;reboot'", A));
+	EXPECT_EQ(21, V("migrate 0 node2"));
+	EXPECT_EQ(20, V("migrate %u node2 --online", A));
+	EXPECT_NE(NULL, strstr(self->err, "--online")) TH_LOG("%s", self->err);
+	EXPECT_EQ(20, V("migrate %u", A));
+	EXPECT_EQ(20, V("migrate-receive %u --nosuchstep", A));
+	EXPECT_EQ(14, V("migrate-receive %u --data < /dev/null", C));
+	EXPECT_EQ(85, V("migrate-receive %u --begin < /dev/null", C));
+	EXPECT_EQ(0, node_clean(self, 1, C, "10.97.0.254"));
+
+	/* Through all of it the VE ran on node1, and node2 never had it. */
+	EXPECT_EQ(0, runs_with_marker(self, 1, A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, node_clean(self, 2, A, "10.97.0.254")) TH_LOG("%s", self->err);
+}
+
+/*
+ * Migrate VE A, held at the copy (its first block sent) by the fault
+ * point, then SIGKILL the processes on node2 whose command line matches
+ * @killer (an awk pattern) and let the copy go on: the migration must
+ * fail, A run on node1 again and node2 hold nothing of it.
+ */
+static void fail_mid_copy(FIXTURE_DATA(mig) *self, struct __test_metadata *_metadata,
+			  const char *killer)
+{
+	char *args[] = { "vectl-faults", "migrate", "811", "node2", NULL };
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " ADDR, A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A));
+	ASSERT_EQ(0, V("exec %u sh -c 'echo migrated-%u > /root/marker;"
+		       " head -c 24000000 /dev/urandom > /root/bulk'", A, A));
+	pid = ve_spawn_vectl_held("migrate:copying", "/tmp/mig-held.log", args);
+	if (pid < 0)
+		SH("cat /tmp/mig-held.log");
+	ASSERT_LT(0, pid) TH_LOG("%s", self->out);
+	/* The receiver is at work on node2: its tar waits for the rest. */
+	if (on(self, 2, "ps -o args | grep -q '^[v]ectl migrate-receive %u --data'", A)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ASSERT_TRUE(false) TH_LOG("no receiver on node2");
+	}
+	/* Its exit status is no measure: the kill may take its own session. */
+	on(self, 2, "kill -9 $(ps -o pid,args | awk '{ p = $1; sub(/^ *[0-9]+ /, \"\") } /%s/ { print p }')",
+	   killer);
+	kill(pid, SIGCONT);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	SH("cat /tmp/mig-held.log");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 105) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, runs_with_marker(self, 1, A)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, SH(OUTSIDE "ping -c 1 -W 5 " ADDR));
+	/* The receiver may still be cleaning up after its broken stream. */
+	for (int i = 0; i < 20 && node_clean(self, 2, A, ADDR); i++)
+		sleep(1);
+	EXPECT_EQ(0, node_clean(self, 2, A, ADDR)) TH_LOG("%s", self->err);
+}
+
+TEST_F_TIMEOUT(mig, receiver_killed_mid_copy, 600)
+{
+	fail_mid_copy(self, _metadata, "^[v]ectl migrate-receive");
+}
+
+TEST_F_TIMEOUT(mig, ssh_session_killed_mid_copy, 600)
+{
+	/* The session's sshd, not the listener: node1 still needs to get in. */
+	fail_mid_copy(self, _metadata, "^[s]shd: root@notty");
+}
+
+TEST_F_TIMEOUT(mig, start_refused_on_destination, 600)
+{
+	/* node2 runs a VE with A's address: A's start there fails at the commit. */
+	ASSERT_EQ(0, on(self, 2, "vectl create %u --ostemplate busybox --ipadd " ADDR " && vectl start %u",
+			C, C)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " ADDR, A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u sh -c 'echo migrated-%u > /root/marker'", A, A));
+	EXPECT_EQ(105, V("migrate %u node2", A));
+	EXPECT_NE(NULL, strstr(self->err, "commit")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "runs here again")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, runs_with_marker(self, 1, A)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 2, "test ! -e /etc/ve/conf/%u.conf && test ! -e /etc/ve/conf/%u.conf.migrating &&"
+			" test ! -e /var/lib/ve/private/%u && test ! -e /var/lib/ve/private/%u.migrating &&"
+			" ! grep -q '^ *%u ' /proc/vz/veinfo", A, A, A, A, A)) TH_LOG("node2 kept a part of VE %u", A);
+	EXPECT_EQ(0, on(self, 2, "vectl status %u | grep -q running", C));
+}
+
+TEST_HARNESS_MAIN

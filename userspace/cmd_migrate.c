@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl migrate ID DEST [--keep-src] [--ssh OPTS]
+ *
+ * Moves a VE to node DEST over ssh, as vzmigrate does offline: stop it,
+ * copy its config and private area, start it on DEST if it ran here, then
+ * remove it here. DEST runs "vectl migrate-receive" for each step
+ * (cmd_migrate_receive.c), one ssh session per step:
+ *
+ *   --check   the ID is free on DEST
+ *   --begin   the config arrives (ID.conf.migrating, PRIVATE.migrating/)
+ *   --data    the private area arrives, as a tar stream
+ *   --commit  both are put in place, and the VE is started there if it
+ *             ran here: the commit point
+ *
+ * Before the commit returns, any failure aborts DEST (nothing of the VE is
+ * left there) and starts the VE here again if it ran. After it, the VE is
+ * DEST's, and this node keeps at most its config as ID.conf.migrated.
+ * When the commit's answer is lost, DEST is asked for the VE's state
+ * before either is chosen; if DEST cannot say, the VE is left stopped
+ * here and the error says so, so that it never runs on both nodes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "fault.h"
+#include "launch.h"
+#include "run.h"
+#include "veapi.h"
+
+#define SSH_ARGS_MAX	32
+
+/* One migration: where to, and how to get there. */
+struct mig {
+	struct vectx *x;
+	const char *dest;
+	char *ssh_args[SSH_ARGS_MAX];	/* ssh and its options, NULL-terminated */
+	int n_ssh;
+	char opts[1024];		/* --ssh's words, split in place */
+};
+
+/* A host name, an address or user@host, and nothing ssh would take as an option. */
+static bool dest_ok(const char *d)
+{
+	return *d && *d != '-' && strlen(d) < 256 &&
+	       strspn(d, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:@[]") ==
+		       strlen(d);
+}
+
+static int mig_init(struct mig *m, const char *ssh_opts)
+{
+	char *save = NULL;
+
+	m->ssh_args[m->n_ssh++] = "ssh";
+	/* No password prompts: a migration runs unattended, by key. */
+	m->ssh_args[m->n_ssh++] = "-o";
+	m->ssh_args[m->n_ssh++] = "BatchMode=yes";
+	if (ssh_opts) {
+		if (strlen(ssh_opts) >= sizeof(m->opts))
+			return -E2BIG;
+		strcpy(m->opts, ssh_opts);
+		for (char *w = strtok_r(m->opts, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+			if (m->n_ssh >= SSH_ARGS_MAX - 8)
+				return -E2BIG;
+			m->ssh_args[m->n_ssh++] = w;
+		}
+	}
+	return 0;
+}
+
+/* In @argv: ssh to DEST running "vectl migrate-receive ID @step [@arg]". */
+static void remote_argv(struct mig *m, char *id, const char *step, const char *arg,
+			char **argv)
+{
+	int n = 0;
+
+	snprintf(id, 16, "%u", m->x->id);
+	for (int i = 0; i < m->n_ssh; i++)
+		argv[n++] = m->ssh_args[i];
+	argv[n++] = "--";
+	argv[n++] = (char *)m->dest;
+	argv[n++] = "vectl";
+	argv[n++] = "migrate-receive";
+	argv[n++] = id;
+	argv[n++] = (char *)step;
+	if (arg)
+		argv[n++] = (char *)arg;
+	argv[n] = NULL;
+}
+
+/*
+ * Run migrate-receive @step on DEST with stdin @in (or /dev/null).
+ * Returns the remote exit status (255: ssh itself failed), with the first
+ * line of the remote's stderr in @why.
+ */
+static int remote(struct mig *m, const char *step, const char *arg, int in, char *why,
+		  size_t len)
+{
+	char id[16], *argv[SSH_ARGS_MAX + 8];
+	int st;
+
+	remote_argv(m, id, step, arg, argv);
+	*why = '\0';
+	st = run_argv_in(argv, in, why, len);
+	/* run_argv puts the program's name first: the remote's words are enough. */
+	if (st && !strncmp(why, "ssh ", 4))
+		memmove(why, why + 4, strlen(why + 4) + 1);
+	return st < 0 ? 255 : st;
+}
+
+/* The exit code for a failed remote step, after saying what failed. */
+static int remote_failed(struct mig *m, const char *what, int status, const char *why)
+{
+	if (status == 255)
+		vectl_err("migrate %u: cannot reach %s over ssh to %s: %s (check: ssh %s vectl version)",
+			  m->x->id, m->dest, what, *why ? why : "ssh failed", m->dest);
+	else if (status == 127)
+		vectl_err("migrate %u: %s has no vectl (install ve there first)", m->x->id, m->dest);
+	else if (status == VECTL_ERR_DEST_EXISTS)
+		vectl_err("migrate %u: %s", m->x->id, *why ? why : "the VE ID is in use on the destination");
+	else
+		vectl_err("migrate %u: %s failed to %s: %s", m->x->id, m->dest, what,
+			  *why ? why : "no reason given");
+	return status == VECTL_ERR_DEST_EXISTS ? VECTL_ERR_DEST_EXISTS : VECTL_ERR_DEST;
+}
+
+/* The config, on DEST as ID.conf.migrating: its text through a pipe. */
+static int send_config(struct mig *m, char *why, size_t len)
+{
+	char *text = conf_format(&m->x->conf);
+	int p[2], st;
+	size_t n;
+
+	if (!text)
+		return -ENOMEM;
+	n = strlen(text);
+	/* A config is a few KiB: it fits in the pipe, written before ssh runs. */
+	if (n > 60000 || pipe2(p, O_CLOEXEC)) {
+		free(text);
+		snprintf(why, len, "the config is too large or no pipe");
+		return 1;
+	}
+	if (write(p[1], text, n) != (ssize_t)n) {
+		free(text);
+		close(p[0]);
+		close(p[1]);
+		snprintf(why, len, "cannot write the config: %s", strerror(errno));
+		return 1;
+	}
+	free(text);
+	close(p[1]);
+	st = remote(m, "--begin", NULL, p[0], why, len);
+	close(p[0]);
+	return st;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Run @argv with stdin @in and stdout @out and stderr @err (each if >= 0). */
+static pid_t spawn(char *const argv[], int in, int out, int err)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 ||
+		    dup2(out >= 0 ? out : null, 1) < 0 || (err >= 0 && dup2(err, 2) < 0))
+			_exit(127);
+		close_fds_except(NULL, 0);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static int reap(pid_t pid)
+{
+	int status;
+
+	if (pid < 0)
+		return 255;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Copy @in to @out, counting; progress to a terminal each second. */
+static unsigned long long pump(struct mig *m, int in, int out)
+{
+	double last = now();
+	bool tty = isatty(2);
+	unsigned long long bytes = 0;
+	static char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		if (write(out, buf, n) != n)
+			break;	/* ssh is gone: its status says why */
+		bytes += n;
+		fault_point("migrate:copying");
+		if (tty && now() - last >= 1) {
+			last = now();
+			fprintf(stderr, "\rmigrate %u: %.1f MiB copied", m->x->id, bytes / 1048576.0);
+		}
+	}
+	if (tty)
+		fputc('\n', stderr);
+	return bytes;
+}
+
+/*
+ * The private area to DEST: tar here, through us (to count it), into
+ * "migrate-receive --data" there.
+ */
+static int send_private(struct mig *m, char *why, size_t len)
+{
+	char *tar[] = { "tar", "-C", m->x->private_dir, "--numeric-owner", "--xattrs",
+			"--xattrs-include=*", "--one-file-system", "-S", "-cf", "-", ".", NULL };
+	char *ssh[SSH_ARGS_MAX + 8], id[16];
+	int a[2], b[2], e[2], st, tst;
+	unsigned long long bytes;
+	double t0 = now();
+	pid_t tpid, spid;
+	ssize_t n;
+
+	if (pipe2(a, O_CLOEXEC))
+		return 255;
+	if (pipe2(b, O_CLOEXEC)) {
+		close_fds(a, 2);
+		return 255;
+	}
+	if (pipe2(e, O_CLOEXEC)) {
+		close_fds(a, 2);
+		close_fds(b, 2);
+		return 255;
+	}
+	remote_argv(m, id, "--data", NULL, ssh);
+	tpid = spawn(tar, -1, a[1], -1);
+	spid = spawn(ssh, b[0], -1, e[1]);
+	close_fds((int[]){ a[1], b[0], e[1] }, 3);
+	bytes = pump(m, a[0], b[1]);
+	close_fds((int[]){ a[0], b[1] }, 2);
+	n = read(e[0], why, len - 1);
+	why[n > 0 ? n : 0] = '\0';
+	why[strcspn(why, "\n")] = '\0';
+	close(e[0]);
+	tst = reap(tpid);
+	st = reap(spid);
+	if (!st && tst) {
+		snprintf(why, len, "tar of %s here failed (exit %d)", m->x->private_dir, tst);
+		return 1;
+	}
+	if (!st)
+		printf("migrate %u: copied %.1f MiB to %s in %.1f s\n", m->x->id,
+		       bytes / 1048576.0, m->dest, now() - t0);
+	return st;
+}
+
+/* What DEST says of the VE: absent, pending, stopped, running; NULL if it cannot say. */
+static const char *remote_state(struct mig *m)
+{
+	static const char *const states[] = { "absent", "pending", "stopped", "running" };
+	char why[256];
+	int st = remote(m, "--state", NULL, -1, why, sizeof(why));
+
+	return st >= 10 && st < 14 ? states[st - 10] : NULL;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "online", no_argument, NULL, 'o' },
+		{ "keep-src", no_argument, NULL, 'k' },
+		{ "ssh", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct ve_nl nl;
+	const char *ssh_opts = NULL, *state;
+	bool online = false, keep = false, running, known, have_nl;
+	struct mig m = { 0 };
+	char why[PATH_MAX + 128];
+	struct vectx x;
+	uint32_t id;
+	int opt, rc, st;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': online = true; break;
+		case 'k': keep = true; break;
+		case 's': ssh_opts = optarg; break;
+		default: return cmd_bad_option("migrate", argv);
+		}
+	}
+	if (optind != argc - 2) {
+		vectl_err("migrate: usage: vectl %s", vectl_find_cmd("migrate")->usage);
+		return VECTL_ERR_USAGE;
+	}
+	if (cmd_veid("migrate", argv[optind], &id))
+		return VECTL_ERR_VALUE;
+	m.dest = argv[optind + 1];
+	if (!dest_ok(m.dest)) {
+		vectl_err("migrate %u: invalid destination '%s' (a host name or address, or user@host)",
+			  id, m.dest);
+		return VECTL_ERR_VALUE;
+	}
+	if (online) {
+		vectl_err("migrate %u: --online is not available yet (it needs checkpoint/restore); migrate offline: the VE stops for the copy",
+			  id);
+		return VECTL_ERR_USAGE;
+	}
+	if (mig_init(&m, ssh_opts)) {
+		vectl_err("migrate %u: --ssh has too many or too long options", id);
+		return VECTL_ERR_VALUE;
+	}
+	/* A DEST that hangs up must fail a write, not kill us half-way. */
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = vectx_open(&x, "migrate", id, true);
+	if (rc)
+		return rc;
+	m.x = &x;
+	if (!x.exists) {
+		vectl_err("migrate %u: VE does not exist", id);
+		rc = VECTL_ERR_NOCONFIG;
+		goto out;
+	}
+	st = ve_nl_open(&nl);
+	if (st && st != -ENOENT) {
+		rc = vectl_open_error("migrate", st);
+		goto out;
+	}
+	have_nl = !st;
+	st = have_nl ? veapi_running_known(&nl, id, &known) : 0;
+	if (st < 0) {
+		vectl_err("migrate %u: %s", id, ve_nl_strerror(&nl, st));
+		rc = vectl_exit_for_errno(st);
+		goto out_nl;
+	}
+	running = st > 0;
+	if (!running && path_is_mountpoint(x.root)) {
+		vectl_err("migrate %u: the private area is mounted (vectl umount %u first)", id, id);
+		rc = VECTL_ERR_MOUNTED;
+		goto out_nl;
+	}
+
+	st = remote(&m, "--check", NULL, -1, why, sizeof(why));
+	if (st) {
+		rc = remote_failed(&m, "check the VE ID", st, why);
+		goto out_nl;
+	}
+	if (running) {
+		printf("migrate %u: stopping the VE for the copy\n", id);
+		fflush(stdout);
+		rc = launch_stop(&nl, &x, false);
+		if (rc)
+			goto out_nl;
+	}
+	fault_point("migrate:stopped");
+	st = send_config(&m, why, sizeof(why));
+	if (st) {
+		rc = remote_failed(&m, "take the config", st, why);
+		goto out_abort;
+	}
+	st = send_private(&m, why, sizeof(why));
+	if (st) {
+		rc = remote_failed(&m, "take the private area", st, why);
+		goto out_abort;
+	}
+	fault_point("migrate:copied");
+	st = remote(&m, "--commit", running ? "--start" : NULL, -1, why, sizeof(why));
+	if (st) {
+		/* Did the commit happen, its answer lost on the way? */
+		state = remote_state(&m);
+		if (!state) {
+			vectl_err("migrate %u: the commit on %s did not answer (%s) and %s cannot say whether it has the VE: it stays stopped here; check with ssh %s vectl status %u, then start it on one node",
+				  id, m.dest, *why ? why : "ssh failed", m.dest, m.dest, id);
+			rc = VECTL_ERR_DEST;
+			goto out_nl;
+		}
+		if (strcmp(state, running ? "running" : "stopped")) {
+			rc = remote_failed(&m, "commit", st, why);
+			goto out_abort;
+		}
+	}
+	/* The commit point is passed: the VE is DEST's. */
+	fault_point("migrate:committed");
+	printf("migrate %u: the VE is on %s%s\n", id, m.dest, running ? " and running" : "");
+	if (keep) {
+		printf("migrate %u: kept here, stopped (--keep-src)\n", id);
+		rc = VECTL_OK;
+		goto out_nl;
+	}
+	rc = destroy_locked(have_nl ? &nl : NULL, &x, ".migrated");
+	if (rc)
+		vectl_err("migrate %u: the VE runs on %s, but its copy here could not be removed (vectl destroy %u here)",
+			  id, m.dest, id);
+	goto out_nl;
+
+out_abort:
+	st = remote(&m, "--abort", NULL, -1, why, sizeof(why));
+	if (st)
+		vectl_err("migrate %u: %s may keep a partial copy (on %s: vectl migrate-receive %u --abort): %s",
+			  id, m.dest, m.dest, id, *why ? why : "ssh failed");
+	if (running) {
+		int src = launch_cleanup(&x, false, false);
+
+		if (!src)
+			src = launch_start(&nl, &x);
+		if (src)
+			vectl_err("migrate %u: the VE could not be started here again (vectl start %u)",
+				  id, id);
+		else
+			printf("migrate %u: the VE runs here again\n", id);
+	}
+out_nl:
+	ve_nl_close(&nl);
+out:
+	vectx_close(&x);
+	return rc;
+}
