@@ -225,7 +225,7 @@ static void fail_mid_copy(FIXTURE_DATA(mig) *self, struct __test_metadata *_meta
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " ADDR, A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", A));
 	ASSERT_EQ(0, V("exec %u sh -c 'echo migrated-%u > /root/marker;"
-		       " head -c 24000000 /dev/urandom > /root/bulk'", A, A));
+		       " head -c 4000000 /dev/urandom > /root/bulk'", A, A));
 	pid = ve_spawn_vectl_held("migrate:copying", "/tmp/mig-held.log", args);
 	if (pid < 0)
 		SH("cat /tmp/mig-held.log");
