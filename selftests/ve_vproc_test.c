@@ -14,10 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/nsfs.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -220,6 +223,42 @@ TEST_F(vproc, uptime_since_start)
 	ve2 = atof(b->out);
 	TH_LOG("after a restart: %.2f s", ve2);
 	EXPECT_LT(ve2, ve1);
+}
+
+/*
+ * Every namespace of the VE, its clocks' included (and the one its
+ * children get), belongs to the VE's user namespace: what a checkpoint
+ * (criu) needs of a container. The clocks' used to be made by vectl, on
+ * the host's side of the clone.
+ */
+TEST_F(vproc, namespaces_belong_to_the_ve_user_namespace)
+{
+	static const char *const ns[] = {
+		"time", "time_for_children", "uts", "ipc", "net", "mnt", "pid", "cgroup",
+	};
+	struct box *b = &self->b;
+	struct stat user, owner;
+	char path[64];
+	pid_t init;
+
+	ASSERT_TRUE(ve_up(b, A)) TH_LOG("%s", b->err);
+	init = init_pid(b, A);
+	ASSERT_LT(1, init);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)init);
+	ASSERT_EQ(0, stat(path, &user));
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		int fd, uns;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init, ns[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+		uns = ioctl(fd, NS_GET_USERNS);
+		close(fd);
+		ASSERT_LE(0, uns) TH_LOG("%s: NS_GET_USERNS: %s", path, strerror(errno));
+		ASSERT_EQ(0, fstat(uns, &owner));
+		close(uns);
+		EXPECT_EQ(user.st_ino, owner.st_ino) TH_LOG("the %s namespace is not the VE's", ns[i]);
+	}
 }
 
 /* A busy VE has a load of its own; the idle one beside it stays at 0. */

@@ -215,7 +215,7 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 		NULL,
 	};
 	char why[256];
-	int fd, root;
+	int fd, root, err;
 
 	/* Nothing of vectl's (its lock, netlink socket, cgroup fd) goes along. */
 	close_fds_except((int[]){ a->go_fd, a->err_fd }, 2);
@@ -249,6 +249,14 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	}
 	close(a->go_fd);
 
+	/*
+	 * Before the uid change: that makes us undumpable, and our /proc
+	 * files (timens_offsets) the host's root's.
+	 */
+	err = view_timens_own();
+	if (err)
+		child_fail(a, "cannot give the VE its own clocks (time namespace): %s",
+			   strerror(-err));
 	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
 		child_fail(a, "cannot become root in the VE: %s", strerror(errno));
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
@@ -396,7 +404,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	struct init_args a = { .x = x };
 	struct clone_args ca = { 0 };
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, cgfd = -1, master = -1;
-	int view_ns = -1, view_root = -1, timens = -1, ve_root = -1;
+	int view_ns = -1, view_root = -1, ve_root = -1;
 	bool mounted_here = !path_is_mountpoint(x->root);
 	char why[512], msg[512];
 	uint64_t b, l;
@@ -449,20 +457,12 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	a.err_fd = errp[1];
 	a.view = view_enabled(x);
 	a.idmapped = disk_layout(x) == VE_LAYOUT_IMAGE;
-	err = view_timens_enter(&timens);
-	if (err) {
-		vectl_err("start %u: cannot give the VE its own clocks (time namespace): %s",
-			  x->id, strerror(-err));
-		goto out_fds;
-	}
 
 	ca.flags = VE_CLONE_NS | CLONE_INTO_CGROUP;
 	ca.exit_signal = SIGCHLD;
 	ca.cgroup = (unsigned int)cgfd;
 	fflush(NULL);
 	pid = sys_clone3(&ca);
-	if (pid != 0)
-		view_timens_leave(timens);
 	if (pid < 0) {
 		vectl_err("start %u: cannot create the VE's namespaces: %s", x->id,
 			  strerror(errno));

@@ -4,9 +4,11 @@
  * sees"): its own clocks, and the module's VE-aware /proc files bound over
  * the real ones, where the VE's root cannot remove them.
  *
- * Clocks: the init is cloned into a new time namespace whose monotonic
- * and boot-time clocks start at 0, so /proc/uptime and btime count from
- * the VE's start (and a checkpoint can carry the offsets along).
+ * Clocks: the init makes and enters a time namespace of its own, owned by
+ * the VE's user namespace, whose monotonic and boot-time clocks start at
+ * 0, so /proc/uptime and btime count from the VE's start. Made inside,
+ * not by vectl before the clone, so that every namespace of the VE
+ * belongs to its user namespace, as a checkpoint (criu) requires.
  *
  * Files: a mount can only be locked (MNT_LOCKED: no unmount, no remount
  * of its flags) by being copied into a mount namespace of a less
@@ -77,17 +79,17 @@ bool view_enabled(const struct vectx *x)
 	return !v || strcmp(v, "none");
 }
 
-int view_timens_enter(int *restore)
+int view_timens_own(void)
 {
 	struct timespec mono, boot;
 	char offs[128];
-	int fd, len;
+	int fd, len, err = 0;
 
-	*restore = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-	if (*restore < 0)
-		return errno == ENOENT ? 0 : -errno;	/* no time namespaces */
+	if (access("/proc/self/ns/time", F_OK))
+		return 0;	/* no time namespaces in this kernel */
 	if (unshare(CLONE_NEWTIME))
-		goto err;
+		return -errno;
+	/* Offsets can be set until a task enters: ours, before we do. */
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	/* Whole seconds back: the clocks start below 1 s, never below 0. */
@@ -95,40 +97,20 @@ int view_timens_enter(int *restore)
 		       -(long long)mono.tv_sec, -(long long)boot.tv_sec);
 	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		goto err_ns;
-	if (write(fd, offs, len) != len) {
-		close(fd);
-		goto err_ns;
-	}
+		return -errno;
+	if (write(fd, offs, len) != len)
+		err = -errno;
 	close(fd);
-	return 0;
-
-err_ns:
-	{
-		int err = -errno;
-
-		view_timens_leave(*restore);
-		*restore = -1;
+	if (err)
 		return err;
-	}
-err:
-	{
-		int err = -errno;
-
-		close(*restore);
-		*restore = -1;
-		return err;
-	}
-}
-
-void view_timens_leave(int restore)
-{
-	if (restore < 0)
-		return;
-	/* vectl's own later children (the console keeper) stay on the host's. */
-	if (setns(restore, CLONE_NEWTIME))
-		perror("vectl: setns(time)");
-	close(restore);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* 6.1 does not switch at exec (6.6 does): enter it ourselves. */
+	if (setns(fd, CLONE_NEWTIME))
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 static void __attribute__((noreturn, format(printf, 2, 3)))

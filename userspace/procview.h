@@ -13,12 +13,11 @@
 bool view_enabled(const struct vectx *x);
 
 /*
- * Make vectl's next child start in a new time namespace whose clocks
- * start at 0; *@restore is what view_timens_leave() needs (-1 when the
- * kernel has no time namespaces). 0 or -errno.
+ * In the VE's init, root in its user namespace: make a time namespace
+ * whose clocks start at 0, and enter it. 0 (also when the kernel has no
+ * time namespaces) or -errno.
  */
-int view_timens_enter(int *restore);
-void view_timens_leave(int restore);
+int view_timens_own(void);
 
 /*
  * Build the VE's /proc and /sys with the module's files, locked, for the
