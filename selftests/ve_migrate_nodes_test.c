@@ -187,7 +187,8 @@ TEST_F_TIMEOUT(mig, bad_input_changes_nothing, 600)
 	ASSERT_EQ(0, on(self, 2, "vectl create %u --ostemplate busybox --layout dir", A));
 	EXPECT_EQ(106, V("migrate %u node2", A));
 	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
-	EXPECT_NE(NULL, strstr(self->err, "exists on")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "on node2: VE 811 exists there")) TH_LOG("%s", self->err);
+	EXPECT_EQ(NULL, strstr(self->err + 1, "vectl:")) TH_LOG("said twice: %s", self->err);
 	EXPECT_EQ(0, on(self, 2, "test -d /var/lib/ve/private/%u/root && vectl status %u | grep -q 'exist unmounted down'", A, A));
 	on(self, 2, "vectl destroy %u; rm -f /etc/ve/conf/%u.conf.destroyed", A, A);
 	/* No such VE, bad destinations, --online, a bad step for the receiver. */

@@ -135,6 +135,22 @@ static void remote_argv(struct mig *m, char *id, const char *step, const char *a
 }
 
 /*
+ * What DEST said, without what our own message says again: run_argv's
+ * "ssh " and the remote vectl's "vectl: migrate ID: ".
+ */
+static void remote_words(const struct mig *m, char *why)
+{
+	char prefix[48];
+	size_t n;
+
+	if (!strncmp(why, "ssh ", 4))
+		memmove(why, why + 4, strlen(why + 4) + 1);
+	n = (size_t)snprintf(prefix, sizeof(prefix), "vectl: migrate %u: ", m->x->id);
+	if (!strncmp(why, prefix, n))
+		memmove(why, why + n, strlen(why + n) + 1);
+}
+
+/*
  * Run migrate-receive @step on DEST with stdin @in (or /dev/null).
  * Returns the remote exit status (255: ssh itself failed), with the first
  * line of the remote's stderr in @why.
@@ -148,9 +164,8 @@ static int remote(struct mig *m, const char *step, const char *arg, int in, char
 	remote_argv(m, id, step, arg, argv);
 	*why = '\0';
 	st = run_argv_in(argv, in, why, len);
-	/* run_argv puts the program's name first: the remote's words are enough. */
-	if (st && !strncmp(why, "ssh ", 4))
-		memmove(why, why + 4, strlen(why + 4) + 1);
+	if (st)
+		remote_words(m, why);
 	return st < 0 ? 255 : st;
 }
 
@@ -163,7 +178,8 @@ static int remote_failed(struct mig *m, const char *what, int status, const char
 	else if (status == 127)
 		vectl_err("migrate %u: %s has no vectl (install ve there first)", m->x->id, m->dest);
 	else if (status == VECTL_ERR_DEST_EXISTS)
-		vectl_err("migrate %u: %s", m->x->id, *why ? why : "the VE ID is in use on the destination");
+		vectl_err("migrate %u: on %s: %s", m->x->id, m->dest,
+			  *why ? why : "the VE ID is in use there");
 	else
 		vectl_err("migrate %u: %s failed to %s: %s", m->x->id, m->dest, what,
 			  *why ? why : "no reason given");
@@ -301,6 +317,7 @@ static int send_private(struct mig *m, char *why, size_t len)
 	n = read(e[0], why, len - 1);
 	why[n > 0 ? n : 0] = '\0';
 	why[strcspn(why, "\n")] = '\0';
+	remote_words(m, why);
 	close(e[0]);
 	tst = reap(tpid);
 	st = reap(spid);

@@ -91,8 +91,8 @@ static int abort_pending(struct recv *r)
 static int check_free(struct recv *r)
 {
 	if (r->x.exists || exists(r->x.private_dir)) {
-		vectl_err("migrate %u: VE %u exists on %s already (its config or private area %s)",
-			  r->x.id, r->x.id, "this node", r->x.private_dir);
+		vectl_err("migrate %u: VE %u exists there already (its config or private area %s)",
+			  r->x.id, r->x.id, r->x.private_dir);
 		return VECTL_ERR_DEST_EXISTS;
 	}
 	return VECTL_OK;
@@ -118,7 +118,9 @@ static int begin(struct recv *r)
 		rc = VECTL_ERR_BAD_CONFIG;
 		goto out;
 	}
-	err = conf_save(&c, r->conf_tmp);
+	err = mkdir_p(VE_CONF_DIR, 0755);
+	if (!err)
+		err = conf_save(&c, r->conf_tmp);
 	if (err) {
 		vectl_err("migrate %u: cannot write %s: %s", r->x.id, r->conf_tmp, strerror(-err));
 		rc = VECTL_ERR_SYSTEM;
