@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -224,35 +223,12 @@ static double now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Run @argv with stdin @in and stdout @out and stderr @err (each if >= 0). */
-static pid_t spawn(char *const argv[], int in, int out, int err)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 ||
-		    dup2(out >= 0 ? out : null, 1) < 0 || (err >= 0 && dup2(err, 2) < 0))
-			_exit(127);
-		close_fds_except(NULL, 0);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	return pid;
-}
-
+/* A child's exit status; 255 (as ssh's own failure) when there is none. */
 static int reap(pid_t pid)
 {
-	int status;
+	int st = pid < 0 ? -1 : run_wait(pid, NULL);
 
-	if (pid < 0)
-		return 255;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 255;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return st < 0 ? 255 : st;
 }
 
 /* Copy @in to @out, counting; progress to a terminal each second. */
@@ -309,8 +285,8 @@ static int send_private(struct mig *m, char *why, size_t len)
 		return 255;
 	}
 	remote_argv(m, id, "--data", NULL, ssh);
-	tpid = spawn(tar, -1, a[1], -1);
-	spid = spawn(ssh, b[0], -1, e[1]);
+	tpid = run_spawn(tar, -1, a[1], -1);
+	spid = run_spawn(ssh, b[0], -1, e[1]);
 	close_fds((int[]){ a[1], b[0], e[1] }, 3);
 	bytes = pump(m, a[0], b[1]);
 	close_fds((int[]){ a[0], b[1] }, 2);

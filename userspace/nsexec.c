@@ -188,14 +188,9 @@ void ns_join_close(struct ns_join *j)
 
 int ns_wait(pid_t pid)
 {
-	int status;
+	int st = run_wait(pid, NULL);
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return VECTL_ERR_SYSTEM;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	return st < 0 ? VECTL_ERR_SYSTEM : st;
 }
 
 int ns_relay(struct relay *r, int n)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,33 +90,54 @@ int run_argv(char *const argv[], char *why, size_t len)
 	return run_argv_in(argv, -1, why, len);
 }
 
+pid_t run_spawn(char *const argv[], int in, int out, int err)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 ||
+		    dup2(out >= 0 ? out : null, 1) < 0 || (err >= 0 && dup2(err, 2) < 0))
+			_exit(127);
+		close_fds_except(NULL, 0);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int run_wait(pid_t pid, bool *killed)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (killed)
+		*killed = !WIFEXITED(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int run_argv_in(char *const argv[], int in, char *why, size_t len)
 {
 	char buf[512];
 	size_t got = 0;
-	int pipefd[2], status, null;
+	int pipefd[2], rc;
+	bool killed;
 	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
-	pid = fork();
+	pid = run_spawn(argv, in, -1, pipefd[1]);
 	if (pid < 0) {
 		int err = -errno;
 
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return err;
-	}
-	if (pid == 0) {
-		null = open("/dev/null", O_RDWR);
-		if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(pipefd[1], 2) < 0)
-			_exit(127);
-		close_fds_except(NULL, 0);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
 	}
 	close(pipefd[1]);
 	while ((n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0 ||
@@ -128,14 +150,10 @@ int run_argv_in(char *const argv[], int in, char *why, size_t len)
 	close(pipefd[0]);
 	buf[got] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	snprintf(why, len, "%s %s", argv[0],
-		 *buf ? buf : WIFEXITED(status) ? "failed" : "was killed");
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	rc = run_wait(pid, &killed);
+	if (rc > 0)
+		snprintf(why, len, "%s %s", argv[0], *buf ? buf : killed ? "was killed" : "failed");
+	return rc;
 }
 
 DIR *dir_of(int fd)

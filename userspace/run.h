@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -16,6 +17,18 @@
 int run_argv(char *const argv[], char *why, size_t len);
 /* The same with stdin on @in (when >= 0). */
 int run_argv_in(char *const argv[], int in, char *why, size_t len);
+
+/*
+ * Start @argv (PATH lookup) with stdin @in, stdout @out and stderr @err,
+ * each /dev/null when < 0 (stderr: ours); nothing else of ours open.
+ * Its pid, or -1 with errno.
+ */
+pid_t run_spawn(char *const argv[], int in, int out, int err);
+/*
+ * Wait for child @pid: its exit status, 128 + the signal that killed it
+ * (*@killed true, when @killed), or -errno.
+ */
+int run_wait(pid_t pid, bool *killed);
 
 /*
  * After a failure to fill @path: append to @why that its filesystem is
