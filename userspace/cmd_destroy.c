@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "fault.h"
 #include "commands.h"
 #include "err.h"
@@ -48,6 +49,11 @@ int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix)
 		return rc;
 	fault_point("destroy:removed");
 	rmdir(x->root);
+	/* A suspended VE's dump has nothing left to resume. */
+	err = ck_discard(x);
+	if (err)
+		vectl_err("%s %u: warning: cannot remove the VE's dump: %s", x->verb, x->id,
+			  strerror(-err));
 	if (x->exists) {
 		snprintf(dest, sizeof(dest), "%s%s", x->conf_path, suffix);
 		if (rename(x->conf_path, dest)) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "commands.h"
 #include "err.h"
 #include "disk.h"
@@ -80,7 +81,7 @@ const char *list_status(const struct list_row *r)
 	case VE_STATE_STOPPING:
 		return "stopping";
 	default:
-		return r->mounted ? "mounted" : "stopped";
+		return r->suspended ? "suspended" : r->mounted ? "mounted" : "stopped";
 	}
 }
 
@@ -502,6 +503,7 @@ static void from_config(uint32_t id, void *data)
 	snprintf(r->private_dir, sizeof(r->private_dir), "%s", x.private_dir);
 	snprintf(r->root, sizeof(r->root), "%s", x.root);
 	r->mounted = path_is_mountpoint(x.root);
+	r->suspended = ck_suspended(&x);
 	snprintf(r->layout, sizeof(r->layout), "%s", disk_layout_name(disk_layout(&x)));
 	if (((struct rows *)data)->disk)
 		disk_row(&x, r);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -36,6 +37,21 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 	if (running < 0) {
 		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
 		rc = vectl_exit_for_errno(running);
+		goto out;
+	}
+	if (!running && ck_suspended(&x) && what != DO_START) {
+		/* Its stop: the saved state goes, the VE stays as it is (stopped). */
+		int err = ck_discard(&x);
+
+		rc = err ? VECTL_ERR_SYSTEM : VECTL_OK;
+		if (err)
+			vectl_err("%s %u: cannot remove the VE's dump: %s", verb, id, strerror(-err));
+		if (rc || what != DO_RESTART)
+			goto out;
+	} else if (!running && ck_suspended(&x)) {
+		vectl_err("%s %u: VE is suspended: resume it with vectl resume %u, or drop its saved state with vectl stop %u",
+			  verb, id, id, id);
+		rc = VECTL_ERR_RESTORE;
 		goto out;
 	}
 	if (what != DO_START) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "checkpoint.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -34,10 +35,11 @@ int cmd_status(int argc, char **argv)
 		running = veapi_running(&nl, id) > 0;
 		ve_nl_close(&nl);
 	}
-	printf("CTID %u %s %s %s\n", id,
+	/* vzctl's word for a VE whose dump waits for a resume comes last. */
+	printf("CTID %u %s %s %s%s\n", id,
 	       !stat(x.private_dir, &st) && S_ISDIR(st.st_mode) ? "exist" : "deleted",
 	       path_is_mountpoint(x.root) ? "mounted" : "unmounted",
-	       running ? "running" : "down");
+	       running ? "running" : "down", !running && ck_suspended(&x) ? " suspended" : "");
 	vectx_close(&x);
 	return VECTL_OK;
 }

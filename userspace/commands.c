@@ -25,6 +25,8 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "enter", cmd_enter, "enter ID" },
 	{ "exec", cmd_exec, "exec ID COMMAND [ARG...]" },
 	{ "set", cmd_set, "set ID [--save] [--hostname H] [--ipadd ADDR] [--ipdel ADDR|all] [--nameserver ADDR] [--searchdomain D] [--netif_add IF[,MAC,HOST_IF,HOST_MAC,BRIDGE[,ADDRS]]] [--netif_del IF|all] [--onboot yes|no] [--ram SIZE] [--swap SIZE] [--cpulimit PCT] [--cpuunits N] [--cpus N] [--diskspace S[:H]] [--diskinodes S[:H]] [--quotatime SEC] [--numproc B[:L]] ..." },
+	{ "suspend", cmd_suspend, "suspend ID [--dumpfile DIR]" },
+	{ "resume", cmd_resume, "resume ID [--dumpfile DIR]" },
 	{ "migrate", cmd_migrate, "migrate ID DEST [--keep-src] [--ssh OPTIONS]" },
 	{ "migrate-receive", cmd_migrate_receive,
 	  "migrate-receive ID --check|--begin|--data|--commit [--start]|--abort|--state" },

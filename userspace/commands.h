@@ -33,6 +33,8 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_snapshot_list(int argc, char **argv);
 int cmd_snapshot_switch(int argc, char **argv);
 int cmd_snapshot_delete(int argc, char **argv);
+int cmd_suspend(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_migrate_receive(int argc, char **argv);
 

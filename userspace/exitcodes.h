@@ -18,6 +18,8 @@ enum vectl_exit {
 	VECTL_ERR_LOCKED	= 9,	/* another vectl holds the VE's lock */
 	VECTL_ERR_PERM		= 12,	/* permission denied */
 	VECTL_ERR_NOCONFIG	= 14,	/* the VE does not exist (no config) */
+	VECTL_ERR_CHECKPOINT	= 16,	/* suspend: the checkpoint failed */
+	VECTL_ERR_RESTORE	= 17,	/* resume: no dump, or the restore failed */
 	VECTL_ERR_USAGE		= 20,	/* invalid command line */
 	VECTL_ERR_VALUE		= 21,	/* invalid value for a parameter */
 	VECTL_ERR_NOT_RUNNING	= 31,	/* the VE is not running */

@@ -19,6 +19,7 @@ enum list_which { LIST_RUNNING, LIST_ALL, LIST_STOPPED };
 struct list_row {
 	struct ve_info info;	/* state VE_STATE_STOPPED when unknown */
 	bool mounted;
+	bool suspended;		/* a dump waits for its resume */
 	char hostname[72];
 	char ip[128];
 	char ostemplate[64];
@@ -66,7 +67,7 @@ void list_print_header(const struct list_opts *o, FILE *f);
 void list_print_row(const struct list_opts *o, const struct list_row *r,
 		    bool first, FILE *f);
 void list_print_end(const struct list_opts *o, int rows, FILE *f);
-/* "running", "stopping", "mounted" or "stopped". */
+/* "running", "stopping", "suspended", "mounted" or "stopped". */
 const char *list_status(const struct list_row *r);
 
 #endif

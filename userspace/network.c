@@ -69,6 +69,7 @@ struct net_ctx {
 	struct ve_nl *nl;
 	const char *verb;
 	int netns_fd;			/* the VE's network namespace */
+	bool adopt;			/* criu made the pairs and the VE's side */
 	struct rtnl host, ve;
 	int host_if, ve_if;
 	char host_name[IF_NAMESIZE];
@@ -360,7 +361,7 @@ static int gateway_up(struct net_ctx *c, int family)
 			family == AF_INET ? RT_SCOPE_HOST : RT_SCOPE_LINK);
 	if (err)
 		return fail(c, "give the host end its gateway address", gw, &c->host, err);
-	err = rtnl_route(&c->ve, true, family, NULL, c->ve_if, gw);
+	err = c->adopt ? 0 : rtnl_route(&c->ve, true, family, NULL, c->ve_if, gw);
 	if (err)
 		return fail(c, "route the VE through", gw, &c->ve, err);
 	return VECTL_OK;
@@ -385,7 +386,7 @@ static int addr_up(struct net_ctx *c, const struct ve_ip *ip)
 	rc = gateway_up(c, ip->family);
 	if (rc)
 		return rc;
-	err = rtnl_addr(&c->ve, true, c->ve_if, ip, RT_SCOPE_UNIVERSE);
+	err = c->adopt ? 0 : rtnl_addr(&c->ve, true, c->ve_if, ip, RT_SCOPE_UNIVERSE);
 	if (err)
 		return fail(c, "add to " VE_IFNAME, ip, &c->ve, err);
 	err = rtnl_route(&c->host, true, ip->family, ip, c->host_if, NULL);
@@ -450,8 +451,8 @@ static int netif_up(struct net_ctx *c, const struct ve_netif *nif)
 			return VECTL_ERR_NET;
 		}
 	}
-	err = rtnl_veth_add(&c->host, nif->host_ifname, nif->host_mac, nif->ifname,
-			    nif->mac, c->netns_fd);
+	err = c->adopt ? 0 : rtnl_veth_add(&c->host, nif->host_ifname, nif->host_mac,
+					   nif->ifname, nif->mac, c->netns_fd);
 	if (err)
 		return fail(c, "create the device pair of", NULL, &c->host, err);
 	hidx = rtnl_ifindex(&c->host, nif->host_ifname);
@@ -469,7 +470,7 @@ static int netif_up(struct net_ctx *c, const struct ve_netif *nif)
 	if (err)
 		return fail(c, "put the host end on its bridge", NULL, &c->host, err);
 	err = rtnl_link_up(&c->host, hidx);
-	if (!err)
+	if (!err && !c->adopt)
 		err = rtnl_link_up(&c->ve, vidx);
 	if (err)
 		return fail(c, "bring up the interface pair", NULL, &c->host, err);
@@ -542,7 +543,12 @@ static void warn_forwarding(struct net_ctx *c, const struct ve_ip *ips, int n)
 	}
 }
 
-int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
+/*
+ * The host's side of VE @x's network, and with !@adopt the pairs and the
+ * VE's side too (a start); with @adopt, criu restored the pairs and what
+ * is inside (a resume).
+ */
+static int plumb(struct ve_nl *nl, struct vectx *x, pid_t pid, bool adopt)
 {
 	struct ve_netif nifs[VE_NETIF_MAX_CONF];
 	struct ve_ip ips[VE_ADDR_MAX];
@@ -554,18 +560,20 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 	n_nifs = net_conf_netifs(x, nifs);
 	if (n < 0 || n_nifs < 0)
 		return VECTL_ERR_BAD_CONFIG;
-	net_cleanup(x);		/* what an earlier run left */
+	if (!adopt)
+		net_cleanup(x);		/* what an earlier run left */
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		vectl_err("start %u: cannot open the VE's network namespace: %s", x->id,
+		vectl_err("%s %u: cannot open the VE's network namespace: %s", x->verb, x->id,
 			  strerror(errno));
 		return VECTL_ERR_NET;
 	}
 	rc = ctx_open(&c, nl, x, fd);
 	if (rc)
 		return rc;
-	err = rtnl_veth_add(&c.host, c.host_name, NULL, VE_IFNAME, NULL, fd);
+	c.adopt = adopt;
+	err = adopt ? 0 : rtnl_veth_add(&c.host, c.host_name, NULL, VE_IFNAME, NULL, fd);
 	if (err) {
 		rc = fail(&c, "create the device pair", NULL, &c.host, err);
 		goto out;
@@ -578,8 +586,8 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 		rc = fail(&c, "find the device pair", NULL, NULL, -ENODEV);
 		goto out;
 	}
-	err = rtnl_link_up(&c.ve, lo);
-	if (!err)
+	err = adopt ? 0 : rtnl_link_up(&c.ve, lo);
+	if (!err && !adopt)
 		err = rtnl_link_up(&c.ve, c.ve_if);
 	if (!err)
 		err = rtnl_link_up(&c.host, c.host_if);
@@ -590,7 +598,7 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 	/* Filtered before the VE can send anything: its init waits. */
 	err = veapi_attach(nl, x->id, c.host_if, NULL);
 	if (err) {
-		vectl_err("start %u: cannot attach %s to the module: %s", x->id,
+		vectl_err("%s %u: cannot attach %s to the module: %s", x->verb, x->id,
 			  c.host_name, ve_nl_strerror(nl, err));
 		rc = VECTL_ERR_NET;
 		goto out;
@@ -605,6 +613,32 @@ int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 out:
 	ctx_close(&c);
 	return rc;
+}
+
+int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
+{
+	return plumb(nl, x, pid, false);
+}
+
+int net_adopt(struct ve_nl *nl, struct vectx *x, pid_t pid)
+{
+	return plumb(nl, x, pid, true);
+}
+
+int net_pair_names(struct vectx *x, char pairs[][2 * IF_NAMESIZE], int max)
+{
+	struct ve_netif nifs[VE_NETIF_MAX_CONF];
+	char host[IF_NAMESIZE];
+	int n = net_conf_netifs(x, nifs);
+
+	if (n < 0 || n + 1 > max)
+		return -1;
+	host_name(x, host);
+	snprintf(pairs[0], sizeof(pairs[0]), "%s=%.15s", VE_IFNAME, host);
+	for (int i = 0; i < n; i++)
+		snprintf(pairs[i + 1], sizeof(pairs[0]), "%.15s=%.15s", nifs[i].ifname,
+			 nifs[i].host_ifname);
+	return n + 1;
 }
 
 /* The network namespace of running VE @x, checked to be its init's. */

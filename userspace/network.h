@@ -41,6 +41,19 @@ int net_change_netifs(struct ve_nl *nl, struct vectx *x, const struct ve_netif *
 int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid);
 
 /*
+ * Resume: the same for a VE whose pairs criu has made (--veth-pair) and
+ * whose side it restored (addresses, routes, links up): only the host's
+ * side is done here, the filter first. Exit code, said.
+ */
+int net_adopt(struct ve_nl *nl, struct vectx *x, pid_t pid);
+
+/*
+ * criu's --veth-pair arguments for @x, "IN=OUT": venet0's and each NETIF
+ * interface's. The count, or -1 (a bad NETIF, said; more than @max).
+ */
+int net_pair_names(struct vectx *x, char pairs[][2 * IF_NAMESIZE], int max);
+
+/*
  * Running VE @x goes from addresses @old to @new (the module has the new
  * list already): both sides change at once. Exit code.
  */

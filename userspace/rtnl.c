@@ -3,7 +3,8 @@
  * rtnetlink for vectl: the links, addresses, routes and proxy neighbour
  * entries of a VE's network, in the host's namespace or, through a
  * socket opened there, in the VE's. Every request is acked; a failure
- * returns -errno and keeps the kernel's message in r->msg.
+ * returns -errno and keeps the kernel's message in r->msg. And one
+ * nf_tables request over nfnetlink, with the same socket handling.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,11 +12,14 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -24,7 +28,7 @@
 #include "rtnl.h"
 
 /* Make the socket in @netns_fd's namespace: a socket keeps its own. */
-static int socket_in(struct rtnl *r, int netns_fd)
+static int socket_in(struct rtnl *r, int proto, int netns_fd)
 {
 	int self = -1, err = 0;
 
@@ -37,7 +41,7 @@ static int socket_in(struct rtnl *r, int netns_fd)
 			return err;
 		}
 	}
-	r->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	r->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!r->sock)
 		err = -errno;
 	if (self >= 0) {
@@ -49,13 +53,13 @@ static int socket_in(struct rtnl *r, int netns_fd)
 	return err;
 }
 
-int rtnl_open(struct rtnl *r, int netns_fd)
+static int open_proto(struct rtnl *r, int proto, int netns_fd)
 {
 	int err;
 
 	memset(r, 0, sizeof(*r) - sizeof(r->buf));
 	r->seq = (uint32_t)time(NULL);
-	err = socket_in(r, netns_fd);
+	err = socket_in(r, proto, netns_fd);
 	if (err)
 		return err;
 	if (mnl_socket_bind(r->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -66,6 +70,16 @@ int rtnl_open(struct rtnl *r, int netns_fd)
 	}
 	r->portid = mnl_socket_get_portid(r->sock);
 	return 0;
+}
+
+int rtnl_open(struct rtnl *r, int netns_fd)
+{
+	return open_proto(r, NETLINK_ROUTE, netns_fd);
+}
+
+int rtnl_open_nf(struct rtnl *r, int netns_fd)
+{
+	return open_proto(r, NETLINK_NETFILTER, netns_fd);
 }
 
 void rtnl_close(struct rtnl *r)
@@ -88,14 +102,11 @@ static struct nlmsghdr *rtnl_msg(struct rtnl *r, uint16_t type, uint16_t flags,
 }
 
 /* Send @nlh; feed replies to @cb (may be NULL) until the ack. */
-static int rtnl_run(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int rtnl_wait(struct rtnl *r, uint32_t seq, mnl_cb_t cb, void *data)
 {
-	uint32_t seq = nlh->nlmsg_seq;
 	char rbuf[8192];
 
 	r->msg[0] = '\0';
-	if (mnl_socket_sendto(r->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(r->sock, rbuf, sizeof(rbuf));
 		const struct nlmsghdr *m = (const struct nlmsghdr *)rbuf;
@@ -118,6 +129,13 @@ static int rtnl_run(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *dat
 				return -EIO;
 		}
 	}
+}
+
+static int rtnl_run(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	if (mnl_socket_sendto(r->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return rtnl_wait(r, nlh->nlmsg_seq, cb, data);
 }
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)
@@ -287,4 +305,45 @@ int rtnl_neigh_proxy(struct rtnl *r, bool add, int ifindex, const struct ve_ip *
 	ndm->ndm_flags = NTF_PROXY;
 	mnl_attr_put(nlh, NDA_DST, ip_len(ip), ip->a);
 	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+/* An nfnetlink header of subsystem nf_tables: @type, @family. */
+static struct nlmsghdr *nft_msg(char *buf, uint16_t type, uint16_t flags, uint32_t seq,
+				uint8_t family, uint16_t res_id)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = htons(res_id);
+	return nlh;
+}
+
+int rtnl_nft_table_del(struct rtnl *r, uint8_t family, const char *name)
+{
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(r->buf, sizeof(r->buf));
+	struct nlmsghdr *del;
+
+	/* nf_tables changes only in a batch: begin, the change, end. */
+	nft_msg(mnl_nlmsg_batch_current(b), NFNL_MSG_BATCH_BEGIN, 0, ++r->seq, AF_UNSPEC,
+		NFNL_SUBSYS_NFTABLES);
+	mnl_nlmsg_batch_next(b);
+	del = nft_msg(mnl_nlmsg_batch_current(b), (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELTABLE,
+		      NLM_F_ACK, ++r->seq, family, 0);
+	mnl_attr_put_strz(del, NFTA_TABLE_NAME, name);
+	mnl_nlmsg_batch_next(b);
+	nft_msg(mnl_nlmsg_batch_current(b), NFNL_MSG_BATCH_END, 0, ++r->seq, AF_UNSPEC,
+		NFNL_SUBSYS_NFTABLES);
+	mnl_nlmsg_batch_next(b);
+	if (mnl_socket_sendto(r->sock, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0) {
+		mnl_nlmsg_batch_stop(b);
+		return -errno;
+	}
+	mnl_nlmsg_batch_stop(b);
+	return rtnl_wait(r, del->nlmsg_seq, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The few rtnetlink requests vectl makes to plumb a VE's network: links,
- * addresses, routes and proxy neighbour entries. See rtnl.c.
+ * addresses, routes and proxy neighbour entries; and one nf_tables request
+ * (the lock table criu leaves in a restored VE). See rtnl.c.
  */
 #ifndef VECTL_RTNL_H
 #define VECTL_RTNL_H
@@ -23,6 +24,8 @@ struct rtnl {
 
 /* A socket in the caller's network namespace, or in @netns_fd's (>= 0). */
 int rtnl_open(struct rtnl *r, int netns_fd);
+/* The same for nfnetlink (nf_tables). */
+int rtnl_open_nf(struct rtnl *r, int netns_fd);
 void rtnl_close(struct rtnl *r);
 
 /* The index of link @name, 0 when there is none, or -errno. */
@@ -52,5 +55,8 @@ int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 	       int ifindex, const struct ve_ip *gw);
 /* Add or delete a proxy ARP/NDP entry for @ip on @ifindex. */
 int rtnl_neigh_proxy(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip);
+
+/* Delete nf_tables table @name of @family (NFPROTO_*): 0 or -errno. */
+int rtnl_nft_table_del(struct rtnl *r, uint8_t family, const char *name);
 
 #endif

@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint and restore of a VE with criu (Documentation/design.md,
+ * "Suspend and resume").
+ *
+ * A dump is a directory: criu's images and logs, and CK_RECORD, vectl's
+ * record of what the VE had from the host. criu is told those things are
+ * external: the mounts bound from the host's /dev, cgroup tree and
+ * veproc filesystem, and the console pty. The restore gives each back
+ * from this host: /dev's nodes, the VE's new cgroup, a veproc mount of
+ * its own, a new console pty. The record is written last, so a
+ * directory without it is no dump.
+ *
+ * The restore runs criu in a mount namespace of its own, where the
+ * veproc mount (and an image's idmapped root) are made, so nothing of it
+ * is left on the host. criu remakes the VE's network namespace with its
+ * pairs (--veth-pair); vectl then does the host's side as a start does.
+ * The module binds the restored init at criu's "setup-namespaces" step,
+ * before its first child is forked, so every task is counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/netfilter.h>
+
+#include "cgroup.h"
+#include "checkpoint.h"
+#include "console.h"
+#include "disk.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "fault.h"
+#include "idmap.h"
+#include "launch.h"
+#include "network.h"
+#include "private.h"
+#include "rtnl.h"
+#include "run.h"
+
+#define CK_MOUNTS_MAX	64
+#define CK_ARGS_MAX	(40 + 2 * CK_MOUNTS_MAX + 2 * (VE_NETIF_MAX_CONF + 1))
+
+/* A mount the VE has from the host, as criu is told of it. */
+struct ck_mount {
+	char key[16];		/* criu's name for it: m0, m1, ... */
+	char kind[16];		/* veproc, cgroup, dev, console */
+	char root[256];		/* the part of its filesystem it shows */
+	char mp[256];		/* where, in the VE */
+};
+
+struct ck_record {
+	pid_t init;		/* the dumped init's host pid: criu's lock table */
+	char tty[64];		/* the console, as criu names it: tty[RDEV:DEV] */
+	int n;
+	struct ck_mount m[CK_MOUNTS_MAX];
+};
+
+/* DUMPDIR/ID; the length it needs. */
+static int default_dir(const struct vectx *x, char *buf, size_t len)
+{
+	const char *base = vectx_get(x, "DUMPDIR");
+
+	return snprintf(buf, len, "%s/%u", base && *base ? base : VE_DEF_DUMPDIR, x->id);
+}
+
+bool ck_dump_dir(const struct vectx *x, const char *given, char *buf, size_t len)
+{
+	int n = given ? snprintf(buf, len, "%s", given) : default_dir(x, buf, len);
+
+	if (n <= 0 || (size_t)n >= len) {
+		vectl_err("%s %u: the dump directory's path is too long", x->verb, x->id);
+		return false;
+	}
+	return true;
+}
+
+static bool has_record(const char *dir)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/" CK_RECORD, dir);
+	return access(path, F_OK) == 0;
+}
+
+bool ck_suspended(const struct vectx *x)
+{
+	char dir[PATH_MAX];
+
+	default_dir(x, dir, sizeof(dir));
+	return has_record(dir);
+}
+
+/* DUMPDIR/ID goes if it is a link to @dir (a --dumpfile's dump). */
+static int unlink_default(const struct vectx *x, const char *dir)
+{
+	char def[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	default_dir(x, def, sizeof(def));
+	n = readlink(def, target, sizeof(target) - 1);
+	if (n <= 0)
+		return 0;
+	target[n] = '\0';
+	return strcmp(target, dir) || !unlink(def) ? 0 : -errno;
+}
+
+/* Remove dump @dir, or the dump it links to and the link. */
+static int remove_dump(const char *dir)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(dir, target, sizeof(target) - 1);
+	int err;
+
+	if (n > 0) {
+		target[n] = '\0';
+		err = remove_tree(target);
+		if (err && err != -ENOENT)
+			return err;
+		return unlink(dir) ? -errno : 0;
+	}
+	err = remove_tree(dir);
+	return err == -ENOENT ? 0 : err;
+}
+
+int ck_discard(const struct vectx *x)
+{
+	char dir[PATH_MAX];
+
+	default_dir(x, dir, sizeof(dir));
+	return remove_dump(dir);
+}
+
+/* Undo mountinfo's octal escapes (\040 and the like) in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++, o++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/*
+ * What of the mounts of @pid's namespace comes from the host (a bind of
+ * part of a filesystem, root not "/"), each sorted into what the restore
+ * can give back. Exit code, said.
+ */
+static int find_mounts(const struct vectx *x, pid_t pid, struct ck_record *rec)
+{
+	char path[64], line[2048], root[1024], mp[1024], type[64];
+	int rc = VECTL_OK;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		vectl_err("%s %u: cannot read the VE's mounts: %s", x->verb, x->id, strerror(errno));
+		return VECTL_ERR_CHECKPOINT;
+	}
+	while (rc == VECTL_OK && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+		struct ck_mount *m = &rec->m[rec->n];
+		const char *kind = NULL;
+
+		if (!sep || sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 ||
+		    sscanf(sep, " - %63s", type) != 1)
+			continue;
+		unescape(root);
+		unescape(mp);
+		if (!strcmp(root, "/") || !strcmp(mp, "/"))
+			continue;	/* a whole filesystem, or the root: criu's own work */
+		if (!strcmp(type, "veproc"))
+			kind = "veproc";
+		else if (!strcmp(type, "cgroup2"))
+			kind = "cgroup";
+		else if (!strcmp(type, "devtmpfs") && !strchr(root + 1, '/'))
+			kind = "dev";
+		else if (!strcmp(type, "devpts") && !strcmp(mp, "/dev/console"))
+			kind = "console";
+		if (!kind) {
+			vectl_err("%s %u: the VE has a mount from the host that a checkpoint cannot carry: %s (%s %s); unmount it in the VE first",
+				  x->verb, x->id, mp, type, root);
+			rc = VECTL_ERR_CHECKPOINT;
+		} else if (rec->n == CK_MOUNTS_MAX || strlen(root) >= sizeof(m->root) ||
+			   strlen(mp) >= sizeof(m->mp)) {
+			vectl_err("%s %u: the VE has more mounts from the host than a checkpoint takes (%d), or too long a path: %s",
+				  x->verb, x->id, CK_MOUNTS_MAX, mp);
+			rc = VECTL_ERR_CHECKPOINT;
+		} else {
+			snprintf(m->key, sizeof(m->key), "m%d", rec->n);
+			snprintf(m->kind, sizeof(m->kind), "%s", kind);
+			snprintf(m->root, sizeof(m->root), "%s", root);
+			snprintf(m->mp, sizeof(m->mp), "%s", mp);
+			rec->n++;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* The record: "init PID", "tty NAME", then "mnt KEY KIND ROOT MP" lines. */
+static int record_write(const char *dir, const struct ck_record *rec)
+{
+	char path[PATH_MAX + 16], tmp[PATH_MAX + 16];
+	int err = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" CK_RECORD, dir);
+	snprintf(tmp, sizeof(tmp), "%s/" CK_RECORD ".new", dir);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "init %d\ntty %s\n", (int)rec->init, rec->tty);
+	for (int i = 0; i < rec->n; i++)
+		fprintf(f, "mnt %s %s %s %s\n", rec->m[i].key, rec->m[i].kind, rec->m[i].root,
+			rec->m[i].mp);
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	return err;
+}
+
+static int record_read(const char *dir, struct ck_record *rec)
+{
+	char path[PATH_MAX + 16], line[1024];
+	struct ck_mount *m;
+	int init, bad = 0;
+	FILE *f;
+
+	memset(rec, 0, sizeof(*rec));
+	snprintf(path, sizeof(path), "%s/" CK_RECORD, dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		m = &rec->m[rec->n];
+		if (sscanf(line, "init %d", &init) == 1 && init > 0)
+			rec->init = init;
+		else if (sscanf(line, "tty %63s", rec->tty) == 1)
+			continue;
+		else if (rec->n < CK_MOUNTS_MAX &&
+			 sscanf(line, "mnt %15s %15s %255s %255s", m->key, m->kind, m->root,
+				m->mp) == 4)
+			rec->n++;
+		else
+			bad = 1;
+	}
+	fclose(f);
+	return bad || !rec->init || !rec->tty[0] ? -EBADMSG : 0;
+}
+
+/* The first error criu wrote to @log in @dir (the cause), for a one-line message. */
+static void criu_error(const char *dir, const char *log, char *why, size_t len)
+{
+	char path[PATH_MAX + 32], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, log);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *e = strstr(line, "Error (");
+
+		e = e ? strstr(e, "): ") : NULL;
+		if (e) {
+			e[3 + strcspn(e + 3, "\n")] = '\0';
+			snprintf(why, len, "%s", e + 3);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Run criu with @argv; on failure say so with its last error. Exit code. */
+static int run_criu(const struct vectx *x, char **argv, const char *dir, const char *log,
+		    int rc_fail)
+{
+	char why[512] = "", err[512] = "";
+	int rc = run_argv(argv, why, sizeof(why));
+
+	if (rc == 0)
+		return VECTL_OK;
+	if (rc == -ENOENT) {
+		vectl_err("%s %u: criu is not installed (Debian's package criu)", x->verb, x->id);
+		return rc_fail;
+	}
+	criu_error(dir, log, err, sizeof(err));
+	vectl_err("%s %u: criu failed: %s (the log: %s/%s)", x->verb, x->id,
+		  *err ? err : *why ? why : strerror(rc < 0 ? -rc : EIO), dir, log);
+	return rc_fail;
+}
+
+/* Make @dir, empty; a dump that is there already is refused. */
+static int dump_dir_make(const struct vectx *x, const char *dir)
+{
+	char parent[PATH_MAX];
+	int err;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	*strrchr(parent, '/') = '\0';
+	if (has_record(dir)) {
+		vectl_err("%s %u: %s holds a dump already (resume it with vectl resume %u, or remove it)",
+			  x->verb, x->id, dir, x->id);
+		return VECTL_ERR_CHECKPOINT;
+	}
+	/* What a failed suspend left goes. */
+	err = remove_tree(dir);
+	if ((err && err != -ENOENT) || (*parent && mkdir_p(parent, 0700)) || mkdir(dir, 0700)) {
+		vectl_err("%s %u: cannot make the dump directory %s: %s", x->verb, x->id, dir,
+			  strerror(err && err != -ENOENT ? -err : errno));
+		return VECTL_ERR_CHECKPOINT;
+	}
+	return VECTL_OK;
+}
+
+int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir)
+{
+	static struct ck_record rec;
+	char ext[CK_MOUNTS_MAX + 1][320], path[64], tree[16];
+	char *argv[CK_ARGS_MAX];
+	struct ve_info info;
+	struct stat st;
+	int rc, err, n = 0;
+
+	err = veapi_get(nl, x->id, &info);
+	if (err || info.state != VE_STATE_RUNNING) {
+		vectl_err("%s %u: VE is not running", x->verb, x->id);
+		return VECTL_ERR_NOT_RUNNING;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.init = (pid_t)info.init_pid;
+	rc = find_mounts(x, rec.init, &rec);
+	if (rc)
+		return rc;
+	/* The console: the pty bound at the VE's /dev/console. */
+	snprintf(path, sizeof(path), "/proc/%d/root/dev/console", (int)rec.init);
+	if (stat(path, &st) || !S_ISCHR(st.st_mode)) {
+		vectl_err("%s %u: cannot find the VE's console: %s", x->verb, x->id,
+			  strerror(errno ? errno : ENOTTY));
+		return VECTL_ERR_CHECKPOINT;
+	}
+	snprintf(rec.tty, sizeof(rec.tty), "tty[%llx:%llx]", (unsigned long long)st.st_rdev,
+		 (unsigned long long)st.st_dev);
+	rc = dump_dir_make(x, dir);
+	if (rc)
+		return rc;
+
+	snprintf(tree, sizeof(tree), "%d", (int)rec.init);
+	argv[n++] = "criu";
+	argv[n++] = "dump";
+	argv[n++] = "--tree";
+	argv[n++] = tree;
+	argv[n++] = "--images-dir";
+	argv[n++] = (char *)dir;
+	argv[n++] = "--work-dir";
+	argv[n++] = (char *)dir;
+	argv[n++] = "--log-file";
+	argv[n++] = "dump.log";
+	argv[n++] = "-v4";
+	/* Connections stay frozen until the restore: the VE's own namespace. */
+	argv[n++] = "--network-lock";
+	argv[n++] = "nftables";
+	argv[n++] = "--tcp-established";
+	argv[n++] = "--file-locks";
+	argv[n++] = "--link-remap";
+	/* The cgroup is vectl's: criu puts the tasks back, no more. */
+	argv[n++] = "--manage-cgroups=soft";
+	for (int i = 0; i < rec.n; i++) {
+		snprintf(ext[i], sizeof(ext[i]), "mnt[%s]:%s", rec.m[i].mp, rec.m[i].key);
+		argv[n++] = "--external";
+		argv[n++] = ext[i];
+	}
+	argv[n++] = "--external";
+	argv[n++] = rec.tty;
+	argv[n] = NULL;
+
+	fault_point("suspend:dumping");
+	rc = run_criu(x, argv, dir, "dump.log", VECTL_ERR_CHECKPOINT);
+	if (rc) {
+		/* criu let the tasks go on; the images are of no use. */
+		remove_tree(dir);
+		if (veapi_get(nl, x->id, &info) || info.state != VE_STATE_RUNNING)
+			vectl_err("%s %u: the VE did not survive the failed checkpoint; start it again",
+				  x->verb, x->id);
+		return rc;
+	}
+	err = record_write(dir, &rec);
+	if (err) {
+		vectl_err("%s %u: cannot write %s/" CK_RECORD ": %s; the VE is stopped, and its dump is incomplete",
+			  x->verb, x->id, dir, strerror(-err));
+		rc = VECTL_ERR_CHECKPOINT;
+	}
+	/* criu killed the tasks: the module stops the VE by itself. */
+	if (!veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 10000))
+		veapi_stop(nl, x->id);
+	net_wait_keeper(x, 5);
+	err = launch_cleanup(x, true, true);
+	return rc ? rc : err;
+}
+
+/* ---- restore ---- */
+
+struct restore_env {
+	const struct vectx *x;
+	const struct ck_record *rec;
+	const char *dir;
+	const char *stage;	/* VE_RUN_DIR/ID.resume, in the restore's namespace */
+	const char *console;	/* the new console's slave */
+	int slave;		/* open, for criu's --inherit-fd */
+	int ve_root;		/* an image's idmapped root, or -1 */
+	char pairs[VE_NETIF_MAX_CONF + 1][2 * IF_NAMESIZE];
+	int n_pairs;
+};
+
+/*
+ * An image's root as the VE sees it: an idmapped copy of @x's root, made
+ * with a user namespace of the VE's maps that lives only for that (the
+ * VE's own is not there yet). The mount's fd, or -errno.
+ */
+static int idmapped_root(const struct vectx *x)
+{
+	int sv[2], mnt;
+	char c = 0;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		if (unshare(CLONE_NEWUSER) || write(sv[1], &c, 1) != 1)
+			_exit(1);
+		/* Until the parent is done with our namespace: EOF. */
+		while (read(sv[1], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		mnt = -errno;
+		close(sv[0]);
+		return mnt;
+	}
+	if (read(sv[0], &c, 1) != 1)
+		mnt = -ECHILD;
+	else
+		mnt = idmap_write(pid, x->uid_base);
+	if (!mnt)
+		mnt = idmap_clone_mount(x->root, pid);
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	return mnt;
+}
+
+/* Where the restore finds mount @m of the record, on this host. */
+static void mount_source(const struct restore_env *e, const struct ck_mount *m, char *buf,
+			 size_t len)
+{
+	if (!strcmp(m->kind, "veproc"))
+		snprintf(buf, len, "%s/veproc%s", e->stage, m->root);
+	else if (!strcmp(m->kind, "cgroup"))
+		snprintf(buf, len, "%s", e->x->cgroup);
+	else if (!strcmp(m->kind, "console"))
+		snprintf(buf, len, "%s", e->console);
+	else
+		snprintf(buf, len, "/dev%s", m->root);
+}
+
+/*
+ * The child that runs criu, in a mount namespace of its own: a tmpfs over
+ * VE_RUN_DIR holds the stage, which the restored tasks (the VE's root)
+ * can walk into, unlike the host's VE_RUN_DIR. In it: veproc's mount, an
+ * image's idmapped root and the action script. criu runs with the
+ * console's slave as stdin (--inherit-fd fd[0]). The exit status is
+ * criu's, or 120 when it could not get that far (said).
+ */
+static void __attribute__((noreturn)) restore_child(const struct restore_env *e, char **argv,
+						     const char *script_text)
+{
+	const struct vectx *x = e->x;
+	char path[PATH_MAX + 16], why[512] = "";
+	const char *what = "the stage";
+	int fd, rc;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("ve-resume", VE_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711") ||
+	    mkdir(e->stage, 0711))
+		goto fail;
+	what = "the veproc filesystem";
+	snprintf(path, sizeof(path), "%s/veproc", e->stage);
+	if (mkdir(path, 0755) ||
+	    mount("veproc", path, "veproc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		goto fail;
+	what = "the VE's image";
+	snprintf(path, sizeof(path), "%s/root", e->stage);
+	if (mkdir(path, 0755) || (e->ve_root >= 0 && move_mount(e->ve_root, "", AT_FDCWD, path,
+								 MOVE_MOUNT_F_EMPTY_PATH)))
+		goto fail;
+	/* criu runs an action script by its path, with no shell. */
+	what = "the action script";
+	snprintf(path, sizeof(path), "%s/action", e->stage);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+	if (fd < 0 || write(fd, script_text, strlen(script_text)) < 0 || close(fd))
+		goto fail;
+	rc = run_argv_in(argv, e->slave, why, sizeof(why));
+	_exit(rc < 0 ? 127 : rc);
+fail:
+	vectl_err("%s %u: cannot prepare the restore (%s): %s", x->verb, x->id, what,
+		  strerror(errno));
+	_exit(120);
+}
+
+static int restore(struct ve_nl *nl, struct restore_env *e)
+{
+	static char ext[CK_MOUNTS_MAX][PATH_MAX + 320];
+	const struct vectx *x = e->x;
+	char root[PATH_MAX + 16], script[PATH_MAX + 128], self[PATH_MAX] = "", inherit[96];
+	char pidfile[PATH_MAX + 16], src[PATH_MAX + 64];
+	char *argv[CK_ARGS_MAX];
+	char text[PATH_MAX + 160];
+	int n = 0, rc, status;
+	ssize_t len;
+	pid_t pid;
+
+	/* The module binds the init before criu forks its first child. */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0)
+		self[len] = '\0';
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\n[ \"$CRTOOLS_SCRIPT_ACTION\" != setup-namespaces ] || exec %s kernel start %u \"$CRTOOLS_INIT_PID\"\n",
+		 len > 0 ? self : "vectl", x->id);
+	snprintf(script, sizeof(script), "%s/action", e->stage);
+	snprintf(root, sizeof(root), "%s/root", e->stage);
+	snprintf(pidfile, sizeof(pidfile), "%s/restore.pid", e->dir);
+	snprintf(inherit, sizeof(inherit), "fd[0]:%s", e->rec->tty);
+	argv[n++] = "criu";
+	argv[n++] = "restore";
+	argv[n++] = "--images-dir";
+	argv[n++] = (char *)e->dir;
+	argv[n++] = "--work-dir";
+	argv[n++] = (char *)e->dir;
+	argv[n++] = "--log-file";
+	argv[n++] = "restore.log";
+	argv[n++] = "-v4";
+	argv[n++] = "--restore-detached";
+	argv[n++] = "--root";
+	argv[n++] = e->ve_root >= 0 ? root : (char *)x->root;
+	argv[n++] = "--pidfile";
+	argv[n++] = pidfile;
+	argv[n++] = "--action-script";
+	argv[n++] = script;
+	argv[n++] = "--tcp-established";
+	argv[n++] = "--file-locks";
+	argv[n++] = "--link-remap";
+	argv[n++] = "--manage-cgroups=soft";
+	for (int i = 0; i < e->n_pairs; i++) {
+		argv[n++] = "--veth-pair";
+		argv[n++] = e->pairs[i];
+	}
+	for (int i = 0; i < e->rec->n; i++) {
+		mount_source(e, &e->rec->m[i], src, sizeof(src));
+		snprintf(ext[i], sizeof(ext[i]), "mnt[%s]:%s", e->rec->m[i].key, src);
+		argv[n++] = "--external";
+		argv[n++] = ext[i];
+	}
+	argv[n++] = "--inherit-fd";
+	argv[n++] = inherit;
+	argv[n] = NULL;
+
+	fault_point("resume:restoring");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		vectl_err("%s %u: cannot run criu: %s", x->verb, x->id, strerror(errno));
+		return VECTL_ERR_RESTORE;
+	}
+	if (pid == 0)
+		restore_child(e, argv, text);
+	status = run_wait(pid, NULL);
+	if (status == 0)
+		return VECTL_OK;
+	if (status == 120)
+		return VECTL_ERR_RESTORE;
+	rc = VECTL_ERR_RESTORE;
+	if (status == 127) {
+		vectl_err("%s %u: criu is not installed (Debian's package criu)", x->verb, x->id);
+	} else {
+		char why[512] = "";
+
+		criu_error(e->dir, "restore.log", why, sizeof(why));
+		vectl_err("%s %u: criu failed: %s (the log: %s/restore.log)", x->verb, x->id,
+			  *why ? why : "no error in its log", e->dir);
+	}
+	(void)nl;
+	return rc;
+}
+
+/* criu's lock table in the restored VE's network namespace goes. */
+static int drop_lock_table(const struct vectx *x, pid_t pid, pid_t dumped)
+{
+	char path[64], table[32];
+	struct rtnl r;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = rtnl_open_nf(&r, fd);
+	close(fd);
+	if (err)
+		return err;
+	/* criu 3.17 names it after the dumped init and unlocks the new one's. */
+	snprintf(table, sizeof(table), "CRIU-%d", (int)dumped);
+	err = rtnl_nft_table_del(&r, NFPROTO_INET, table);
+	rtnl_close(&r);
+	if (err == -ENOENT)
+		err = 0;
+	if (err)
+		vectl_err("%s %u: cannot remove criu's network lock (nftables table inet %s) in the VE: %s",
+			  x->verb, x->id, table, strerror(-err));
+	return err;
+}
+
+static pid_t read_pidfile(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	int pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/restore.pid", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return pid;
+}
+
+int ck_resume(struct ve_nl *nl, struct vectx *x, const char *dir)
+{
+	static struct ck_record rec;
+	static struct restore_env e;
+	bool mounted_here = !path_is_mountpoint(x->root);
+	char stage[PATH_MAX], console[64], why[512];
+	struct ve_info info;
+	int master = -1, rc, err;
+	pid_t pid;
+
+	err = record_read(dir, &rec);
+	if (err == -ENOENT) {
+		vectl_err("%s %u: VE is not suspended: no dump in %s", x->verb, x->id, dir);
+		return VECTL_ERR_RESTORE;
+	}
+	if (err) {
+		vectl_err("%s %u: the dump in %s is damaged (%s " CK_RECORD ": %s); start the VE afresh with vectl stop %u, vectl start %u",
+			  x->verb, x->id, dir, dir, strerror(-err), x->id, x->id);
+		return VECTL_ERR_RESTORE;
+	}
+	memset(&e, 0, sizeof(e));
+	e.x = x;
+	e.rec = &rec;
+	e.dir = dir;
+	e.slave = -1;
+	e.ve_root = -1;
+	e.n_pairs = net_pair_names(x, e.pairs, VE_NETIF_MAX_CONF + 1);
+	if (e.n_pairs < 0)
+		return VECTL_ERR_BAD_CONFIG;
+	snprintf(stage, sizeof(stage), "%s/%u.resume", VE_RUN_DIR, x->id);
+	e.stage = stage;
+
+	rc = launch_register(nl, x);
+	if (rc)
+		return rc;
+	rc = private_mount(x);
+	if (rc)
+		return rc;
+	rc = VECTL_ERR_RESTORE;
+	if (cg_create(x, why, sizeof(why))) {
+		vectl_err("%s %u: %s", x->verb, x->id, why);
+		rc = VECTL_ERR_RESOURCE;
+		goto out;
+	}
+	master = console_open(x, console, sizeof(console));
+	e.console = console;
+	e.slave = master < 0 ? -1 : open(console, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (e.slave < 0) {
+		vectl_err("%s %u: cannot make the VE's console: %s", x->verb, x->id,
+			  strerror(master < 0 ? -master : errno));
+		goto out;
+	}
+	if (disk_layout(x) == VE_LAYOUT_IMAGE) {
+		e.ve_root = idmapped_root(x);
+		if (e.ve_root < 0) {
+			vectl_err("%s %u: cannot map the owners of the VE's image to its own: %s",
+				  x->verb, x->id, strerror(-e.ve_root));
+			goto out;
+		}
+	}
+	if (mkdir_p(VE_RUN_DIR, 0700)) {
+		vectl_err("%s %u: cannot make %s: %s", x->verb, x->id, VE_RUN_DIR, strerror(errno));
+		goto out;
+	}
+	/*
+	 * The restored tasks read images too, as the VE's root: the dump is
+	 * theirs (mode 0700: the host's other users never see its memory).
+	 */
+	if (chown(dir, x->uid_base, x->uid_base)) {
+		vectl_err("%s %u: cannot give the dump %s to the VE's root: %s", x->verb, x->id,
+			  dir, strerror(errno));
+		goto out;
+	}
+	rc = restore(nl, &e);
+	if (rc)
+		goto out;
+	rc = VECTL_ERR_RESTORE;
+	pid = read_pidfile(dir);
+	if (pid <= 0 || veapi_get(nl, x->id, &info) || info.state != VE_STATE_RUNNING ||
+	    info.init_pid != (uint32_t)pid) {
+		vectl_err("%s %u: the restored VE is not bound to the module (init %d); stopped it",
+			  x->verb, x->id, (int)pid);
+		goto out;
+	}
+	fault_point("resume:restored");
+	rc = net_adopt(nl, x, pid);
+	if (!rc && drop_lock_table(x, pid, rec.init))
+		rc = VECTL_ERR_NET;
+	if (rc)
+		goto out;
+	console_keeper(x, master, console, pid);
+	close(master);
+	close(e.slave);
+	/* The VE runs from here on: its dump is history. */
+	err = remove_dump(dir);
+	if (!err)
+		err = unlink_default(x, dir);
+	if (err)
+		vectl_err("%s %u: warning: cannot remove the dump %s: %s", x->verb, x->id, dir,
+			  strerror(-err));
+	return VECTL_OK;
+
+out:
+	if (veapi_get(nl, x->id, &info) == 0 && info.state != VE_STATE_STOPPED) {
+		veapi_stop(nl, x->id);
+		veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 10000);
+	}
+	close_fds((int[]){ master, e.slave, e.ve_root }, 3);
+	net_cleanup(x);
+	cg_remove(x, why, sizeof(why));
+	if (mounted_here)
+		private_umount(x);
+	return rc;
+}
