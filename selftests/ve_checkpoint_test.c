@@ -68,7 +68,7 @@ static long counter(FIXTURE_DATA(ck) *self, unsigned int id)
 /* The lines the host's client has had echoed back so far. */
 static int echoed(FIXTURE_DATA(ck) *self)
 {
-	return SH("wc -l < " CLIENT_OUT " 2>/dev/null") ? -1 : atoi(self->out);
+	return SH("wc -l 2>/dev/null < " CLIENT_OUT) ? -1 : atoi(self->out);
 }
 
 /* Nothing of VE @id runs or is set up on the host. */

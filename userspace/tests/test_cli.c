@@ -181,13 +181,38 @@ START_TEST(migrate_refuses_bad_arguments_at_once)
 }
 END_TEST
 
+START_TEST(suspend_resume_refuse_bad_arguments_at_once)
+{
+	static const struct { const char *args; int code; const char *line; } cases[] = {
+		{ "suspend", VECTL_ERR_USAGE,
+		  "vectl: suspend: usage: vectl suspend ID [--dumpfile DIR]\n" },
+		{ "resume 101 --bogus", VECTL_ERR_USAGE,
+		  "vectl: resume: usage: vectl resume ID [--dumpfile DIR]\n" },
+		{ "suspend 101 --dumpfile", VECTL_ERR_USAGE,
+		  "vectl: suspend: usage: vectl suspend ID [--dumpfile DIR]\n" },
+		{ "resume 101 --dumpfile dumps/101", VECTL_ERR_VALUE,
+		  "vectl: resume 101: --dumpfile 'dumps/101': give the dump directory's absolute path, without a trailing /\n" },
+		{ "suspend 101 --dumpfile /var/tmp/d/", VECTL_ERR_VALUE,
+		  "vectl: suspend 101: --dumpfile '/var/tmp/d/': give the dump directory's absolute path, without a trailing /\n" },
+		{ "suspend 0", VECTL_ERR_VALUE, "vectl: suspend: invalid VE ID '0' " },
+	};
+	char buf[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(vectl_stderr(cases[i].args, buf, sizeof(buf)), cases[i].code);
+		ck_assert_msg(!strncmp(buf, cases[i].line, strlen(cases[i].line)),
+			      "%s: got '%s'", cases[i].args, buf);
+	}
+}
+END_TEST
+
 /* One range for the VEs vectl manages, said the same way by every verb. */
 START_TEST(config_verbs_share_one_id_range)
 {
 	static const char *const verbs[] = {
 		"create 65534 --ostemplate busybox", "start 65534", "stop 65534",
 		"destroy 65534", "status 65534", "set 65534 --save --numproc 5",
-		"exec 65534 true", "enter 65534", "mount 65534",
+		"exec 65534 true", "enter 65534", "mount 65534", "suspend 65534", "resume 65534",
 	};
 	char buf[1024], want[256];
 
@@ -225,6 +250,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, config_verbs_share_one_id_range);
 	tcase_add_test(tc, bad_set_values_say_so_in_one_line);
 	tcase_add_test(tc, migrate_refuses_bad_arguments_at_once);
+	tcase_add_test(tc, suspend_resume_refuse_bad_arguments_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
