@@ -33,7 +33,7 @@ FIXTURE(ck) {
 static void clean(FIXTURE_DATA(ck) *self)
 {
 	SH("/usr/sbin/ip link del veck0 2>/dev/null");
-	SH("kill $(cat /tmp/ve_ck_client.pid 2>/dev/null) 2>/dev/null; rm -rf " CLIENT_OUT " /tmp/ve_ck_client.pid /var/tmp/ve-ck-elsewhere;"
+	SH("kill -- -$(cat /tmp/ve_ck_client.pid 2>/dev/null) 2>/dev/null; rm -rf " CLIENT_OUT " /tmp/ve_ck_client.pid /var/tmp/ve-ck-elsewhere;"
 	   " for i in %u %u; do vectl stop $i --fast; vectl stop $i; vectl destroy $i; done >/dev/null 2>&1", A, B);
 }
 

@@ -24,6 +24,7 @@
 #define C 813
 #define ADDR "10.97.0.81"
 #define OUTSIDE "/usr/sbin/ip netns exec outside "
+#define CLIENT_OUT "/tmp/mig-client.out"
 
 FIXTURE(mig) {
 	char out[16384];
@@ -57,7 +58,8 @@ static int on(FIXTURE_DATA(mig) *self, int node, const char *fmt, ...)
 static void clean(FIXTURE_DATA(mig) *self)
 {
 	static const char each[] =
-		"for i in 811 812 813; do vectl stop $i --fast; vectl destroy $i;"
+		"kill -- -$(cat /tmp/mig-client.pid 2>/dev/null) 2>/dev/null; rm -f /tmp/mig-client.*;"
+		" for i in 811 812 813; do vectl stop $i --fast; vectl destroy $i;"
 		" vectl migrate-receive $i --abort; rm -f /etc/ve/conf/$i.conf.*; done >/dev/null 2>&1";
 
 	on(self, 1, "%s", each);
@@ -191,14 +193,15 @@ TEST_F_TIMEOUT(mig, bad_input_changes_nothing, 600)
 	EXPECT_EQ(NULL, strstr(self->err + 1, "vectl:")) TH_LOG("said twice: %s", self->err);
 	EXPECT_EQ(0, on(self, 2, "test -d /var/lib/ve/private/%u/root && vectl status %u | grep -q 'exist unmounted down'", A, A));
 	on(self, 2, "vectl destroy %u; rm -f /etc/ve/conf/%u.conf.destroyed", A, A);
-	/* No such VE, bad destinations, --online, a bad step for the receiver. */
+	/* No such VE, bad destinations, bad steps for the receiver. */
 	EXPECT_EQ(14, V("migrate %u node2", C));
 	EXPECT_EQ(20, V("migrate %u node2 --ssh", A));
 	EXPECT_EQ(21, V("migrate %u -- -oProxyCommand=x", A));
 	EXPECT_EQ(21, V("migrate %u 'node2;reboot'", A));
 	EXPECT_EQ(21, V("migrate 0 node2"));
-	EXPECT_EQ(20, V("migrate %u node2 --online", A));
-	EXPECT_NE(NULL, strstr(self->err, "--online")) TH_LOG("%s", self->err);
+	EXPECT_EQ(20, V("migrate-receive %u --commit --bogus", A));
+	EXPECT_EQ(20, V("migrate-receive %u --data --resume", A));
+	EXPECT_EQ(14, V("migrate-receive %u --dump < /dev/null", C));
 	EXPECT_EQ(20, V("migrate %u", A));
 	EXPECT_EQ(20, V("migrate-receive %u --nosuchstep", A));
 	EXPECT_EQ(14, V("migrate-receive %u --data < /dev/null", C));
@@ -279,6 +282,122 @@ TEST_F_TIMEOUT(mig, start_refused_on_destination, 600)
 			" test ! -e /var/lib/ve/private/%u && test ! -e /var/lib/ve/private/%u.migrating &&"
 			" ! grep -q '^ *%u ' /proc/vz/veinfo", A, A, A, A, A)) TH_LOG("node2 kept a part of VE %u", A);
 	EXPECT_EQ(0, on(self, 2, "vectl status %u | grep -q running", C));
+}
+
+/* A counter and a TCP echo server in VE @id; the outside client holds a connection. */
+static int live_workload(FIXTURE_DATA(mig) *self, unsigned int id)
+{
+	if (V("exec %u sh -c '(i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 1; done)"
+	      " </dev/null >/dev/null 2>&1 & nc -l -p 7 -e cat </dev/null >/dev/null 2>&1 &'", id))
+		return -1;
+	sleep(1);
+	return SH("setsid " OUTSIDE "sh -c '(i=0; while :; do i=$((i+1)); echo line$i; sleep 1; done) |"
+		  " nc " ADDR " 7 > " CLIENT_OUT "' </dev/null >/dev/null 2>&1 & echo $! > /tmp/mig-client.pid");
+}
+
+static int echoed(FIXTURE_DATA(mig) *self)
+{
+	return SH("wc -l 2>/dev/null < " CLIENT_OUT) ? -1 : atoi(self->out);
+}
+
+static long counter_on(FIXTURE_DATA(mig) *self, int node, unsigned int id)
+{
+	return on(self, node, "vectl exec %u cat /tmp/count", id) ? -1 : atol(self->out);
+}
+
+/*
+ * The lines of @ps (a VE's "ps -o pid,args" before) for init, the echo
+ * server and the counter: all in @now, with the same pids.
+ */
+static bool same_processes(const char *ps, const char *now)
+{
+	char copy[16384], *line, *save = NULL;
+	int found = 0;
+
+	snprintf(copy, sizeof(copy), "%s", ps);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, " init") && !strstr(line, "nc -l") && !strstr(line, "sh -c (i=0"))
+			continue;
+		if (!strstr(now, line))
+			return false;
+		found++;
+	}
+	return found == 3;
+}
+
+TEST_F_TIMEOUT(mig, online_moves_processes_and_a_connection, 900)
+{
+	char ps[16384];
+	long before, after;
+	int lines;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " ADDR, A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("set %u --numproc 77 --save", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, live_workload(self, A)) TH_LOG("%s", self->err);
+	for (int i = 0; i < 30 && echoed(self) < 3; i++)
+		sleep(1);
+	ASSERT_LE(3, echoed(self)) TH_LOG("the client gets no echo on node1");
+	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
+	snprintf(ps, sizeof(ps), "%s", self->out);
+	before = counter_on(self, 1, A);
+	ASSERT_LT(0, before);
+
+	ASSERT_EQ(0, V("migrate %u node2 --online", A)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "frozen for")) TH_LOG("%s", self->out);
+	lines = echoed(self);
+
+	/* node1: no trace but the config moved aside; no dump either. */
+	EXPECT_EQ(0, node_clean(self, 1, A, ADDR)) TH_LOG("%s", self->err);
+	EXPECT_NE(0, SH("test -e /var/lib/ve/dump/%u", A));
+	/* node2: the same processes, going on, counted, with their limit. */
+	EXPECT_EQ(0, on(self, 2, "vectl status %u", A));
+	EXPECT_STREQ("CTID 811 exist mounted running\n", self->out);
+	EXPECT_EQ(0, on(self, 2, "vectl exec %u ps -o pid,args", A));
+	EXPECT_TRUE(same_processes(ps, self->out)) TH_LOG("before:\n%s\nafter:\n%s", ps, self->out);
+	after = counter_on(self, 2, A);
+	EXPECT_LE(before, after);
+	EXPECT_GE(before + 60, after) TH_LOG("before %ld, after %ld", before, after);
+	EXPECT_EQ(0, on(self, 2, "vectl list -H -o numproc %u", A));
+	EXPECT_LE(4, atoi(self->out)) TH_LOG("numproc %s", self->out);
+	EXPECT_EQ(0, on(self, 2, "cat /sys/fs/cgroup/ve/%u/pids.max", A));
+	EXPECT_STREQ("77\n", self->out);
+	EXPECT_EQ(0, on(self, 2, "test ! -e /var/lib/ve/dump/%u && test ! -e /var/lib/ve/dump/%u.migrating", A, A));
+	/* The client's connection lives on, to node2 now. */
+	for (int i = 0; i < 60 && echoed(self) <= lines + 2; i++)
+		sleep(1);
+	EXPECT_LT(lines + 2, echoed(self)) TH_LOG("the connection does not echo after the move");
+	SH("kill -- -$(cat /tmp/mig-client.pid 2>/dev/null) 2>/dev/null");
+}
+
+TEST_F_TIMEOUT(mig, online_resume_refused_on_destination_resumes_here, 900)
+{
+	char ps[16384];
+	long before;
+
+	/* node2 runs a VE with A's address: A's resume there fails at the commit. */
+	ASSERT_EQ(0, on(self, 2, "vectl create %u --ostemplate busybox --layout dir --ipadd " ADDR
+			" && vectl start %u", C, C)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR, A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, live_workload(self, A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
+	snprintf(ps, sizeof(ps), "%s", self->out);
+	before = counter_on(self, 1, A);
+	EXPECT_EQ(105, V("migrate %u node2 --online", A));
+	EXPECT_NE(NULL, strstr(self->err, "commit")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "runs here again")) TH_LOG("%s", self->out);
+	/* Resumed here, not restarted: the same processes, the counter going on. */
+	EXPECT_EQ(0, V("exec %u ps -o pid,args", A));
+	EXPECT_TRUE(same_processes(ps, self->out)) TH_LOG("before:\n%s\nafter:\n%s", ps, self->out);
+	EXPECT_LE(before, counter_on(self, 1, A));
+	EXPECT_NE(0, SH("test -e /var/lib/ve/dump/%u", A));
+	EXPECT_EQ(0, on(self, 2, "test ! -e /etc/ve/conf/%u.conf && test ! -e /etc/ve/conf/%u.conf.migrating &&"
+			" test ! -e /var/lib/ve/private/%u && test ! -e /var/lib/ve/private/%u.migrating &&"
+			" test ! -e /var/lib/ve/dump/%u && test ! -e /var/lib/ve/dump/%u.migrating &&"
+			" ! grep -q '^ *%u ' /proc/vz/veinfo", A, A, A, A, A, A, A)) TH_LOG("node2 kept a part of VE %u", A);
+	EXPECT_EQ(0, on(self, 2, "vectl status %u | grep -q running", C));
+	SH("kill -- -$(cat /tmp/mig-client.pid 2>/dev/null) 2>/dev/null");
 }
 
 TEST_HARNESS_MAIN

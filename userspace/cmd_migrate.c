@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vectl migrate ID DEST [--keep-src] [--ssh OPTS]
+ * vectl migrate ID DEST [--online] [--keep-src] [--ssh OPTS]
  *
  * Moves a VE to node DEST over ssh, as vzmigrate does offline: stop it,
  * copy its config and private area, start it on DEST if it ran here, then
- * remove it here. DEST runs "vectl migrate-receive" for each step
+ * remove it here. --online checkpoints it instead of stopping it
+ * (checkpoint.c), copies the checkpoint too, and resumes it on DEST: its
+ * processes and connections go on there after a freeze. DEST runs "vectl migrate-receive" for each step
  * (cmd_migrate_receive.c), one ssh session per step:
  *
  *   --check   the ID is free on DEST
  *   --begin   the config arrives (ID.conf.migrating, PRIVATE.migrating/)
  *   --data    the private area arrives, as a tar stream
+ *   --dump    (--online) the checkpoint arrives, as a tar stream
  *   --commit  both are put in place, and the VE is started there if it
- *             ran here: the commit point
+ *             ran here (resumed, --online): the commit point
  *
  * Before the commit returns, any failure aborts DEST (nothing of the VE is
- * left there) and starts the VE here again if it ran. After it, the VE is
+ * left there) and starts the VE here again if it ran (resumes it from its
+ * checkpoint, --online). After it, the VE is
  * DEST's, and this node keeps at most its config as ID.conf.migrated.
  * When the commit's answer is lost, DEST is asked for the VE's state
  * before either is chosen; if DEST cannot say, the VE is left stopped
@@ -30,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -259,12 +264,13 @@ static unsigned long long pump(struct mig *m, int in, int out)
 }
 
 /*
- * The private area to DEST: tar here, through us (to count it), into
- * "migrate-receive --data" there.
+ * Directory @dir to DEST: tar here, through us (to count it), into
+ * "migrate-receive @step" there (--data: the private area; --dump: the
+ * checkpoint).
  */
-static int send_private(struct mig *m, char *why, size_t len)
+static int send_tree(struct mig *m, const char *dir, const char *step, char *why, size_t len)
 {
-	char *tar[] = { "tar", "-C", m->x->private_dir, "--numeric-owner", "--xattrs",
+	char *tar[] = { "tar", "-C", (char *)dir, "--numeric-owner", "--xattrs",
 			"--xattrs-include=*", "--one-file-system", "-S", "-cf", "-", ".", NULL };
 	char *ssh[SSH_ARGS_MAX + 8], id[16];
 	int a[2], b[2], e[2], st, tst;
@@ -284,7 +290,7 @@ static int send_private(struct mig *m, char *why, size_t len)
 		close_fds(b, 2);
 		return 255;
 	}
-	remote_argv(m, id, "--data", NULL, ssh);
+	remote_argv(m, id, step, NULL, ssh);
 	tpid = run_spawn(tar, -1, a[1], -1);
 	spid = run_spawn(ssh, b[0], -1, e[1]);
 	close_fds((int[]){ a[1], b[0], e[1] }, 3);
@@ -298,7 +304,7 @@ static int send_private(struct mig *m, char *why, size_t len)
 	tst = reap(tpid);
 	st = reap(spid);
 	if (!st && tst) {
-		snprintf(why, len, "tar of %s here failed (exit %d)", m->x->private_dir, tst);
+		snprintf(why, len, "tar of %s here failed (exit %d)", dir, tst);
 		return 1;
 	}
 	if (!st)
@@ -329,7 +335,8 @@ int cmd_migrate(int argc, char **argv)
 	const char *ssh_opts = NULL, *state;
 	bool online = false, keep = false, running, known, have_nl;
 	struct mig m = { 0 };
-	char why[PATH_MAX + 128];
+	char why[PATH_MAX + 128], dump[PATH_MAX];
+	double frozen = 0;
 	struct vectx x;
 	uint32_t id;
 	int opt, rc, st;
@@ -354,11 +361,6 @@ int cmd_migrate(int argc, char **argv)
 		vectl_err("migrate %u: invalid destination '%s' (a host name or address, or user@host)",
 			  id, m.dest);
 		return VECTL_ERR_VALUE;
-	}
-	if (online) {
-		vectl_err("migrate %u: --online is not available yet (it needs checkpoint/restore); migrate offline: the VE stops for the copy",
-			  id);
-		return VECTL_ERR_USAGE;
 	}
 	/* A DEST that hangs up must fail a write, not kill us half-way. */
 	signal(SIGPIPE, SIG_IGN);
@@ -390,6 +392,18 @@ int cmd_migrate(int argc, char **argv)
 		goto out_nl;
 	}
 	running = st > 0;
+	/* A stopped VE has nothing to carry live: --online is an offline migration. */
+	online = online && running;
+	if (!running && ck_suspended(&x)) {
+		vectl_err("migrate %u: VE is suspended here: resume it first (then --online carries its state), or drop its state with vectl stop %u",
+			  id, id);
+		rc = VECTL_ERR_RESTORE;
+		goto out_nl;
+	}
+	if (online && !ck_dump_dir(&x, NULL, dump, sizeof(dump))) {
+		rc = VECTL_ERR_VALUE;
+		goto out_nl;
+	}
 	if (!running && path_is_mountpoint(x.root)) {
 		vectl_err("migrate %u: the private area is mounted (vectl umount %u first)", id, id);
 		rc = VECTL_ERR_MOUNTED;
@@ -401,7 +415,20 @@ int cmd_migrate(int argc, char **argv)
 		rc = remote_failed(&m, "check the VE ID", st, why);
 		goto out_nl;
 	}
-	if (running) {
+	if (online) {
+		/* The config first: the VE is frozen from the checkpoint on. */
+		st = send_config(&m, why, sizeof(why));
+		if (st) {
+			rc = remote_failed(&m, "take the config", st, why);
+			goto out_abort;
+		}
+		printf("migrate %u: checkpointing the VE\n", id);
+		fflush(stdout);
+		frozen = now();
+		rc = ck_suspend(&nl, &x, dump);
+		if (rc)
+			goto out_abort;
+	} else if (running) {
 		printf("migrate %u: stopping the VE for the copy\n", id);
 		fflush(stdout);
 		rc = launch_stop(&nl, &x, false);
@@ -409,18 +436,24 @@ int cmd_migrate(int argc, char **argv)
 			goto out_nl;
 	}
 	fault_point("migrate:stopped");
-	st = send_config(&m, why, sizeof(why));
+	st = online ? 0 : send_config(&m, why, sizeof(why));
 	if (st) {
 		rc = remote_failed(&m, "take the config", st, why);
 		goto out_abort;
 	}
-	st = send_private(&m, why, sizeof(why));
+	st = send_tree(&m, x.private_dir, "--data", why, sizeof(why));
 	if (st) {
 		rc = remote_failed(&m, "take the private area", st, why);
 		goto out_abort;
 	}
+	st = online ? send_tree(&m, dump, "--dump", why, sizeof(why)) : 0;
+	if (st) {
+		rc = remote_failed(&m, "take the checkpoint", st, why);
+		goto out_abort;
+	}
 	fault_point("migrate:copied");
-	st = remote(&m, "--commit", running ? "--start" : NULL, -1, why, sizeof(why));
+	st = remote(&m, "--commit", online ? "--resume" : running ? "--start" : NULL, -1, why,
+		    sizeof(why));
 	if (st) {
 		/* Did the commit happen, its answer lost on the way? */
 		state = remote_state(&m);
@@ -438,6 +471,8 @@ int cmd_migrate(int argc, char **argv)
 	/* The commit point is passed: the VE is DEST's. */
 	fault_point("migrate:committed");
 	printf("migrate %u: the VE is on %s%s\n", id, m.dest, running ? " and running" : "");
+	if (online)
+		printf("migrate %u: frozen for %.1f s\n", id, now() - frozen);
 	if (keep) {
 		printf("migrate %u: kept here, stopped (--keep-src)\n", id);
 		rc = VECTL_OK;
@@ -455,13 +490,20 @@ out_abort:
 		vectl_err("migrate %u: %s may keep a partial copy (on %s: vectl migrate-receive %u --abort): %s",
 			  id, m.dest, m.dest, id, *why ? why : "ssh failed");
 	if (running) {
-		int src = launch_cleanup(&x, false, false);
+		bool resume = online && ck_suspended(&x);
+		int src = VECTL_OK;
 
-		if (!src)
-			src = launch_start(&nl, &x);
+		/* A failed checkpoint left it running; a done one is resumed. */
+		if (resume) {
+			src = ck_resume(&nl, &x, dump);
+		} else if (!online || veapi_running(&nl, id) <= 0) {
+			src = launch_cleanup(&x, false, false);
+			if (!src)
+				src = launch_start(&nl, &x);
+		}
 		if (src)
-			vectl_err("migrate %u: the VE could not be started here again (vectl start %u)",
-				  id, id);
+			vectl_err("migrate %u: the VE could not be %s here again (vectl %s %u)", id,
+				  resume ? "resumed" : "started", resume ? "resume" : "start", id);
 		else
 			printf("migrate %u: the VE runs here again\n", id);
 	}

@@ -10,10 +10,13 @@
  *                     an empty PRIVATE.migrating/ is made
  *   --data            a tar stream on stdin is unpacked into
  *                     PRIVATE.migrating/; a broken stream aborts
- *   --commit [--start] PRIVATE.migrating becomes PRIVATE, then
+ *   --dump            (--online) a tar stream of the VE's checkpoint is
+ *                     unpacked into DUMPDIR/ID.migrating/
+ *   --commit [--start|--resume] PRIVATE.migrating becomes PRIVATE, then
  *                     ID.conf.migrating ID.conf (this rename is the commit
- *                     on this node), and the VE is started; when the start
- *                     fails both go back to .migrating and the step fails
+ *                     on this node), and the VE is started, or resumed
+ *                     from its dump (now DUMPDIR/ID); when that fails all
+ *                     go back to .migrating and the step fails
  *   --abort           remove what a migration in progress has here (never
  *                     a committed VE)
  *   --state           the exit status says: 10 absent, 11 a migration in
@@ -31,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -47,6 +51,8 @@ struct recv {
 	struct vectx x;
 	char conf_tmp[PATH_MAX + 16];		/* ID.conf.migrating */
 	char private_tmp[PATH_MAX + 16];	/* PRIVATE.migrating */
+	char dump[PATH_MAX];			/* DUMPDIR/ID */
+	char dump_tmp[PATH_MAX + 16];		/* DUMPDIR/ID.migrating */
 };
 
 static bool exists(const char *path)
@@ -68,6 +74,9 @@ static int pending_paths(struct recv *r)
 			return rc;
 	}
 	snprintf(r->private_tmp, sizeof(r->private_tmp), "%s.migrating", r->x.private_dir);
+	if (!ck_dump_dir(&r->x, NULL, r->dump, sizeof(r->dump)))
+		return VECTL_ERR_VALUE;
+	snprintf(r->dump_tmp, sizeof(r->dump_tmp), "%s.migrating", r->dump);
 	return 0;
 }
 
@@ -76,6 +85,8 @@ static int abort_pending(struct recv *r)
 {
 	int err = remove_tree(r->private_tmp);
 
+	if (!err || err == -ENOENT)
+		err = remove_tree(r->dump_tmp);
 	if (err && err != -ENOENT) {
 		vectl_err("migrate %u: cannot remove %s: %s", r->x.id, r->private_tmp,
 			  strerror(-err));
@@ -165,30 +176,46 @@ static int pending_or_fail(struct recv *r)
 	return VECTL_OK;
 }
 
-static int data(struct recv *r)
+/* A tar stream on stdin into @dir: the private area, or (@dump) the checkpoint. */
+static int data(struct recv *r, bool dump)
 {
-	char *tar[] = { "tar", "-C", r->private_tmp, "--numeric-owner", "--xattrs",
+	const char *dir = dump ? r->dump_tmp : r->private_tmp;
+	char *tar[] = { "tar", "-C", (char *)dir, "--numeric-owner", "--xattrs",
 			"--xattrs-include=*", "-p", "-S", "-xf", "-", NULL };
-	char why[512];
+	char why[512], parent[PATH_MAX + 16];
 	int rc;
 
 	rc = pending_or_fail(r);
 	if (rc)
 		return rc;
+	if (dump) {
+		snprintf(parent, sizeof(parent), "%s", r->dump);
+		*strrchr(parent, '/') = '\0';
+		remove_tree(r->dump_tmp);
+		if (mkdir_p(parent, 0700) || mkdir(r->dump_tmp, 0700)) {
+			vectl_err("migrate %u: cannot create %s: %s", r->x.id, r->dump_tmp,
+				  strerror(errno));
+			abort_pending(r);
+			return VECTL_ERR_NEW_PRIVATE;
+		}
+	}
 	rc = run_argv_in(tar, 0, why, sizeof(why));
 	fault_point("migrate:received");
 	if (rc) {
 		/* First clean up: the one to tell may be gone (ssh cut). */
-		note_disk_full(r->private_tmp, why, sizeof(why));
+		note_disk_full(dir, why, sizeof(why));
 		abort_pending(r);
-		vectl_err("migrate %u: the private area did not arrive whole: %s", r->x.id, why);
+		vectl_err("migrate %u: the %s did not arrive whole: %s", r->x.id,
+			  dump ? "checkpoint" : "private area", why);
 		return VECTL_ERR_NEW_PRIVATE;
 	}
 	return VECTL_OK;
 }
 
-static int commit(struct recv *r, bool start)
+/* --commit: @run is "--start", "--resume" or NULL (the VE stays stopped). */
+static int commit(struct recv *r, const char *run)
 {
+	bool resume = run && !strcmp(run, "--resume");
 	static struct ve_nl nl;
 	int rc, err;
 
@@ -211,24 +238,37 @@ static int commit(struct recv *r, bool start)
 	}
 	r->x.exists = true;
 	fault_point("migrate:placed");
-	if (!start)
+	if (!run)
 		return VECTL_OK;
 	err = ve_nl_open(&nl);
 	if (err)
 		return vectl_open_error("migrate", err);
 	rc = launch_cleanup(&r->x, false, false);
-	if (!rc)
+	if (!rc && resume) {
+		/* A dump of a VE that was destroyed here once is no one's. */
+		ck_discard(&r->x);
+		if (rename(r->dump_tmp, r->dump)) {
+			vectl_err("migrate %u: cannot move %s into place: %s", r->x.id,
+				  r->dump_tmp, strerror(errno));
+			rc = VECTL_ERR_RESTORE;
+		} else {
+			rc = ck_resume(&nl, &r->x, r->dump);
+		}
+	} else if (!rc) {
 		rc = launch_start(&nl, &r->x);
+	}
 	if (rc) {
 		/*
 		 * Not started: back to a migration in progress, for the source
 		 * to abort, and no kernel object of it left here.
 		 */
 		veapi_del(&nl, r->x.id);
+		if (resume)
+			rename(r->dump, r->dump_tmp);
 		rename(r->x.conf_path, r->conf_tmp);
 		rename(r->x.private_dir, r->private_tmp);
 	} else {
-		printf("VE %u started\n", r->x.id);
+		printf("VE %u %s\n", r->x.id, resume ? "resumed" : "started");
 	}
 	ve_nl_close(&nl);
 	return rc;
@@ -251,12 +291,14 @@ static int state(struct recv *r)
 int cmd_migrate_receive(int argc, char **argv)
 {
 	const char *step = argc >= 3 ? argv[2] : "";
-	bool start = argc == 4 && !strcmp(argv[3], "--start");
+	const char *run = argc == 4 ? argv[3] : NULL;
 	struct recv r;
 	uint32_t id;
 	int rc;
 
-	if (argc < 3 || argc > 4 || (argc == 4 && (!start || strcmp(step, "--commit")))) {
+	if (argc < 3 || argc > 4 ||
+	    (run && ((strcmp(run, "--start") && strcmp(run, "--resume")) ||
+		     strcmp(step, "--commit")))) {
 		vectl_err("migrate-receive: usage: vectl %s (run by vectl migrate over ssh)",
 			  vectl_find_cmd("migrate-receive")->usage);
 		return VECTL_ERR_USAGE;
@@ -279,16 +321,16 @@ int cmd_migrate_receive(int argc, char **argv)
 		rc = check_free(&r);
 		if (!rc)
 			rc = begin(&r);
-	} else if (!strcmp(step, "--data")) {
-		rc = data(&r);
+	} else if (!strcmp(step, "--data") || !strcmp(step, "--dump")) {
+		rc = data(&r, !strcmp(step, "--dump"));
 	} else if (!strcmp(step, "--commit")) {
-		rc = commit(&r, start);
+		rc = commit(&r, run);
 	} else if (!strcmp(step, "--abort")) {
 		rc = r.x.exists ? VECTL_OK : abort_pending(&r);
 	} else if (!strcmp(step, "--state")) {
 		rc = state(&r);
 	} else {
-		vectl_err("migrate-receive %u: unknown step '%s' (--check, --begin, --data, --commit [--start], --abort or --state)",
+		vectl_err("migrate-receive %u: unknown step '%s' (--check, --begin, --data, --dump, --commit [--start|--resume], --abort or --state)",
 			  id, step);
 		rc = VECTL_ERR_USAGE;
 	}

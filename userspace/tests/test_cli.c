@@ -163,12 +163,10 @@ START_TEST(migrate_refuses_bad_arguments_at_once)
 		  "vectl: migrate 101: invalid destination '-oProxyCommand=x' (a host name or address, or user@host)\n" },
 		{ "migrate 101 'node2;reboot'", VECTL_ERR_VALUE,
 		  "vectl: migrate 101: invalid destination 'node2;reboot' (a host name or address, or user@host)\n" },
-		{ "migrate 101 node2 --online", VECTL_ERR_USAGE,
-		  "vectl: migrate 101: --online is not available yet (it needs checkpoint/restore); migrate offline: the VE stops for the copy\n" },
 		{ "migrate 101", VECTL_ERR_USAGE,
-		  "vectl: migrate: usage: vectl migrate ID DEST [--keep-src] [--ssh OPTIONS]\n" },
+		  "vectl: migrate: usage: vectl migrate ID DEST [--online] [--keep-src] [--ssh OPTIONS]\n" },
 		{ "migrate 101 node2 --bogus", VECTL_ERR_USAGE,
-		  "vectl: migrate: bad option '--bogus' (usage: vectl migrate ID DEST [--keep-src] [--ssh OPTIONS])\n" },
+		  "vectl: migrate: bad option '--bogus' (usage: vectl migrate ID DEST [--online] [--keep-src] [--ssh OPTIONS])\n" },
 		{ "migrate 0 node2", VECTL_ERR_VALUE, "vectl: migrate: invalid VE ID '0' " },
 	};
 	char buf[1024];
