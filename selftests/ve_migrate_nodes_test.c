@@ -220,9 +220,10 @@ TEST_F_TIMEOUT(mig, bad_input_changes_nothing, 600)
  * fail, A run on node1 again and node2 hold nothing of it.
  */
 static void fail_mid_copy(FIXTURE_DATA(mig) *self, struct __test_metadata *_metadata,
-			  const char *killer)
+			  const char *killer, bool online)
 {
-	char *args[] = { "vectl-faults", "migrate", "811", "node2", NULL };
+	char *args[] = { "vectl-faults", "migrate", "811", "node2", online ? "--online" : NULL,
+			 NULL };
 	pid_t pid;
 	int status;
 
@@ -257,13 +258,22 @@ static void fail_mid_copy(FIXTURE_DATA(mig) *self, struct __test_metadata *_meta
 
 TEST_F_TIMEOUT(mig, receiver_killed_mid_copy, 600)
 {
-	fail_mid_copy(self, _metadata, "^[v]ectl migrate-receive");
+	fail_mid_copy(self, _metadata, "^[v]ectl migrate-receive", false);
+}
+
+/* --online: the VE is checkpointed when the copy breaks; it is resumed here. */
+TEST_F_TIMEOUT(mig, online_receiver_killed_mid_copy, 600)
+{
+	fail_mid_copy(self, _metadata, "^[v]ectl migrate-receive", true);
+	SH("cat /tmp/mig-held.log");
+	EXPECT_NE(NULL, strstr(self->out, "runs here again")) TH_LOG("%s", self->out);
+	EXPECT_NE(0, SH("test -e /var/lib/ve/dump/%u", A));
 }
 
 TEST_F_TIMEOUT(mig, ssh_session_killed_mid_copy, 600)
 {
 	/* The session's sshd, not the listener: node1 still needs to get in. */
-	fail_mid_copy(self, _metadata, "^[s]shd: root@notty");
+	fail_mid_copy(self, _metadata, "^[s]shd: root@notty", false);
 }
 
 TEST_F_TIMEOUT(mig, start_refused_on_destination, 600)
@@ -305,6 +315,14 @@ static long counter_on(FIXTURE_DATA(mig) *self, int node, unsigned int id)
 	return on(self, node, "vectl exec %u cat /tmp/count", id) ? -1 : atol(self->out);
 }
 
+/* Is @line (of "ps -o pid,args") the echo server: nc, or the cat it runs for a connection? */
+static bool echo_server(const char *line)
+{
+	const char *args = line + strspn(line, " 0123456789");
+
+	return !strncmp(args, "nc -l", 5) || !strcmp(args, "cat");
+}
+
 /*
  * The lines of @ps (a VE's "ps -o pid,args" before) for init, the echo
  * server and the counter: all in @now, with the same pids.
@@ -316,7 +334,7 @@ static bool same_processes(const char *ps, const char *now)
 
 	snprintf(copy, sizeof(copy), "%s", ps);
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strstr(line, " init") && !strstr(line, "nc -l") && !strstr(line, "sh -c (i=0"))
+		if (!strstr(line, " init") && !echo_server(line) && !strstr(line, "sh -c (i=0"))
 			continue;
 		if (!strstr(now, line))
 			return false;
@@ -345,6 +363,9 @@ TEST_F_TIMEOUT(mig, online_moves_processes_and_a_connection, 900)
 
 	ASSERT_EQ(0, V("migrate %u node2 --online", A)) TH_LOG("%s", self->err);
 	EXPECT_NE(NULL, strstr(self->out, "frozen for")) TH_LOG("%s", self->out);
+	/* The figures (copy, freeze) for the record. */
+	for (char *l = strtok(self->out, "\n"); l; l = strtok(NULL, "\n"))
+		printf("# %s\n", l);
 	lines = echoed(self);
 
 	/* node1: no trace but the config moved aside; no dump either. */
@@ -381,6 +402,9 @@ TEST_F_TIMEOUT(mig, online_resume_refused_on_destination_resumes_here, 900)
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR, A));
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, live_workload(self, A)) TH_LOG("%s", self->err);
+	/* Connected: the echo server's nc has become cat. */
+	for (int i = 0; i < 30 && echoed(self) < 1; i++)
+		sleep(1);
 	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
 	snprintf(ps, sizeof(ps), "%s", self->out);
 	before = counter_on(self, 1, A);
