@@ -270,13 +270,12 @@ static int record_read(const char *dir, struct ck_record *rec)
 	return bad || !rec->init || !rec->tty[0] ? -EBADMSG : 0;
 }
 
-/* The first error criu wrote to @log in @dir (the cause), for a one-line message. */
-static void criu_error(const char *dir, const char *log, char *why, size_t len)
+/* The first error criu wrote to its log @path (the cause), for a one-line message. */
+static void criu_error(const char *path, char *why, size_t len)
 {
-	char path[PATH_MAX + 32], line[512];
+	char line[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, log);
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -293,25 +292,20 @@ static void criu_error(const char *dir, const char *log, char *why, size_t len)
 	fclose(f);
 }
 
-/* Run criu with @argv; on failure say so with its last error. Exit code. */
-static int run_criu(const struct vectx *x, char **argv, const char *dir, const char *log,
-		    int rc_fail)
+/* Say why criu ended with @status: not there (127), or the first error of its @log. */
+static void criu_failed(const struct vectx *x, int status, const char *log)
 {
-	char why[512] = "", err[512] = "";
-	int rc = run_argv(argv, why, sizeof(why));
+	char why[512] = "";
 
-	if (rc == 0)
-		return VECTL_OK;
-	if (rc == -ENOENT) {
+	if (status == 127 || status == -ENOENT) {
 		vectl_err("%s %u: criu is not installed (Debian's package criu)", x->verb, x->id);
-		return rc_fail;
+		return;
 	}
-	criu_error(dir, log, err, sizeof(err));
-	vectl_err("%s %u: criu failed: %s (the log: %s/%s)", x->verb, x->id,
-		  *err ? err : *why ? why : strerror(rc < 0 ? -rc : EIO), dir, log);
-	return rc_fail;
+	criu_error(log, why, sizeof(why));
+	if (!*why)
+		snprintf(why, sizeof(why), "exit status %d, no error in its log", status);
+	vectl_err("%s %u: criu failed: %s (its log: %s)", x->verb, x->id, why, log);
 }
-
 /* Make @dir, empty; a dump that is there already is refused. */
 static int dump_dir_make(const struct vectx *x, const char *dir)
 {
@@ -338,7 +332,8 @@ static int dump_dir_make(const struct vectx *x, const char *dir)
 int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir)
 {
 	static struct ck_record rec;
-	char ext[CK_MOUNTS_MAX + 1][320], path[64], tree[16];
+	char ext[CK_MOUNTS_MAX + 1][320], path[PATH_MAX + 16], tree[16], why[256];
+	char log[PATH_MAX + 16];
 	char *argv[CK_ARGS_MAX];
 	struct ve_info info;
 	struct stat st;
@@ -397,10 +392,16 @@ int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir)
 	argv[n] = NULL;
 
 	fault_point("suspend:dumping");
-	rc = run_criu(x, argv, dir, "dump.log", VECTL_ERR_CHECKPOINT);
+	rc = run_argv(argv, why, sizeof(why));
 	if (rc) {
-		/* criu let the tasks go on; the images are of no use. */
+		/* criu let the tasks go on; the images are of no use, its log is. */
+		snprintf(path, sizeof(path), "%s/dump.log", dir);
+		snprintf(log, sizeof(log), "%s/%u.dump.log", VE_CONSOLE_LOG_DIR, x->id);
+		if (mkdir_p(VE_CONSOLE_LOG_DIR, 0700) || rename(path, log))
+			snprintf(log, sizeof(log), "%s", path);
+		criu_failed(x, rc, log);
 		remove_tree(dir);
+		rc = VECTL_ERR_CHECKPOINT;
 		if (veapi_get(nl, x->id, &info) || info.state != VE_STATE_RUNNING)
 			vectl_err("%s %u: the VE did not survive the failed checkpoint; start it again",
 				  x->verb, x->id);
@@ -532,15 +533,15 @@ fail:
 	_exit(120);
 }
 
-static int restore(struct ve_nl *nl, struct restore_env *e)
+static int restore(struct restore_env *e)
 {
 	static char ext[CK_MOUNTS_MAX][PATH_MAX + 320];
 	const struct vectx *x = e->x;
 	char root[PATH_MAX + 16], script[PATH_MAX + 128], self[PATH_MAX] = "", inherit[96];
-	char pidfile[PATH_MAX + 16], src[PATH_MAX + 64];
+	char pidfile[PATH_MAX + 16], src[PATH_MAX + 64], log[PATH_MAX + 16];
 	char *argv[CK_ARGS_MAX];
 	char text[PATH_MAX + 160];
-	int n = 0, rc, status;
+	int n = 0, status;
 	ssize_t len;
 	pid_t pid;
 
@@ -601,20 +602,11 @@ static int restore(struct ve_nl *nl, struct restore_env *e)
 	status = run_wait(pid, NULL);
 	if (status == 0)
 		return VECTL_OK;
-	if (status == 120)
-		return VECTL_ERR_RESTORE;
-	rc = VECTL_ERR_RESTORE;
-	if (status == 127) {
-		vectl_err("%s %u: criu is not installed (Debian's package criu)", x->verb, x->id);
-	} else {
-		char why[512] = "";
-
-		criu_error(e->dir, "restore.log", why, sizeof(why));
-		vectl_err("%s %u: criu failed: %s (the log: %s/restore.log)", x->verb, x->id,
-			  *why ? why : "no error in its log", e->dir);
+	if (status != 120) {
+		snprintf(log, sizeof(log), "%s/restore.log", e->dir);
+		criu_failed(x, status, log);
 	}
-	(void)nl;
-	return rc;
+	return VECTL_ERR_RESTORE;
 }
 
 /* criu's lock table in the restored VE's network namespace goes. */
@@ -733,7 +725,7 @@ int ck_resume(struct ve_nl *nl, struct vectx *x, const char *dir)
 			  dir, strerror(errno));
 		goto out;
 	}
-	rc = restore(nl, &e);
+	rc = restore(&e);
 	if (rc)
 		goto out;
 	rc = VECTL_ERR_RESTORE;
