@@ -366,6 +366,7 @@ TEST_F_TIMEOUT(mig, online_moves_processes_and_a_connection, 900)
 	/* The figures (copy, freeze) for the record. */
 	for (char *l = strtok(self->out, "\n"); l; l = strtok(NULL, "\n"))
 		printf("# %s\n", l);
+	fflush(stdout);
 	lines = echoed(self);
 
 	/* node1: no trace but the config moved aside; no dump either. */
