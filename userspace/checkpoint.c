@@ -18,6 +18,7 @@
  * The module binds the restored init at criu's "setup-namespaces" step,
  * before its first child is forked, so every task is counted.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -329,42 +330,63 @@ static int dump_dir_make(const struct vectx *x, const char *dir)
 	return VECTL_OK;
 }
 
-int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir)
+/*
+ * What the dump and the pre-dumps are told of VE @x, whose init is
+ * @rec->init: its externals found and its console named in @rec. Exit
+ * code, said.
+ */
+static int find_externals(const struct vectx *x, struct ck_record *rec)
 {
-	static struct ck_record rec;
-	char ext[CK_MOUNTS_MAX + 1][320], path[PATH_MAX + 16], tree[16], why[256];
-	char log[PATH_MAX + 16];
-	char *argv[CK_ARGS_MAX];
-	struct ve_info info;
+	char path[64];
 	struct stat st;
-	int rc, err, n = 0;
+	int rc;
 
-	err = veapi_get(nl, x->id, &info);
-	if (err || info.state != VE_STATE_RUNNING) {
-		vectl_err("%s %u: VE is not running", x->verb, x->id);
-		return VECTL_ERR_NOT_RUNNING;
-	}
-	memset(&rec, 0, sizeof(rec));
-	rec.init = (pid_t)info.init_pid;
-	rc = find_mounts(x, rec.init, &rec);
+	rc = find_mounts(x, rec->init, rec);
 	if (rc)
 		return rc;
 	/* The console: the pty bound at the VE's /dev/console. */
-	snprintf(path, sizeof(path), "/proc/%d/root/dev/console", (int)rec.init);
+	snprintf(path, sizeof(path), "/proc/%d/root/dev/console", (int)rec->init);
 	if (stat(path, &st) || !S_ISCHR(st.st_mode)) {
 		vectl_err("%s %u: cannot find the VE's console: %s", x->verb, x->id,
 			  strerror(errno ? errno : ENOTTY));
 		return VECTL_ERR_CHECKPOINT;
 	}
-	snprintf(rec.tty, sizeof(rec.tty), "tty[%llx:%llx]", (unsigned long long)st.st_rdev,
+	snprintf(rec->tty, sizeof(rec->tty), "tty[%llx:%llx]", (unsigned long long)st.st_rdev,
 		 (unsigned long long)st.st_dev);
-	rc = dump_dir_make(x, dir);
-	if (rc)
-		return rc;
+	return VECTL_OK;
+}
 
-	snprintf(tree, sizeof(tree), "%d", (int)rec.init);
+/* The running VE's init, into @rec; an exit code, said. */
+static int running_init(struct ve_nl *nl, const struct vectx *x, struct ck_record *rec)
+{
+	struct ve_info info;
+
+	if (veapi_get(nl, x->id, &info) || info.state != VE_STATE_RUNNING) {
+		vectl_err("%s %u: VE is not running", x->verb, x->id);
+		return VECTL_ERR_NOT_RUNNING;
+	}
+	memset(rec, 0, sizeof(*rec));
+	rec->init = (pid_t)info.init_pid;
+	return VECTL_OK;
+}
+
+/*
+ * criu @verb (dump, pre-dump) of @rec's tree into @dir, whose memory is
+ * what changed since the images in @prev (relative to @dir; NULL: none).
+ * Its exit status, or -errno; the log is @dir/@verb.log.
+ */
+static int run_dump(const char *verb, const struct ck_record *rec, const char *dir,
+		    const char *prev)
+{
+	static char ext[CK_MOUNTS_MAX][320];
+	char tree[16], log[32], why[256];
+	char *argv[CK_ARGS_MAX];
+	int n = 0;
+
+	snprintf(tree, sizeof(tree), "%d", (int)rec->init);
+	snprintf(log, sizeof(log), "%s.log", verb);
 	argv[n++] = "criu";
-	argv[n++] = "dump";
+	argv[n++] = (char *)verb;
 	argv[n++] = "--tree";
 	argv[n++] = tree;
 	argv[n++] = "--images-dir";
@@ -372,8 +394,15 @@ int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir)
 	argv[n++] = "--work-dir";
 	argv[n++] = (char *)dir;
 	argv[n++] = "--log-file";
-	argv[n++] = "dump.log";
+	argv[n++] = log;
 	argv[n++] = "-v4";
+	/* Memory in rounds: each takes what changed since the one before. */
+	if (prev || !strcmp(verb, "pre-dump"))
+		argv[n++] = "--track-mem";
+	if (prev) {
+		argv[n++] = "--prev-images-dir";
+		argv[n++] = (char *)prev;
+	}
 	/* Connections stay frozen until the restore: the VE's own namespace. */
 	argv[n++] = "--network-lock";
 	argv[n++] = "nftables";
@@ -382,30 +411,102 @@ int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir)
 	argv[n++] = "--link-remap";
 	/* The cgroup is vectl's: criu puts the tasks back, no more. */
 	argv[n++] = "--manage-cgroups=soft";
-	for (int i = 0; i < rec.n; i++) {
-		snprintf(ext[i], sizeof(ext[i]), "mnt[%s]:%s", rec.m[i].mp, rec.m[i].key);
+	for (int i = 0; i < rec->n; i++) {
+		snprintf(ext[i], sizeof(ext[i]), "mnt[%s]:%s", rec->m[i].mp, rec->m[i].key);
 		argv[n++] = "--external";
 		argv[n++] = ext[i];
 	}
 	argv[n++] = "--external";
-	argv[n++] = rec.tty;
+	argv[n++] = (char *)rec->tty;
 	argv[n] = NULL;
+	return run_argv(argv, why, sizeof(why));
+}
 
+/*
+ * After criu @verb failed with @status in @dir: say why, keeping its log
+ * in VE_CONSOLE_LOG_DIR/ID.@verb.log, and remove @dir.
+ */
+static void dump_failed(const struct vectx *x, const char *verb, int status, const char *dir)
+{
+	char path[PATH_MAX + 32], log[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s.log", dir, verb);
+	snprintf(log, sizeof(log), "%s/%u.%s.log", VE_CONSOLE_LOG_DIR, x->id, verb);
+	if (mkdir_p(VE_CONSOLE_LOG_DIR, 0700) || rename(path, log))
+		snprintf(log, sizeof(log), "%s", path);
+	criu_failed(x, status, log);
+	remove_tree(dir);
+}
+
+/* The bytes of the files in @dir (not below): what a round of images holds. */
+static unsigned long long dir_bytes(const char *dir)
+{
+	unsigned long long sum = 0;
+	struct dirent *d;
+	struct stat st;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return 0;
+	while ((d = readdir(dp)))
+		if (!fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode))
+			sum += (unsigned long long)st.st_size;
+	closedir(dp);
+	return sum;
+}
+
+long long ck_predump(struct ve_nl *nl, struct vectx *x, const char *dir, int round)
+{
+	static struct ck_record rec;
+	char sub[PATH_MAX + 16], prev[32];
+	int rc;
+
+	rc = running_init(nl, x, &rec);
+	if (!rc)
+		rc = find_externals(x, &rec);
+	if (!rc && round == 1)
+		rc = dump_dir_make(x, dir);
+	if (rc)
+		return -rc;
+	snprintf(sub, sizeof(sub), "%s/pre%d", dir, round);
+	snprintf(prev, sizeof(prev), "../pre%d", round - 1);
+	if (mkdir(sub, 0700)) {
+		vectl_err("%s %u: cannot make %s: %s", x->verb, x->id, sub, strerror(errno));
+		return -VECTL_ERR_CHECKPOINT;
+	}
+	rc = run_dump("pre-dump", &rec, sub, round > 1 ? prev : NULL);
+	if (rc) {
+		dump_failed(x, "pre-dump", rc, sub);
+		return -VECTL_ERR_CHECKPOINT;
+	}
+	return (long long)dir_bytes(sub);
+}
+
+int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir, int rounds)
+{
+	static struct ck_record rec;
+	struct ve_info info;
+	char prev[32];
+	int rc, err;
+
+	rc = running_init(nl, x, &rec);
+	if (!rc)
+		rc = find_externals(x, &rec);
+	/* After pre-dump rounds, the directory holds them: the dump joins them. */
+	if (!rc && !rounds)
+		rc = dump_dir_make(x, dir);
+	if (rc)
+		return rc;
+	snprintf(prev, sizeof(prev), "pre%d", rounds);
 	fault_point("suspend:dumping");
-	rc = run_argv(argv, why, sizeof(why));
+	rc = run_dump("dump", &rec, dir, rounds ? prev : NULL);
 	if (rc) {
 		/* criu let the tasks go on; the images are of no use, its log is. */
-		snprintf(path, sizeof(path), "%s/dump.log", dir);
-		snprintf(log, sizeof(log), "%s/%u.dump.log", VE_CONSOLE_LOG_DIR, x->id);
-		if (mkdir_p(VE_CONSOLE_LOG_DIR, 0700) || rename(path, log))
-			snprintf(log, sizeof(log), "%s", path);
-		criu_failed(x, rc, log);
-		remove_tree(dir);
-		rc = VECTL_ERR_CHECKPOINT;
+		dump_failed(x, "dump", rc, dir);
 		if (veapi_get(nl, x->id, &info) || info.state != VE_STATE_RUNNING)
 			vectl_err("%s %u: the VE did not survive the failed checkpoint; start it again",
 				  x->verb, x->id);
-		return rc;
+		return VECTL_ERR_CHECKPOINT;
 	}
 	err = record_write(dir, &rec);
 	if (err) {
@@ -636,6 +737,27 @@ static int drop_lock_table(const struct vectx *x, pid_t pid, pid_t dumped)
 	return err;
 }
 
+/* Dump @dir and its pre-copy rounds' directories to VE @x's root; 0, or -1 (errno). */
+static int give_dump(const struct vectx *x, const char *dir)
+{
+	struct dirent *d;
+	DIR *dp;
+	int rc;
+
+	if (chown(dir, x->uid_base, x->uid_base))
+		return -1;
+	dp = opendir(dir);
+	if (!dp)
+		return -1;
+	rc = 0;
+	while ((d = readdir(dp)) && !rc)
+		if (d->d_type == DT_DIR && !strncmp(d->d_name, "pre", 3))
+			rc = fchownat(dirfd(dp), d->d_name, x->uid_base, x->uid_base,
+				      AT_SYMLINK_NOFOLLOW);
+	closedir(dp);
+	return rc;
+}
+
 static pid_t read_pidfile(const char *dir)
 {
 	char path[PATH_MAX + 16];
@@ -720,7 +842,7 @@ int ck_resume(struct ve_nl *nl, struct vectx *x, const char *dir)
 	 * The restored tasks read images too, as the VE's root: the dump is
 	 * theirs (mode 0700: the host's other users never see its memory).
 	 */
-	if (chown(dir, x->uid_base, x->uid_base)) {
+	if (give_dump(x, dir)) {
 		vectl_err("%s %u: cannot give the dump %s to the VE's root: %s", x->verb, x->id,
 			  dir, strerror(errno));
 		goto out;

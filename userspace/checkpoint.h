@@ -23,11 +23,20 @@ bool ck_dump_dir(const struct vectx *x, const char *given, char *buf, size_t len
 bool ck_suspended(const struct vectx *x);
 
 /*
- * Checkpoint running VE @x into @dir with criu, which kills it, then
- * take down what it had on the host, as a stop does. The VE runs on if
- * the checkpoint fails. Exit code, said.
+ * Pre-copy round @round (from 1) of running VE @x's memory into
+ * @dir/preROUND (round 1 makes @dir afresh): criu pre-dump, what changed
+ * since the round before; the VE runs on. The bytes of the round, or
+ * -(exit code), said.
  */
-int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir);
+long long ck_predump(struct ve_nl *nl, struct vectx *x, const char *dir, int round);
+
+/*
+ * Checkpoint running VE @x into @dir with criu, which kills it, then
+ * take down what it had on the host, as a stop does. After @rounds
+ * pre-dump rounds in @dir only what changed since the last is dumped.
+ * The VE runs on if the checkpoint fails. Exit code, said.
+ */
+int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir, int rounds);
 
 /*
  * Restore stopped VE @x from @dir: its host side made as at start, criu

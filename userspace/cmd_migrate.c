@@ -264,14 +264,18 @@ static unsigned long long pump(struct mig *m, int in, int out)
 }
 
 /*
- * Directory @dir to DEST: tar here, through us (to count it), into
- * "migrate-receive @step" there (--data: the private area; --dump: the
- * checkpoint).
+ * @member of directory @dir to DEST: tar here, through us (to count it),
+ * into "migrate-receive @step" there (--data: the private area; --dump: a
+ * pre-copy round, or the checkpoint without the rounds sent before it).
  */
-static int send_tree(struct mig *m, const char *dir, const char *step, char *why, size_t len)
+static int send_tree(struct mig *m, const char *dir, const char *member, const char *step,
+		     char *why, size_t len)
 {
+	bool final_dump = !strcmp(step, "--dump") && !strcmp(member, ".");
 	char *tar[] = { "tar", "-C", (char *)dir, "--numeric-owner", "--xattrs",
-			"--xattrs-include=*", "--one-file-system", "-S", "-cf", "-", ".", NULL };
+			"--xattrs-include=*", "--one-file-system", "-S", "-cf", "-",
+			final_dump ? "--exclude=./pre[0-9]*" : (char *)member,
+			final_dump ? (char *)member : NULL, NULL };
 	char *ssh[SSH_ARGS_MAX + 8], id[16];
 	int a[2], b[2], e[2], st, tst;
 	unsigned long long bytes;
@@ -310,7 +314,47 @@ static int send_tree(struct mig *m, const char *dir, const char *step, char *why
 	if (!st)
 		printf("migrate %u: copied %.1f MiB to %s in %.1f s\n", m->x->id,
 		       bytes / 1048576.0, m->dest, now() - t0);
+	fflush(stdout);
 	return st;
+}
+
+#define PRECOPY_ROUNDS	5
+#define PRECOPY_ENOUGH	(1LL << 20)	/* a round this small: the rest goes frozen */
+
+/*
+ * --online's pre-copy: rounds of the running VE's memory into @dump and
+ * to DEST, each what changed since the one before, until a round is
+ * under PRECOPY_ENOUGH, shrinks by less than a fifth, or PRECOPY_ROUNDS
+ * were made. The rounds made (0: none could be, the checkpoint takes all
+ * of the memory while frozen), or -(ssh's status) when DEST failed.
+ */
+static int precopy(struct mig *m, struct ve_nl *nl, const char *dump, char *why, size_t len)
+{
+	long long bytes, last = -1;
+	char member[16];
+	double t0;
+	int st;
+
+	for (int r = 1; r <= PRECOPY_ROUNDS; r++) {
+		t0 = now();
+		bytes = ck_predump(nl, m->x, dump, r);
+		if (bytes < 0) {
+			vectl_err("migrate %u: warning: pre-copy round %d failed; the VE's memory is copied while it is frozen",
+				  m->x->id, r);
+			return 0;
+		}
+		snprintf(member, sizeof(member), "pre%d", r);
+		printf("migrate %u: pre-copy round %d: %.1f MiB of memory\n", m->x->id, r,
+		       bytes / 1048576.0);
+		st = send_tree(m, dump, member, "--dump", why, len);
+		if (st)
+			return -st;
+		printf("migrate %u: pre-copy round %d done in %.1f s\n", m->x->id, r, now() - t0);
+		if (bytes < PRECOPY_ENOUGH || (last >= 0 && bytes * 5 > last * 4))
+			return r;
+		last = bytes;
+	}
+	return PRECOPY_ROUNDS;
 }
 
 /* What DEST says of the VE: absent, pending, stopped, running; NULL if it cannot say. */
@@ -337,6 +381,7 @@ int cmd_migrate(int argc, char **argv)
 	struct mig m = { 0 };
 	char why[PATH_MAX + 128], dump[PATH_MAX];
 	double frozen = 0;
+	int rounds = 0;
 	struct vectx x;
 	uint32_t id;
 	int opt, rc, st;
@@ -422,10 +467,16 @@ int cmd_migrate(int argc, char **argv)
 			rc = remote_failed(&m, "take the config", st, why);
 			goto out_abort;
 		}
+		rounds = precopy(&m, &nl, dump, why, sizeof(why));
+		if (rounds < 0) {
+			rc = remote_failed(&m, "take the pre-copy", -rounds, why);
+			remove_tree(dump);
+			goto out_abort;
+		}
 		printf("migrate %u: checkpointing the VE\n", id);
 		fflush(stdout);
 		frozen = now();
-		rc = ck_suspend(&nl, &x, dump);
+		rc = ck_suspend(&nl, &x, dump, rounds);
 		if (rc)
 			goto out_abort;
 	} else if (running) {
@@ -441,12 +492,12 @@ int cmd_migrate(int argc, char **argv)
 		rc = remote_failed(&m, "take the config", st, why);
 		goto out_abort;
 	}
-	st = send_tree(&m, x.private_dir, "--data", why, sizeof(why));
+	st = send_tree(&m, x.private_dir, ".", "--data", why, sizeof(why));
 	if (st) {
 		rc = remote_failed(&m, "take the private area", st, why);
 		goto out_abort;
 	}
-	st = online ? send_tree(&m, dump, "--dump", why, sizeof(why)) : 0;
+	st = online ? send_tree(&m, dump, ".", "--dump", why, sizeof(why)) : 0;
 	if (st) {
 		rc = remote_failed(&m, "take the checkpoint", st, why);
 		goto out_abort;

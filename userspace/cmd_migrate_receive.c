@@ -10,8 +10,9 @@
  *                     an empty PRIVATE.migrating/ is made
  *   --data            a tar stream on stdin is unpacked into
  *                     PRIVATE.migrating/; a broken stream aborts
- *   --dump            (--online) a tar stream of the VE's checkpoint is
- *                     unpacked into DUMPDIR/ID.migrating/
+ *   --dump            (--online) a tar stream of the VE's checkpoint, or
+ *                     of a pre-copy round of it, is unpacked into
+ *                     DUMPDIR/ID.migrating/ (which --begin made empty)
  *   --commit [--start|--resume] PRIVATE.migrating becomes PRIVATE, then
  *                     ID.conf.migrating ID.conf (this rename is the commit
  *                     on this node), and the VE is started, or resumed
@@ -111,7 +112,7 @@ static int check_free(struct recv *r)
 
 static int begin(struct recv *r)
 {
-	char why[PATH_MAX + 128], *text;
+	char why[PATH_MAX + 128], parent[PATH_MAX], *text;
 	struct conf c = { 0 };
 	size_t got = 0;
 	ssize_t n;
@@ -156,6 +157,16 @@ static int begin(struct recv *r)
 		rc = VECTL_ERR_NEW_PRIVATE;
 		goto out_abort;
 	}
+	/* A checkpoint (--online) and its pre-copy rounds gather here. */
+	snprintf(parent, sizeof(parent), "%s", r->dump);
+	*strrchr(parent, '/') = '\0';
+	remove_tree(r->dump_tmp);
+	if (mkdir_p(parent, 0700) || mkdir(r->dump_tmp, 0700)) {
+		vectl_err("migrate %u: cannot create %s: %s", r->x.id, r->dump_tmp,
+			  strerror(errno));
+		rc = VECTL_ERR_NEW_PRIVATE;
+		goto out_abort;
+	}
 	rc = VECTL_OK;
 	goto out;
 out_abort:
@@ -182,23 +193,12 @@ static int data(struct recv *r, bool dump)
 	const char *dir = dump ? r->dump_tmp : r->private_tmp;
 	char *tar[] = { "tar", "-C", (char *)dir, "--numeric-owner", "--xattrs",
 			"--xattrs-include=*", "-p", "-S", "-xf", "-", NULL };
-	char why[512], parent[PATH_MAX + 16];
+	char why[512];
 	int rc;
 
 	rc = pending_or_fail(r);
 	if (rc)
 		return rc;
-	if (dump) {
-		snprintf(parent, sizeof(parent), "%s", r->dump);
-		*strrchr(parent, '/') = '\0';
-		remove_tree(r->dump_tmp);
-		if (mkdir_p(parent, 0700) || mkdir(r->dump_tmp, 0700)) {
-			vectl_err("migrate %u: cannot create %s: %s", r->x.id, r->dump_tmp,
-				  strerror(errno));
-			abort_pending(r);
-			return VECTL_ERR_NEW_PRIVATE;
-		}
-	}
 	rc = run_argv_in(tar, 0, why, sizeof(why));
 	fault_point("migrate:received");
 	if (rc) {

@@ -64,7 +64,7 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, const char *give
 			  verb, id, def, id);
 		rc = VECTL_ERR_CHECKPOINT;
 	} else if (suspend) {
-		rc = ck_suspend(nl, &x, dir);
+		rc = ck_suspend(nl, &x, dir, 0);
 		/* The default place knows where the dump is: status, resume. */
 		if (!rc && given && strcmp(dir, def) && link_default(dir, def)) {
 			vectl_err("%s %u: warning: cannot link %s to the dump: %s; resume with --dumpfile %s",
