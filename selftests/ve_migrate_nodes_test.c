@@ -439,7 +439,7 @@ TEST_F_TIMEOUT(mig, online_precopy_keeps_the_freeze_short, 900)
 	EXPECT_LT(0, frozen_s) TH_LOG("%s", self->out);
 	EXPECT_GT(round1_s, frozen_s) TH_LOG("%s", self->out);
 	/* node2 has the memory: the shell's resident set is the 32 MiB. */
-	EXPECT_EQ(0, on(self, 2, "vectl exec %u sh -c 'grep -l \"^VmRSS: *[3-9][0-9][0-9][0-9][0-9] kB\" /proc/[0-9]*/status'",
+	EXPECT_EQ(0, on(self, 2, "vectl exec %u sh -c 'grep -l \"^VmRSS:[[:space:]]*[3-9][0-9][0-9][0-9][0-9] kB\" /proc/[0-9]*/status'",
 			A)) TH_LOG("%s %s", self->out, self->err);
 	EXPECT_EQ(0, node_clean(self, 1, A, "10.97.0.254")) TH_LOG("%s", self->err);
 }

@@ -236,8 +236,11 @@ static int reap(pid_t pid)
 	return st < 0 ? 255 : st;
 }
 
-/* Copy @in to @out, counting; progress to a terminal each second. */
-static unsigned long long pump(struct mig *m, int in, int out)
+/*
+ * Copy @in to @out, counting; progress to a terminal each second. Fault
+ * point @point (tests) once the copy has begun.
+ */
+static unsigned long long pump(struct mig *m, int in, int out, const char *point)
 {
 	double last = now();
 	bool tty = isatty(2);
@@ -251,7 +254,7 @@ static unsigned long long pump(struct mig *m, int in, int out)
 		if (write(out, buf, n) != n)
 			break;	/* ssh is gone: its status says why */
 		if (!bytes)
-			fault_point("migrate:copying");	/* once: the copy has begun */
+			fault_point(point);
 		bytes += n;
 		if (tty && now() - last >= 1) {
 			last = now();
@@ -298,7 +301,9 @@ static int send_tree(struct mig *m, const char *dir, const char *member, const c
 	tpid = run_spawn(tar, -1, a[1], -1);
 	spid = run_spawn(ssh, b[0], -1, e[1]);
 	close_fds((int[]){ a[1], b[0], e[1] }, 3);
-	bytes = pump(m, a[0], b[1]);
+	/* The private area's copy, and a checkpoint's: after it is made (--online). */
+	bytes = pump(m, a[0], b[1], final_dump || !strcmp(step, "--data") ? "migrate:copying" :
+				     "migrate:precopying");
 	close_fds((int[]){ a[0], b[1] }, 2);
 	n = read(e[0], why, len - 1);
 	why[n > 0 ? n : 0] = '\0';
