@@ -22,23 +22,12 @@ enum action { DO_START, DO_STOP, DO_STOP_FAST, DO_RESTART };
 static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what)
 {
 	struct vectx x;
-	int rc, running;
+	bool running;
+	int rc;
 
-	rc = vectx_open(&x, verb, id, true);
+	rc = launch_open(nl, &x, verb, id, &running);
 	if (rc)
 		return rc;
-	if (!x.exists) {
-		vectl_err("%s %u: VE does not exist (create it with: vectl create %u --ostemplate NAME)",
-			  verb, id, id);
-		rc = VECTL_ERR_NOCONFIG;
-		goto out;
-	}
-	running = veapi_running_known(nl, id, &x.registered);
-	if (running < 0) {
-		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
-		rc = vectl_exit_for_errno(running);
-		goto out;
-	}
 	if (!running && ck_suspended(&x) && what != DO_START) {
 		/* Its stop: the saved state goes, the VE stays as it is (stopped). */
 		int err = ck_discard(&x);

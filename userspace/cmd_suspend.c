@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "launch.h"
 #include "run.h"
 #include "veapi.h"
 
@@ -36,23 +37,12 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, const char *give
 	bool suspend = !strcmp(verb, "suspend");
 	char dir[PATH_MAX], def[PATH_MAX];
 	struct vectx x;
-	int rc, running;
+	bool running;
+	int rc;
 
-	rc = vectx_open(&x, verb, id, true);
+	rc = launch_open(nl, &x, verb, id, &running);
 	if (rc)
 		return rc;
-	if (!x.exists) {
-		vectl_err("%s %u: VE does not exist (create it with: vectl create %u --ostemplate NAME)",
-			  verb, id, id);
-		rc = VECTL_ERR_NOCONFIG;
-		goto out;
-	}
-	running = veapi_running_known(nl, id, &x.registered);
-	if (running < 0) {
-		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, running));
-		rc = vectl_exit_for_errno(running);
-		goto out;
-	}
 	rc = VECTL_ERR_VALUE;
 	if (!ck_dump_dir(&x, given, dir, sizeof(dir)) || !ck_dump_dir(&x, NULL, def, sizeof(def)))
 		goto out;

@@ -348,6 +348,30 @@ int launch_register(struct ve_nl *nl, struct vectx *x)
 	return VECTL_OK;
 }
 
+int launch_open(struct ve_nl *nl, struct vectx *x, const char *verb, uint32_t id,
+		bool *running)
+{
+	int rc, st;
+
+	rc = vectx_open(x, verb, id, true);
+	if (rc)
+		return rc;
+	if (!x->exists) {
+		vectl_err("%s %u: VE does not exist (create it with: vectl create %u --ostemplate NAME)",
+			  verb, id, id);
+		vectx_close(x);
+		return VECTL_ERR_NOCONFIG;
+	}
+	st = veapi_running_known(nl, id, &x->registered);
+	if (st < 0) {
+		vectl_err("%s %u: %s", verb, id, ve_nl_strerror(nl, st));
+		vectx_close(x);
+		return vectl_exit_for_errno(st);
+	}
+	*running = st > 0;
+	return VECTL_OK;
+}
+
 int launch_cleanup(struct vectx *x, bool umount_root, bool stopped)
 {
 	char why[512];

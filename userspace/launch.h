@@ -14,6 +14,14 @@
  */
 int launch_register(struct ve_nl *nl, struct vectx *x);
 
+/*
+ * For a verb that acts on VE @id as a whole: @x opened and locked, the VE
+ * known to exist, and whether it runs in @running. An exit code, said;
+ * @x is closed when it fails.
+ */
+int launch_open(struct ve_nl *nl, struct vectx *x, const char *verb, uint32_t id,
+		bool *running);
+
 /* Start VE @x (locked, stopped). Prints errors; returns an exit code. */
 int launch_start(struct ve_nl *nl, struct vectx *x);
 
