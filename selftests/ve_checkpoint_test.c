@@ -90,6 +90,9 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 	ASSERT_EQ(0, V("set %u --numproc 77 --save", A));
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, start_workload(self, A)) TH_LOG("%s", self->err);
+	/* A bind mount made inside the VE is the VE's own: criu carries it. */
+	ASSERT_EQ(0, V("exec %u sh -c 'mkdir -p /mnt/etc && mount --bind /etc /mnt/etc'", A))
+		TH_LOG("%s", self->err);
 	/* The host holds a connection to the VE's echo server, a line a second. */
 	ASSERT_EQ(0, SH("sleep 1; setsid sh -c '(i=0; while :; do i=$((i+1)); echo line$i; sleep 1; done) |"
 			" nc " ADDR " 7 > " CLIENT_OUT "' </dev/null >/dev/null 2>&1 & echo $! > /tmp/ve_ck_client.pid")) TH_LOG("%s", self->err);
@@ -144,6 +147,8 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 	EXPECT_STREQ("77\n", self->out);
 	EXPECT_EQ(0, V("exec %u hostname", A));
 	EXPECT_STREQ("ck-841\n", self->out);
+	EXPECT_EQ(0, V("exec %u sh -c 'grep -q \" /mnt/etc \" /proc/self/mountinfo && test -e /mnt/etc/passwd'", A))
+		TH_LOG("the VE's own bind mount did not come back");
 	EXPECT_EQ(0, V("status %u", A));
 	EXPECT_STREQ("CTID 841 exist mounted running\n", self->out);
 	/* The dump is gone, and so is criu's network lock (a ping gets through). */

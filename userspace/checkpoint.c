@@ -50,6 +50,7 @@
 #include "run.h"
 
 #define CK_MOUNTS_MAX	64
+#define CG_ROOT		"/sys/fs/cgroup"	/* the root of VE_CGROUP_DIR's hierarchy */
 #define CK_ARGS_MAX	(40 + 2 * CK_MOUNTS_MAX + 2 * (VE_NETIF_MAX_CONF + 1))
 
 /* A mount the VE has from the host, as criu is told of it. */
@@ -159,62 +160,137 @@ static void unescape(char *s)
 	*o = '\0';
 }
 
-/*
- * What of the mounts of @pid's namespace comes from the host (a bind of
- * part of a filesystem, root not "/"), each sorted into what the restore
- * can give back. Exit code, said.
- */
-static int find_mounts(const struct vectx *x, pid_t pid, struct ck_record *rec)
+/* Is @root (in the cgroup2 hierarchy) VE @x's cgroup, or below it? */
+static bool in_own_cgroup(const struct vectx *x, const char *root)
 {
-	char path[64], line[2048], root[1024], mp[1024], type[64];
-	int rc = VECTL_OK;
+	const char *own = x->cgroup + strlen(CG_ROOT);
+	size_t n = strlen(own);
+
+	return !strncmp(root, own, n) && (!root[n] || root[n] == '/');
+}
+
+/* A path as mountinfo gives it: absolute, no "." or ".." in it. */
+static bool canonical(const char *p)
+{
+	return p[0] == '/' && !strstr(p, "/./") && !strstr(p, "/../") &&
+	       (strlen(p) < 3 || (strcmp(p + strlen(p) - 3, "/..") && strcmp(p + strlen(p) - 2, "/.")));
+}
+
+/* One line of mountinfo: what criu and the checks below look at. */
+struct mi_line {
+	char dev[16];		/* major:minor of its filesystem */
+	char root[256];		/* the part of it the mount shows */
+	char mp[256];
+	char type[32];
+};
+
+/* Is @a an ancestor of @b in one filesystem ("/" is everyone's)? */
+static bool ancestor(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return !strcmp(a, "/") || (!strncmp(a, b, n) && b[n] == '/');
+}
+
+/*
+ * Mount @i shows part of a filesystem that another mount of the
+ * namespace shows more of (or the same, and that one comes first): a
+ * bind made inside the VE, which criu carries itself.
+ */
+static bool inner_bind(const struct mi_line *mi, int n, int i)
+{
+	for (int j = 0; j < n; j++)
+		if (j != i && !strcmp(mi[j].dev, mi[i].dev) &&
+		    (ancestor(mi[j].root, mi[i].root) ||
+		     (j < i && !strcmp(mi[j].root, mi[i].root))))
+			return true;
+	return false;
+}
+
+/* The mounts of @pid's namespace into @mi (room for @max); the count, or -errno. */
+static int read_mountinfo(pid_t pid, struct mi_line *mi, int max)
+{
+	char path[64], line[2048], root[1024], mp[1024];
+	int n = 0, err = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
 	f = fopen(path, "re");
-	if (!f) {
-		vectl_err("%s %u: cannot read the VE's mounts: %s", x->verb, x->id, strerror(errno));
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+		struct mi_line *m = &mi[n];
+
+		if (n == max || !sep || sscanf(line, "%*s %*s %15s %1023s %1023s", m->dev, root, mp) != 3 ||
+		    sscanf(sep, " - %31s", m->type) != 1) {
+			err = -E2BIG;
+			break;
+		}
+		unescape(root);
+		unescape(mp);
+		if (strlen(root) >= sizeof(m->root) || strlen(mp) >= sizeof(m->mp) ||
+		    strpbrk(mp, " \t\n\\")) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		snprintf(m->root, sizeof(m->root), "%s", root);
+		snprintf(m->mp, sizeof(m->mp), "%s", mp);
+		n++;
+	}
+	fclose(f);
+	return err ? err : n;
+}
+
+/*
+ * What of the mounts of @pid's namespace comes from the host: a part of
+ * a filesystem (root not "/") that no other mount there shows more of.
+ * Each is sorted into what the restore can give back, or refused. Exit
+ * code, said.
+ */
+static int find_mounts(const struct vectx *x, pid_t pid, struct ck_record *rec)
+{
+	static struct mi_line mi[512];
+	int n = read_mountinfo(pid, mi, 512);
+
+	if (n < 0) {
+		vectl_err("%s %u: cannot read the VE's mounts: %s%s", x->verb, x->id, strerror(-n),
+			  n == -E2BIG || n == -ENAMETOOLONG ?
+			  " (too many, or a path too long or with a blank)" : "");
 		return VECTL_ERR_CHECKPOINT;
 	}
-	while (rc == VECTL_OK && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
+	for (int i = 0; i < n; i++) {
+		const struct mi_line *l = &mi[i];
 		struct ck_mount *m = &rec->m[rec->n];
 		const char *kind = NULL;
 
-		if (!sep || sscanf(line, "%*s %*s %*s %1023s %1023s", root, mp) != 2 ||
-		    sscanf(sep, " - %63s", type) != 1)
-			continue;
-		unescape(root);
-		unescape(mp);
-		if (!strcmp(root, "/") || !strcmp(mp, "/"))
-			continue;	/* a whole filesystem, or the root: criu's own work */
-		if (!strcmp(type, "veproc"))
+		if (!strcmp(l->root, "/") || !strcmp(l->mp, "/") || inner_bind(mi, n, i))
+			continue;	/* a whole filesystem, the root, a bind: criu's own work */
+		if (!strcmp(l->type, "veproc"))
 			kind = "veproc";
-		else if (!strcmp(type, "cgroup2"))
+		else if (!strcmp(l->type, "cgroup2") && in_own_cgroup(x, l->root))
 			kind = "cgroup";
-		else if (!strcmp(type, "devtmpfs") && !strchr(root + 1, '/'))
+		else if (!strcmp(l->type, "devtmpfs") && !strchr(l->root + 1, '/'))
 			kind = "dev";
-		else if (!strcmp(type, "devpts") && !strcmp(mp, "/dev/console"))
+		else if (!strcmp(l->type, "devpts") && !strcmp(l->mp, "/dev/console"))
 			kind = "console";
 		if (!kind) {
 			vectl_err("%s %u: the VE has a mount from the host that a checkpoint cannot carry: %s (%s %s); unmount it in the VE first",
-				  x->verb, x->id, mp, type, root);
-			rc = VECTL_ERR_CHECKPOINT;
-		} else if (rec->n == CK_MOUNTS_MAX || strlen(root) >= sizeof(m->root) ||
-			   strlen(mp) >= sizeof(m->mp)) {
-			vectl_err("%s %u: the VE has more mounts from the host than a checkpoint takes (%d), or too long a path: %s",
-				  x->verb, x->id, CK_MOUNTS_MAX, mp);
-			rc = VECTL_ERR_CHECKPOINT;
-		} else {
-			snprintf(m->key, sizeof(m->key), "m%d", rec->n);
-			snprintf(m->kind, sizeof(m->kind), "%s", kind);
-			snprintf(m->root, sizeof(m->root), "%s", root);
-			snprintf(m->mp, sizeof(m->mp), "%s", mp);
-			rec->n++;
+				  x->verb, x->id, l->mp, l->type, l->root);
+			return VECTL_ERR_CHECKPOINT;
 		}
+		if (rec->n == CK_MOUNTS_MAX) {
+			vectl_err("%s %u: the VE has more mounts from the host than a checkpoint takes (%d)",
+				  x->verb, x->id, CK_MOUNTS_MAX);
+			return VECTL_ERR_CHECKPOINT;
+		}
+		snprintf(m->key, sizeof(m->key), "m%d", rec->n);
+		snprintf(m->kind, sizeof(m->kind), "%s", kind);
+		snprintf(m->root, sizeof(m->root), "%s", l->root);
+		snprintf(m->mp, sizeof(m->mp), "%s", l->mp);
+		rec->n++;
 	}
-	fclose(f);
-	return rc;
+	return VECTL_OK;
 }
 
 /* The record: "init PID", "tty NAME", then "mnt KEY KIND ROOT MP" lines. */
@@ -262,7 +338,7 @@ static int record_read(const char *dir, struct ck_record *rec)
 			continue;
 		else if (rec->n < CK_MOUNTS_MAX &&
 			 sscanf(line, "mnt %15s %15s %255s %255s", m->key, m->kind, m->root,
-				m->mp) == 4)
+				m->mp) == 4 && canonical(m->root) && canonical(m->mp))
 			rec->n++;
 		else
 			bad = 1;
@@ -583,7 +659,7 @@ static void mount_source(const struct restore_env *e, const struct ck_mount *m, 
 	if (!strcmp(m->kind, "veproc"))
 		snprintf(buf, len, "%s/veproc%s", e->stage, m->root);
 	else if (!strcmp(m->kind, "cgroup"))
-		snprintf(buf, len, "%s", e->x->cgroup);
+		snprintf(buf, len, "%s%s", CG_ROOT, m->root);
 	else if (!strcmp(m->kind, "console"))
 		snprintf(buf, len, "%s", e->console);
 	else
