@@ -83,6 +83,7 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 {
 	char ps_before[16384], *line;
 	long before, after;
+	double uptime;
 	int lines;
 
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR " --hostname ck-%u",
@@ -104,6 +105,8 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 	ASSERT_NE(NULL, strstr(ps_before, "nc -l -p 7")) TH_LOG("%s", ps_before);
 	before = counter(self, A);
 	ASSERT_LT(0, before);
+	ASSERT_EQ(0, V("exec %u cat /proc/uptime", A));
+	uptime = atof(self->out);
 
 	ASSERT_EQ(0, V("suspend %u", A)) TH_LOG("%s", self->err);
 	EXPECT_NE(NULL, strstr(self->out, "suspended")) TH_LOG("%s", self->out);
@@ -128,6 +131,10 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 	after = counter(self, A);
 	EXPECT_LE(before, after);
 	EXPECT_GE(before + 5, after) TH_LOG("before %ld, after %ld", before, after);
+	/* Its clocks go on too (the time namespace came back), not from 0. */
+	ASSERT_EQ(0, V("exec %u cat /proc/uptime", A));
+	EXPECT_LE(uptime, atof(self->out)) TH_LOG("uptime %.2f before, %s after", uptime, self->out);
+	EXPECT_GE(uptime + 60, atof(self->out)) TH_LOG("uptime %.2f before, %s after", uptime, self->out);
 	/* The same processes with the same pids (the counter's sleep comes and goes). */
 	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
 	for (line = strtok(ps_before, "\n"); line; line = strtok(NULL, "\n")) {
