@@ -813,25 +813,35 @@ static int drop_lock_table(const struct vectx *x, pid_t pid, pid_t dumped)
 	return err;
 }
 
-/* Dump @dir and its pre-copy rounds' directories to VE @x's root; 0, or -1 (errno). */
+/*
+ * Let the restored tasks read dump @dir and its pre-copy rounds: criu's
+ * root task opens images both before it takes the VE's uids (as host
+ * root, the owner) and after (as the VE's root, in its group). Owner
+ * root, group the VE's root group, mode 0750: no one else. 0, or -1.
+ */
 static int give_dump(const struct vectx *x, const char *dir)
 {
 	struct dirent *d;
+	int fd, rc = 0;
 	DIR *dp;
-	int rc;
 
-	if (chown(dir, x->uid_base, x->uid_base))
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, 0, x->uid_base) || fchmod(fd, 0750)) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
-	dp = opendir(dir);
-	if (!dp)
+	}
+	dp = fdopendir(fd);
+	if (!dp) {
+		close(fd);
 		return -1;
-	rc = 0;
+	}
 	while ((d = readdir(dp)) && !rc)
 		if (d->d_type == DT_DIR && !strncmp(d->d_name, "pre", 3))
-			rc = fchownat(dirfd(dp), d->d_name, x->uid_base, x->uid_base,
-				      AT_SYMLINK_NOFOLLOW);
+			rc = fchownat(dirfd(dp), d->d_name, 0, x->uid_base, AT_SYMLINK_NOFOLLOW) ||
+			     fchmodat(dirfd(dp), d->d_name, 0750, 0);
 	closedir(dp);
-	return rc;
+	return rc ? -1 : 0;
 }
 
 static pid_t read_pidfile(const char *dir)
@@ -914,10 +924,7 @@ int ck_resume(struct ve_nl *nl, struct vectx *x, const char *dir)
 		vectl_err("%s %u: cannot make %s: %s", x->verb, x->id, VE_RUN_DIR, strerror(errno));
 		goto out;
 	}
-	/*
-	 * The restored tasks read images too, as the VE's root: the dump is
-	 * theirs (mode 0700: the host's other users never see its memory).
-	 */
+	/* The restored tasks read images too (the host's other users never can). */
 	if (give_dump(x, dir)) {
 		vectl_err("%s %u: cannot give the dump %s to the VE's root: %s", x->verb, x->id,
 			  dir, strerror(errno));
