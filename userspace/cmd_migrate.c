@@ -36,9 +36,11 @@
 
 #include "checkpoint.h"
 #include "commands.h"
+#include "disk.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "fault.h"
+#include "image.h"
 #include "launch.h"
 #include "run.h"
 #include "veapi.h"
@@ -492,6 +494,13 @@ int cmd_migrate(int argc, char **argv)
 			goto out_nl;
 	}
 	fault_point("migrate:stopped");
+	/* An image is copied once nothing writes it: the VE's last mount gone. */
+	if (running && disk_layout(&x) == VE_LAYOUT_IMAGE && image_wait_detached(&x, 30000)) {
+		vectl_err("migrate %u: the VE's image is still in use after its stop (a mount elsewhere holds it: see losetup -j)",
+			  id);
+		rc = VECTL_ERR_UMOUNT;
+		goto out_abort;
+	}
 	st = online ? 0 : send_config(&m, why, sizeof(why));
 	if (st) {
 		rc = remote_failed(&m, "take the config", st, why);

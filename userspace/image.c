@@ -314,3 +314,21 @@ void image_forget_detached(const struct vectx *x, const char *path)
 	else
 		unlink(record);
 }
+
+int image_wait_detached(const struct vectx *x, int ms)
+{
+	char img[PATH_MAX + 16], record[PATH_MAX];
+	int fd, index;
+
+	image_path(x->private_dir, img, sizeof(img));
+	record_path(x, record, sizeof(record));
+	for (int waited = 0;; waited += 10) {
+		fd = loop_find(img, record, &index);
+		if (fd < 0)
+			return 0;
+		close(fd);
+		if (waited >= ms)
+			return -EBUSY;
+		usleep(10000);
+	}
+}

@@ -57,4 +57,11 @@ void image_forget(const struct vectx *x);
 /* The same once its device no longer backs image @path (after an unmount). */
 void image_forget_detached(const struct vectx *x, const char *path);
 
+/*
+ * Wait up to @ms for VE @x's image to have no loop device: its last
+ * mount gone (the VE's own mount namespace goes after its init, a little
+ * later), everything written. 0, or -EBUSY.
+ */
+int image_wait_detached(const struct vectx *x, int ms);
+
 #endif
