@@ -495,8 +495,8 @@ int cmd_migrate(int argc, char **argv)
 	}
 	fault_point("migrate:stopped");
 	/* An image is copied once nothing writes it: the VE's last mount gone. */
-	if (running && disk_layout(&x) == VE_LAYOUT_IMAGE && image_wait_detached(&x, 30000)) {
-		vectl_err("migrate %u: the VE's image is still in use after its stop (a mount elsewhere holds it: see losetup -j)",
+	if (running && disk_layout(&x) == VE_LAYOUT_IMAGE && image_wait_detached(&x, 60000)) {
+		vectl_err("migrate %u: the VE's image is still mounted somewhere a minute after its stop (see losetup -j and grep loop /proc/*/mountinfo)",
 			  id);
 		rc = VECTL_ERR_UMOUNT;
 		goto out_abort;

@@ -317,7 +317,7 @@ void image_forget_detached(const struct vectx *x, const char *path)
 
 int image_wait_detached(const struct vectx *x, int ms)
 {
-	char img[PATH_MAX + 16], record[PATH_MAX];
+	char img[PATH_MAX + 16], record[PATH_MAX], sb[64];
 	int fd, index;
 
 	image_path(x->private_dir, img, sizeof(img));
@@ -327,6 +327,14 @@ int image_wait_detached(const struct vectx *x, int ms)
 		if (fd < 0)
 			return 0;
 		close(fd);
+		/*
+		 * The loop device lets go of the image a while after its
+		 * filesystem (asynchronously): once ext4 has dropped its
+		 * superblock, nothing writes the image any more.
+		 */
+		snprintf(sb, sizeof(sb), "/sys/fs/ext4/loop%d", index);
+		if (access(sb, F_OK) && errno == ENOENT)
+			return 0;
 		if (waited >= ms)
 			return -EBUSY;
 		usleep(10000);

@@ -58,8 +58,8 @@ void image_forget(const struct vectx *x);
 void image_forget_detached(const struct vectx *x, const char *path);
 
 /*
- * Wait up to @ms for VE @x's image to have no loop device: its last
- * mount gone (the VE's own mount namespace goes after its init, a little
+ * Wait up to @ms for VE @x's image to be mounted nowhere: its last mount
+ * gone (the VE's own mount namespace goes after its init, a little
  * later), everything written. 0, or -EBUSY.
  */
 int image_wait_detached(const struct vectx *x, int ms);
