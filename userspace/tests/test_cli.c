@@ -155,10 +155,28 @@ START_TEST(bad_set_values_say_so_in_one_line)
 }
 END_TEST
 
+/* A command line vectl refuses: its exit code, and the start of its one line. */
+struct refusal {
+	const char *args;
+	int code;
+	const char *line;
+};
+
+static void expect_refusals(const struct refusal *cases, size_t n)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(vectl_stderr(cases[i].args, buf, sizeof(buf)), cases[i].code);
+		ck_assert_msg(!strncmp(buf, cases[i].line, strlen(cases[i].line)),
+			      "%s: got '%s'", cases[i].args, buf);
+	}
+}
+
 /* migrate refuses what it cannot do before it reads a config or runs ssh. */
 START_TEST(migrate_refuses_bad_arguments_at_once)
 {
-	static const struct { const char *args; int code; const char *line; } cases[] = {
+	static const struct refusal cases[] = {
 		{ "migrate 101 -- -oProxyCommand=x", VECTL_ERR_VALUE,
 		  "vectl: migrate 101: invalid destination '-oProxyCommand=x' (a host name or address, or user@host)\n" },
 		{ "migrate 101 'node2;reboot'", VECTL_ERR_VALUE,
@@ -169,19 +187,14 @@ START_TEST(migrate_refuses_bad_arguments_at_once)
 		  "vectl: migrate: bad option '--bogus' (usage: vectl migrate ID DEST [--online] [--keep-src] [--ssh OPTIONS])\n" },
 		{ "migrate 0 node2", VECTL_ERR_VALUE, "vectl: migrate: invalid VE ID '0' " },
 	};
-	char buf[1024];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ck_assert_int_eq(vectl_stderr(cases[i].args, buf, sizeof(buf)), cases[i].code);
-		ck_assert_msg(!strncmp(buf, cases[i].line, strlen(cases[i].line)),
-			      "%s: got '%s'", cases[i].args, buf);
-	}
+	expect_refusals(cases, sizeof(cases) / sizeof(cases[0]));
 }
 END_TEST
 
 START_TEST(suspend_resume_refuse_bad_arguments_at_once)
 {
-	static const struct { const char *args; int code; const char *line; } cases[] = {
+	static const struct refusal cases[] = {
 		{ "suspend", VECTL_ERR_USAGE,
 		  "vectl: suspend: usage: vectl suspend ID [--dumpfile DIR]\n" },
 		{ "resume 101 --bogus", VECTL_ERR_USAGE,
@@ -194,13 +207,8 @@ START_TEST(suspend_resume_refuse_bad_arguments_at_once)
 		  "vectl: suspend 101: --dumpfile '/var/tmp/d/': give the dump directory's absolute path, without a trailing /\n" },
 		{ "suspend 0", VECTL_ERR_VALUE, "vectl: suspend: invalid VE ID '0' " },
 	};
-	char buf[1024];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ck_assert_int_eq(vectl_stderr(cases[i].args, buf, sizeof(buf)), cases[i].code);
-		ck_assert_msg(!strncmp(buf, cases[i].line, strlen(cases[i].line)),
-			      "%s: got '%s'", cases[i].args, buf);
-	}
+	expect_refusals(cases, sizeof(cases) / sizeof(cases[0]));
 }
 END_TEST
 
