@@ -297,7 +297,6 @@ static int find_mounts(const struct vectx *x, pid_t pid, struct ck_record *rec)
 static int record_write(const char *dir, const struct ck_record *rec)
 {
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 16];
-	int err = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/" CK_RECORD, dir);
@@ -309,13 +308,7 @@ static int record_write(const char *dir, const struct ck_record *rec)
 	for (int i = 0; i < rec->n; i++)
 		fprintf(f, "mnt %s %s %s %s\n", rec->m[i].key, rec->m[i].kind, rec->m[i].root,
 			rec->m[i].mp);
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	return err;
+	return file_commit(f, tmp, path);
 }
 
 static int record_read(const char *dir, struct ck_record *rec)

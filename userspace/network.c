@@ -164,7 +164,7 @@ static int rec_load(const struct vectx *x, struct proxy_rec *recs)
 static int rec_save(const struct vectx *x, const struct proxy_rec *recs, int n)
 {
 	char path[64], tmp[80], addr[VE_IP_STRLEN];
-	int err = 0;
+	int err;
 	FILE *f;
 
 	rec_path(x, path, sizeof(path));
@@ -180,15 +180,7 @@ static int rec_save(const struct vectx *x, const struct proxy_rec *recs, int n)
 	for (int i = 0; i < n; i++)
 		fprintf(f, "%s %s\n", recs[i].dev,
 			ve_ip_format(&recs[i].ip, addr, sizeof(addr)));
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return file_commit(f, tmp, path);
 }
 
 static int rec_find(const struct proxy_rec *recs, int n, const char *dev,

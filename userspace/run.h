@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /*
@@ -78,5 +79,11 @@ int send_fd(int sock, int fd);
 
 /* The fd sent by send_fd() on @sock (close-on-exec), or -1. */
 int recv_fd(int sock);
+
+/*
+ * Finish writing @tmp through @f (closed here) and put it at @path in one
+ * step: flushed, synced, renamed; @tmp removed on failure. 0 or -errno.
+ */
+int file_commit(FILE *f, const char *tmp, const char *path);
 
 #endif
