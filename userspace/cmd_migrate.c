@@ -56,6 +56,16 @@ struct mig {
 	int n_ssh;
 	char opts[1024];		/* --ssh's words, split in place */
 	char control[128];		/* ssh's ControlPath option, or "" */
+	/* tar's record of the private area as last sent (--listed-incremental) */
+	char snar[PATH_MAX];
+};
+
+/* What send_tree() copies. */
+enum copy_kind {
+	COPY_PRIVATE_LIVE,	/* the private area, the VE running (--online) */
+	COPY_PRIVATE,		/* the private area: all, or what changed since */
+	COPY_PRECOPY,		/* a pre-copy round of the VE's memory */
+	COPY_DUMP,		/* the checkpoint, without the rounds sent before */
 };
 
 /* Close the shared connection, if one was made. */
@@ -64,6 +74,7 @@ static void mig_done(struct mig *m)
 	char *argv[SSH_ARGS_MAX + 8], why[128];
 	int n = 0;
 
+	unlink(m->snar);
 	if (!*m->control)
 		return;
 	for (int i = 0; i < m->n_ssh; i++)
@@ -97,6 +108,9 @@ static int mig_init(struct mig *m, const char *ssh_opts)
 	 * (for a minute after the last step, should we be killed), the others
 	 * ride on it. A login costs seconds on a slow node; a step, a channel.
 	 */
+	/* A record left by a migration that was killed is not this one's. */
+	snprintf(m->snar, sizeof(m->snar), "%s/migrate-%u.snar", VE_RUN_DIR, m->x->id);
+	unlink(m->snar);
 	if (!mkdir_p(VE_RUN_DIR, 0755)) {
 		snprintf(m->control, sizeof(m->control), "ControlPath=%s/migrate-%u-%%C",
 			 VE_RUN_DIR, m->x->id);
@@ -270,19 +284,20 @@ static unsigned long long pump(struct mig *m, int in, int out, const char *point
 
 /*
  * @member of directory @dir to DEST: tar here, through us (to count it),
- * into "migrate-receive @step" there (--data: the private area; --dump: a
+ * into "migrate-receive --data" there (the private area) or "--dump" (a
  * pre-copy round, or the checkpoint without the rounds sent before it).
+ * The private area goes as GNU tar's incremental dumps: the first whole,
+ * a later one (after the VE froze) only what changed since, with each
+ * directory's list of names, so that DEST also removes what was removed.
  */
-static int send_tree(struct mig *m, const char *dir, const char *member, const char *step,
+static int send_tree(struct mig *m, enum copy_kind kind, const char *dir, const char *member,
 		     char *why, size_t len)
 {
-	bool final_dump = !strcmp(step, "--dump") && !strcmp(member, ".");
-	char *tar[] = { "tar", "-C", (char *)dir, "--numeric-owner", "--xattrs",
-			"--xattrs-include=*", "--one-file-system", "-S", "-cf", "-",
-			final_dump ? "--exclude=./pre[0-9]*" : (char *)member,
-			final_dump ? (char *)member : NULL, NULL };
-	char *ssh[SSH_ARGS_MAX + 8], id[16];
-	int a[2], b[2], e[2], st, tst;
+	bool private = kind == COPY_PRIVATE || kind == COPY_PRIVATE_LIVE;
+	char *tar[16] = { "tar", "-C", (char *)dir, "--numeric-owner", "--xattrs",
+			  "--xattrs-include=*", "--one-file-system", "-S", "-cf", "-" };
+	char *ssh[SSH_ARGS_MAX + 8], id[16], snar[PATH_MAX + 32];
+	int a[2], b[2], e[2], st, tst, argc = 10;
 	unsigned long long bytes;
 	double t0 = now();
 	pid_t tpid, spid;
@@ -299,13 +314,20 @@ static int send_tree(struct mig *m, const char *dir, const char *member, const c
 		close_fds(b, 2);
 		return 255;
 	}
-	remote_argv(m, id, step, NULL, ssh);
+	if (private) {
+		snprintf(snar, sizeof(snar), "--listed-incremental=%s", m->snar);
+		tar[argc++] = snar;
+	} else if (kind == COPY_DUMP) {
+		tar[argc++] = "--exclude=./pre[0-9]*";
+	}
+	tar[argc++] = (char *)member;
+	remote_argv(m, id, private ? "--data" : "--dump", NULL, ssh);
 	tpid = run_spawn(tar, -1, a[1], -1);
 	spid = run_spawn(ssh, b[0], -1, e[1]);
 	close_fds((int[]){ a[1], b[0], e[1] }, 3);
-	/* The private area's copy, and a checkpoint's: after it is made (--online). */
-	bytes = pump(m, a[0], b[1], final_dump || !strcmp(step, "--data") ? "migrate:copying" :
-				     "migrate:precopying");
+	/* What is copied frozen (or stopped), and what while the VE runs. */
+	bytes = pump(m, a[0], b[1], kind == COPY_PRIVATE || kind == COPY_DUMP ?
+				     "migrate:copying" : "migrate:precopying");
 	close_fds((int[]){ a[0], b[1] }, 2);
 	n = read(e[0], why, len - 1);
 	why[n > 0 ? n : 0] = '\0';
@@ -353,7 +375,7 @@ static int precopy(struct mig *m, struct ve_nl *nl, const char *dump, char *why,
 		snprintf(member, sizeof(member), "pre%d", r);
 		printf("migrate %u: pre-copy round %d: %.1f MiB of memory\n", m->x->id, r,
 		       bytes / 1048576.0);
-		st = send_tree(m, dump, member, "--dump", why, len);
+		st = send_tree(m, COPY_PRECOPY, dump, member, why, len);
 		if (st)
 			return -st;
 		printf("migrate %u: pre-copy round %d done in %.1f s\n", m->x->id, r, now() - t0);
@@ -474,6 +496,21 @@ int cmd_migrate(int argc, char **argv)
 			rc = remote_failed(&m, "take the config", st, why);
 			goto out_abort;
 		}
+		/*
+		 * A dir private area is copied while the VE runs; frozen, only
+		 * what changed since goes. An image changes as long as it is
+		 * mounted: it is copied once, frozen.
+		 */
+		if (disk_layout(&x) == VE_LAYOUT_DIR) {
+			printf("migrate %u: copying the private area while the VE runs\n", id);
+			fflush(stdout);
+			st = send_tree(&m, COPY_PRIVATE_LIVE, x.private_dir, ".", why, sizeof(why));
+			if (st) {
+				rc = remote_failed(&m, "take the private area", st, why);
+				goto out_abort;
+			}
+			fault_point("migrate:private-precopied");
+		}
 		rounds = precopy(&m, &nl, dump, why, sizeof(why));
 		if (rounds < 0) {
 			rc = remote_failed(&m, "take the pre-copy", -rounds, why);
@@ -495,9 +532,10 @@ int cmd_migrate(int argc, char **argv)
 	}
 	fault_point("migrate:stopped");
 	/* An image is copied once nothing writes it: the VE's last mount gone. */
-	if (running && disk_layout(&x) == VE_LAYOUT_IMAGE && image_wait_detached(&x, 60000)) {
-		vectl_err("migrate %u: the VE's image is still mounted somewhere a minute after its stop (see losetup -j and grep loop /proc/*/mountinfo)",
-			  id);
+	if (running && disk_layout(&x) == VE_LAYOUT_IMAGE &&
+	    image_wait_detached(&x, 60000, why, sizeof(why))) {
+		vectl_err("migrate %u: the VE's image is still mounted a minute after its stop, by %s, whose mount namespace was copied from the host's while the VE ran: end it and migrate again",
+			  id, why);
 		rc = VECTL_ERR_UMOUNT;
 		goto out_abort;
 	}
@@ -506,12 +544,12 @@ int cmd_migrate(int argc, char **argv)
 		rc = remote_failed(&m, "take the config", st, why);
 		goto out_abort;
 	}
-	st = send_tree(&m, x.private_dir, ".", "--data", why, sizeof(why));
+	st = send_tree(&m, COPY_PRIVATE, x.private_dir, ".", why, sizeof(why));
 	if (st) {
 		rc = remote_failed(&m, "take the private area", st, why);
 		goto out_abort;
 	}
-	st = online ? send_tree(&m, dump, ".", "--dump", why, sizeof(why)) : 0;
+	st = online ? send_tree(&m, COPY_DUMP, dump, ".", why, sizeof(why)) : 0;
 	if (st) {
 		rc = remote_failed(&m, "take the checkpoint", st, why);
 		goto out_abort;

@@ -187,12 +187,17 @@ static int pending_or_fail(struct recv *r)
 	return VECTL_OK;
 }
 
-/* A tar stream on stdin into @dir: the private area, or (@dump) the checkpoint. */
+/*
+ * A tar stream on stdin into @dir: the private area, or (@dump) the
+ * checkpoint. The private area comes as incremental dumps: a later one
+ * also removes what the VE removed since the one before.
+ */
 static int data(struct recv *r, bool dump)
 {
 	const char *dir = dump ? r->dump_tmp : r->private_tmp;
 	char *tar[] = { "tar", "-C", (char *)dir, "--numeric-owner", "--xattrs",
-			"--xattrs-include=*", "-p", "-S", "-xf", "-", NULL };
+			"--xattrs-include=*", "-p", "-S", "-xf", "-",
+			dump ? NULL : "--listed-incremental=/dev/null", NULL };
 	char why[512];
 	int rc;
 

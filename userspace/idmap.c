@@ -35,9 +35,15 @@ int idmap_write(pid_t pid, uid_t base)
 
 int idmap_clone_mount(const char *path, pid_t pid)
 {
+	/*
+	 * Private: a clone of a shared mount (every mount of a systemd host
+	 * is) joins its peer group, and what the VE's /proc view mounts on
+	 * the clone would show on the host's mount too, and keep it busy.
+	 */
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_IDMAP,
 		.attr_clr = MOUNT_ATTR_NOSUID,
+		.propagation = MS_PRIVATE,
 	};
 	char ns[64];
 	int mnt, userns, err = 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Image private areas (see image.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "image.h"
@@ -315,7 +317,59 @@ void image_forget_detached(const struct vectx *x, const char *path)
 		unlink(record);
 }
 
-int image_wait_detached(const struct vectx *x, int ms)
+/* Does /proc/@pid/mountinfo show a mount of device @dev ("MAJ:MIN")? */
+static bool mounts_dev(const char *pid, const char *dev)
+{
+	char path[300], line[4096], *f;
+	bool found = false;
+	FILE *mi;
+
+	snprintf(path, sizeof(path), "/proc/%s/mountinfo", pid);
+	mi = fopen(path, "re");
+	if (!mi)
+		return false;
+	/* ID PARENT MAJ:MIN ...: the third field. */
+	while (!found && fgets(line, sizeof(line), mi)) {
+		f = strchr(line, ' ');
+		f = f ? strchr(f + 1, ' ') : NULL;
+		found = f && !strncmp(f + 1, dev, strlen(dev)) && f[1 + strlen(dev)] == ' ';
+	}
+	fclose(mi);
+	return found;
+}
+
+/* A process whose mount namespace holds loop device @index: "pid N (comm)". */
+static void loop_holder(int index, char *buf, size_t len)
+{
+	char path[300], dev[32], comm[64] = "";
+	struct dirent *d;
+	struct stat st;
+	DIR *proc;
+	FILE *f;
+
+	snprintf(buf, len, "a process that copied the host's mounts");
+	snprintf(path, sizeof(path), "/dev/loop%d", index);
+	proc = stat(path, &st) ? NULL : opendir("/proc");
+	if (!proc)
+		return;
+	snprintf(dev, sizeof(dev), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	while ((d = readdir(proc))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' || !mounts_dev(d->d_name, dev))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		snprintf(buf, len, "pid %s (%s)", d->d_name, comm);
+		break;
+	}
+	closedir(proc);
+}
+
+int image_wait_detached(const struct vectx *x, int ms, char *holder, size_t len)
 {
 	char img[PATH_MAX + 16], record[PATH_MAX], sb[64];
 	int fd, index;
@@ -335,8 +389,10 @@ int image_wait_detached(const struct vectx *x, int ms)
 		snprintf(sb, sizeof(sb), "/sys/fs/ext4/loop%d", index);
 		if (access(sb, F_OK) && errno == ENOENT)
 			return 0;
-		if (waited >= ms)
+		if (waited >= ms) {
+			loop_holder(index, holder, len);
 			return -EBUSY;
+		}
 		usleep(10000);
 	}
 }

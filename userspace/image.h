@@ -60,8 +60,10 @@ void image_forget_detached(const struct vectx *x, const char *path);
 /*
  * Wait up to @ms for VE @x's image to be mounted nowhere: its last mount
  * gone (the VE's own mount namespace goes after its init, a little
- * later), everything written. 0, or -EBUSY.
+ * later), everything written. 0, or -EBUSY with @holder naming a process
+ * that still has it mounted: one whose mount namespace copied the host's
+ * while the VE ran, where the host's unmount did not propagate.
  */
-int image_wait_detached(const struct vectx *x, int ms);
+int image_wait_detached(const struct vectx *x, int ms, char *holder, size_t len);
 
 #endif

@@ -259,7 +259,12 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 			   strerror(-err));
 	if (setresgid(0, 0, 0) || setgroups(0, NULL) || setresuid(0, 0, 0))
 		child_fail(a, "cannot become root in the VE: %s", strerror(errno));
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
+	/*
+	 * Private, not a slave: a host's mounts are shared (systemd makes
+	 * them so), and a slave's would keep a master outside the VE, which
+	 * no checkpoint can carry. Nothing the host mounts reaches the VE.
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		child_fail(a, "cannot make mounts private: %s", strerror(errno));
 	/*
 	 * Mounts copied from the host are locked, and pivot_root needs a
