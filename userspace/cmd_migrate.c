@@ -11,7 +11,8 @@
  *
  *   --check   the ID is free on DEST
  *   --begin   the config arrives (ID.conf.migrating, PRIVATE.migrating/)
- *   --data    the private area arrives, as a tar stream
+ *   --data    the private area arrives, as a tar incremental dump (with
+ *             --online a dir one twice: live, then what changed, frozen)
  *   --dump    (--online) the checkpoint arrives, as a tar stream
  *   --commit  both are put in place, and the VE is started there if it
  *             ran here (resumed, --online): the commit point

@@ -8,8 +8,9 @@
  *                     area), else VECTL_ERR_DEST_EXISTS
  *   --begin           the config on stdin becomes ID.conf.migrating, and
  *                     an empty PRIVATE.migrating/ is made
- *   --data            a tar stream on stdin is unpacked into
- *                     PRIVATE.migrating/; a broken stream aborts
+ *   --data            a tar incremental dump on stdin is unpacked into
+ *                     PRIVATE.migrating/ (a second one, what changed
+ *                     since, removals too); a broken stream aborts
  *   --dump            (--online) a tar stream of the VE's checkpoint, or
  *                     of a pre-copy round of it, is unpacked into
  *                     DUMPDIR/ID.migrating/ (which --begin made empty)
