@@ -400,6 +400,46 @@ TEST_F_TIMEOUT(mig, online_moves_processes_and_a_connection, 900)
 	SH("kill -- -$(cat /tmp/mig-client.pid 2>/dev/null) 2>/dev/null");
 }
 
+/*
+ * DEST's vectl is killed in the middle of the restore (criu at work): the
+ * VE is resumed here, the same processes going on, and node2 keeps
+ * nothing of it (criu died with vectl; the source's abort undid the
+ * commit cut short, a VE half restored included).
+ */
+TEST_F_TIMEOUT(mig, online_receiver_killed_mid_restore, 900)
+{
+	char ps[16384], log[16384 + 4096];
+	long before;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR, A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, live_workload(self, A)) TH_LOG("%s", self->err);
+	for (int i = 0; i < 30 && echoed(self) < 1; i++)
+		sleep(1);
+	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
+	snprintf(ps, sizeof(ps), "%s", self->out);
+	before = counter_on(self, 1, A);
+	/* On node2, the receiver dies the moment criu restores. */
+	ASSERT_EQ(0, on(self, 2, "rm -f /tmp/mig-watch.out\n"
+			"setsid sh -c 'for i in $(seq 6000); do"
+			" if ps -o args | grep -q \"^[c]riu restore\"; then"
+			" kill -9 $(ps -o pid,args | awk \"/^ *[0-9]+ [v]ectl migrate-receive %u --commit/ { print \\$1 }\");"
+			" echo killed > /tmp/mig-watch.out; exit; fi; sleep 0.1; done' </dev/null >/dev/null 2>&1 &", A));
+	EXPECT_NE(0, V("migrate %u node2 --online", A));
+	snprintf(log, sizeof(log), "%s%s", self->out, self->err);
+	EXPECT_NE(NULL, strstr(log, "runs here again")) TH_LOG("%s", log);
+	EXPECT_EQ(0, on(self, 2, "cat /tmp/mig-watch.out"));
+	EXPECT_STREQ("killed\n", self->out) TH_LOG("the receiver was not killed mid-restore: %s", log);
+	/* Resumed here, not restarted. */
+	EXPECT_EQ(0, V("exec %u ps -o pid,args", A));
+	EXPECT_TRUE(same_processes(ps, self->out)) TH_LOG("before:\n%s\nafter:\n%s", ps, self->out);
+	EXPECT_LE(before, counter_on(self, 1, A));
+	EXPECT_EQ(0, node_clean(self, 2, A, ADDR)) TH_LOG("node2 kept a part of VE %u", A);
+	EXPECT_EQ(0, on(self, 2, "test ! -e /var/lib/ve/dump/%u && test ! -e /var/lib/ve/dump/%u.migrating &&"
+			" ! ps -o args | grep -q '^[c]riu'", A, A)) TH_LOG("node2 kept criu or a dump");
+	SH("kill -- -$(cat /tmp/mig-client.pid 2>/dev/null) 2>/dev/null");
+}
+
 /* The number after @key in @out's last line that has it, or -1. */
 static double figure(const char *out, const char *key)
 {

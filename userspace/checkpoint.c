@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -712,8 +713,8 @@ static int restore(struct restore_env *e)
 	char *argv[CK_ARGS_MAX];
 	char text[PATH_MAX + 160];
 	int n = 0, status;
+	pid_t pid, self_pid;
 	ssize_t len;
-	pid_t pid;
 
 	/* The module binds the init before criu forks its first child. */
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -762,11 +763,15 @@ static int restore(struct restore_env *e)
 
 	fault_point("resume:restoring");
 	fflush(NULL);
+	self_pid = getpid();
 	pid = fork();
 	if (pid < 0) {
 		vectl_err("%s %u: cannot run criu: %s", x->verb, x->id, strerror(errno));
 		return VECTL_ERR_RESTORE;
 	}
+	/* It dies with us, and criu with it (run_spawn()). */
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self_pid))
+		_exit(120);
 	if (pid == 0)
 		restore_child(e, argv, text);
 	status = run_wait(pid, NULL);

@@ -14,15 +14,19 @@
  *   --dump            (--online) a tar stream of the VE's checkpoint, or
  *                     of a pre-copy round of it, is unpacked into
  *                     DUMPDIR/ID.migrating/ (which --begin made empty)
- *   --commit [--start|--resume] PRIVATE.migrating becomes PRIVATE, then
- *                     ID.conf.migrating ID.conf (this rename is the commit
- *                     on this node), and the VE is started, or resumed
- *                     from its dump (now DUMPDIR/ID); when that fails all
- *                     go back to .migrating and the step fails
+ *   --commit [--start|--resume] PRIVATE.migrating becomes PRIVATE,
+ *                     ID.conf.migrating is linked as ID.conf, the VE is
+ *                     started, or resumed from its dump (now DUMPDIR/ID),
+ *                     and the .migrating name goes: that unlink is the
+ *                     commit on this node. When the start fails all go
+ *                     back to .migrating and the step fails; when this
+ *                     step is killed half-way, the next --check, --begin
+ *                     or --abort undoes it (the VE stopped if it runs)
  *   --abort           remove what a migration in progress has here (never
  *                     a committed VE)
  *   --state           the exit status says: 10 absent, 11 a migration in
- *                     progress, 12 stopped, 13 running
+ *                     progress (a commit cut short too), 12 stopped,
+ *                     13 running
  *
  * An abandoned migration (the source killed between steps) is cleared by
  * the next --check or --begin of that ID, or by --abort.
@@ -98,6 +102,48 @@ static int abort_pending(struct recv *r)
 		vectl_err("migrate %u: cannot remove %s: %s", r->x.id, r->conf_tmp, strerror(errno));
 		return VECTL_ERR_SYSTEM;
 	}
+	return VECTL_OK;
+}
+
+/*
+ * A commit cut short (its receiver killed in the start or the resume):
+ * the config is in place and still has its .migrating name too, the link
+ * that marks a commit until the VE runs here.
+ */
+static bool commit_unfinished(const struct recv *r)
+{
+	return r->x.exists && exists(r->conf_tmp);
+}
+
+/*
+ * Undo a commit cut short: the VE stopped (whatever of it the start or
+ * restore made) and removed from the module, its dump dropped, the
+ * private area and the config back to a migration in progress, which
+ * abort_pending() then removes.
+ */
+static int undo_commit(struct recv *r)
+{
+	static struct ve_nl nl;
+	int rc;
+
+	rc = ve_nl_open(&nl);
+	if (rc)
+		return vectl_open_error("migrate", rc);
+	rc = veapi_running(&nl, r->x.id) > 0 ? launch_stop(&nl, &r->x, true) :
+					     launch_cleanup(&r->x, true, false);
+	if (!rc)
+		veapi_del(&nl, r->x.id);
+	ve_nl_close(&nl);
+	if (rc)
+		return rc;
+	ck_discard(&r->x);
+	if ((rename(r->x.private_dir, r->private_tmp) && errno != ENOENT) ||
+	    unlink(r->x.conf_path)) {
+		vectl_err("migrate %u: cannot undo the commit cut short (%s): %s", r->x.id,
+			  r->x.private_dir, strerror(errno));
+		return VECTL_ERR_SYSTEM;
+	}
+	r->x.exists = false;
 	return VECTL_OK;
 }
 
@@ -218,6 +264,17 @@ static int data(struct recv *r, bool dump)
 	return VECTL_OK;
 }
 
+/* The commit on this node: the VE placed (and running, if it is to). */
+static int finish_commit(struct recv *r)
+{
+	if (unlink(r->conf_tmp)) {
+		vectl_err("migrate %u: cannot remove %s: %s", r->x.id, r->conf_tmp, strerror(errno));
+		return VECTL_ERR_SYSTEM;
+	}
+	fault_point("migrate:committed-here");
+	return VECTL_OK;
+}
+
 /* --commit: @run is "--start", "--resume" or NULL (the VE stays stopped). */
 static int commit(struct recv *r, const char *run)
 {
@@ -236,7 +293,8 @@ static int commit(struct recv *r, const char *run)
 			  strerror(errno));
 		return VECTL_ERR_NEW_PRIVATE;
 	}
-	if (rename(r->conf_tmp, r->x.conf_path)) {
+	/* Linked, not renamed: the .migrating name stays until the VE runs. */
+	if (link(r->conf_tmp, r->x.conf_path)) {
 		vectl_err("migrate %u: cannot move %s into place: %s", r->x.id, r->conf_tmp,
 			  strerror(errno));
 		rename(r->x.private_dir, r->private_tmp);
@@ -245,7 +303,7 @@ static int commit(struct recv *r, const char *run)
 	r->x.exists = true;
 	fault_point("migrate:placed");
 	if (!run)
-		return VECTL_OK;
+		return finish_commit(r);
 	err = ve_nl_open(&nl);
 	if (err)
 		return vectl_open_error("migrate", err);
@@ -271,10 +329,12 @@ static int commit(struct recv *r, const char *run)
 		veapi_del(&nl, r->x.id);
 		if (resume)
 			rename(r->dump, r->dump_tmp);
-		rename(r->x.conf_path, r->conf_tmp);
+		unlink(r->x.conf_path);
 		rename(r->x.private_dir, r->private_tmp);
 	} else {
-		printf("VE %u %s\n", r->x.id, resume ? "resumed" : "started");
+		rc = finish_commit(r);
+		if (!rc)
+			printf("VE %u %s\n", r->x.id, resume ? "resumed" : "started");
 	}
 	ve_nl_close(&nl);
 	return rc;
@@ -287,6 +347,9 @@ static int state(struct recv *r)
 
 	if (!r->x.exists)
 		return exists(r->conf_tmp) ? STATE_PENDING : STATE_ABSENT;
+	/* Running or not, a commit cut short is not one: the source aborts it. */
+	if (commit_unfinished(r))
+		return STATE_PENDING;
 	if (ve_nl_open(&nl))
 		return STATE_STOPPED;
 	running = veapi_running(&nl, r->x.id);
@@ -319,6 +382,13 @@ int cmd_migrate_receive(int argc, char **argv)
 	rc = pending_paths(&r);
 	if (rc)
 		goto out;
+	/* A commit cut short is abandoned: the next check, begin or abort undoes it. */
+	if (commit_unfinished(&r) && (!strcmp(step, "--check") || !strcmp(step, "--begin") ||
+				      !strcmp(step, "--abort"))) {
+		rc = undo_commit(&r);
+		if (rc)
+			goto out;
+	}
 	if (!strcmp(step, "--check")) {
 		rc = check_free(&r);
 		if (!rc)

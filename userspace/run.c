@@ -9,8 +9,10 @@
 #include <string.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -92,10 +94,18 @@ int run_argv(char *const argv[], char *why, size_t len)
 
 pid_t run_spawn(char *const argv[], int in, int out, int err)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
+
+		/*
+		 * A helper dies with vectl: a restore or a copy that went on
+		 * alone would leave a VE half made, with no one to finish or
+		 * undo it.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 
 		if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 ||
 		    dup2(out >= 0 ? out : null, 1) < 0 || (err >= 0 && dup2(err, 2) < 0))
