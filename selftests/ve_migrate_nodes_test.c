@@ -345,6 +345,34 @@ static bool same_processes(const char *ps, const char *now)
 	return found == 3;
 }
 
+/*
+ * A dir VE A with ADDR running live_workload(), the client connected:
+ * its processes into @ps, and its counter (-1 if any of it failed).
+ */
+static long connected_ve(FIXTURE_DATA(mig) *self, char *ps, size_t len)
+{
+	if (V("create %u --ostemplate busybox --layout dir --ipadd " ADDR, A) ||
+	    V("start %u", A) || live_workload(self, A))
+		return -1;
+	/* Connected: the echo server's nc has become cat. */
+	for (int i = 0; i < 30 && echoed(self) < 1; i++)
+		sleep(1);
+	if (V("exec %u ps -o pid,args", A))
+		return -1;
+	snprintf(ps, len, "%s", self->out);
+	return counter_on(self, 1, A);
+}
+
+/* VE A runs on node1 again, resumed (not restarted): @ps's processes, the counter on from @before. */
+static void resumed_here(FIXTURE_DATA(mig) *self, struct __test_metadata *_metadata,
+			 const char *ps, long before)
+{
+	EXPECT_EQ(0, V("exec %u ps -o pid,args", A));
+	EXPECT_TRUE(same_processes(ps, self->out)) TH_LOG("before:\n%s\nafter:\n%s", ps, self->out);
+	EXPECT_LE(before, counter_on(self, 1, A));
+	EXPECT_NE(0, SH("test -e /var/lib/ve/dump/%u", A));
+}
+
 TEST_F_TIMEOUT(mig, online_moves_processes_and_a_connection, 900)
 {
 	char ps[16384];
@@ -411,14 +439,8 @@ TEST_F_TIMEOUT(mig, online_receiver_killed_mid_restore, 900)
 	char ps[16384], log[16384 + 4096];
 	long before;
 
-	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR, A));
-	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, live_workload(self, A)) TH_LOG("%s", self->err);
-	for (int i = 0; i < 30 && echoed(self) < 1; i++)
-		sleep(1);
-	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
-	snprintf(ps, sizeof(ps), "%s", self->out);
-	before = counter_on(self, 1, A);
+	before = connected_ve(self, ps, sizeof(ps));
+	ASSERT_LT(0, before) TH_LOG("%s", self->err);
 	/* On node2, the receiver dies the moment criu restores. */
 	ASSERT_EQ(0, on(self, 2, "rm -f /tmp/mig-watch.out\n"
 			"setsid sh -c 'for i in $(seq 6000); do"
@@ -430,10 +452,7 @@ TEST_F_TIMEOUT(mig, online_receiver_killed_mid_restore, 900)
 	EXPECT_NE(NULL, strstr(log, "runs here again")) TH_LOG("%s", log);
 	EXPECT_EQ(0, on(self, 2, "cat /tmp/mig-watch.out"));
 	EXPECT_STREQ("killed\n", self->out) TH_LOG("the receiver was not killed mid-restore: %s", log);
-	/* Resumed here, not restarted. */
-	EXPECT_EQ(0, V("exec %u ps -o pid,args", A));
-	EXPECT_TRUE(same_processes(ps, self->out)) TH_LOG("before:\n%s\nafter:\n%s", ps, self->out);
-	EXPECT_LE(before, counter_on(self, 1, A));
+	resumed_here(self, _metadata, ps, before);
 	EXPECT_EQ(0, node_clean(self, 2, A, ADDR)) TH_LOG("node2 kept a part of VE %u", A);
 	EXPECT_EQ(0, on(self, 2, "test ! -e /var/lib/ve/dump/%u && test ! -e /var/lib/ve/dump/%u.migrating &&"
 			" ! ps -o args | grep -q '^[c]riu'", A, A)) TH_LOG("node2 kept criu or a dump");
@@ -554,23 +573,12 @@ TEST_F_TIMEOUT(mig, online_resume_refused_on_destination_resumes_here, 900)
 	/* node2 runs a VE with A's address: A's resume there fails at the commit. */
 	ASSERT_EQ(0, on(self, 2, "vectl create %u --ostemplate busybox --layout dir --ipadd " ADDR
 			" && vectl start %u", C, C)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR, A));
-	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, live_workload(self, A)) TH_LOG("%s", self->err);
-	/* Connected: the echo server's nc has become cat. */
-	for (int i = 0; i < 30 && echoed(self) < 1; i++)
-		sleep(1);
-	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
-	snprintf(ps, sizeof(ps), "%s", self->out);
-	before = counter_on(self, 1, A);
+	before = connected_ve(self, ps, sizeof(ps));
+	ASSERT_LT(0, before) TH_LOG("%s", self->err);
 	EXPECT_EQ(105, V("migrate %u node2 --online", A));
 	EXPECT_NE(NULL, strstr(self->err, "commit")) TH_LOG("%s", self->err);
 	EXPECT_NE(NULL, strstr(self->out, "runs here again")) TH_LOG("%s", self->out);
-	/* Resumed here, not restarted: the same processes, the counter going on. */
-	EXPECT_EQ(0, V("exec %u ps -o pid,args", A));
-	EXPECT_TRUE(same_processes(ps, self->out)) TH_LOG("before:\n%s\nafter:\n%s", ps, self->out);
-	EXPECT_LE(before, counter_on(self, 1, A));
-	EXPECT_NE(0, SH("test -e /var/lib/ve/dump/%u", A));
+	resumed_here(self, _metadata, ps, before);
 	EXPECT_EQ(0, on(self, 2, "test ! -e /etc/ve/conf/%u.conf && test ! -e /etc/ve/conf/%u.conf.migrating &&"
 			" test ! -e /var/lib/ve/private/%u && test ! -e /var/lib/ve/private/%u.migrating &&"
 			" test ! -e /var/lib/ve/dump/%u && test ! -e /var/lib/ve/dump/%u.migrating &&"
