@@ -696,6 +696,8 @@ static void __attribute__((noreturn)) restore_child(const struct restore_env *e,
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
 	if (fd < 0 || write(fd, script_text, strlen(script_text)) < 0 || close(fd))
 		goto fail;
+	/* criu dies with us, as we die with vectl: no restore goes on alone. */
+	run_tie_helpers();
 	rc = run_argv_in(argv, e->slave, why, sizeof(why));
 	_exit(rc < 0 ? 127 : rc);
 fail:
@@ -769,7 +771,7 @@ static int restore(struct restore_env *e)
 		vectl_err("%s %u: cannot run criu: %s", x->verb, x->id, strerror(errno));
 		return VECTL_ERR_RESTORE;
 	}
-	/* It dies with us, and criu with it (run_spawn()). */
+	/* It dies with us, and criu with it (run_tie_helpers()). */
 	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != self_pid))
 		_exit(120);
 	if (pid == 0)

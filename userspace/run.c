@@ -92,6 +92,13 @@ int run_argv(char *const argv[], char *why, size_t len)
 	return run_argv_in(argv, -1, why, len);
 }
 
+static bool run_tied;
+
+void run_tie_helpers(void)
+{
+	run_tied = true;
+}
+
 pid_t run_spawn(char *const argv[], int in, int out, int err)
 {
 	pid_t parent = getpid(), pid = fork();
@@ -99,12 +106,7 @@ pid_t run_spawn(char *const argv[], int in, int out, int err)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
-		/*
-		 * A helper dies with vectl: a restore or a copy that went on
-		 * alone would leave a VE half made, with no one to finish or
-		 * undo it.
-		 */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		if (run_tied && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent))
 			_exit(127);
 
 		if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 ||

@@ -86,4 +86,11 @@ int recv_fd(int sock);
  */
 int file_commit(FILE *f, const char *tmp, const char *path);
 
+/*
+ * The helpers this process starts from now on die with it (SIGKILL, by
+ * PR_SET_PDEATHSIG): for one whose work alone, its caller gone, would
+ * leave something half made that no one finishes or undoes (a restore).
+ */
+void run_tie_helpers(void);
+
 #endif
