@@ -159,6 +159,10 @@ TEST_F_TIMEOUT(mig, stopped_ve_arrives_stopped_and_starts_there, 600)
 	EXPECT_EQ(0, node_clean(self, 1, B, "10.97.0.254"));
 	ASSERT_EQ(0, on(self, 2, "vectl status %u", B));
 	EXPECT_NE(NULL, strstr(self->out, "down")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "suspended")) TH_LOG("%s", self->out);
+	/* No dump came, and the place --begin made for one is gone. */
+	EXPECT_EQ(0, on(self, 2, "test ! -e /var/lib/ve/dump/%u && test ! -e /var/lib/ve/dump/%u.migrating",
+			B, B));
 	/* The owners came along: the VE's root owns its root's files. */
 	EXPECT_EQ(0, on(self, 2, "stat -c %%u /var/lib/ve/private/%u/bin/busybox", B));
 	EXPECT_EQ(100000u + B * 65536u, strtoul(self->out, NULL, 10));
@@ -343,6 +347,35 @@ static bool same_processes(const char *ps, const char *now)
 		found++;
 	}
 	return found == 3;
+}
+
+/* A suspended VE takes its checkpoint along: suspended on node2, resumed there. */
+TEST_F_TIMEOUT(mig, suspended_ve_arrives_suspended_and_resumes_there, 900)
+{
+	long before, after;
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR, A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("exec %u sh -c '(i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 1; done)"
+		       " </dev/null >/dev/null 2>&1 &'", A));
+	sleep(2);
+	before = counter_on(self, 1, A);
+	ASSERT_LT(0, before);
+	ASSERT_EQ(0, V("suspend %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("migrate %u node2", A)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "node2, suspended")) TH_LOG("%s", self->out);
+	/* node1 keeps no checkpoint: only node2 can resume it. */
+	EXPECT_EQ(0, node_clean(self, 1, A, ADDR)) TH_LOG("%s", self->err);
+	EXPECT_NE(0, SH("test -e /var/lib/ve/dump/%u", A));
+	ASSERT_EQ(0, on(self, 2, "vectl status %u", A));
+	EXPECT_STREQ("CTID 811 exist unmounted down suspended\n", self->out);
+	EXPECT_EQ(0, on(self, 2, "test ! -e /var/lib/ve/dump/%u.migrating", A));
+	ASSERT_EQ(0, on(self, 2, "vectl resume %u", A)) TH_LOG("%s", self->err);
+	/* Its memory came along: the counter goes on from where it was. */
+	after = counter_on(self, 2, A);
+	EXPECT_LE(before, after);
+	EXPECT_GE(before + 5, after) TH_LOG("before %ld, after %ld", before, after);
+	EXPECT_EQ(0, SH(OUTSIDE "ping -c 1 -W 5 " ADDR)) TH_LOG("the address did not follow to node2");
 }
 
 /*

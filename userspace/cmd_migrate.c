@@ -6,7 +6,9 @@
  * copy its config and private area, start it on DEST if it ran here, then
  * remove it here. --online checkpoints it instead of stopping it
  * (checkpoint.c), copies the checkpoint too, and resumes it on DEST: its
- * processes and connections go on there after a freeze. DEST runs "vectl migrate-receive" for each step
+ * processes and connections go on there after a freeze. A suspended VE
+ * takes its checkpoint along and arrives suspended (its checkpoint here
+ * goes, even with --keep-src: one node may resume it). DEST runs "vectl migrate-receive" for each step
  * (cmd_migrate_receive.c), one ssh session per step:
  *
  *   --check   the ID is free on DEST
@@ -407,7 +409,7 @@ int cmd_migrate(int argc, char **argv)
 	};
 	static struct ve_nl nl;
 	const char *ssh_opts = NULL, *state;
-	bool online = false, keep = false, running, known, have_nl;
+	bool online = false, keep = false, running, suspended, known, have_nl;
 	struct mig m = { 0 };
 	char why[PATH_MAX + 128], dump[PATH_MAX];
 	double frozen = 0;
@@ -469,13 +471,9 @@ int cmd_migrate(int argc, char **argv)
 	running = st > 0;
 	/* A stopped VE has nothing to carry live: --online is an offline migration. */
 	online = online && running;
-	if (!running && ck_suspended(&x)) {
-		vectl_err("migrate %u: VE is suspended here: resume it first (then --online carries its state), or drop its state with vectl stop %u",
-			  id, id);
-		rc = VECTL_ERR_RESTORE;
-		goto out_nl;
-	}
-	if (online && !ck_dump_dir(&x, NULL, dump, sizeof(dump))) {
+	/* A suspended VE takes its checkpoint along, and arrives suspended. */
+	suspended = !running && ck_suspended(&x);
+	if ((online || suspended) && !ck_dump_dir(&x, NULL, dump, sizeof(dump))) {
 		rc = VECTL_ERR_VALUE;
 		goto out_nl;
 	}
@@ -550,7 +548,7 @@ int cmd_migrate(int argc, char **argv)
 		rc = remote_failed(&m, "take the private area", st, why);
 		goto out_abort;
 	}
-	st = online ? send_tree(&m, COPY_DUMP, dump, ".", why, sizeof(why)) : 0;
+	st = online || suspended ? send_tree(&m, COPY_DUMP, dump, ".", why, sizeof(why)) : 0;
 	if (st) {
 		rc = remote_failed(&m, "take the checkpoint", st, why);
 		goto out_abort;
@@ -574,10 +572,15 @@ int cmd_migrate(int argc, char **argv)
 	}
 	/* The commit point is passed: the VE is DEST's. */
 	fault_point("migrate:committed");
-	printf("migrate %u: the VE is on %s%s\n", id, m.dest, running ? " and running" : "");
+	printf("migrate %u: the VE is on %s%s\n", id, m.dest,
+	       running ? " and running" : suspended ? ", suspended" : "");
 	if (online)
 		printf("migrate %u: frozen for %.1f s\n", id, now() - frozen);
 	if (keep) {
+		/* One node may resume it: DEST, which has its checkpoint now. */
+		if (suspended && ck_discard(&x))
+			vectl_err("migrate %u: warning: its checkpoint here could not be removed: resume it only on %s",
+				  id, m.dest);
 		printf("migrate %u: kept here, stopped (--keep-src)\n", id);
 		rc = VECTL_OK;
 		goto out_nl;

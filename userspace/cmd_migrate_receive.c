@@ -264,6 +264,34 @@ static int data(struct recv *r, bool dump)
 	return VECTL_OK;
 }
 
+/*
+ * A stopped VE's dump, if one came (the VE was suspended there), goes
+ * into place: it arrives suspended. Else the empty one --begin made goes.
+ */
+static int place_dump(struct recv *r)
+{
+	char record[PATH_MAX + 32];
+	int err;
+
+	snprintf(record, sizeof(record), "%s/" CK_RECORD, r->dump_tmp);
+	if (!exists(record)) {
+		err = remove_tree(r->dump_tmp);
+		if (err && err != -ENOENT) {
+			vectl_err("migrate %u: cannot remove %s: %s", r->x.id, r->dump_tmp,
+				  strerror(-err));
+			return VECTL_ERR_SYSTEM;
+		}
+		return VECTL_OK;
+	}
+	ck_discard(&r->x);
+	if (rename(r->dump_tmp, r->dump)) {
+		vectl_err("migrate %u: cannot move %s into place: %s", r->x.id, r->dump_tmp,
+			  strerror(errno));
+		return VECTL_ERR_RESTORE;
+	}
+	return VECTL_OK;
+}
+
 /* The commit on this node: the VE placed (and running, if it is to). */
 static int finish_commit(struct recv *r)
 {
@@ -303,7 +331,7 @@ static int commit(struct recv *r, const char *run)
 	r->x.exists = true;
 	fault_point("migrate:placed");
 	if (!run)
-		return finish_commit(r);
+		return place_dump(r) ?: finish_commit(r);
 	err = ve_nl_open(&nl);
 	if (err)
 		return vectl_open_error("migrate", err);
@@ -319,6 +347,7 @@ static int commit(struct recv *r, const char *run)
 			rc = ck_resume(&nl, &r->x, r->dump);
 		}
 	} else if (!rc) {
+		remove_tree(r->dump_tmp);
 		rc = launch_start(&nl, &r->x);
 	}
 	if (rc) {
