@@ -11,7 +11,8 @@
  *   --data            a tar incremental dump on stdin is unpacked into
  *                     PRIVATE.migrating/ (a second one, what changed
  *                     since, removals too); a broken stream aborts
- *   --dump            (--online) a tar stream of the VE's checkpoint, or
+ *   --dump            (--online, or a suspended VE) a tar stream of the
+ *                     VE's checkpoint, or
  *                     of a pre-copy round of it, is unpacked into
  *                     DUMPDIR/ID.migrating/ (which --begin made empty)
  *   --commit [--start|--resume] PRIVATE.migrating becomes PRIVATE,
