@@ -12,9 +12,9 @@
  *                     PRIVATE.migrating/ (a second one, what changed
  *                     since, removals too); a broken stream aborts
  *   --dump            (--online, or a suspended VE) a tar stream of the
- *                     VE's checkpoint, or
- *                     of a pre-copy round of it, is unpacked into
- *                     DUMPDIR/ID.migrating/ (which --begin made empty)
+ *                     VE's checkpoint, or of a pre-copy round of it, is
+ *                     unpacked into DUMPDIR/ID.migrating/ (which --begin
+ *                     made empty)
  *   --commit [--start|--resume] PRIVATE.migrating becomes PRIVATE,
  *                     ID.conf.migrating is linked as ID.conf, the VE is
  *                     started, or resumed from its dump (now DUMPDIR/ID),
