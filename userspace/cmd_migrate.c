@@ -15,7 +15,8 @@
  *   --begin   the config arrives (ID.conf.migrating, PRIVATE.migrating/)
  *   --data    the private area arrives, as a tar incremental dump (with
  *             --online a dir one twice: live, then what changed, frozen)
- *   --dump    (--online) the checkpoint arrives, as a tar stream
+ *   --dump    (--online, or a suspended VE) the checkpoint arrives, as a
+ *             tar stream
  *   --commit  both are put in place, and the VE is started there if it
  *             ran here (resumed, --online): the commit point
  *
@@ -102,6 +103,9 @@ static int mig_init(struct mig *m, const char *ssh_opts)
 {
 	char *save = NULL;
 
+	/* A record left by a migration that was killed is not this one's. */
+	snprintf(m->snar, sizeof(m->snar), "%s/migrate-%u.snar", VE_RUN_DIR, m->x->id);
+	unlink(m->snar);
 	m->ssh_args[m->n_ssh++] = "ssh";
 	/* No password prompts: a migration runs unattended, by key. */
 	m->ssh_args[m->n_ssh++] = "-o";
@@ -111,9 +115,6 @@ static int mig_init(struct mig *m, const char *ssh_opts)
 	 * (for a minute after the last step, should we be killed), the others
 	 * ride on it. A login costs seconds on a slow node; a step, a channel.
 	 */
-	/* A record left by a migration that was killed is not this one's. */
-	snprintf(m->snar, sizeof(m->snar), "%s/migrate-%u.snar", VE_RUN_DIR, m->x->id);
-	unlink(m->snar);
 	if (!mkdir_p(VE_RUN_DIR, 0755)) {
 		snprintf(m->control, sizeof(m->control), "ControlPath=%s/migrate-%u-%%C",
 			 VE_RUN_DIR, m->x->id);
