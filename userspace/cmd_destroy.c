@@ -18,6 +18,7 @@
 #include "image.h"
 #include "launch.h"
 #include "private.h"
+#include "rescue.h"
 #include "run.h"
 
 int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix)
@@ -48,6 +49,9 @@ int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix)
 	if (rc)
 		return rc;
 	fault_point("destroy:removed");
+	rc = rescue_remove(x);
+	if (rc)
+		return rc;
 	rmdir(x->root);
 	/* A suspended VE's dump has nothing left to resume. */
 	err = ck_discard(x);

@@ -46,6 +46,7 @@
 #include "fault.h"
 #include "image.h"
 #include "launch.h"
+#include "rescue.h"
 #include "run.h"
 #include "veapi.h"
 #include "vectx.h"
@@ -478,6 +479,10 @@ int cmd_migrate(int argc, char **argv)
 		rc = VECTL_ERR_VALUE;
 		goto out_nl;
 	}
+	/* DEST would start the rescue system's tree as nothing, or not at all. */
+	rc = rescue_refuse(&x);
+	if (rc)
+		goto out_nl;
 	if (!running && path_is_mountpoint(x.root)) {
 		vectl_err("migrate %u: the private area is mounted (vectl umount %u first)", id, id);
 		rc = VECTL_ERR_MOUNTED;

@@ -15,6 +15,7 @@
 #include "exitcodes.h"
 #include "launch.h"
 #include "parse.h"
+#include "rescue.h"
 #include "veapi.h"
 
 enum action { DO_START, DO_STOP, DO_STOP_FAST, DO_RESTART };
@@ -61,6 +62,9 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, enum action what
 			goto out;
 	}
 	rc = launch_start(nl, &x);
+	if (!rc && rescue_active(&x))
+		printf("VE %u is in rescue mode: its rescue system runs, its own files at /%s (vectl rescue %u --exit ends it)\n",
+		       id, RESCUE_MOUNT, id);
 out:
 	vectx_close(&x);
 	return rc;

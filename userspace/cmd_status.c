@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "rescue.h"
 #include "vectx.h"
 #include "veapi.h"
 
@@ -35,11 +36,16 @@ int cmd_status(int argc, char **argv)
 		running = veapi_running(&nl, id) > 0;
 		ve_nl_close(&nl);
 	}
-	/* vzctl's word for a VE whose dump waits for a resume comes last. */
-	printf("CTID %u %s %s %s%s\n", id,
+	/*
+	 * vzctl's word for a VE whose dump waits for a resume comes last;
+	 * so does "rescue" for one in rescue mode (running its rescue system
+	 * or not).
+	 */
+	printf("CTID %u %s %s %s%s%s\n", id,
 	       !stat(x.private_dir, &st) && S_ISDIR(st.st_mode) ? "exist" : "deleted",
 	       path_is_mountpoint(x.root) ? "mounted" : "unmounted",
-	       running ? "running" : "down", !running && ck_suspended(&x) ? " suspended" : "");
+	       running ? "running" : "down", !running && ck_suspended(&x) ? " suspended" : "",
+	       rescue_active(&x) ? " rescue" : "");
 	vectx_close(&x);
 	return VECTL_OK;
 }

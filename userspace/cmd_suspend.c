@@ -17,6 +17,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "launch.h"
+#include "rescue.h"
 #include "run.h"
 #include "veapi.h"
 
@@ -49,6 +50,9 @@ static int act(struct ve_nl *nl, const char *verb, uint32_t id, const char *give
 	if (suspend && !running) {
 		vectl_err("%s %u: VE is not running", verb, id);
 		rc = VECTL_ERR_NOT_RUNNING;
+	} else if (suspend && rescue_active(&x)) {
+		/* A rescue system's dump would resume as the VE's own. */
+		rc = rescue_refuse(&x);
 	} else if (suspend && given && ck_suspended(&x)) {
 		vectl_err("%s %u: VE has a dump already, in %s (resume it, or drop it with vectl stop %u)",
 			  verb, id, def, id);

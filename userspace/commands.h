@@ -37,6 +37,8 @@ int cmd_suspend(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_migrate_receive(int argc, char **argv);
+int cmd_rescue(int argc, char **argv);
+int cmd_firewall(int argc, char **argv);
 
 struct ve_nl;
 struct vectx;

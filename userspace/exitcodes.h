@@ -41,6 +41,7 @@ enum vectl_exit {
 	VECTL_ERR_BAD_CONFIG	= 85,	/* invalid config file */
 	VECTL_ERR_DEST		= 105,	/* migrate: the destination failed or is unreachable */
 	VECTL_ERR_DEST_EXISTS	= 106,	/* migrate: the VE ID is in use on the destination */
+	VECTL_ERR_RESCUE	= 107,	/* the VE is in rescue mode, or (rescue --exit) is not */
 };
 
 #endif

@@ -48,6 +48,7 @@
 #include "parse.h"
 #include "private.h"
 #include "procview.h"
+#include "rescue.h"
 #include "resources.h"
 #include "run.h"
 #include "seccomp.h"
@@ -70,6 +71,8 @@ struct init_args {
 	char devpts_opts[96];	/* with max=, NUMPTY's limit */
 	bool view;		/* proc and sys come mounted, with the module's files */
 	bool idmapped;		/* an image: its idmapped copy comes after the root */
+	/* Rescue mode: the rescue tree is the root, the private area comes after. */
+	const char *rescue;
 };
 
 static pid_t sys_clone3(struct clone_args *args)
@@ -215,7 +218,7 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 		NULL,
 	};
 	char why[256];
-	int fd, root, err;
+	int fd, root, priv = -1, err;
 
 	/* Nothing of vectl's (its lock, netlink socket, cgroup fd) goes along. */
 	close_fds_except((int[]){ a->go_fd, a->err_fd }, 2);
@@ -237,15 +240,21 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	root = recv_fd(a->go_fd);
 	if (root < 0)
 		_exit(1);
-	/* An image's tree as the VE sees it, put over the host's view of it. */
-	if (a->idmapped && !a->view) {
-		fd = recv_fd(a->go_fd);
-		if (fd < 0)
+	/*
+	 * An image's tree as the VE sees it, put over the host's view of it;
+	 * in rescue mode, that or the private area's tree is for /mnt/rescue.
+	 */
+	if ((a->idmapped || a->rescue) && !a->view) {
+		priv = recv_fd(a->go_fd);
+		if (priv < 0)
 			_exit(1);
-		if (move_mount(fd, "", root, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+	}
+	if (a->idmapped && !a->view && !a->rescue) {
+		if (move_mount(priv, "", root, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
 			child_fail(a, "cannot mount the VE's root: %s", strerror(errno));
 		close(root);
-		root = fd;
+		root = priv;
+		priv = -1;
 	}
 	close(a->go_fd);
 
@@ -266,6 +275,13 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	 */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		child_fail(a, "cannot make mounts private: %s", strerror(errno));
+	if (priv >= 0) {
+		err = rescue_attach(root, priv, a->idmapped);
+		if (err)
+			child_fail(a, "cannot mount the VE's private area at /%s of the rescue system: %s",
+				   RESCUE_MOUNT, strerror(-err));
+		close(priv);
+	}
 	/*
 	 * Mounts copied from the host are locked, and pivot_root needs a
 	 * fresh one: a clone of the root's tree, put on top of the root.
@@ -403,29 +419,43 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
+/* Send @path, opened as host root in the init's mount namespace. */
+static int send_init_path(pid_t pid, const char *path, int sock)
+{
+	char in_init[PATH_MAX + 32];
+	int fd, err;
+
+	snprintf(in_init, sizeof(in_init), "/proc/%d/root%s", (int)pid, path);
+	fd = open(in_init, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = send_fd(sock, fd);
+	close(fd);
+	return err;
+}
+
 /*
  * Let the bound init go, with the VE's root opened as host root in the
  * init's own mount namespace (through /proc/PID/root), where it will
  * make its mounts; for an image, with the idmapped copy @ve_root to put
- * there.
+ * there. In rescue mode the root is the rescue tree, and the private
+ * area (@ve_root, or the tree at the VE's root) follows.
  */
-static int release_init(pid_t pid, const char *root, int sock, int view_ns, int view_root,
-			int ve_root)
+static int release_init(const struct init_args *a, pid_t pid, int sock, int view_ns,
+			int view_root, int ve_root)
 {
-	char path[PATH_MAX + 32];
-	int fd, err;
+	int err;
 
 	if (view_ns >= 0) {
 		err = send_fd(sock, view_ns);
 		return err ? err : send_fd(sock, view_root);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, root);
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = send_fd(sock, fd);
-	close(fd);
-	return err || ve_root < 0 ? err : send_fd(sock, ve_root);
+	err = send_init_path(pid, a->rescue ? a->rescue : a->x->root, sock);
+	if (err)
+		return err;
+	if (ve_root >= 0)
+		return send_fd(sock, ve_root);
+	return a->rescue ? send_init_path(pid, a->x->root, sock) : 0;
 }
 
 int launch_start(struct ve_nl *nl, struct vectx *x)
@@ -435,7 +465,7 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, cgfd = -1, master = -1;
 	int view_ns = -1, view_root = -1, ve_root = -1;
 	bool mounted_here = !path_is_mountpoint(x->root);
-	char why[512], msg[512];
+	char why[512], msg[512], rescue[PATH_MAX + 16];
 	uint64_t b, l;
 	int rc, err, len;
 	ssize_t n;
@@ -449,6 +479,15 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	a.init = vectx_get(x, "INIT");
 	if (!a.init || !*a.init)
 		a.init = "/sbin/init";
+	if (rescue_active(x)) {
+		/* The rescue system's own init: INIT names a program of the VE's. */
+		rescue_dir(x, rescue, sizeof(rescue));
+		a.rescue = rescue;
+		a.init = "/sbin/init";
+		rc = rescue_mount_point(x);
+		if (rc)
+			return rc;
+	}
 	/*
 	 * numpty: the VE's own devpts instance holds at most the limit, so
 	 * that no VE takes the ptys (kernel.pty.max) of the others.
@@ -539,12 +578,13 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 			goto out_stopped;
 		}
 	}
-	if (a.view && view_prepare(x, pid, ve_root, &view_ns, &view_root, why, sizeof(why))) {
+	if (a.view && view_prepare(x, pid, ve_root, a.rescue, &view_ns, &view_root, why,
+				   sizeof(why))) {
 		vectl_err("start %u: %s", x->id, why);
 		kill_and_reap(pid);
 		goto out_stopped;
 	}
-	err = release_init(pid, x->root, go[1], view_ns, view_root, ve_root);
+	err = release_init(&a, pid, go[1], view_ns, view_root, ve_root);
 	if (err) {
 		vectl_err("start %u: cannot release the init: %s", x->id, strerror(-err));
 		kill_and_reap(pid);

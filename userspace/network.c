@@ -44,6 +44,7 @@
 #include "exitcodes.h"
 #include "fault.h"
 #include "config.h"
+#include "firewall.h"
 #include "launch.h"
 #include "network.h"
 #include "rtnl.h"
@@ -554,6 +555,10 @@ static int plumb(struct ve_nl *nl, struct vectx *x, pid_t pid, bool adopt)
 		return VECTL_ERR_BAD_CONFIG;
 	if (!adopt)
 		net_cleanup(x);		/* what an earlier run left */
+	/* Filtered before any of its devices exists. */
+	rc = fw_start(x);
+	if (rc)
+		return rc;
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -722,6 +727,12 @@ int net_change_netifs(struct ve_nl *nl, struct vectx *x, const struct ve_netif *
 	rc = ctx_open_running(&c, nl, x);
 	if (rc)
 		return rc;
+	/* The config has the new list: the firewall covers it before it is up. */
+	rc = fw_start(x);
+	if (rc) {
+		ctx_close(&c);
+		return rc;
+	}
 	/* A changed interface is removed and made again. */
 	for (int i = 0; i < n_old && !rc; i++)
 		if (netif_find(new, n_new, &old[i]) < 0) {
@@ -764,10 +775,14 @@ static int cleanup(const struct vectx *x, bool dev_behind)
 {
 	struct proxy_rec recs[MAX_RECORDS];
 	struct ve_netif nifs[VE_NETIF_MAX_CONF];
-	int n = rec_load(x, recs), err = 0, first = 0, ifindex, n_nifs;
+	int n = rec_load(x, recs), err = 0, first = 0, ifindex, n_nifs, fw_err;
 	char name[IF_NAMESIZE], why[256];
 	struct rtnl r;
 
+	/* The firewall's elements and chains: they outlast the devices. */
+	fw_err = fw_unload(x, why, sizeof(why));
+	if (fw_err)
+		vectl_err("%s %u: cannot remove the VE's firewall: %s", x->verb, x->id, why);
 	err = rtnl_open(&r, -1);
 	if (err)
 		return err;
@@ -795,7 +810,7 @@ static int cleanup(const struct vectx *x, bool dev_behind)
 	rtnl_close(&r);
 	if (!first)
 		first = rec_save(x, recs, 0);
-	return first;
+	return first ? first : fw_err;
 }
 
 int net_cleanup(const struct vectx *x)

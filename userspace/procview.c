@@ -55,6 +55,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "procview.h"
+#include "rescue.h"
 #include "run.h"
 
 /* The module's files and the real files they stand in for. */
@@ -176,7 +177,8 @@ static void view_attach(int err_fd, int mnt, int to_dirfd, const char *to, const
  * root in a private copy of the host's mount namespace.
  */
 static void __attribute__((noreturn))
-view_build(const struct vectx *x, int pidfd, int ve_root, int sock, int err_fd)
+view_build(const struct vectx *x, int pidfd, int ve_root, const char *rescue, int sock,
+	   int err_fd)
 {
 	const unsigned int ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 				MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -186,14 +188,23 @@ view_build(const struct vectx *x, int pidfd, int ve_root, int sock, int err_fd)
 	 * nothing is written anywhere, so nothing is left if we are killed.
 	 */
 	const char *stage = "/proc/vz";
+	const char *top = rescue ? rescue : x->root;
 	char path[64];
-	int root, dir, fd;
+	int root, dir, fd, err;
 
-	if (ve_root >= 0)
+	if (ve_root >= 0 && !rescue)
 		view_attach(err_fd, ve_root, AT_FDCWD, x->root, "the VE's root");
-	root = open(x->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	root = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		view_fail(err_fd, "cannot open %s: %s", x->root, strerror(errno));
+		view_fail(err_fd, "cannot open %s: %s", top, strerror(errno));
+	if (rescue) {
+		fd = ve_root >= 0 ? ve_root : open(x->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		err = fd < 0 ? -errno : rescue_attach(root, fd, ve_root >= 0);
+		if (err)
+			view_fail(err_fd, "cannot mount the VE's private area at /%s of the rescue system: %s",
+				  RESCUE_MOUNT, strerror(-err));
+		close(fd);
+	}
 
 	dir = view_dir(err_fd, root, "proc", x->uid_base);
 	view_attach(err_fd, view_fsmount(err_fd, "proc", MOUNT_ATTR_NOSUID |
@@ -236,7 +247,9 @@ view_build(const struct vectx *x, int pidfd, int ve_root, int sock, int err_fd)
 
 struct view_task {
 	const struct vectx *x;
-	int pidfd, ve_root, sock, err_fd;
+	int pidfd, ve_root;
+	const char *rescue;
+	int sock, err_fd;
 };
 
 /*
@@ -252,7 +265,7 @@ static int view_task(void *arg)
 	close_fds_except((int[]){ t->pidfd, t->ve_root, t->sock, t->err_fd }, 4);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) || setns(t->pidfd, CLONE_NEWNET))
 		view_fail(t->err_fd, "cannot enter the VE's namespaces: %s", strerror(errno));
-	view_build(t->x, t->pidfd, t->ve_root, t->sock, t->err_fd);
+	view_build(t->x, t->pidfd, t->ve_root, t->rescue, t->sock, t->err_fd);
 }
 
 /*
@@ -289,8 +302,8 @@ static pid_t view_clone(struct view_task *t, int own_pidns)
 	return pid;
 }
 
-int view_prepare(const struct vectx *x, pid_t init, int ve_root, int *mntns, int *root,
-		 char *why, size_t len)
+int view_prepare(const struct vectx *x, pid_t init, int ve_root, const char *rescue,
+		 int *mntns, int *root, char *why, size_t len)
 {
 	int sk[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd, own_pidns, status, err = 0;
 	struct view_task t;
@@ -317,7 +330,7 @@ int view_prepare(const struct vectx *x, pid_t init, int ve_root, int *mntns, int
 		err = -1;
 		goto out;
 	}
-	t = (struct view_task){ x, pidfd, ve_root, sk[1], errp[1] };
+	t = (struct view_task){ x, pidfd, ve_root, rescue, sk[1], errp[1] };
 	pid = view_clone(&t, own_pidns);
 	if (pid < 0) {
 		snprintf(why, len, "cannot start a task in the VE: %s%s", strerror(errno),

@@ -23,9 +23,11 @@ int view_timens_own(void);
  * Build the VE's /proc and /sys with the module's files, locked, for the
  * bound init @init: the mount namespace to join and the VE's root in it.
  * @ve_root: an image's idmapped tree to put on the root first, or -1.
+ * @rescue: in rescue mode, the rescue tree to be the root instead, with
+ * the private area (@ve_root, or the VE's root) at its /mnt/rescue; NULL.
  * 0, or -1 with the reason in @why.
  */
-int view_prepare(const struct vectx *x, pid_t init, int ve_root, int *mntns, int *root,
-		 char *why, size_t len);
+int view_prepare(const struct vectx *x, pid_t init, int ve_root, const char *rescue,
+		 int *mntns, int *root, char *why, size_t len);
 
 #endif

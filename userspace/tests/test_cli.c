@@ -212,6 +212,21 @@ START_TEST(suspend_resume_refuse_bad_arguments_at_once)
 }
 END_TEST
 
+START_TEST(rescue_refuses_bad_arguments_at_once)
+{
+	static const struct refusal cases[] = {
+		{ "rescue", VECTL_ERR_USAGE, "vectl: rescue: usage: vectl rescue ID [--exit]\n" },
+		{ "rescue 101 102", VECTL_ERR_USAGE,
+		  "vectl: rescue: usage: vectl rescue ID [--exit]\n" },
+		{ "rescue 101 --bogus", VECTL_ERR_USAGE,
+		  "vectl: rescue: bad option '--bogus' (usage: vectl rescue ID [--exit])\n" },
+		{ "rescue 0 --exit", VECTL_ERR_VALUE, "vectl: rescue: invalid VE ID '0' " },
+	};
+
+	expect_refusals(cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
 /* One range for the VEs vectl manages, said the same way by every verb. */
 START_TEST(config_verbs_share_one_id_range)
 {
@@ -219,6 +234,7 @@ START_TEST(config_verbs_share_one_id_range)
 		"create 65534 --ostemplate busybox", "start 65534", "stop 65534",
 		"destroy 65534", "status 65534", "set 65534 --save --numproc 5",
 		"exec 65534 true", "enter 65534", "mount 65534", "suspend 65534", "resume 65534",
+		"rescue 65534",
 	};
 	char buf[1024], want[256];
 
@@ -257,6 +273,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, bad_set_values_say_so_in_one_line);
 	tcase_add_test(tc, migrate_refuses_bad_arguments_at_once);
 	tcase_add_test(tc, suspend_resume_refuse_bad_arguments_at_once);
+	tcase_add_test(tc, rescue_refuses_bad_arguments_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

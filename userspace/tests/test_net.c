@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Addresses (--ipadd, IP_ADDRESS) and bridged interfaces (NETIF). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "firewall.h"
 #include "netaddr.h"
 #include "netif.h"
 #include "unit.h"
+#include "vectx.h"
 
 START_TEST(ip_good)
 {
@@ -121,6 +124,90 @@ START_TEST(netif_bad)
 }
 END_TEST
 
+START_TEST(fw_words)
+{
+	static const char *const nets[][2] = {
+		{ "10.1.2.3", "10.1.2.3" }, { "10.1.2.3/8", "10.0.0.0/8" },
+		{ "10.1.2.3/32", "10.1.2.3" }, { "0.0.0.0/0", "0.0.0.0/0" },
+		{ "FD00::1/16", "fd00::/16" }, { "2001:db8::1", "2001:db8::1" },
+		{ "10.255.255.255/9", "10.128.0.0/9" },
+	};
+	static const char *const bad_nets[] = {
+		"", "10.0.0.1/33", "10.0.0.256", "fd00::/129", "10.0.0.1/", "/8", "host", "10.0.0.1/-1",
+	};
+	static const char *const bad_ports[] = { "", "0", "65536", "-1", "30-20", "1-", "a", "22-x" };
+	uint16_t port[2];
+	struct fw_net n;
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+		ck_assert_msg(!fw_net_parse(nets[i][0], &n), "%s", nets[i][0]);
+		fw_net_format(&n, buf, sizeof(buf));
+		ck_assert_str_eq(buf, nets[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(bad_nets) / sizeof(bad_nets[0]); i++)
+		ck_assert_msg(fw_net_parse(bad_nets[i], &n), "'%s' taken", bad_nets[i]);
+	ck_assert_int_eq(fw_port_parse("22", port), 0);
+	fw_port_format(port, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "22");
+	ck_assert_int_eq(fw_port_parse("1000-2000", port), 0);
+	fw_port_format(port, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1000-2000");
+	for (size_t i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]); i++)
+		ck_assert_msg(fw_port_parse(bad_ports[i], port), "'%s' taken", bad_ports[i]);
+}
+END_TEST
+
+/* FIREWALL read and written back: the same words, canonical. */
+START_TEST(fw_config_round_trip)
+{
+	static struct vectx x;
+	struct fw_conf fw;
+
+	x.verb = "test";
+	ck_assert_int_eq(conf_parse(&x.conf,
+		"FIREWALL=\"in,tcp,dport=22,drop  out,udp,sport=53-60,dst=10.1.2.3/8,accept in,icmp,src=FD00::1,accept\"\n"
+		"FIREWALL_POLICY_IN=\"drop\"\n"), 0);
+	ck_assert_int_eq(fw_conf_get(&x, &fw), 0);
+	ck_assert_int_eq(fw.n, 3);
+	ck_assert(fw.drop[FW_IN] && !fw.drop[FW_OUT]);
+	ck_assert_int_eq(fw.rules[1].sport[1], 60);
+	ck_assert_int_eq(fw_conf_set(&x, &fw), 0);
+	ck_assert_str_eq(conf_get(&x.conf, "FIREWALL"),
+			 "in,tcp,dport=22,drop out,udp,sport=53-60,dst=10.0.0.0/8,accept in,icmp,src=fd00::1,accept");
+	ck_assert_str_eq(conf_get(&x.conf, "FIREWALL_POLICY_IN"), "drop");
+	ck_assert_ptr_null(conf_get(&x.conf, "FIREWALL_POLICY_OUT"));
+	fw.n = 0;
+	fw.drop[FW_IN] = false;
+	ck_assert(fw_conf_empty(&fw));
+	ck_assert_int_eq(fw_conf_set(&x, &fw), 0);
+	ck_assert_ptr_null(conf_get(&x.conf, "FIREWALL"));
+	ck_assert_ptr_null(conf_get(&x.conf, "FIREWALL_POLICY_IN"));
+	conf_free(&x.conf);
+}
+END_TEST
+
+START_TEST(fw_config_bad)
+{
+	static const char *const bad[] = {
+		"FIREWALL=\"sideways,tcp,drop\"", "FIREWALL=\"in,sctp,drop\"",
+		"FIREWALL=\"in,tcp,dport=22\"", "FIREWALL=\"in,icmp,dport=22,drop\"",
+		"FIREWALL=\"in,tcp,drop,dport=22\"", "FIREWALL=\"in,tcp,port=22,drop\"",
+		"FIREWALL=\"in,any,src=10.0.0.1,dst=fd00::1,drop\"", "FIREWALL_POLICY_OUT=\"reject\"",
+		"FIREWALL=\"in\"",
+	};
+	static struct vectx x;
+	struct fw_conf fw;
+
+	x.verb = "test";
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(conf_parse(&x.conf, bad[i]), 0);
+		ck_assert_msg(fw_conf_get(&x, &fw) == -EINVAL, "%s taken", bad[i]);
+		conf_free(&x.conf);
+	}
+}
+END_TEST
+
 Suite *net_suite(void)
 {
 	Suite *s = suite_create("net");
@@ -131,6 +218,9 @@ Suite *net_suite(void)
 	tcase_add_test(tc, ip_list);
 	tcase_add_test(tc, netif_round_trip);
 	tcase_add_test(tc, netif_bad);
+	tcase_add_test(tc, fw_words);
+	tcase_add_test(tc, fw_config_round_trip);
+	tcase_add_test(tc, fw_config_bad);
 	suite_add_tcase(s, tc);
 	return s;
 }

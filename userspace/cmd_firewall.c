@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl firewall ID list [-H] [-j]
+ * vectl firewall ID add --dir in|out --proto tcp|udp|icmp|any [--sport P]
+ *                       [--dport P] [--src ADDR] [--dst ADDR] --action accept|drop
+ * vectl firewall ID del N
+ * vectl firewall ID policy in|out accept|drop
+ *
+ * Changes are saved in the VE's config and, while it runs, loaded at once
+ * (firewall.h); a change nft refuses is neither loaded nor saved. Rules
+ * are numbered in the order they are checked, "in" and "out" together.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "firewall.h"
+#include "parse.h"
+#include "veapi.h"
+
+static int usage(void)
+{
+	vectl_err("firewall: usage: vectl %s", vectl_find_cmd("firewall")->usage);
+	return VECTL_ERR_USAGE;
+}
+
+/* --dir ... --action ... into @r: 0, or an exit code, said. */
+static int parse_rule(uint32_t id, int argc, char **argv, struct fw_rule *r)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "proto", required_argument, NULL, 'p' },
+		{ "sport", required_argument, NULL, 's' },
+		{ "dport", required_argument, NULL, 'D' },
+		{ "src", required_argument, NULL, 'S' },
+		{ "dst", required_argument, NULL, 'T' },
+		{ "action", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const port = "a port or a range P-Q, 1 to 65535";
+	static const char *const net = "an IPv4 or IPv6 address or prefix";
+	bool dir = false, proto = false, action = false;
+	const char *want;
+	char why[128];
+	int c, bad, li = 0;
+
+	memset(r, 0, sizeof(*r));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, &li)) != -1) {
+		switch (c) {
+		case 'd':
+			bad = fw_dir_parse(optarg, &r->dir);
+			want = "in or out";
+			dir = true;
+			break;
+		case 'p':
+			bad = fw_proto_parse(optarg, &r->proto);
+			want = "tcp, udp, icmp or any";
+			proto = true;
+			break;
+		case 's':
+		case 'D':
+			bad = fw_port_parse(optarg, c == 's' ? r->sport : r->dport);
+			want = port;
+			break;
+		case 'S':
+		case 'T':
+			bad = fw_net_parse(optarg, c == 'S' ? &r->src : &r->dst);
+			want = net;
+			break;
+		case 'a':
+			bad = strcmp(optarg, "accept") && strcmp(optarg, "drop");
+			r->accept = !strcmp(optarg, "accept");
+			want = "accept or drop";
+			action = true;
+			break;
+		default:
+			return cmd_bad_option("firewall", argv);
+		}
+		if (bad) {
+			vectl_err("firewall %u: --%s '%s': must be %s", id, longopts[li].name,
+				  optarg, want);
+			return VECTL_ERR_VALUE;
+		}
+	}
+	if (optind != argc) {
+		vectl_err("firewall %u: unexpected argument '%s'", id, argv[optind]);
+		return VECTL_ERR_USAGE;
+	}
+	if (!dir || !proto || !action) {
+		vectl_err("firewall %u: add needs --%s", id, !dir ? "dir" : !proto ? "proto" : "action");
+		return VECTL_ERR_USAGE;
+	}
+	if (fw_rule_check(r, why, sizeof(why))) {
+		vectl_err("firewall %u: %s", id, why);
+		return VECTL_ERR_VALUE;
+	}
+	return VECTL_OK;
+}
+
+static void print_rule_text(const char *num, const struct fw_rule *r, const char *action,
+			    const struct fw_count *c)
+{
+	char sp[16], dp[16], src[64], dst[64], pk[24] = "-", by[24] = "-";
+
+	fw_port_format(r->sport, sp, sizeof(sp));
+	fw_port_format(r->dport, dp, sizeof(dp));
+	fw_net_format(&r->src, src, sizeof(src));
+	fw_net_format(&r->dst, dst, sizeof(dst));
+	if (c) {
+		snprintf(pk, sizeof(pk), "%" PRIu64, c->packets);
+		snprintf(by, sizeof(by), "%" PRIu64, c->bytes);
+	}
+	printf("%-6s %-3s %-5s %-11s %-11s %-20s %-20s %-6s %10s %12s\n", num,
+	       fw_dir_name(r->dir), fw_proto_name(r->proto), sp, dp, src, dst, action, pk, by);
+}
+
+/* A JSON string, or null for "-". */
+static void json_str(const char *key, const char *v, bool last)
+{
+	if (!strcmp(v, "-"))
+		printf("\"%s\": null%s", key, last ? "" : ", ");
+	else
+		printf("\"%s\": \"%s\"%s", key, v, last ? "" : ", ");
+}
+
+static void json_counts(const struct fw_count *c)
+{
+	if (c)
+		printf("\"packets\": %" PRIu64 ", \"bytes\": %" PRIu64, c->packets, c->bytes);
+	else
+		printf("\"packets\": null, \"bytes\": null");
+}
+
+static int list(struct vectx *x, int argc, char **argv)
+{
+	struct fw_count counts[FW_RULES_MAX + 2];
+	bool header = true, json = false, loaded;
+	struct fw_conf fw;
+	int c;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "Hj")) != -1) {
+		if (c == 'H')
+			header = false;
+		else if (c == 'j')
+			json = true;
+		else
+			return cmd_bad_option("firewall", argv);
+	}
+	if (optind != argc)
+		return usage();
+	if (fw_conf_get(x, &fw))
+		return VECTL_ERR_BAD_CONFIG;
+	/* Counters while the rules are loaded (the VE runs); "-" else. */
+	loaded = !fw_counters(x, counts, fw.n);
+	if (json) {
+		printf("{\"rules\": [");
+		for (int i = 0; i < fw.n; i++) {
+			const struct fw_rule *r = &fw.rules[i];
+			char v[64];
+
+			printf("%s\n  {\"num\": %d, ", i ? "," : "", i + 1);
+			json_str("dir", fw_dir_name(r->dir), false);
+			json_str("proto", fw_proto_name(r->proto), false);
+			fw_port_format(r->sport, v, sizeof(v));
+			json_str("sport", v, false);
+			fw_port_format(r->dport, v, sizeof(v));
+			json_str("dport", v, false);
+			fw_net_format(&r->src, v, sizeof(v));
+			json_str("src", v, false);
+			fw_net_format(&r->dst, v, sizeof(v));
+			json_str("dst", v, false);
+			json_str("action", r->accept ? "accept" : "drop", false);
+			json_counts(loaded ? &counts[i] : NULL);
+			printf("}");
+		}
+		printf("%s],\n \"policy\": {", fw.n ? "\n " : "");
+		for (int d = 0; d < 2; d++) {
+			printf("%s\"%s\": {\"action\": \"%s\", ", d ? ", " : "", fw_dir_name(d),
+			       fw.drop[d] ? "drop" : "accept");
+			json_counts(loaded ? &counts[fw.n + d] : NULL);
+			printf("}");
+		}
+		printf("}}\n");
+		return VECTL_OK;
+	}
+	if (header)
+		printf("%-6s %-3s %-5s %-11s %-11s %-20s %-20s %-6s %10s %12s\n", "NUM", "DIR",
+		       "PROTO", "SPORT", "DPORT", "SRC", "DST", "ACTION", "PACKETS", "BYTES");
+	for (int i = 0; i < fw.n; i++) {
+		char num[12];
+
+		snprintf(num, sizeof(num), "%d", i + 1);
+		print_rule_text(num, &fw.rules[i], fw.rules[i].accept ? "accept" : "drop",
+				loaded ? &counts[i] : NULL);
+	}
+	for (int d = 0; d < 2; d++) {
+		struct fw_rule any = { .dir = (enum fw_dir)d };
+
+		print_rule_text("policy", &any, fw.drop[d] ? "drop" : "accept",
+				loaded ? &counts[fw.n + d] : NULL);
+	}
+	return VECTL_OK;
+}
+
+/* @new loaded (the VE running) and saved; on failure neither. */
+static int commit(struct ve_nl *nl, struct vectx *x, const struct fw_conf *old,
+		  const struct fw_conf *new)
+{
+	int running = nl ? veapi_running(nl, x->id) : 0, err;
+	char why[512];
+
+	if (running < 0) {
+		vectl_err("firewall %u: %s", x->id, ve_nl_strerror(nl, running));
+		return vectl_exit_for_errno(running);
+	}
+	if (running && fw_load(x, new, why, sizeof(why))) {
+		vectl_err("firewall %u: cannot load the rules: %s (nothing changed)", x->id, why);
+		return VECTL_ERR_NET;
+	}
+	err = fw_conf_set(x, new);
+	if (!err)
+		err = conf_save(&x->conf, x->conf_path);
+	if (err) {
+		vectl_err("firewall %u: cannot save %s: %s%s", x->id, x->conf_path, strerror(-err),
+			  running ? " (the rules loaded are the old ones again)" : "");
+		if (running)
+			fw_load(x, old, why, sizeof(why));
+		return VECTL_ERR_SYSTEM;
+	}
+	return VECTL_OK;
+}
+
+int cmd_firewall(int argc, char **argv)
+{
+	static struct ve_nl nl;
+	struct fw_conf old, new;
+	const char *sub;
+	struct vectx x;
+	uint32_t id;
+	int rc, err;
+
+	if (argc < 3)
+		return usage();
+	if (cmd_veid("firewall", argv[1], &id))
+		return VECTL_ERR_VALUE;
+	sub = argv[2];
+	if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "del") &&
+	    strcmp(sub, "policy")) {
+		vectl_err("firewall %u: unknown action '%s' (list, add, del or policy)", id, sub);
+		return VECTL_ERR_USAGE;
+	}
+	/* The arguments first, all of them: a refusal touches nothing. */
+	if (!strcmp(sub, "add")) {
+		rc = parse_rule(id, argc - 2, argv + 2, &new.rules[0]);
+		if (rc)
+			return rc;
+	} else if (!strcmp(sub, "del") && argc != 4) {
+		return usage();
+	} else if (!strcmp(sub, "policy") &&
+		   (argc != 5 || (strcmp(argv[3], "in") && strcmp(argv[3], "out")) ||
+		    (strcmp(argv[4], "accept") && strcmp(argv[4], "drop")))) {
+		vectl_err("firewall %u: usage: vectl firewall ID policy in|out accept|drop", id);
+		return VECTL_ERR_USAGE;
+	}
+	rc = vectx_open(&x, "firewall", id, strcmp(sub, "list") != 0);
+	if (rc)
+		return rc;
+	if (!x.exists) {
+		vectl_err("firewall %u: VE does not exist", id);
+		rc = VECTL_ERR_NOCONFIG;
+		goto out;
+	}
+	if (!strcmp(sub, "list")) {
+		rc = list(&x, argc - 2, argv + 2);
+		goto out;
+	}
+	if (fw_conf_get(&x, &old)) {
+		rc = VECTL_ERR_BAD_CONFIG;
+		goto out;
+	}
+	if (!strcmp(sub, "add")) {
+		struct fw_rule r = new.rules[0];
+
+		if (old.n == FW_RULES_MAX) {
+			vectl_err("firewall %u: the VE has %d rules already, the most it can have",
+				  id, FW_RULES_MAX);
+			rc = VECTL_ERR_VALUE;
+			goto out;
+		}
+		new = old;
+		new.rules[new.n++] = r;
+	} else if (!strcmp(sub, "del")) {
+		uint32_t n;
+
+		if (parse_uint(argv[3], 1, old.n ? (uint32_t)old.n : 1, &n) || !old.n) {
+			vectl_err("firewall %u: no rule '%s' (the VE has %d; see vectl firewall %u list)",
+				  id, argv[3], old.n, id);
+			rc = VECTL_ERR_VALUE;
+			goto out;
+		}
+		new = old;
+		memmove(&new.rules[n - 1], &new.rules[n], sizeof(new.rules[0]) * (size_t)(new.n - n));
+		new.n--;
+	} else {
+		new = old;
+		new.drop[strcmp(argv[3], "in") ? FW_OUT : FW_IN] = !strcmp(argv[4], "drop");
+	}
+	/* Without the module no VE runs: the change is only saved. */
+	err = ve_nl_open(&nl);
+	if (err && err != -ENOENT) {
+		rc = vectl_open_error("firewall", err);
+		goto out;
+	}
+	rc = commit(err ? NULL : &nl, &x, &old, &new);
+	ve_nl_close(&nl);
+out:
+	vectx_close(&x);
+	return rc;
+}

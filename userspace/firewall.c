@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VE's firewall (see firewall.h), as nftables in the host's network
+ * namespace, where no root of a VE reaches:
+ *
+ *   table inet ve        the routed pair's host end (venetID)
+ *   table bridge ve      bridged interfaces' host ends (NETIF), which
+ *                        the inet hooks never see
+ *
+ * each with the same dispatch: base chains on forward, input and output,
+ * whose only rules look the device up in two verdict maps,
+ *
+ *   from_ve  iifname : jump veID-out     what the VE sends
+ *   to_ve    oifname : jump veID-in      what it is sent
+ *
+ * so a packet costs one hash lookup per direction however many VEs
+ * there are, and a VE's rules are its own two chains. A chain's
+ * "accept" is a return: the other VE's chain (VE to VE) still has its
+ * say. Replies of allowed connections (conntrack), ARP and IPv6
+ * neighbour discovery always pass.
+ *
+ * Every change is one nft transaction: the VE's chains rebuilt and its
+ * map elements swapped at once, no packet sees half a rule set. The
+ * elements loaded are written first to /run/ve/ID.fw, so that they are
+ * removed however the VE ended (the chains cannot go while an element
+ * jumps to them).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "exitcodes.h"
+#include "firewall.h"
+#include "network.h"
+#include "parse.h"
+#include "run.h"
+
+#define FW_RUN_DIR	VE_RUN_DIR
+#define FW_TABLE	"ve"
+/* Host devices a VE may have: venetID and each NETIF interface. */
+#define FW_DEVS_MAX	(1 + VE_NETIF_MAX_CONF)
+
+static const char *const dir_names[] = { [FW_IN] = "in", [FW_OUT] = "out" };
+static const char *const proto_names[] = {
+	[FW_ANY] = "any", [FW_TCP] = "tcp", [FW_UDP] = "udp", [FW_ICMP] = "icmp",
+};
+
+const char *fw_dir_name(enum fw_dir d)
+{
+	return dir_names[d];
+}
+
+const char *fw_proto_name(enum fw_proto p)
+{
+	return proto_names[p];
+}
+
+int fw_dir_parse(const char *s, enum fw_dir *d)
+{
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(s, dir_names[i])) {
+			*d = (enum fw_dir)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int fw_proto_parse(const char *s, enum fw_proto *p)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, proto_names[i])) {
+			*p = (enum fw_proto)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int fw_port_parse(const char *s, uint16_t port[2])
+{
+	char lo[8];
+	const char *dash = strchr(s, '-');
+	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+	uint32_t a, b;
+
+	if (!n || n >= sizeof(lo))
+		return -EINVAL;
+	memcpy(lo, s, n);
+	lo[n] = '\0';
+	if (parse_uint(lo, 1, 65535, &a))
+		return -EINVAL;
+	b = a;
+	if (dash && (parse_uint(dash + 1, 1, 65535, &b) || b < a))
+		return -EINVAL;
+	port[0] = (uint16_t)a;
+	port[1] = (uint16_t)b;
+	return 0;
+}
+
+int fw_net_parse(const char *s, struct fw_net *n)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	uint32_t bits;
+	int max;
+
+	if (!len || len >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	memset(n, 0, sizeof(*n));
+	if (inet_pton(AF_INET, addr, n->a) == 1)
+		n->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, n->a) == 1)
+		n->family = AF_INET6;
+	else
+		return -EINVAL;
+	max = n->family == AF_INET ? 32 : 128;
+	bits = (uint32_t)max;
+	if (slash && parse_uint(slash + 1, 0, (uint32_t)max, &bits))
+		return -EINVAL;
+	n->len = (int)bits;
+	/* What a prefix's host bits say is nothing: cleared, so that it prints as nft does. */
+	for (int i = 0; i < max / 8; i++) {
+		int keep = n->len - i * 8;
+
+		n->a[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+	return 0;
+}
+
+void fw_port_format(const uint16_t port[2], char *buf, size_t len)
+{
+	if (!port[0])
+		snprintf(buf, len, "-");
+	else if (port[0] == port[1])
+		snprintf(buf, len, "%u", port[0]);
+	else
+		snprintf(buf, len, "%u-%u", port[0], port[1]);
+}
+
+void fw_net_format(const struct fw_net *n, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!n->family) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	inet_ntop(n->family, n->a, a, sizeof(a));
+	if (n->len == (n->family == AF_INET ? 32 : 128))
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%d", a, n->len);
+}
+
+int fw_rule_check(const struct fw_rule *r, char *why, size_t len)
+{
+	if ((r->sport[0] || r->dport[0]) && r->proto != FW_TCP && r->proto != FW_UDP) {
+		snprintf(why, len, "ports need --proto tcp or udp, not %s", proto_names[r->proto]);
+		return -EINVAL;
+	}
+	if (r->src.family && r->dst.family && r->src.family != r->dst.family) {
+		snprintf(why, len, "the source and destination are of different IP versions");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void fw_rule_format(const struct fw_rule *r, char *buf, size_t len)
+{
+	char p[16], a[INET6_ADDRSTRLEN + 8];
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "%s,%s", dir_names[r->dir], proto_names[r->proto]);
+	if (r->sport[0] && n < len) {
+		fw_port_format(r->sport, p, sizeof(p));
+		n += (size_t)snprintf(buf + n, len - n, ",sport=%s", p);
+	}
+	if (r->dport[0] && n < len) {
+		fw_port_format(r->dport, p, sizeof(p));
+		n += (size_t)snprintf(buf + n, len - n, ",dport=%s", p);
+	}
+	if (r->src.family && n < len) {
+		fw_net_format(&r->src, a, sizeof(a));
+		n += (size_t)snprintf(buf + n, len - n, ",src=%s", a);
+	}
+	if (r->dst.family && n < len) {
+		fw_net_format(&r->dst, a, sizeof(a));
+		n += (size_t)snprintf(buf + n, len - n, ",dst=%s", a);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, ",%s", r->accept ? "accept" : "drop");
+}
+
+/* One word of FIREWALL: "in,tcp,dport=22,drop". */
+static int rule_parse(char *word, struct fw_rule *r, char *why, size_t len)
+{
+	char *field, *save = NULL;
+	int i = 0;
+	bool action = false;
+
+	memset(r, 0, sizeof(*r));
+	for (field = strtok_r(word, ",", &save); field; field = strtok_r(NULL, ",", &save), i++) {
+		if (action) {
+			snprintf(why, len, "'%s' after the action", field);
+			return -EINVAL;
+		}
+		if (i == 0 && !fw_dir_parse(field, &r->dir))
+			continue;
+		if (i == 1 && !fw_proto_parse(field, &r->proto))
+			continue;
+		if (i < 2) {
+			snprintf(why, len, "'%s' is not a %s", field, i ? "protocol" : "direction");
+			return -EINVAL;
+		}
+		if (!strcmp(field, "accept") || !strcmp(field, "drop")) {
+			r->accept = field[0] == 'a';
+			action = true;
+		} else if (!strncmp(field, "sport=", 6) && !fw_port_parse(field + 6, r->sport)) {
+		} else if (!strncmp(field, "dport=", 6) && !fw_port_parse(field + 6, r->dport)) {
+		} else if (!strncmp(field, "src=", 4) && !fw_net_parse(field + 4, &r->src)) {
+		} else if (!strncmp(field, "dst=", 4) && !fw_net_parse(field + 4, &r->dst)) {
+		} else {
+			snprintf(why, len, "bad field '%s'", field);
+			return -EINVAL;
+		}
+	}
+	if (!action) {
+		snprintf(why, len, "no action (accept or drop)");
+		return -EINVAL;
+	}
+	return fw_rule_check(r, why, len);
+}
+
+static int policy_get(struct vectx *x, const char *key, bool *drop)
+{
+	const char *v = vectx_get(x, key);
+
+	*drop = false;
+	if (!v || !*v || !strcmp(v, "accept"))
+		return 0;
+	if (!strcmp(v, "drop")) {
+		*drop = true;
+		return 0;
+	}
+	vectl_err("%s %u: %s=\"%s\" in %s is not accept or drop", x->verb, x->id, key, v,
+		  x->conf_path);
+	return -EINVAL;
+}
+
+int fw_conf_get(struct vectx *x, struct fw_conf *fw)
+{
+	const char *v = vectx_get(x, "FIREWALL");
+	char *copy, *word, *save = NULL, why[256];
+	int err = 0;
+
+	memset(fw, 0, sizeof(*fw));
+	if (policy_get(x, "FIREWALL_POLICY_IN", &fw->drop[FW_IN]) ||
+	    policy_get(x, "FIREWALL_POLICY_OUT", &fw->drop[FW_OUT]))
+		return -EINVAL;
+	if (!v)
+		return 0;
+	copy = strdup(v);
+	if (!copy)
+		return -ENOMEM;
+	for (word = strtok_r(copy, " \t", &save); word; word = strtok_r(NULL, " \t", &save)) {
+		char shown[256];
+
+		snprintf(shown, sizeof(shown), "%s", word);
+		if (fw->n == FW_RULES_MAX) {
+			vectl_err("%s %u: FIREWALL in %s has more than %d rules", x->verb, x->id,
+				  x->conf_path, FW_RULES_MAX);
+			err = -EINVAL;
+			break;
+		}
+		err = rule_parse(word, &fw->rules[fw->n], why, sizeof(why));
+		if (err) {
+			vectl_err("%s %u: FIREWALL rule %d '%s' in %s: %s", x->verb, x->id, fw->n + 1,
+				  shown, x->conf_path, why);
+			break;
+		}
+		fw->n++;
+	}
+	free(copy);
+	return err;
+}
+
+int fw_conf_set(struct vectx *x, const struct fw_conf *fw)
+{
+	const size_t size = (size_t)FW_RULES_MAX * FW_RULE_STRLEN;
+	char *buf = malloc(size), word[FW_RULE_STRLEN];
+	size_t n = 0;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	buf[0] = '\0';
+	for (int i = 0; i < fw->n; i++) {
+		fw_rule_format(&fw->rules[i], word, sizeof(word));
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? " " : "", word);
+	}
+	err = conf_set(&x->conf, "FIREWALL", fw->n ? buf : NULL);
+	if (!err)
+		err = conf_set(&x->conf, "FIREWALL_POLICY_IN", fw->drop[FW_IN] ? "drop" : NULL);
+	if (!err)
+		err = conf_set(&x->conf, "FIREWALL_POLICY_OUT", fw->drop[FW_OUT] ? "drop" : NULL);
+	free(buf);
+	return err;
+}
+
+bool fw_conf_empty(const struct fw_conf *fw)
+{
+	return !fw->n && !fw->drop[FW_IN] && !fw->drop[FW_OUT];
+}
+
+/* ---- the host devices and their record ---- */
+
+enum fw_family { FW_INET, FW_BRIDGE };
+static const char *const family_names[] = { [FW_INET] = "inet", [FW_BRIDGE] = "bridge" };
+
+struct fw_dev {
+	enum fw_family family;
+	char name[IF_NAMESIZE];
+};
+
+static void record_path(const struct vectx *x, char *buf, size_t len)
+{
+	snprintf(buf, len, FW_RUN_DIR "/%u.fw", x->id);
+}
+
+/* The devices in VE @x's record, into @d (FW_DEVS_MAX); the count. */
+static int record_read(const struct vectx *x, struct fw_dev *d)
+{
+	char path[64], fam[8], name[IF_NAMESIZE + 1];
+	int n = 0;
+	FILE *f;
+
+	record_path(x, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (n < FW_DEVS_MAX && fscanf(f, "%7s %16s", fam, name) == 2) {
+		size_t len = strlen(name);
+
+		if (len >= IF_NAMESIZE)
+			continue;
+		d[n].family = strcmp(fam, "bridge") ? FW_INET : FW_BRIDGE;
+		memcpy(d[n].name, name, len + 1);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int record_write(const struct vectx *x, const struct fw_dev *d, int n)
+{
+	char path[64], tmp[80];
+	FILE *f;
+	int err;
+
+	record_path(x, path, sizeof(path));
+	if (!n)
+		return unlink(path) && errno != ENOENT ? -errno : 0;
+	err = mkdir_p(FW_RUN_DIR, 0700);
+	if (err)
+		return err;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s %s\n", family_names[d[i].family], d[i].name);
+	return file_commit(f, tmp, path);
+}
+
+/* VE @x's host devices now: venetID, then NETIF's host ends. The count, or -1. */
+static int current_devs(struct vectx *x, struct fw_dev *d)
+{
+	struct ve_netif nifs[VE_NETIF_MAX_CONF];
+	int n = net_conf_netifs(x, nifs);
+
+	if (n < 0)
+		return -1;
+	d[0].family = FW_INET;
+	snprintf(d[0].name, sizeof(d[0].name), "venet%u", x->id);
+	for (int i = 0; i < n; i++) {
+		d[i + 1].family = FW_BRIDGE;
+		snprintf(d[i + 1].name, sizeof(d[i + 1].name), "%s", nifs[i].host_ifname);
+	}
+	return n + 1;
+}
+
+/* ---- the nft script ---- */
+
+/* The table, maps and dispatch of @fam; every statement is idempotent. */
+static void script_skeleton(FILE *f, enum fw_family fam)
+{
+	const char *t = family_names[fam];
+
+	fprintf(f, "add table %s " FW_TABLE "\n", t);
+	fprintf(f, "add map %s " FW_TABLE " from_ve { type ifname : verdict ; }\n", t);
+	fprintf(f, "add map %s " FW_TABLE " to_ve { type ifname : verdict ; }\n", t);
+	fprintf(f, "add chain %s " FW_TABLE " forward { type filter hook forward priority filter ; policy accept ; }\n", t);
+	fprintf(f, "add chain %s " FW_TABLE " input { type filter hook input priority filter ; policy accept ; }\n", t);
+	fprintf(f, "add chain %s " FW_TABLE " output { type filter hook output priority filter ; policy accept ; }\n", t);
+	/* Flushed and filled in the same transaction: never seen empty. */
+	fprintf(f, "flush chain %s " FW_TABLE " forward\n", t);
+	fprintf(f, "add rule %s " FW_TABLE " forward iifname vmap @from_ve\n", t);
+	fprintf(f, "add rule %s " FW_TABLE " forward oifname vmap @to_ve\n", t);
+	fprintf(f, "flush chain %s " FW_TABLE " input\n", t);
+	fprintf(f, "add rule %s " FW_TABLE " input iifname vmap @from_ve\n", t);
+	fprintf(f, "flush chain %s " FW_TABLE " output\n", t);
+	fprintf(f, "add rule %s " FW_TABLE " output oifname vmap @to_ve\n", t);
+}
+
+static void script_rule(FILE *f, const char *chain, const struct fw_rule *r, int num)
+{
+	static const char *const l4[] = {
+		[FW_ANY] = "", [FW_TCP] = "meta l4proto tcp ", [FW_UDP] = "meta l4proto udp ",
+		[FW_ICMP] = "meta l4proto { icmp, ipv6-icmp } ",
+	};
+	char p[16], a[INET6_ADDRSTRLEN + 8];
+
+	fprintf(f, "add rule %s %s", chain, l4[r->proto]);
+	if (r->sport[0]) {
+		fw_port_format(r->sport, p, sizeof(p));
+		fprintf(f, "th sport %s ", p);
+	}
+	if (r->dport[0]) {
+		fw_port_format(r->dport, p, sizeof(p));
+		fprintf(f, "th dport %s ", p);
+	}
+	if (r->src.family) {
+		fw_net_format(&r->src, a, sizeof(a));
+		fprintf(f, "%s saddr %s ", r->src.family == AF_INET ? "ip" : "ip6", a);
+	}
+	if (r->dst.family) {
+		fw_net_format(&r->dst, a, sizeof(a));
+		fprintf(f, "%s daddr %s ", r->dst.family == AF_INET ? "ip" : "ip6", a);
+	}
+	fprintf(f, "counter %s comment \"rule %d\"\n", r->accept ? "return" : "drop", num);
+}
+
+/* VE @x's two chains in @fam, rebuilt from @fw. */
+static void script_chains(FILE *f, const struct vectx *x, enum fw_family fam,
+			  const struct fw_conf *fw)
+{
+	char chain[64];
+
+	for (int d = 0; d < 2; d++) {
+		snprintf(chain, sizeof(chain), "%s " FW_TABLE " ve%u-%s", family_names[fam], x->id,
+			 dir_names[d]);
+		fprintf(f, "add chain %s\nflush chain %s\n", chain, chain);
+		fprintf(f, "add rule %s ct state established,related return\n", chain);
+		/* Neighbours are found whatever the rules say: the link must work. */
+		if (fam == FW_BRIDGE)
+			fprintf(f, "add rule %s ether type arp return\n", chain);
+		fprintf(f, "add rule %s icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } return\n",
+			chain);
+		for (int i = 0; i < fw->n; i++)
+			if (fw->rules[i].dir == (enum fw_dir)d)
+				script_rule(f, chain, &fw->rules[i], i + 1);
+		fprintf(f, "add rule %s counter %scomment \"policy\"\n", chain,
+			fw->drop[d] ? "drop " : "");
+	}
+}
+
+/* VE @x's element of @dev in both maps: added, or (@del) added and deleted. */
+static void script_dev(FILE *f, const struct vectx *x, const struct fw_dev *dev, bool del)
+{
+	const char *t = family_names[dev->family];
+
+	fprintf(f, "add element %s " FW_TABLE " from_ve { \"%s\" : jump ve%u-out }\n", t,
+		dev->name, x->id);
+	fprintf(f, "add element %s " FW_TABLE " to_ve { \"%s\" : jump ve%u-in }\n", t,
+		dev->name, x->id);
+	if (!del)
+		return;
+	fprintf(f, "delete element %s " FW_TABLE " from_ve { \"%s\" }\n", t, dev->name);
+	fprintf(f, "delete element %s " FW_TABLE " to_ve { \"%s\" }\n", t, dev->name);
+}
+
+static void script_drop_chains(FILE *f, const struct vectx *x, enum fw_family fam)
+{
+	for (int d = 0; d < 2; d++) {
+		char chain[64];
+
+		snprintf(chain, sizeof(chain), "%s " FW_TABLE " ve%u-%s", family_names[fam], x->id,
+			 dir_names[d]);
+		fprintf(f, "add chain %s\nflush chain %s\ndelete chain %s\n", chain, chain, chain);
+	}
+}
+
+/* Run nft with @script (a memfd) as its input: one transaction. */
+static int nft_run(int script, char *why, size_t len)
+{
+	char *const argv[] = { "nft", "-f", "-", NULL };
+	int rc;
+
+	if (lseek(script, 0, SEEK_SET) < 0)
+		return -errno;
+	rc = run_argv_in(argv, script, why, len);
+	if (rc == -ENOENT) {
+		snprintf(why, len, "nft not found (install nftables)");
+		return -ENOENT;
+	}
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		size_t n = strlen(why);
+
+		if (!n)
+			snprintf(why, len, "nft failed (exit status %d)", rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+static bool has_family(const struct fw_dev *d, int n, enum fw_family fam)
+{
+	for (int i = 0; i < n; i++)
+		if (d[i].family == fam)
+			return true;
+	return false;
+}
+
+/*
+ * One transaction: the recorded elements @old out, and, unless @fw is
+ * NULL, the chains rebuilt from @fw and the elements of @now in; with
+ * @fw NULL the chains go too.
+ */
+static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
+		    const struct fw_dev *now, int n_now, const struct fw_conf *fw,
+		    char *why, size_t len)
+{
+	int fd = memfd_create("ve-fw", MFD_CLOEXEC), err;
+	FILE *f;
+
+	if (fd < 0)
+		return -errno;
+	f = fdopen(dup(fd), "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	for (int fam = FW_INET; fam <= FW_BRIDGE; fam++) {
+		bool used = has_family(old, n_old, (enum fw_family)fam) ||
+			    has_family(now, n_now, (enum fw_family)fam);
+
+		if (!used)
+			continue;
+		script_skeleton(f, (enum fw_family)fam);
+		/* Chains first: the elements that jump there need them. */
+		fprintf(f, "add chain %s " FW_TABLE " ve%u-in\nadd chain %s " FW_TABLE " ve%u-out\n",
+			family_names[fam], x->id, family_names[fam], x->id);
+		for (int i = 0; i < n_old; i++)
+			if (old[i].family == (enum fw_family)fam)
+				script_dev(f, x, &old[i], true);
+		if (fw)
+			script_chains(f, x, (enum fw_family)fam, fw);
+		else
+			script_drop_chains(f, x, (enum fw_family)fam);
+		for (int i = 0; fw && i < n_now; i++)
+			if (now[i].family == (enum fw_family)fam)
+				script_dev(f, x, &now[i], false);
+	}
+	if (fclose(f)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = nft_run(fd, why, len);
+	close(fd);
+	return err;
+}
+
+int fw_load(struct vectx *x, const struct fw_conf *fw, char *why, size_t len)
+{
+	struct fw_dev old[FW_DEVS_MAX], now[FW_DEVS_MAX], all[2 * FW_DEVS_MAX];
+	int n_old = record_read(x, old), n_now, err;
+
+	if (fw_conf_empty(fw))
+		return fw_unload(x, why, len);
+	n_now = current_devs(x, now);
+	if (n_now < 0) {
+		snprintf(why, len, "NETIF in %s is not valid", x->conf_path);
+		return -EINVAL;
+	}
+	/* Recorded before they exist: whatever happens next, cleanup finds them. */
+	memcpy(all, old, sizeof(*old) * (size_t)n_old);
+	memcpy(all + n_old, now, sizeof(*now) * (size_t)n_now);
+	err = record_write(x, all, n_old + n_now);
+	if (err) {
+		snprintf(why, len, "cannot write the record %s/%u.fw: %s", FW_RUN_DIR, x->id,
+			 strerror(-err));
+		return err;
+	}
+	err = transact(x, old, n_old, now, n_now, fw, why, len);
+	if (!err)
+		err = record_write(x, now, n_now);
+	return err;
+}
+
+int fw_start(struct vectx *x)
+{
+	struct fw_conf fw;
+	char why[512];
+
+	if (fw_conf_get(x, &fw))
+		return VECTL_ERR_BAD_CONFIG;
+	if (fw_load(x, &fw, why, sizeof(why))) {
+		vectl_err("%s %u: cannot load the VE's firewall: %s", x->verb, x->id, why);
+		return VECTL_ERR_NET;
+	}
+	return VECTL_OK;
+}
+
+int fw_unload(const struct vectx *x, char *why, size_t len)
+{
+	struct fw_dev old[FW_DEVS_MAX];
+	int n_old = record_read(x, old), err;
+
+	if (!n_old)
+		return record_write(x, NULL, 0);
+	err = transact(x, old, n_old, NULL, 0, NULL, why, len);
+	return err ? err : record_write(x, NULL, 0);
+}
+
+/* Add "packets N bytes M" found in @line to @c. */
+static void add_counts(const char *line, struct fw_count *c)
+{
+	const char *p = strstr(line, "counter packets ");
+	unsigned long long pk, by;
+
+	if (p && sscanf(p, "counter packets %llu bytes %llu", &pk, &by) == 2) {
+		c->packets += pk;
+		c->bytes += by;
+	}
+}
+
+int fw_counters(const struct vectx *x, struct fw_count *c, int n)
+{
+	struct fw_dev old[FW_DEVS_MAX];
+	int n_old = record_read(x, old), rc = 0;
+
+	memset(c, 0, sizeof(*c) * (size_t)(n + 2));
+	if (!n_old)
+		return -ENOENT;
+	for (int fam = FW_INET; fam <= FW_BRIDGE && !rc; fam++) {
+		for (int d = 0; d < 2 && !rc; d++) {
+			char chain[32], line[1024];
+			int out[2];
+			char *const argv[] = { "nft", "list", "chain", (char *)family_names[fam],
+					       FW_TABLE, chain, NULL };
+			FILE *f;
+			pid_t pid;
+
+			if (!has_family(old, n_old, (enum fw_family)fam))
+				continue;
+			snprintf(chain, sizeof(chain), "ve%u-%s", x->id, dir_names[d]);
+			if (pipe2(out, O_CLOEXEC))
+				return -errno;
+			pid = run_spawn(argv, -1, out[1], -1);
+			close(out[1]);
+			if (pid < 0) {
+				close(out[0]);
+				return -errno;
+			}
+			f = fdopen(out[0], "r");
+			while (f && fgets(line, sizeof(line), f)) {
+				const char *cm = strstr(line, "comment \"");
+				int num;
+
+				if (!cm)
+					continue;
+				if (!strncmp(cm, "comment \"policy\"", 16))
+					add_counts(line, &c[n + d]);
+				else if (sscanf(cm, "comment \"rule %d\"", &num) == 1 && num >= 1 &&
+					 num <= n)
+					add_counts(line, &c[num - 1]);
+			}
+			if (f)
+				fclose(f);
+			else
+				close(out[0]);
+			if (run_wait(pid, NULL))
+				rc = -EIO;
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VE's firewall, enforced in the host's network namespace with
+ * nftables (Documentation/design.md, "Firewall"): rules and a policy per
+ * direction, kept in the VE's config (FIREWALL, FIREWALL_POLICY_IN,
+ * FIREWALL_POLICY_OUT), loaded while the VE runs.
+ */
+#ifndef VECTL_FIREWALL_H
+#define VECTL_FIREWALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vectx.h"
+
+/* Rules a VE may have: each is a line of nft and a word in its config. */
+#define FW_RULES_MAX	64
+
+enum fw_dir { FW_IN, FW_OUT };
+enum fw_proto { FW_ANY, FW_TCP, FW_UDP, FW_ICMP };
+
+/* An address or prefix, printed canonically ("10.0.0.0/8", "fd00::1"). */
+struct fw_net {
+	int family;		/* 0: any */
+	uint8_t a[16];
+	int len;
+};
+
+struct fw_rule {
+	enum fw_dir dir;
+	enum fw_proto proto;
+	uint16_t sport[2], dport[2];	/* a range; [0] == 0: any */
+	struct fw_net src, dst;
+	bool accept;
+};
+
+struct fw_conf {
+	struct fw_rule rules[FW_RULES_MAX];
+	int n;
+	bool drop[2];		/* the policy of FW_IN and FW_OUT */
+};
+
+/* The packet and byte counts of one rule (or a policy), once loaded. */
+struct fw_count {
+	uint64_t packets, bytes;
+};
+
+/* Words of the command line and the config. */
+const char *fw_dir_name(enum fw_dir d);
+const char *fw_proto_name(enum fw_proto p);
+int fw_dir_parse(const char *s, enum fw_dir *d);
+int fw_proto_parse(const char *s, enum fw_proto *p);
+/* "P" or "P-Q", 1 to 65535. 0 or -EINVAL. */
+int fw_port_parse(const char *s, uint16_t port[2]);
+/* "ADDR" or "ADDR/LEN", IPv4 or IPv6, host bits cleared. 0 or -EINVAL. */
+int fw_net_parse(const char *s, struct fw_net *n);
+void fw_port_format(const uint16_t port[2], char *buf, size_t len);
+void fw_net_format(const struct fw_net *n, char *buf, size_t len);
+
+/* Whether @r holds together (ports need tcp or udp; one family). 0 or -EINVAL, @why. */
+int fw_rule_check(const struct fw_rule *r, char *why, size_t len);
+
+/* A rule as FIREWALL holds it: "in,tcp,dport=22,drop"; room for any. */
+#define FW_RULE_STRLEN	160
+void fw_rule_format(const struct fw_rule *r, char *buf, size_t len);
+
+/* VE @x's firewall from its config; 0, or -EINVAL after saying what is wrong. */
+int fw_conf_get(struct vectx *x, struct fw_conf *fw);
+/* @fw into VE @x's config (not saved). 0 or -EINVAL. */
+int fw_conf_set(struct vectx *x, const struct fw_conf *fw);
+/* Whether @fw lets everything through (nothing to load). */
+bool fw_conf_empty(const struct fw_conf *fw);
+
+/*
+ * Load @fw for running VE @x, replacing what it had, atomically: its
+ * chains and its host devices (venetID, NETIF's host ends) in the
+ * dispatch maps. An empty @fw removes it. 0, or -errno with @why.
+ */
+int fw_load(struct vectx *x, const struct fw_conf *fw, char *why, size_t len);
+
+/*
+ * At a start, a resume or a change of NETIF, before the devices are up
+ * (elements name devices, which need not exist yet): VE @x's firewall
+ * from its config loaded, or removed when it has none. An exit code, said.
+ */
+int fw_start(struct vectx *x);
+
+/* Remove VE @x's firewall from the host (stopped VE; nothing: fine). */
+int fw_unload(const struct vectx *x, char *why, size_t len);
+
+/*
+ * The counters of VE @x's loaded rules, by rule number (0 .. @n - 1),
+ * then the two policies (@n, @n + 1). 0, -ENOENT when nothing is
+ * loaded, or -errno.
+ */
+int fw_counters(const struct vectx *x, struct fw_count *c, int n);
+
+#endif
