@@ -70,7 +70,7 @@ static int parse_rule(uint32_t id, int argc, char **argv, struct fw_rule *r)
 			break;
 		case 'S':
 		case 'T':
-			bad = fw_net_parse(optarg, c == 'S' ? &r->src : &r->dst);
+			bad = ve_prefix_parse(optarg, c == 'S' ? &r->src : &r->dst, false);
 			want = net;
 			break;
 		case 'a':
@@ -110,8 +110,8 @@ static void print_rule_text(const char *num, const struct fw_rule *r, const char
 
 	fw_port_format(r->sport, sp, sizeof(sp));
 	fw_port_format(r->dport, dp, sizeof(dp));
-	fw_net_format(&r->src, src, sizeof(src));
-	fw_net_format(&r->dst, dst, sizeof(dst));
+	ve_prefix_format(&r->src, src, sizeof(src));
+	ve_prefix_format(&r->dst, dst, sizeof(dst));
 	if (c) {
 		snprintf(pk, sizeof(pk), "%" PRIu64, c->packets);
 		snprintf(by, sizeof(by), "%" PRIu64, c->bytes);
@@ -172,9 +172,9 @@ static int list(struct vectx *x, int argc, char **argv)
 			json_str("sport", v, false);
 			fw_port_format(r->dport, v, sizeof(v));
 			json_str("dport", v, false);
-			fw_net_format(&r->src, v, sizeof(v));
+			ve_prefix_format(&r->src, v, sizeof(v));
 			json_str("src", v, false);
-			fw_net_format(&r->dst, v, sizeof(v));
+			ve_prefix_format(&r->dst, v, sizeof(v));
 			json_str("dst", v, false);
 			json_str("action", r->accept ? "accept" : "drop", false);
 			json_counts(loaded ? &counts[i] : NULL);

@@ -105,39 +105,6 @@ int fw_port_parse(const char *s, uint16_t port[2])
 	return 0;
 }
 
-int fw_net_parse(const char *s, struct fw_net *n)
-{
-	char addr[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-	uint32_t bits;
-	int max;
-
-	if (!len || len >= sizeof(addr))
-		return -EINVAL;
-	memcpy(addr, s, len);
-	addr[len] = '\0';
-	memset(n, 0, sizeof(*n));
-	if (inet_pton(AF_INET, addr, n->a) == 1)
-		n->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, n->a) == 1)
-		n->family = AF_INET6;
-	else
-		return -EINVAL;
-	max = n->family == AF_INET ? 32 : 128;
-	bits = (uint32_t)max;
-	if (slash && parse_uint(slash + 1, 0, (uint32_t)max, &bits))
-		return -EINVAL;
-	n->len = (int)bits;
-	/* What a prefix's host bits say is nothing: cleared, so that it prints as nft does. */
-	for (int i = 0; i < max / 8; i++) {
-		int keep = n->len - i * 8;
-
-		n->a[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
-	}
-	return 0;
-}
-
 void fw_port_format(const uint16_t port[2], char *buf, size_t len)
 {
 	if (!port[0])
@@ -146,21 +113,6 @@ void fw_port_format(const uint16_t port[2], char *buf, size_t len)
 		snprintf(buf, len, "%u", port[0]);
 	else
 		snprintf(buf, len, "%u-%u", port[0], port[1]);
-}
-
-void fw_net_format(const struct fw_net *n, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (!n->family) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	inet_ntop(n->family, n->a, a, sizeof(a));
-	if (n->len == (n->family == AF_INET ? 32 : 128))
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s/%d", a, n->len);
 }
 
 int fw_rule_check(const struct fw_rule *r, char *why, size_t len)
@@ -191,11 +143,11 @@ void fw_rule_format(const struct fw_rule *r, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, ",dport=%s", p);
 	}
 	if (r->src.family && n < len) {
-		fw_net_format(&r->src, a, sizeof(a));
+		ve_prefix_format(&r->src, a, sizeof(a));
 		n += (size_t)snprintf(buf + n, len - n, ",src=%s", a);
 	}
 	if (r->dst.family && n < len) {
-		fw_net_format(&r->dst, a, sizeof(a));
+		ve_prefix_format(&r->dst, a, sizeof(a));
 		n += (size_t)snprintf(buf + n, len - n, ",dst=%s", a);
 	}
 	if (n < len)
@@ -228,8 +180,8 @@ static int rule_parse(char *word, struct fw_rule *r, char *why, size_t len)
 			action = true;
 		} else if (!strncmp(field, "sport=", 6) && !fw_port_parse(field + 6, r->sport)) {
 		} else if (!strncmp(field, "dport=", 6) && !fw_port_parse(field + 6, r->dport)) {
-		} else if (!strncmp(field, "src=", 4) && !fw_net_parse(field + 4, &r->src)) {
-		} else if (!strncmp(field, "dst=", 4) && !fw_net_parse(field + 4, &r->dst)) {
+		} else if (!strncmp(field, "src=", 4) && !ve_prefix_parse(field + 4, &r->src, false)) {
+		} else if (!strncmp(field, "dst=", 4) && !ve_prefix_parse(field + 4, &r->dst, false)) {
 		} else {
 			snprintf(why, len, "bad field '%s'", field);
 			return -EINVAL;
@@ -441,11 +393,11 @@ static void script_rule(FILE *f, const char *chain, const struct fw_rule *r, int
 		fprintf(f, "th dport %s ", p);
 	}
 	if (r->src.family) {
-		fw_net_format(&r->src, a, sizeof(a));
+		ve_prefix_format(&r->src, a, sizeof(a));
 		fprintf(f, "%s saddr %s ", r->src.family == AF_INET ? "ip" : "ip6", a);
 	}
 	if (r->dst.family) {
-		fw_net_format(&r->dst, a, sizeof(a));
+		ve_prefix_format(&r->dst, a, sizeof(a));
 		fprintf(f, "%s daddr %s ", r->dst.family == AF_INET ? "ip" : "ip6", a);
 	}
 	fprintf(f, "counter %s comment \"rule %d\"\n", r->accept ? "return" : "drop", num);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netaddr.h"
 #include "vectx.h"
 
 /* Rules a VE may have: each is a line of nft and a word in its config. */
@@ -20,18 +21,11 @@
 enum fw_dir { FW_IN, FW_OUT };
 enum fw_proto { FW_ANY, FW_TCP, FW_UDP, FW_ICMP };
 
-/* An address or prefix, printed canonically ("10.0.0.0/8", "fd00::1"). */
-struct fw_net {
-	int family;		/* 0: any */
-	uint8_t a[16];
-	int len;
-};
-
 struct fw_rule {
 	enum fw_dir dir;
 	enum fw_proto proto;
 	uint16_t sport[2], dport[2];	/* a range; [0] == 0: any */
-	struct fw_net src, dst;
+	struct ve_prefix src, dst;
 	bool accept;
 };
 
@@ -53,10 +47,7 @@ int fw_dir_parse(const char *s, enum fw_dir *d);
 int fw_proto_parse(const char *s, enum fw_proto *p);
 /* "P" or "P-Q", 1 to 65535. 0 or -EINVAL. */
 int fw_port_parse(const char *s, uint16_t port[2]);
-/* "ADDR" or "ADDR/LEN", IPv4 or IPv6, host bits cleared. 0 or -EINVAL. */
-int fw_net_parse(const char *s, struct fw_net *n);
 void fw_port_format(const uint16_t port[2], char *buf, size_t len);
-void fw_net_format(const struct fw_net *n, char *buf, size_t len);
 
 /* Whether @r holds together (ports need tcp or udp; one family). 0 or -EINVAL, @why. */
 int fw_rule_check(const struct fw_rule *r, char *why, size_t len);

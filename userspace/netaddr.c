@@ -5,6 +5,7 @@
  * so that a bad address is named in the user's words.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,60 @@ void ve_ip_list_format(const struct ve_ip *list, int n, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "",
 					 ve_ip_format(&list[i], one, sizeof(one)));
 	}
+}
+
+int ve_prefix_parse(const char *s, struct ve_prefix *n, bool host_bits)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	uint32_t bits;
+	int max;
+
+	if (!len || len >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	memset(n, 0, sizeof(*n));
+	if (inet_pton(AF_INET, addr, n->a) == 1)
+		n->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, n->a) == 1)
+		n->family = AF_INET6;
+	else
+		return -EINVAL;
+	max = n->family == AF_INET ? 32 : 128;
+	bits = (uint32_t)max;
+	if (slash) {
+		const char *p = slash + 1;
+
+		/* 1 to 3 digits, at most @max. */
+		if (!*p || strlen(p) > 3 || strspn(p, "0123456789") != strlen(p))
+			return -EINVAL;
+		bits = (uint32_t)atoi(p);
+		if (bits > (uint32_t)max)
+			return -EINVAL;
+	}
+	n->len = (int)bits;
+	/* A prefix's host bits say nothing: cleared, so that it prints as nft does. */
+	for (int i = 0; i < max / 8 && !host_bits; i++) {
+		int keep = n->len - i * 8;
+
+		n->a[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+	return 0;
+}
+
+void ve_prefix_format(const struct ve_prefix *n, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!n->family) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	inet_ntop(n->family, n->a, a, sizeof(a));
+	if (n->len == (n->family == AF_INET ? 32 : 128))
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%d", a, n->len);
 }

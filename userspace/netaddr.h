@@ -38,4 +38,20 @@ int ve_ip_list_parse(const char *s, struct ve_ip *out, char *why, size_t len);
 /* The list as IP_ADDRESS holds it: "ADDR ADDR ..." */
 void ve_ip_list_format(const struct ve_ip *list, int n, char *buf, size_t len);
 
+/* An address or a prefix: "10.0.0.0/8", "fd00::1" (a whole address). */
+struct ve_prefix {
+	int family;		/* 0: none given */
+	uint8_t a[16];
+	int len;
+};
+
+/*
+ * "ADDR" or "ADDR/LEN", IPv4 or IPv6, any kind of address; the host bits
+ * cleared when @host_bits is false (a prefix), kept when true (an
+ * interface's address with its network's length). 0 or -EINVAL.
+ */
+int ve_prefix_parse(const char *s, struct ve_prefix *n, bool host_bits);
+/* As parsed: "-" for none, the length left out for a whole address. */
+void ve_prefix_format(const struct ve_prefix *n, char *buf, size_t len);
+
 #endif

@@ -137,16 +137,16 @@ START_TEST(fw_words)
 	};
 	static const char *const bad_ports[] = { "", "0", "65536", "-1", "30-20", "1-", "a", "22-x" };
 	uint16_t port[2];
-	struct fw_net n;
+	struct ve_prefix n;
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
-		ck_assert_msg(!fw_net_parse(nets[i][0], &n), "%s", nets[i][0]);
-		fw_net_format(&n, buf, sizeof(buf));
+		ck_assert_msg(!ve_prefix_parse(nets[i][0], &n, false), "%s", nets[i][0]);
+		ve_prefix_format(&n, buf, sizeof(buf));
 		ck_assert_str_eq(buf, nets[i][1]);
 	}
 	for (size_t i = 0; i < sizeof(bad_nets) / sizeof(bad_nets[0]); i++)
-		ck_assert_msg(fw_net_parse(bad_nets[i], &n), "'%s' taken", bad_nets[i]);
+		ck_assert_msg(ve_prefix_parse(bad_nets[i], &n, false), "'%s' taken", bad_nets[i]);
 	ck_assert_int_eq(fw_port_parse("22", port), 0);
 	fw_port_format(port, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "22");
