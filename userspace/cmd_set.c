@@ -9,6 +9,7 @@
  *   --ipadd ADDR  --ipdel ADDR|all  --nameserver ADDR  --searchdomain NAME
  *   --netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE[,ADDRS]]
  *   --netif_del IFNAME|all
+ *   --network NAME[,ADDR/LEN]  --network-del NAME
  *
  * A running VE gets the change at once (module, cgroup, hostname); --save
  * also writes the config, and is required for a VE that is not running.
@@ -34,13 +35,15 @@
 #include "nsexec.h"
 #include "parse.h"
 #include "private.h"
+#include "privnet.h"
 #include "resources.h"
 #include "vectx.h"
 
 enum { OPT_SAVE = 1, OPT_HOSTNAME, OPT_ONBOOT, OPT_RAM, OPT_SWAP, OPT_CPULIMIT,
        OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_IPADD, OPT_IPDEL,
        OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_NETIF_ADD, OPT_NETIF_DEL,
-       OPT_MEMINFO, OPT_DISKSPACE, OPT_DISKINODES, OPT_QUOTATIME, OPT_RES = 100 };
+       OPT_MEMINFO, OPT_DISKSPACE, OPT_DISKINODES, OPT_QUOTATIME, OPT_NETWORK,
+       OPT_NETWORK_DEL, OPT_RES = 100 };
 
 static const struct option fixed_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
@@ -60,18 +63,30 @@ static const struct option fixed_opts[] = {
 	{ "searchdomain", required_argument, NULL, OPT_SEARCHDOMAIN },
 	{ "netif_add", required_argument, NULL, OPT_NETIF_ADD },
 	{ "netif_del", required_argument, NULL, OPT_NETIF_DEL },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "network-del", required_argument, NULL, OPT_NETWORK_DEL },
 	{ "diskspace", required_argument, NULL, OPT_DISKSPACE },
 	{ "diskinodes", required_argument, NULL, OPT_DISKINODES },
 	{ "quotatime", required_argument, NULL, OPT_QUOTATIME },
 };
 
-/* --netif_add and --netif_del, applied to NETIF once the config is read. */
+/*
+ * --netif_add, --netif_del, --network and --network-del, applied to NETIF
+ * once the config is read.
+ */
 struct netif_edit {
-	int n_add, n_del;
+	int n_add, n_del, n_net_add, n_net_del;
 	bool del_all;
 	const char *add[VE_NETIF_MAX_CONF];
 	const char *del[VE_NETIF_MAX_CONF];
+	const char *net_add[VE_NETIF_MAX_CONF];
+	const char *net_del[VE_NETIF_MAX_CONF];
 };
+
+static bool netif_edited(const struct netif_edit *e)
+{
+	return e->n_add || e->n_del || e->del_all || e->n_net_add || e->n_net_del;
+}
 
 /* --ipadd and --ipdel, applied to IP_ADDRESS once the config is read. */
 struct ip_edit {
@@ -323,6 +338,117 @@ static int ip_apply(struct vectx *x, const struct ip_edit *e, struct ve_ip *old,
 	return n;
 }
 
+/* The first N of the default host name vethID.N that none of @list's @n has. */
+static int free_host_index(const struct vectx *x, const struct ve_netif *list, int n)
+{
+	int index = 0;
+
+	for (int k = 0; k < n; k++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "veth%u.%d", x->id, index);
+		if (!strcmp(list[k].host_ifname, name)) {
+			index++;
+			k = -1;
+		}
+	}
+	return index;
+}
+
+/* Whether the bits of @a that prefix @p covers are @p's. */
+static bool prefix_covers(const struct ve_prefix *p, const struct ve_prefix *a)
+{
+	if (p->family != a->family)
+		return false;
+	for (int i = 0; i < p->len; i++) {
+		uint8_t bit = (uint8_t)(0x80 >> (i % 8));
+
+		if ((p->a[i / 8] & bit) != (a->a[i / 8] & bit))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * --network NAME[,ADDR/LEN]: interface ethN (the first N from 1 free) of
+ * @list's @n on network NAME, into @nif. 0, or -1 after saying why.
+ */
+static int network_member(struct vectx *x, const char *arg, const struct ve_netif *list,
+			  int n, struct ve_netif *nif)
+{
+	char name[PRIVNET_NAME_MAX + 2], why[PATH_MAX + 256];
+	const char *comma = strchr(arg, ',');
+	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+	struct privnet net;
+	int err, eth = 1;
+
+	memset(nif, 0, sizeof(*nif));
+	snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : sizeof(name) - 1),
+		 arg);
+	err = len <= PRIVNET_NAME_MAX ? privnet_load(name, &net, why, sizeof(why)) : -EINVAL;
+	if (err) {
+		vectl_err("set %u: --network '%s': %s%s", x->id, arg,
+			  err == -EINVAL && len > PRIVNET_NAME_MAX ? "not a network name" : why,
+			  err == -ENOENT ? " (vectl network create it first)" : "");
+		return -1;
+	}
+	for (int k = 0; k < n; k++)
+		if (!strcmp(list[k].network, name)) {
+			vectl_err("set %u: --network %s: the VE is on it already (%s)", x->id, name,
+				  list[k].ifname);
+			return -1;
+		}
+	if (comma) {
+		bool no_len = !strchr(comma + 1, '/');
+
+		if (ve_prefix_parse(comma + 1, &nif->addr, true) ||
+		    (no_len && !net.subnet.family)) {
+			vectl_err("set %u: --network '%s': '%s' is not ADDR/LEN%s", x->id, arg,
+				  comma + 1, no_len ? " (the network has no subnet to take LEN from)" : "");
+			return -1;
+		}
+		if (no_len)
+			nif->addr.len = net.subnet.len;
+		if (net.subnet.family && (!prefix_covers(&net.subnet, &nif->addr) ||
+					  nif->addr.len != net.subnet.len)) {
+			char s[64];
+
+			ve_prefix_format(&net.subnet, s, sizeof(s));
+			vectl_err("set %u: --network '%s': the address is not in network %s's subnet %s",
+				  x->id, arg, name, s);
+			return -1;
+		}
+	}
+	for (int k = 0; k < n; k++) {
+		char ifname[IF_NAMESIZE];
+
+		snprintf(ifname, sizeof(ifname), "eth%d", eth);
+		if (!strcmp(list[k].ifname, ifname)) {
+			eth++;
+			k = -1;
+		}
+	}
+	snprintf(nif->ifname, sizeof(nif->ifname), "eth%d", eth);
+	memcpy(nif->network, net.name, sizeof(nif->network));
+	if (netif_complete(x->id, nif, free_host_index(x, list, n), why, sizeof(why))) {
+		vectl_err("set %u: --network '%s': %s", x->id, arg, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether @nif goes with @e's --netif_del and --network-del. */
+static bool netif_deleted(const struct netif_edit *e, const struct ve_netif *nif)
+{
+	for (int i = 0; i < e->n_del; i++)
+		if (!strcmp(nif->ifname, e->del[i]))
+			return true;
+	for (int i = 0; i < e->n_net_del; i++)
+		if (!strcmp(nif->network, e->net_del[i]))
+			return true;
+	return e->del_all;
+}
+
 /*
  * NETIF after @e: into @new (the count); @old gets the current one. -1
  * after saying why.
@@ -347,33 +473,31 @@ static int netif_apply(struct vectx *x, const struct netif_edit *e, struct ve_ne
 			return -1;
 		}
 	}
-	for (int k = 0; k < *n_old && !e->del_all; k++) {
-		bool gone = false;
+	for (int i = 0; i < e->n_net_del; i++) {
+		bool found = false;
 
-		for (int i = 0; i < e->n_del; i++)
-			gone |= !strcmp(old[k].ifname, e->del[i]);
-		if (!gone)
-			new[n++] = old[k];
-	}
-	for (int i = 0; i < e->n_add; i++) {
-		int index = 0, k;
-
-		if (n == VE_NETIF_MAX_CONF) {
-			vectl_err("set %u: --netif_add: a VE has at most %d interfaces", x->id,
-				  VE_NETIF_MAX_CONF);
+		for (int k = 0; k < *n_old; k++)
+			found |= !strcmp(old[k].network, e->net_del[i]);
+		if (!found) {
+			vectl_err("set %u: --network-del %s: the VE is not on that network", x->id,
+				  e->net_del[i]);
 			return -1;
 		}
-		/* The default host name: the first vethID.N no interface has. */
-		for (k = 0; k < n; k++) {
-			char name[32];
-
-			snprintf(name, sizeof(name), "veth%u.%d", x->id, index);
-			if (!strcmp(new[k].host_ifname, name)) {
-				index++;
-				k = -1;
-			}
+	}
+	for (int k = 0; k < *n_old; k++)
+		if (!netif_deleted(e, &old[k]))
+			new[n++] = old[k];
+	for (int i = 0; i < e->n_add + e->n_net_add; i++) {
+		if (n == VE_NETIF_MAX_CONF) {
+			vectl_err("set %u: --%s: a VE has at most %d interfaces", x->id,
+				  i < e->n_add ? "netif_add" : "network", VE_NETIF_MAX_CONF);
+			return -1;
 		}
-		if (netif_parse_arg(x->id, e->add[i], index, &new[n], why, sizeof(why))) {
+		if (i >= e->n_add) {
+			if (network_member(x, e->net_add[i - e->n_add], new, n, &new[n]))
+				return -1;
+		} else if (netif_parse_arg(x->id, e->add[i], free_host_index(x, new, n), &new[n],
+					   why, sizeof(why))) {
 			vectl_err("set %u: invalid --netif_add '%s' (%s)", x->id, e->add[i], why);
 			return -1;
 		}
@@ -474,7 +598,12 @@ int cmd_set(int argc, char **argv)
 			nifs.del[nifs.n_del++] = optarg;
 		else if (opt == OPT_NETIF_ADD && nifs.n_add < VE_NETIF_MAX_CONF)
 			nifs.add[nifs.n_add++] = optarg;
-		else if (opt == OPT_NETIF_ADD || opt == OPT_NETIF_DEL)
+		else if (opt == OPT_NETWORK && nifs.n_net_add < VE_NETIF_MAX_CONF)
+			nifs.net_add[nifs.n_net_add++] = optarg;
+		else if (opt == OPT_NETWORK_DEL && nifs.n_net_del < VE_NETIF_MAX_CONF)
+			nifs.net_del[nifs.n_net_del++] = optarg;
+		else if (opt == OPT_NETIF_ADD || opt == OPT_NETIF_DEL || opt == OPT_NETWORK ||
+			 opt == OPT_NETWORK_DEL)
 			rc = bad_value(id, opts[idx].name, optarg, "too many interfaces");
 		else
 			rc = set_one(&changes, id, opt, opts[idx].name, optarg);
@@ -484,7 +613,7 @@ int cmd_set(int argc, char **argv)
 		}
 	}
 	if (optind != argc || (!changes.n && !ips.n_add && !ips.n_del && !ips.del_all &&
-				!nifs.n_add && !nifs.n_del && !nifs.del_all)) {
+				!netif_edited(&nifs))) {
 		conf_free(&changes);
 		vectl_err("set %u: %s", id, optind != argc ? "unexpected argument" :
 			  "nothing to set (see: man vectl)");
@@ -518,7 +647,7 @@ int cmd_set(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (nifs.n_add || nifs.n_del || nifs.del_all) {
+	if (netif_edited(&nifs)) {
 		n_new_nifs = netif_apply(&x, &nifs, old_nifs, &n_old_nifs, new_nifs);
 		if (n_new_nifs < 0) {
 			rc = VECTL_ERR_VALUE;

@@ -6,7 +6,10 @@
  *
  * plus ve's own key "ip=ADDR ADDR...": the addresses the VE may send from
  * on that interface (the module drops any other source; the VE configures
- * them itself, with whatever prefix and gateway its LAN has). MACs not
+ * them itself, with whatever prefix and gateway its LAN has). And
+ * "network=NAME,addr=ADDR/LEN": an interface on customer network NAME
+ * (privnet.h), its bridge the network's, with an address vectl sets in the
+ * VE; no filter (the segment is the customer's own). MACs not
  * given are made from the VE's ID and the interface's name, so they stay
  * the same across starts and nodes.
  */
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "netif.h"
+#include "privnet.h"
 
 void netif_default_mac(uint32_t id, const char *ifname, bool host, uint8_t mac[6])
 {
@@ -90,6 +94,22 @@ static int set_field(uint32_t id, struct ve_netif *nif, const char *key, const c
 		}
 		return 0;
 	}
+	if (!strcmp(key, "network")) {
+		if (!privnet_name_ok(v)) {
+			snprintf(why, len, "network '%s' is not a network name (1 to %d of a-z, 0-9, '-', '_', a letter first)",
+				 v, PRIVNET_NAME_MAX);
+			return -1;
+		}
+		snprintf(nif->network, sizeof(nif->network), "%s", v);
+		return 0;
+	}
+	if (!strcmp(key, "addr")) {
+		if (ve_prefix_parse(v, &nif->addr, true)) {
+			snprintf(why, len, "addr '%s' is not ADDR/LEN", v);
+			return -1;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "ip")) {
 		char *copy = strdup(v), *save = NULL;
 		int rc = 0;
@@ -119,8 +139,7 @@ static int set_field(uint32_t id, struct ve_netif *nif, const char *key, const c
 	return 0;
 }
 
-/* Fill in what was not given; check the whole entry. */
-static int complete(uint32_t id, struct ve_netif *nif, int index, char *why, size_t len)
+int netif_complete(uint32_t id, struct ve_netif *nif, int index, char *why, size_t len)
 {
 	static const uint8_t zero[6];
 
@@ -130,6 +149,16 @@ static int complete(uint32_t id, struct ve_netif *nif, int index, char *why, siz
 	}
 	if (!strcmp(nif->ifname, "venet0") || !strcmp(nif->ifname, "lo")) {
 		snprintf(why, len, "ifname %s is taken (venet0 is the routed device, lo the loopback)",
+			 nif->ifname);
+		return -1;
+	}
+	if (nif->network[0] && (nif->bridge[0] || nif->n_ips)) {
+		snprintf(why, len, "%s: an interface on network %s has its bridge, and no ip= (the network is the customer's own)",
+			 nif->ifname, nif->network);
+		return -1;
+	}
+	if (nif->addr.family && !nif->network[0]) {
+		snprintf(why, len, "%s: addr= is for an interface on a network (network=NAME)",
 			 nif->ifname);
 		return -1;
 	}
@@ -201,7 +230,7 @@ int netif_parse(uint32_t id, const char *s, struct ve_netif *out, char *why, siz
 				break;
 			}
 		}
-		if (n >= 0 && complete(id, &out[n], n, why, len))
+		if (n >= 0 && netif_complete(id, &out[n], n, why, len))
 			n = -1;
 		if (n >= 0)
 			n++;
@@ -228,6 +257,14 @@ void netif_format(const struct ve_netif *list, int n, char *buf, size_t len)
 					 i ? ";" : "", f->ifname, mac, f->host_ifname, hmac);
 		if (f->bridge[0] && used < len)
 			used += (size_t)snprintf(buf + used, len - used, ",bridge=%s", f->bridge);
+		if (f->network[0] && used < len)
+			used += (size_t)snprintf(buf + used, len - used, ",network=%s", f->network);
+		if (f->addr.family && used < len) {
+			char a[64];
+
+			ve_prefix_format(&f->addr, a, sizeof(a));
+			used += (size_t)snprintf(buf + used, len - used, ",addr=%s", a);
+		}
 		for (int k = 0; k < f->n_ips && used < len; k++) {
 			char a[VE_IP_STRLEN];
 
@@ -266,5 +303,5 @@ int netif_parse_arg(uint32_t id, const char *arg, int index, struct ve_netif *ni
 		p = comma ? comma + 1 : NULL;
 	}
 	free(copy);
-	return rc ? rc : complete(id, nif, index, why, len);
+	return rc ? rc : netif_complete(id, nif, index, why, len);
 }

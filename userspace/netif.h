@@ -20,6 +20,9 @@ struct ve_netif {
 	uint8_t mac[6], host_mac[6];
 	int n_ips;
 	struct ve_ip ips[VE_NETIF_IPS];	/* the sources the filter lets through */
+	/* On a customer network (privnet.h): its name, and the address vectl sets. */
+	char network[16];
+	struct ve_prefix addr;		/* family 0: none, the VE configures it */
 };
 
 /*
@@ -38,6 +41,12 @@ void netif_format(const struct ve_netif *list, int n, char *buf, size_t len);
  */
 int netif_parse_arg(uint32_t id, const char *arg, int index, struct ve_netif *nif,
 		    char *why, size_t len);
+
+/*
+ * Fill in what @nif, interface @index of VE @id, was not given (MACs,
+ * host name) and check the whole entry. 0, or -1 with @why.
+ */
+int netif_complete(uint32_t id, struct ve_netif *nif, int index, char *why, size_t len);
 
 /* The stable MAC vectl gives interface @ifname of VE @id (@host: its host end). */
 void netif_default_mac(uint32_t id, const char *ifname, bool host, uint8_t mac[6]);

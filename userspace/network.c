@@ -47,6 +47,7 @@
 #include "firewall.h"
 #include "launch.h"
 #include "network.h"
+#include "privnet.h"
 #include "rtnl.h"
 #include "run.h"
 
@@ -432,11 +433,35 @@ static int addr_down(struct net_ctx *c, const struct ve_ip *ip)
 
 /* ---- bridged interfaces ---- */
 
+/* The bridge of @nif's customer network, made on this node if need be. */
+static int network_bridge(struct net_ctx *c, const struct ve_netif *nif, int *bidx,
+			  uint32_t *mtu)
+{
+	char why[PATH_MAX + 256];
+	struct privnet n;
+	int err;
+
+	err = privnet_load(nif->network, &n, why, sizeof(why));
+	if (!err)
+		err = privnet_up(&c->host, &n, bidx, mtu, why, sizeof(why));
+	if (err) {
+		vectl_err("%s %u: NETIF %s: %s%s", c->verb, c->x->id, nif->ifname, why,
+			  err == -ENOENT ? " (vectl network create it first)" : "");
+		return VECTL_ERR_NET;
+	}
+	return VECTL_OK;
+}
+
 static int netif_up(struct net_ctx *c, const struct ve_netif *nif)
 {
 	int err, hidx, vidx, bidx = 0;
+	uint32_t mtu = 0;
 
-	if (nif->bridge[0]) {
+	if (nif->network[0]) {
+		err = network_bridge(c, nif, &bidx, &mtu);
+		if (err)
+			return err;
+	} else if (nif->bridge[0]) {
 		bidx = rtnl_ifindex(&c->host, nif->bridge);
 		if (bidx <= 0) {
 			vectl_err("%s %u: NETIF %s: the host has no bridge %s; create it first",
@@ -452,16 +477,34 @@ static int netif_up(struct net_ctx *c, const struct ve_netif *nif)
 	vidx = rtnl_ifindex(&c->ve, nif->ifname);
 	if (hidx <= 0 || vidx <= 0)
 		return fail(c, "find the device pair", NULL, NULL, -ENODEV);
-	/* Filtered (its MAC, the VE's addresses) before it carries anything. */
-	err = veapi_attach(c->nl, c->x->id, hidx, nif->mac);
+	/*
+	 * Filtered (its MAC, the VE's addresses) before it carries anything;
+	 * not on a customer network, whose addresses are the customer's
+	 * (another network may use the same) and whose segment is its own.
+	 */
+	err = nif->network[0] ? 0 : veapi_attach(c->nl, c->x->id, hidx, nif->mac);
 	if (err) {
 		vectl_err("%s %u: cannot attach %s to the module: %s", c->verb, c->x->id,
 			  nif->host_ifname, ve_nl_strerror(c->nl, err));
 		return VECTL_ERR_NET;
 	}
+	/* Both ends fit what the network carries (VXLAN's overhead). */
+	err = mtu ? rtnl_link_mtu(&c->host, hidx, mtu) : 0;
+	if (!err && mtu && !c->adopt)
+		err = rtnl_link_mtu(&c->ve, vidx, mtu);
+	if (err)
+		return fail(c, "set the MTU of the interface pair", NULL, &c->host, err);
 	err = bidx ? rtnl_link_master(&c->host, hidx, bidx) : 0;
 	if (err)
 		return fail(c, "put the host end on its bridge", NULL, &c->host, err);
+	if (nif->addr.family && !c->adopt) {
+		struct ve_ip ip = { .family = nif->addr.family };
+
+		memcpy(ip.a, nif->addr.a, sizeof(ip.a));
+		err = rtnl_addr_len(&c->ve, true, vidx, &ip, (uint8_t)nif->addr.len, RT_SCOPE_UNIVERSE);
+		if (err)
+			return fail(c, "give the VE its address", &ip, &c->ve, err);
+	}
 	err = rtnl_link_up(&c->host, hidx);
 	if (!err && !c->adopt)
 		err = rtnl_link_up(&c->ve, vidx);

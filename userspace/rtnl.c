@@ -138,6 +138,11 @@ static int rtnl_run(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *dat
 	return rtnl_wait(r, nlh->nlmsg_seq, cb, data);
 }
 
+static size_t ip_len(const struct ve_ip *ip)
+{
+	return ip->family == AF_INET ? 4 : 16;
+}
+
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct { int ifindex; uint8_t *mac; } *out = data;
@@ -211,6 +216,69 @@ int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,
 	return rtnl_run(r, nlh, NULL, NULL);
 }
 
+int rtnl_bridge_add(struct rtnl *r, const char *name)
+{
+	struct nlattr *linkinfo;
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (void **)&ifi, sizeof(*ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+int rtnl_vxlan_add(struct rtnl *r, const char *name, uint32_t vni, uint16_t port,
+		   uint32_t mtu)
+{
+	struct nlattr *linkinfo, *data;
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (void **)&ifi, sizeof(*ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
+	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(port));
+	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 1);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+int rtnl_fdb_flood(struct rtnl *r, int ifindex, const struct ve_ip *peer)
+{
+	static const uint8_t zero[6];
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+
+	nlh = rtnl_msg(r, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND, (void **)&ndm,
+		       sizeof(*ndm));
+	ndm->ndm_family = AF_BRIDGE;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = NUD_PERMANENT | NUD_NOARP;
+	ndm->ndm_flags = NTF_SELF;
+	mnl_attr_put(nlh, NDA_LLADDR, sizeof(zero), zero);
+	mnl_attr_put(nlh, NDA_DST, ip_len(peer), peer->a);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
+int rtnl_link_mtu(struct rtnl *r, int ifindex, uint32_t mtu)
+{
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, RTM_NEWLINK, 0, (void **)&ifi, sizeof(*ifi));
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
 int rtnl_link_del(struct rtnl *r, int ifindex)
 {
 	struct ifinfomsg *ifi;
@@ -244,13 +312,14 @@ int rtnl_link_master(struct rtnl *r, int ifindex, int master)
 	return rtnl_run(r, nlh, NULL, NULL);
 }
 
-static size_t ip_len(const struct ve_ip *ip)
-{
-	return ip->family == AF_INET ? 4 : 16;
-}
-
 int rtnl_addr(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
 	      uint8_t scope)
+{
+	return rtnl_addr_len(r, add, ifindex, ip, ip->family == AF_INET ? 32 : 128, scope);
+}
+
+int rtnl_addr_len(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
+		  uint8_t prefixlen, uint8_t scope)
 {
 	struct ifaddrmsg *ifa;
 	struct nlmsghdr *nlh;
@@ -258,7 +327,7 @@ int rtnl_addr(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
 	nlh = rtnl_msg(r, add ? RTM_NEWADDR : RTM_DELADDR,
 		       add ? NLM_F_CREATE | NLM_F_REPLACE : 0, (void **)&ifa, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)ip->family;
-	ifa->ifa_prefixlen = ip->family == AF_INET ? 32 : 128;
+	ifa->ifa_prefixlen = prefixlen;
 	ifa->ifa_scope = scope;
 	ifa->ifa_index = (uint32_t)ifindex;
 	mnl_attr_put(nlh, IFA_LOCAL, ip_len(ip), ip->a);

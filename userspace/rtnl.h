@@ -39,6 +39,17 @@ int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6]);
  */
 int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,
 		  const char *peer, const uint8_t *peer_mac, int peer_netns_fd);
+/* A bridge @name; -EEXIST when there is one. */
+int rtnl_bridge_add(struct rtnl *r, const char *name);
+/*
+ * A VXLAN device @name of @vni on UDP @port with MTU @mtu, learning
+ * remote MACs, its underlay whatever route reaches a peer; -EEXIST.
+ */
+int rtnl_vxlan_add(struct rtnl *r, const char *name, uint32_t vni, uint16_t port,
+		   uint32_t mtu);
+/* On VXLAN device @ifindex: flood broadcast and unknown frames to @peer too. */
+int rtnl_fdb_flood(struct rtnl *r, int ifindex, const struct ve_ip *peer);
+int rtnl_link_mtu(struct rtnl *r, int ifindex, uint32_t mtu);
 int rtnl_link_del(struct rtnl *r, int ifindex);
 int rtnl_link_up(struct rtnl *r, int ifindex);
 /* Put link @ifindex on bridge @master. */
@@ -47,6 +58,9 @@ int rtnl_link_master(struct rtnl *r, int ifindex, int master);
 /* Add (true) or delete an address: /32 or /128, without DAD. */
 int rtnl_addr(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
 	      uint8_t scope);
+/* The same with its network's @prefixlen. */
+int rtnl_addr_len(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
+		  uint8_t prefixlen, uint8_t scope);
 /*
  * Add or delete the route to @dst (/32, /128; NULL: the default route) on
  * @ifindex, through @gw when given (on the link, whatever its address).

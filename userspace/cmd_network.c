@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vectl network create NAME [--subnet CIDR] [--vni N] [--peer ADDR]...
+ * vectl network delete NAME
+ * vectl network list [-H] [-j]
+ *
+ * Customer networks (privnet.h). A VE joins one with vectl set ID
+ * --network NAME[,ADDR/LEN]; the network's devices are made on a node
+ * when a member starts there. A network of the same name has the same
+ * VNI on every node (unless --vni says otherwise), so creating it on each
+ * node with the others as peers joins them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "network.h"
+#include "parse.h"
+#include "privnet.h"
+#include "rtnl.h"
+#include "run.h"
+#include "vectx.h"
+
+static int usage(void)
+{
+	vectl_err("network: usage: vectl %s", vectl_find_cmd("network")->usage);
+	return VECTL_ERR_USAGE;
+}
+
+/* The VEs with an interface on network @name (their configs say so). */
+struct members {
+	const char *name;
+	uint32_t ids[64];
+	int n;
+};
+
+static void member_of(uint32_t id, void *data)
+{
+	struct ve_netif nifs[VE_NETIF_MAX_CONF];
+	struct members *m = data;
+	char why[256];
+	struct vectx x;
+	int n;
+
+	if (vectx_open(&x, "network", id, false))
+		return;
+	n = netif_parse(id, vectx_get(&x, "NETIF"), nifs, why, sizeof(why));
+	for (int i = 0; i < n; i++)
+		if (!strcmp(nifs[i].network, m->name) && m->n < (int)(sizeof(m->ids) / sizeof(m->ids[0]))) {
+			m->ids[m->n++] = id;
+			break;
+		}
+	vectx_close(&x);
+}
+
+static void members(const char *name, struct members *m)
+{
+	m->name = name;
+	m->n = 0;
+	vectx_each_conf(member_of, m);
+}
+
+static int create(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "subnet", required_argument, NULL, 's' },
+		{ "vni", required_argument, NULL, 'v' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char why[PATH_MAX + 256], a[VE_IP_STRLEN];
+	struct privnet n = { 0 }, *all;
+	bool vni_given = false;
+	int c, count, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 's' && ve_prefix_parse(optarg, &n.subnet, false)) {
+			vectl_err("network: --subnet '%s' is not a prefix (10.50.0.0/24, fd50::/64)",
+				  optarg);
+			return VECTL_ERR_VALUE;
+		} else if (c == 'v' && parse_uint(optarg, 1, PRIVNET_VNI_MAX, &n.vni)) {
+			vectl_err("network: --vni '%s' is not 1 to %u", optarg, PRIVNET_VNI_MAX);
+			return VECTL_ERR_VALUE;
+		} else if (c == 'p') {
+			struct ve_ip ip;
+
+			if (ve_ip_parse(optarg, &ip, why, sizeof(why))) {
+				vectl_err("network: --peer '%s': %s", optarg, why);
+				return VECTL_ERR_VALUE;
+			}
+			if (ve_ip_find(n.peers, n.n_peers, &ip) < 0) {
+				if (n.n_peers == PRIVNET_PEERS_MAX) {
+					vectl_err("network: more than %d peers", PRIVNET_PEERS_MAX);
+					return VECTL_ERR_VALUE;
+				}
+				n.peers[n.n_peers++] = ip;
+			}
+		} else if (c != 's' && c != 'v') {
+			return cmd_bad_option("network", argv);
+		}
+		vni_given |= c == 'v';
+	}
+	if (optind != argc - 1)
+		return usage();
+	if (!privnet_name_ok(argv[optind])) {
+		vectl_err("network: '%s' is not a network name (1 to %d of a-z, 0-9, '-', '_', a letter first)",
+			  argv[optind], PRIVNET_NAME_MAX);
+		return VECTL_ERR_VALUE;
+	}
+	snprintf(n.name, sizeof(n.name), "%s", argv[optind]);
+	if (!vni_given)
+		n.vni = privnet_default_vni(n.name);
+	count = privnet_list(&all);
+	if (count < 0) {
+		vectl_err("network: cannot read %s: %s", PRIVNET_DIR, strerror(-count));
+		return VECTL_ERR_SYSTEM;
+	}
+	for (int i = 0; i < count; i++) {
+		if (!strcmp(all[i].name, n.name)) {
+			vectl_err("network %s: exists already (VNI %u)", n.name, all[i].vni);
+			free(all);
+			return VECTL_ERR_VALUE;
+		}
+		if (all[i].vni == n.vni) {
+			vectl_err("network %s: VNI %u is network %s's%s", n.name, n.vni, all[i].name,
+				  vni_given ? "" : " (give another with --vni)");
+			free(all);
+			return VECTL_ERR_VALUE;
+		}
+	}
+	free(all);
+	err = privnet_save(&n);
+	if (err) {
+		vectl_err("network %s: cannot write %s/%s.conf: %s", n.name, PRIVNET_DIR, n.name,
+			  strerror(-err));
+		return VECTL_ERR_SYSTEM;
+	}
+	printf("Network %s created (VNI %u", n.name, n.vni);
+	for (int i = 0; i < n.n_peers; i++)
+		printf("%s%s", i ? " " : ", peers ", ve_ip_format(&n.peers[i], a, sizeof(a)));
+	printf(")\n");
+	return VECTL_OK;
+}
+
+static int delete(int argc, char **argv)
+{
+	char why[PATH_MAX + 256];
+	struct privnet n;
+	struct members m;
+	struct rtnl r;
+	int err;
+
+	if (argc != 2)
+		return usage();
+	err = privnet_load(argv[1], &n, why, sizeof(why));
+	if (err) {
+		vectl_err("network: %s", why);
+		return err == -ENOENT ? VECTL_ERR_NOT_FOUND : VECTL_ERR_VALUE;
+	}
+	members(n.name, &m);
+	if (m.n) {
+		vectl_err("network %s: VE %u is on it (take it off first: vectl set %u --network-del %s --save)",
+			  n.name, m.ids[0], m.ids[0], n.name);
+		return VECTL_ERR_RUNNING;
+	}
+	err = rtnl_open(&r, -1);
+	if (!err) {
+		err = privnet_down(&r, &n);
+		rtnl_close(&r);
+	}
+	if (err) {
+		vectl_err("network %s: cannot remove its devices: %s", n.name, strerror(-err));
+		return VECTL_ERR_NET;
+	}
+	err = privnet_remove(n.name);
+	if (err) {
+		vectl_err("network %s: cannot remove its file: %s", n.name, strerror(-err));
+		return VECTL_ERR_SYSTEM;
+	}
+	printf("Network %s deleted\n", n.name);
+	return VECTL_OK;
+}
+
+static int list(int argc, char **argv)
+{
+	bool header = true, json = false;
+	struct privnet *all;
+	int c, count;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "Hj")) != -1) {
+		if (c == 'H')
+			header = false;
+		else if (c == 'j')
+			json = true;
+		else
+			return cmd_bad_option("network", argv);
+	}
+	if (optind != argc)
+		return usage();
+	count = privnet_list(&all);
+	if (count < 0) {
+		vectl_err("network: cannot read %s: %s", PRIVNET_DIR, strerror(-count));
+		return VECTL_ERR_SYSTEM;
+	}
+	if (json)
+		printf("[");
+	else if (header)
+		printf("%-15s %8s %-20s %-10s %s\n", "NAME", "VNI", "SUBNET", "BRIDGE", "VES");
+	for (int i = 0; i < count; i++) {
+		char subnet[64], br[IF_NAMESIZE], peers[PRIVNET_PEERS_MAX * (VE_IP_STRLEN + 3)];
+		struct members m;
+		size_t used = 0;
+
+		ve_prefix_format(&all[i].subnet, subnet, sizeof(subnet));
+		privnet_bridge(&all[i], br);
+		members(all[i].name, &m);
+		if (!json) {
+			printf("%-15s %8u %-20s %-10s", all[i].name, all[i].vni, subnet, br);
+			for (int k = 0; k < m.n; k++)
+				printf("%s%u", k ? "," : " ", m.ids[k]);
+			printf("%s\n", m.n ? "" : " -");
+			continue;
+		}
+		peers[0] = '\0';
+		for (int k = 0; k < all[i].n_peers; k++) {
+			char a[VE_IP_STRLEN];
+
+			used += (size_t)snprintf(peers + used, sizeof(peers) - used, "%s\"%s\"",
+						 k ? ", " : "",
+						 ve_ip_format(&all[i].peers[k], a, sizeof(a)));
+		}
+		printf("%s\n  {\"name\": \"%s\", \"vni\": %u, \"subnet\": ", i ? "," : "",
+		       all[i].name, all[i].vni);
+		if (all[i].subnet.family)
+			printf("\"%s\"", subnet);
+		else
+			printf("null");
+		printf(", \"bridge\": \"%s\", \"peers\": [%s], \"ves\": [", br, peers);
+		for (int k = 0; k < m.n; k++)
+			printf("%s%u", k ? ", " : "", m.ids[k]);
+		printf("]}");
+	}
+	if (json)
+		printf("%s]\n", count ? "\n" : "");
+	free(all);
+	return VECTL_OK;
+}
+
+/* One create or delete at a time: the VNI check and the file go together. */
+static int lock_networks(void)
+{
+	int fd, err = mkdir_p(PRIVNET_DIR, 0755);
+
+	if (err)
+		return err;
+	fd = open(PRIVNET_DIR "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int cmd_network(int argc, char **argv)
+{
+	int lock, rc;
+
+	if (argc < 2)
+		return usage();
+	if (!strcmp(argv[1], "list"))
+		return list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "create") && strcmp(argv[1], "delete")) {
+		vectl_err("network: unknown action '%s' (create, delete or list)", argv[1]);
+		return VECTL_ERR_USAGE;
+	}
+	lock = lock_networks();
+	if (lock < 0) {
+		vectl_err("network: cannot lock %s: %s", PRIVNET_DIR, strerror(-lock));
+		return VECTL_ERR_SYSTEM;
+	}
+	rc = !strcmp(argv[1], "create") ? create(argc - 1, argv + 1) : delete(argc - 1, argv + 1);
+	close(lock);
+	return rc;
+}
