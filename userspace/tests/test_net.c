@@ -124,6 +124,29 @@ START_TEST(netif_bad)
 }
 END_TEST
 
+START_TEST(netif_on_a_network)
+{
+	static const char *const bad[] = {
+		"ifname=eth1,network=custa,bridge=br0", "ifname=eth1,network=custa,ip=10.0.0.1",
+		"ifname=eth1,addr=10.50.0.1/24", "ifname=eth1,network=Cust",
+		"ifname=eth1,network=custa,addr=10.50.0.1/33",
+	};
+	struct ve_netif nif[VE_NETIF_MAX_CONF];
+	char buf[1024], why[256];
+
+	ck_assert_int_eq(netif_parse(101, "ifname=eth1,network=custa,addr=10.50.0.1/24", nif, why,
+				     sizeof(why)), 1);
+	ck_assert_str_eq(nif[0].network, "custa");
+	ck_assert_int_eq(nif[0].addr.len, 24);
+	ck_assert_str_eq(nif[0].host_ifname, "veth101.0");
+	netif_format(nif, 1, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, ",network=custa,addr=10.50.0.1/24"));
+	ck_assert_int_eq(netif_parse(101, buf, nif, why, sizeof(why)), 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(netif_parse(101, bad[i], nif, why, sizeof(why)) < 0, "%s taken", bad[i]);
+}
+END_TEST
+
 START_TEST(fw_words)
 {
 	static const char *const nets[][2] = {
@@ -218,6 +241,7 @@ Suite *net_suite(void)
 	tcase_add_test(tc, ip_list);
 	tcase_add_test(tc, netif_round_trip);
 	tcase_add_test(tc, netif_bad);
+	tcase_add_test(tc, netif_on_a_network);
 	tcase_add_test(tc, fw_words);
 	tcase_add_test(tc, fw_config_round_trip);
 	tcase_add_test(tc, fw_config_bad);
