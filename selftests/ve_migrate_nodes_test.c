@@ -36,25 +36,8 @@ FIXTURE(mig) {
 #define V(...) run_vectl(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
 #define SH(...) run_sh(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
 
-/*
- * Run an sh command line on node @node (1: here), output in self->out and
- * self->err; its exit status. Node 2's gets there whole, on ssh's stdin.
- */
-static int on(FIXTURE_DATA(mig) *self, int node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int on(FIXTURE_DATA(mig) *self, int node, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (node == 1)
-		return SH("%s", cmd);
-	/* A group: what run_sh appends (2>FILE) must not end the here-document. */
-	return SH("{ ssh node%d sh <<'VE_EOF'\n%s\nVE_EOF\n}", node, cmd);
-}
+#define on(self, node, ...) run_on_node((self)->out, sizeof((self)->out), (self)->err, \
+				      sizeof((self)->err), node, __VA_ARGS__)
 
 /* Every test's VEs gone from both nodes (one ssh session: they are slow). */
 static void clean(FIXTURE_DATA(mig) *self)

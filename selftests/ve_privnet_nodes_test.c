@@ -21,21 +21,8 @@ FIXTURE(pnn) {
 
 #define SH(...) run_sh(self->out, sizeof(self->out), self->err, sizeof(self->err), __VA_ARGS__)
 
-/* An sh command line on node @node (1: here); its exit status, output in self->out. */
-static int on(FIXTURE_DATA(pnn) *self, int node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int on(FIXTURE_DATA(pnn) *self, int node, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (node == 1)
-		return SH("%s", cmd);
-	return SH("{ ssh node%d sh <<'VE_EOF'\n%s\nVE_EOF\n}", node, cmd);
-}
+#define on(self, node, ...) run_on_node((self)->out, sizeof((self)->out), (self)->err, \
+				      sizeof((self)->err), node, __VA_ARGS__)
 
 static void clean(FIXTURE_DATA(pnn) *self)
 {

@@ -243,6 +243,22 @@ int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, 
 	return ret;
 }
 
+int run_on_node(char *out, size_t outlen, char *err, size_t errlen, int node,
+		const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (node == 1)
+		return run_sh(out, outlen, err, errlen, "%s", cmd);
+	/* A group: what vrun() appends (2>FILE) must not end the here-document. */
+	return run_sh(out, outlen, err, errlen, "{ ssh node%d sh <<'VE_EOF'\n%s\nVE_EOF\n}",
+		      node, cmd);
+}
+
 static const char *module_path(void)
 {
 	static char path[256];

@@ -61,6 +61,13 @@ int run_sh(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, 
 	__attribute__((format(printf, 5, 6)));
 
 /*
+ * The same on node @node of the two-node test bed: 1 is here, another
+ * gets the command line whole on ssh's stdin.
+ */
+int run_on_node(char *out, size_t outlen, char *err, size_t errlen, int node,
+		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/*
  * A positive count from environment variable @name (the guest gets them
  * from the kernel command line); @def when unset or not a positive number.
  */

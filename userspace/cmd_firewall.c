@@ -140,21 +140,13 @@ static void json_counts(const struct fw_count *c)
 static int list(struct vectx *x, int argc, char **argv)
 {
 	struct fw_count counts[FW_RULES_MAX + 2];
-	bool header = true, json = false, loaded;
+	bool header, json, loaded;
 	struct fw_conf fw;
-	int c;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt(argc, argv, "Hj")) != -1) {
-		if (c == 'H')
-			header = false;
-		else if (c == 'j')
-			json = true;
-		else
-			return cmd_bad_option("firewall", argv);
-	}
-	if (optind != argc)
-		return usage();
+	rc = cmd_list_opts("firewall", argc, argv, &header, &json);
+	if (rc)
+		return rc;
 	if (fw_conf_get(x, &fw))
 		return VECTL_ERR_BAD_CONFIG;
 	/* Counters while the rules are loaded (the VE runs); "-" else. */

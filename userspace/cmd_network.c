@@ -192,21 +192,13 @@ static int delete(int argc, char **argv)
 
 static int list(int argc, char **argv)
 {
-	bool header = true, json = false;
+	bool header, json;
 	struct privnet *all;
-	int c, count;
+	int count;
 
-	optind = 1;
-	while ((c = getopt(argc, argv, "Hj")) != -1) {
-		if (c == 'H')
-			header = false;
-		else if (c == 'j')
-			json = true;
-		else
-			return cmd_bad_option("network", argv);
-	}
-	if (optind != argc)
-		return usage();
+	count = cmd_list_opts("network", argc, argv, &header, &json);
+	if (count)
+		return count;
 	count = privnet_list(&all);
 	if (count < 0) {
 		vectl_err("network: cannot read %s: %s", PRIVNET_DIR, strerror(-count));

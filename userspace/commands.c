@@ -86,6 +86,28 @@ int cmd_bad_option(const char *verb, char **argv)
 	return VECTL_ERR_USAGE;
 }
 
+int cmd_list_opts(const char *verb, int argc, char **argv, bool *header, bool *json)
+{
+	int c;
+
+	*header = true;
+	*json = false;
+	optind = 1;
+	while ((c = getopt(argc, argv, "Hj")) != -1) {
+		if (c == 'H')
+			*header = false;
+		else if (c == 'j')
+			*json = true;
+		else
+			return cmd_bad_option(verb, argv);
+	}
+	if (optind == argc)
+		return 0;
+	vectl_err("%s: unexpected argument '%s' (usage: vectl %s)", verb, argv[optind],
+		  vectl_find_cmd(verb)->usage);
+	return VECTL_ERR_USAGE;
+}
+
 int cmd_one_id(const char *verb, int argc, char **argv, uint32_t *id)
 {
 	if (argc != 2) {

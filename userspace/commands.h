@@ -50,6 +50,12 @@ struct vectx;
  */
 int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix);
 
+/*
+ * The options of a listing: -H (@header false) and -j (@json), nothing
+ * else after @argv[0]. 0, or the exit code after saying what is wrong.
+ */
+int cmd_list_opts(const char *verb, int argc, char **argv, bool *header, bool *json);
+
 extern const struct vectl_cmd vectl_cmds[];
 
 /* Find a verb by name; NULL when there is none. */

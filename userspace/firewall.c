@@ -318,16 +318,11 @@ static int record_write(const struct vectx *x, const struct fw_dev *d, int n)
 {
 	char path[64], tmp[80];
 	FILE *f;
-	int err;
 
 	record_path(x, path, sizeof(path));
 	if (!n)
 		return unlink(path) && errno != ENOENT ? -errno : 0;
-	err = mkdir_p(FW_RUN_DIR, 0700);
-	if (err)
-		return err;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	f = record_open(FW_RUN_DIR, path, tmp, sizeof(tmp));
 	if (!f)
 		return -errno;
 	for (int i = 0; i < n; i++)

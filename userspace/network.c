@@ -166,17 +166,12 @@ static int rec_load(const struct vectx *x, struct proxy_rec *recs)
 static int rec_save(const struct vectx *x, const struct proxy_rec *recs, int n)
 {
 	char path[64], tmp[80], addr[VE_IP_STRLEN];
-	int err;
 	FILE *f;
 
 	rec_path(x, path, sizeof(path));
 	if (!n)
 		return unlink(path) && errno != ENOENT ? -errno : 0;
-	err = mkdir_p(NET_RUN_DIR, 0700);
-	if (err)
-		return err;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	f = record_open(NET_RUN_DIR, path, tmp, sizeof(tmp));
 	if (!f)
 		return -errno;
 	for (int i = 0; i < n; i++)

@@ -397,6 +397,18 @@ int copy_file_sparse(int in, int out)
 	}
 }
 
+FILE *record_open(const char *dir, const char *path, char *tmp, size_t len)
+{
+	int err = mkdir_p(dir, 0700);
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	snprintf(tmp, len, "%s.tmp", path);
+	return fopen(tmp, "we");
+}
+
 int file_commit(FILE *f, const char *tmp, const char *path)
 {
 	int err = 0;

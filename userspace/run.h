@@ -81,6 +81,13 @@ int send_fd(int sock, int fd);
 int recv_fd(int sock);
 
 /*
+ * Start replacing the record @path (node-local state, in directory @dir,
+ * made 0700 if need be): a stream to a temporary file, whose name goes
+ * to @tmp, for file_commit(). NULL with errno set.
+ */
+FILE *record_open(const char *dir, const char *path, char *tmp, size_t len);
+
+/*
  * Finish writing @tmp through @f (closed here) and put it at @path in one
  * step: flushed, synced, renamed; @tmp removed on failure. 0 or -errno.
  */
