@@ -3,12 +3,22 @@
  * Customer networks across two nodes (scripts/vm VM_NODES=2; node2 by
  * ssh): two customers, each with a VE on either node, on networks of the
  * same subnet joined by VXLAN: each VE reaches its own peer on the other
- * node and never the other customer's; deleting leaves nothing.
+ * node and never the other customer's; an encrypted network (--encrypt,
+ * keys fetched by vectl over ssh) shows the LAN only WireGuard's UDP;
+ * deleting leaves nothing.
  */
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ve_util.h"
@@ -27,9 +37,9 @@ FIXTURE(pnn) {
 static void clean(FIXTURE_DATA(pnn) *self)
 {
 	static const char each[] =
-		"for i in 361 362 363 364; do vectl stop $i --fast; vectl destroy $i;"
+		"for i in 361 362 363 364 365 366; do vectl stop $i --fast; vectl destroy $i;"
 		" rm -f /etc/ve/conf/$i.conf.destroyed; done >/dev/null 2>&1;"
-		" vectl network delete custx; vectl network delete custy";
+		" for n in custx custy custz; do vectl network delete $n; done >/dev/null 2>&1";
 
 	on(self, 1, "%s", each);
 	on(self, 2, "%s", each);
@@ -69,7 +79,7 @@ FIXTURE_TEARDOWN(pnn)
 		return;
 	clean(self);
 	for (int node = 1; node <= 2; node++) {
-		on(self, node, "/usr/sbin/ip -o link | grep -c ' vn[bx][0-9]*[:@]'");
+		on(self, node, "/usr/sbin/ip -o link | grep -c ' vn[bx][0-9]*[:@]\\| vewg0:'");
 		EXPECT_STREQ("0\n", self->out) TH_LOG("node%d", node);
 	}
 }
@@ -96,6 +106,91 @@ TEST_F_TIMEOUT(pnn, each_customer_reaches_its_own_across_nodes, 600)
 	/* The VXLAN devices carry the two networks' VNIs, one each. */
 	EXPECT_EQ(0, on(self, 2, "vectl network list -H | awk '{ print $2 }' | sort -u | wc -l"));
 	EXPECT_STREQ("2\n", self->out);
+}
+
+/* An AF_PACKET socket on the LAN device of this node (the one with 10.97.0.1). */
+static int lan_capture(FIXTURE_DATA(pnn) *self)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	char dev[IF_NAMESIZE + 1];
+	int fd;
+
+	if (on(self, 1, "/usr/sbin/ip -o -4 addr show | awk '/ 10\\.97\\.0\\.1\\// { print $2 }'") ||
+	    sscanf(self->out, "%16s", dev) != 1)
+		return -1;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_IP));
+	sll.sll_ifindex = (int)if_nametoindex(dev);
+	if (fd < 0 || !sll.sll_ifindex || bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* UDP packets on @fd to or from port @a and @b, counted until @fd is quiet for 500 ms. */
+static void udp_ports(int fd, int a, int b, int *n_a, int *n_b)
+{
+	unsigned char buf[2048];
+
+	*n_a = *n_b = 0;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		const struct iphdr *ip = (const struct iphdr *)(buf + ETH_HLEN);
+		const struct udphdr *udp;
+		ssize_t n;
+
+		if (poll(&p, 1, 500) <= 0)
+			return;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < ETH_HLEN + (ssize_t)sizeof(*ip) || ip->protocol != IPPROTO_UDP ||
+		    n < ETH_HLEN + ip->ihl * 4 + (ssize_t)sizeof(*udp))
+			continue;
+		udp = (const struct udphdr *)(buf + ETH_HLEN + ip->ihl * 4);
+		if (ntohs(udp->source) == a || ntohs(udp->dest) == a)
+			(*n_a)++;
+		if (ntohs(udp->source) == b || ntohs(udp->dest) == b)
+			(*n_b)++;
+	}
+}
+
+TEST_F_TIMEOUT(pnn, encrypted_network_shows_the_lan_only_wireguard, 600)
+{
+	int fd, vxlan, wg;
+
+	/* Keys asked of the other node over ssh; the tunnel appears with the first member. */
+	for (int node = 1; node <= 2; node++) {
+		ASSERT_EQ(0, on(self, node, "vectl network create custz --subnet 10.80.0.0/24 --encrypt --peer 10.97.0.%d",
+				3 - node)) TH_LOG("node%d: %s", node, self->err);
+		EXPECT_NE(NULL, strstr(self->out, "encrypted")) TH_LOG("%s", self->out);
+	}
+	ASSERT_EQ(0, on(self, 2, "vectl network key")) TH_LOG("%s", self->err);
+	{
+		char key[64] = "";
+
+		sscanf(self->out, "%63s", key);
+		ASSERT_EQ(0, on(self, 1, "grep -q 'PEER_KEYS=\"%s\"' /etc/ve/networks/custz.conf", key));
+	}
+	ASSERT_EQ(0, member(self, 1, 365, "custz", "10.80.0.1")) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, member(self, 2, 366, "custz", "10.80.0.2")) TH_LOG("%s", self->err);
+
+	fd = lan_capture(self);
+	ASSERT_GE(fd, 0);
+	EXPECT_STREQ("ve-366", who(self, 1, 365, "10.80.0.2"));
+	EXPECT_EQ(0, on(self, 1, "vectl exec 365 ping -c 3 -w 6 -s 1300 10.80.0.2")) TH_LOG("%s", self->out);
+	udp_ports(fd, 4789, 51820, &vxlan, &wg);
+	EXPECT_EQ(0, vxlan) TH_LOG("VXLAN in the clear on the LAN");
+	EXPECT_GT(wg, 4);
+	/* The capture sees VXLAN when it is there: custx is not encrypted. */
+	EXPECT_STREQ("ve-362", who(self, 1, 361, "10.70.0.2"));
+	udp_ports(fd, 4789, 51820, &vxlan, &wg);
+	EXPECT_GT(vxlan, 2);
+	close(fd);
+
+	/* The tunnel goes with the last encrypted network. */
+	ASSERT_EQ(0, on(self, 1, "vectl stop 365 && vectl destroy 365 && vectl network delete custz"))
+		TH_LOG("%s", self->err);
+	EXPECT_NE(0, on(self, 1, "/usr/sbin/ip link show vewg0"));
 }
 
 TEST_HARNESS_MAIN

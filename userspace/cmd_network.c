@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vectl network create NAME [--subnet CIDR] [--vni N] [--peer ADDR]...
+ * vectl network create NAME [--subnet CIDR] [--vni N] [--peer ADDR[=KEY]]... [--encrypt]
  * vectl network delete NAME
  * vectl network list [-H] [-j]
+ * vectl network key              this node's WireGuard public key
  *
  * Customer networks (privnet.h). A VE joins one with vectl set ID
  * --network NAME[,ADDR/LEN]; the network's devices are made on a node
@@ -27,6 +28,7 @@
 #include "privnet.h"
 #include "rtnl.h"
 #include "run.h"
+#include "tunnel.h"
 #include "vectx.h"
 
 static int usage(void)
@@ -74,8 +76,10 @@ static int create(int argc, char **argv)
 		{ "subnet", required_argument, NULL, 's' },
 		{ "vni", required_argument, NULL, 'v' },
 		{ "peer", required_argument, NULL, 'p' },
+		{ "encrypt", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *given_keys[PRIVNET_PEERS_MAX] = { 0 };
 	char why[PATH_MAX + 256], a[VE_IP_STRLEN];
 	struct privnet n = { 0 }, *all;
 	bool vni_given = false;
@@ -91,10 +95,19 @@ static int create(int argc, char **argv)
 			vectl_err("network: --vni '%s' is not 1 to %u", optarg, PRIVNET_VNI_MAX);
 			return VECTL_ERR_VALUE;
 		} else if (c == 'p') {
+			char addr[VE_IP_STRLEN + 8];
+			const char *eq = strchr(optarg, '=');
+			size_t l = eq ? (size_t)(eq - optarg) : strlen(optarg);
 			struct ve_ip ip;
 
-			if (ve_ip_parse(optarg, &ip, why, sizeof(why))) {
+			snprintf(addr, sizeof(addr), "%.*s", (int)(l < sizeof(addr) ? l : 0), optarg);
+			if (ve_ip_parse(addr, &ip, why, sizeof(why))) {
 				vectl_err("network: --peer '%s': %s", optarg, why);
+				return VECTL_ERR_VALUE;
+			}
+			if (eq && !tunnel_key_ok(eq + 1)) {
+				vectl_err("network: --peer '%s': the key is not a WireGuard public key (vectl network key on that node prints it)",
+					  optarg);
 				return VECTL_ERR_VALUE;
 			}
 			if (ve_ip_find(n.peers, n.n_peers, &ip) < 0) {
@@ -102,8 +115,11 @@ static int create(int argc, char **argv)
 					vectl_err("network: more than %d peers", PRIVNET_PEERS_MAX);
 					return VECTL_ERR_VALUE;
 				}
+				given_keys[n.n_peers] = eq ? eq + 1 : NULL;
 				n.peers[n.n_peers++] = ip;
 			}
+		} else if (c == 'e') {
+			n.encrypt = true;
 		} else if (c != 's' && c != 'v') {
 			return cmd_bad_option("network", argv);
 		}
@@ -138,17 +154,49 @@ static int create(int argc, char **argv)
 		}
 	}
 	free(all);
+	/* Each peer's key: given, else asked of the peer (vectl network key there). */
+	for (int i = 0; n.encrypt && i < n.n_peers; i++) {
+		if (n.peers[i].family != AF_INET) {
+			vectl_err("network %s: --encrypt needs IPv4 peers (%s)", n.name,
+				  ve_ip_format(&n.peers[i], a, sizeof(a)));
+			return VECTL_ERR_VALUE;
+		}
+		if (given_keys[i]) {
+			memcpy(n.keys[i], given_keys[i], sizeof(n.keys[i]));
+		} else if (tunnel_fetch_key(&n.peers[i], n.keys[i], why, sizeof(why))) {
+			vectl_err("network %s: cannot get the WireGuard key of %s: %s (give it: --peer ADDR=KEY, KEY from vectl network key there)",
+				  n.name, ve_ip_format(&n.peers[i], a, sizeof(a)), why);
+			return VECTL_ERR_NET;
+		}
+	}
+	if (n.encrypt && !n.n_peers) {
+		vectl_err("network %s: --encrypt needs --peer (it encrypts between nodes)", n.name);
+		return VECTL_ERR_USAGE;
+	}
 	err = privnet_save(&n);
 	if (err) {
 		vectl_err("network %s: cannot write %s/%s.conf: %s", n.name, PRIVNET_DIR, n.name,
 			  strerror(-err));
 		return VECTL_ERR_SYSTEM;
 	}
-	printf("Network %s created (VNI %u", n.name, n.vni);
+	printf("Network %s created (VNI %u%s", n.name, n.vni, n.encrypt ? ", encrypted" : "");
 	for (int i = 0; i < n.n_peers; i++)
 		printf("%s%s", i ? " " : ", peers ", ve_ip_format(&n.peers[i], a, sizeof(a)));
 	printf(")\n");
 	return VECTL_OK;
+}
+
+/* Whether a network other than @name is encrypted. */
+static bool encrypted_besides(const char *name)
+{
+	struct privnet *all;
+	int count = privnet_list(&all);
+	bool found = count < 0;	/* cannot tell: keep the tunnel */
+
+	for (int i = 0; i < count; i++)
+		found |= all[i].encrypt && strcmp(all[i].name, name);
+	free(all);
+	return found;
 }
 
 static int delete(int argc, char **argv)
@@ -175,6 +223,9 @@ static int delete(int argc, char **argv)
 	err = rtnl_open(&r, -1);
 	if (!err) {
 		err = privnet_down(&r, &n);
+		/* The tunnel goes with the last encrypted network. */
+		if (!err && n.encrypt && !encrypted_besides(n.name))
+			err = tunnel_down(&r);
 		rtnl_close(&r);
 	}
 	if (err) {
@@ -274,8 +325,21 @@ int cmd_network(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "list"))
 		return list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "key")) {
+		char why[PATH_MAX + 128];
+		tunnel_key key;
+
+		if (argc != 2)
+			return usage();
+		if (tunnel_pubkey(key, why, sizeof(why))) {
+			vectl_err("network: cannot make this node's WireGuard key: %s", why);
+			return VECTL_ERR_SYSTEM;
+		}
+		printf("%s\n", key);
+		return VECTL_OK;
+	}
 	if (strcmp(argv[1], "create") && strcmp(argv[1], "delete")) {
-		vectl_err("network: unknown action '%s' (create, delete or list)", argv[1]);
+		vectl_err("network: unknown action '%s' (create, delete, list or key)", argv[1]);
 		return VECTL_ERR_USAGE;
 	}
 	lock = lock_networks();

@@ -32,7 +32,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	  "migrate-receive ID --check|--begin|--data|--dump|--commit [--start|--resume]|--abort|--state" },
 	{ "rescue", cmd_rescue, "rescue ID [--exit]" },
 	{ "network", cmd_network,
-	  "network create NAME [--subnet CIDR] [--vni N] [--peer ADDR]... | delete NAME | list [-H] [-j]" },
+	  "network create NAME [--subnet CIDR] [--vni N] [--peer ADDR[=KEY]]... [--encrypt] | delete NAME | list [-H] [-j] | key" },
 	{ "firewall", cmd_firewall,
 	  "firewall ID list [-H] [-j] | add --dir in|out --proto tcp|udp|icmp|any [--sport P] [--dport P] [--src ADDR] [--dst ADDR] --action accept|drop | del N | policy in|out accept|drop" },
 	{ "convert", cmd_convert, "convert ID --layout image" },

@@ -3,6 +3,7 @@
  * Customer networks (see privnet.h). A network is a file,
  *
  *   /etc/ve/networks/NAME.conf:  VNI="..." SUBNET="10.50.0.0/24" PEERS="10.97.0.2 ..."
+ *                                ENCRYPT="yes" PEER_KEYS="KEY ..." (PEERS' order)
  *
  * and, on a node that has members, a bridge vnbVNI (no address of the
  * host's: the host is not on the customer's network) with, when the
@@ -10,7 +11,9 @@
  * (head-end replication: no multicast needed on the LAN) and learns
  * where the remote MACs are. Two networks share nothing but the LAN their
  * VXLAN packets cross, each VNI its own segment: the same subnet on two
- * networks is two separate segments.
+ * networks is two separate segments. An encrypted network's VXLAN goes
+ * through the nodes' WireGuard tunnel (tunnel.h) instead of the LAN: the
+ * LAN sees WireGuard's UDP between the nodes, nothing of the VEs'.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -58,6 +61,29 @@ static void path_of(const char *name, char *buf, size_t len)
 	snprintf(buf, len, PRIVNET_DIR "/%s.conf", name);
 }
 
+/* PEER_KEYS: one key per peer, in PEERS' order. 0 or -EINVAL. */
+static int keys_parse(const char *v, struct privnet *n)
+{
+	int k = 0;
+
+	while (v && *v && k <= n->n_peers) {
+		size_t l = strcspn(v, " ");
+		char key[TUNNEL_KEY_LEN + 2];
+
+		if (l && l < sizeof(key)) {
+			memcpy(key, v, l);
+			key[l] = '\0';
+			if (!tunnel_key_ok(key) || k == n->n_peers)
+				return -EINVAL;
+			memcpy(n->keys[k++], key, sizeof(n->keys[0]));
+		} else if (l) {
+			return -EINVAL;
+		}
+		v += l + (v[l] == ' ');
+	}
+	return k == n->n_peers ? 0 : -EINVAL;
+}
+
 int privnet_load(const char *name, struct privnet *n, char *why, size_t len)
 {
 	char path[PATH_MAX], r[160];
@@ -96,6 +122,12 @@ int privnet_load(const char *name, struct privnet *n, char *why, size_t len)
 		snprintf(why, len, "%s: PEERS: %s", path, r);
 		goto out;
 	}
+	v = conf_get(&c, "ENCRYPT");
+	n->encrypt = v && !strcmp(v, "yes");
+	if (n->encrypt && keys_parse(conf_get(&c, "PEER_KEYS"), n)) {
+		snprintf(why, len, "%s: PEER_KEYS is not one WireGuard key per peer", path);
+		goto out;
+	}
 	err = 0;
 out:
 	conf_free(&c);
@@ -105,6 +137,8 @@ out:
 int privnet_save(const struct privnet *n)
 {
 	char path[PATH_MAX], vni[16], subnet[64], peers[PRIVNET_PEERS_MAX * VE_IP_STRLEN];
+	char keys[PRIVNET_PEERS_MAX * (TUNNEL_KEY_LEN + 1) + 1];
+	size_t used = 0;
 	struct conf c = { 0 };
 	int err;
 
@@ -120,6 +154,14 @@ int privnet_save(const struct privnet *n)
 		err = conf_set(&c, "SUBNET", n->subnet.family ? subnet : NULL);
 	if (!err)
 		err = conf_set(&c, "PEERS", n->n_peers ? peers : NULL);
+	keys[0] = '\0';
+	for (int i = 0; n->encrypt && i < n->n_peers; i++)
+		used += (size_t)snprintf(keys + used, sizeof(keys) - used, "%s%s", i ? " " : "",
+					 n->keys[i]);
+	if (!err && n->encrypt)
+		err = conf_set(&c, "ENCRYPT", "yes");
+	if (!err && n->encrypt)
+		err = conf_set(&c, "PEER_KEYS", keys);
 	if (!err)
 		err = conf_save(&c, path);
 	conf_free(&c);
@@ -210,16 +252,17 @@ int privnet_up(struct rtnl *host, const struct privnet *n, int *bridge, uint32_t
 	       char *why, size_t len)
 {
 	char br[IF_NAMESIZE], vx[IF_NAMESIZE];
+	struct ve_ip local, dst;
 	int err, vxi;
 
 	privnet_bridge(n, br);
 	privnet_vxlan(n, vx);
-	*mtu = n->n_peers ? PRIVNET_VXLAN_MTU : 0;
+	*mtu = !n->n_peers ? 0 : n->encrypt ? TUNNEL_MEMBER_MTU : PRIVNET_VXLAN_MTU;
 	*bridge = rtnl_ifindex(host, br);
 	if (*bridge < 0)
 		goto fail_br;
 	if (!*bridge) {
-		err = rtnl_bridge_add(host, br);
+		err = rtnl_link_add(host, br, "bridge");
 		if (err && err != -EEXIST) {
 			snprintf(why, len, "cannot create bridge %s of network %s: %s", br, n->name,
 				 host->msg[0] ? host->msg : strerror(-err));
@@ -238,10 +281,17 @@ int privnet_up(struct rtnl *host, const struct privnet *n, int *bridge, uint32_t
 	}
 	if (!n->n_peers)
 		return 0;
+	/* Encrypted: the tunnel first (it may have gone with a reboot), VXLAN through it. */
+	if (n->encrypt) {
+		err = tunnel_up(host, n->peers, n->keys, n->n_peers, &local, why, len);
+		if (err)
+			return err;
+	}
 	vxi = rtnl_ifindex(host, vx);
 	if (vxi > 0)
 		return 0;	/* made with its flood entries before */
-	err = vxi < 0 ? vxi : rtnl_vxlan_add(host, vx, n->vni, PRIVNET_VXLAN_PORT, *mtu);
+	err = vxi < 0 ? vxi : rtnl_vxlan_add(host, vx, n->vni, PRIVNET_VXLAN_PORT, *mtu,
+					     n->encrypt ? &local : NULL);
 	vxi = err ? err : rtnl_ifindex(host, vx);
 	if (vxi <= 0) {
 		err = vxi ? vxi : -ENODEV;
@@ -249,8 +299,12 @@ int privnet_up(struct rtnl *host, const struct privnet *n, int *bridge, uint32_t
 			 n->name, host->msg[0] ? host->msg : strerror(-err));
 		return err;
 	}
-	for (int i = 0; i < n->n_peers && !err; i++)
-		err = rtnl_fdb_flood(host, vxi, &n->peers[i]);
+	for (int i = 0; i < n->n_peers && !err; i++) {
+		dst = n->peers[i];
+		if (n->encrypt)
+			tunnel_addr(&n->peers[i], &dst);
+		err = rtnl_fdb_flood(host, vxi, &dst);
+	}
 	if (!err)
 		err = rtnl_link_master(host, vxi, *bridge);
 	if (!err)

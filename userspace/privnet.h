@@ -15,10 +15,11 @@
 
 #include "netaddr.h"
 #include "rtnl.h"
+#include "tunnel.h"
 
 #define PRIVNET_DIR		"/etc/ve/networks"
 #define PRIVNET_NAME_MAX	15
-#define PRIVNET_PEERS_MAX	32
+#define PRIVNET_PEERS_MAX	TUNNEL_PEERS_MAX
 #define PRIVNET_VNI_MAX		16777215U
 /* The VXLAN port (IANA's); the underlay's MTU less VXLAN's 50 bytes. */
 #define PRIVNET_VXLAN_PORT	4789
@@ -30,6 +31,9 @@ struct privnet {
 	struct ve_prefix subnet;	/* family 0: none */
 	int n_peers;
 	struct ve_ip peers[PRIVNET_PEERS_MAX];	/* the other nodes' addresses */
+	/* VXLAN through the nodes' WireGuard tunnel, with each peer's key. */
+	bool encrypt;
+	tunnel_key keys[PRIVNET_PEERS_MAX];
 };
 
 /* Whether @name may name a network: 1 to 15 of [a-z0-9_-], a letter first. */

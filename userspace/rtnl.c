@@ -216,7 +216,7 @@ int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,
 	return rtnl_run(r, nlh, NULL, NULL);
 }
 
-int rtnl_bridge_add(struct rtnl *r, const char *name)
+int rtnl_link_add(struct rtnl *r, const char *name, const char *kind)
 {
 	struct nlattr *linkinfo;
 	struct ifinfomsg *ifi;
@@ -225,13 +225,13 @@ int rtnl_bridge_add(struct rtnl *r, const char *name)
 	nlh = rtnl_msg(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (void **)&ifi, sizeof(*ifi));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, linkinfo);
 	return rtnl_run(r, nlh, NULL, NULL);
 }
 
 int rtnl_vxlan_add(struct rtnl *r, const char *name, uint32_t vni, uint16_t port,
-		   uint32_t mtu)
+		   uint32_t mtu, const struct ve_ip *local)
 {
 	struct nlattr *linkinfo, *data;
 	struct ifinfomsg *ifi;
@@ -246,6 +246,9 @@ int rtnl_vxlan_add(struct rtnl *r, const char *name, uint32_t vni, uint16_t port
 	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
 	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(port));
 	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 1);
+	if (local)
+		mnl_attr_put(nlh, local->family == AF_INET ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6,
+			     ip_len(local), local->a);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
 	return rtnl_run(r, nlh, NULL, NULL);

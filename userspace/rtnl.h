@@ -39,14 +39,15 @@ int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6]);
  */
 int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,
 		  const char *peer, const uint8_t *peer_mac, int peer_netns_fd);
-/* A bridge @name; -EEXIST when there is one. */
-int rtnl_bridge_add(struct rtnl *r, const char *name);
+/* A link @name of @kind ("bridge", "wireguard") and no options; -EEXIST. */
+int rtnl_link_add(struct rtnl *r, const char *name, const char *kind);
 /*
  * A VXLAN device @name of @vni on UDP @port with MTU @mtu, learning
- * remote MACs, its underlay whatever route reaches a peer; -EEXIST.
+ * remote MACs, sending from @local (NULL: whatever route reaches a peer;
+ * an IPv6 @local makes its peers IPv6); -EEXIST.
  */
 int rtnl_vxlan_add(struct rtnl *r, const char *name, uint32_t vni, uint16_t port,
-		   uint32_t mtu);
+		   uint32_t mtu, const struct ve_ip *local);
 /* On VXLAN device @ifindex: flood broadcast and unknown frames to @peer too. */
 int rtnl_fdb_flood(struct rtnl *r, int ifindex, const struct ve_ip *peer);
 int rtnl_link_mtu(struct rtnl *r, int ifindex, uint32_t mtu);

@@ -134,6 +134,11 @@ int run_wait(pid_t pid, bool *killed)
 
 int run_argv_in(char *const argv[], int in, char *why, size_t len)
 {
+	return run_argv_io(argv, in, -1, why, len);
+}
+
+int run_argv_io(char *const argv[], int in, int out, char *why, size_t len)
+{
 	char buf[512];
 	size_t got = 0;
 	int pipefd[2], rc;
@@ -143,7 +148,7 @@ int run_argv_in(char *const argv[], int in, char *why, size_t len)
 
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
-	pid = run_spawn(argv, in, -1, pipefd[1]);
+	pid = run_spawn(argv, in, out, pipefd[1]);
 	if (pid < 0) {
 		int err = -errno;
 

@@ -18,6 +18,8 @@
 int run_argv(char *const argv[], char *why, size_t len);
 /* The same with stdin on @in (when >= 0). */
 int run_argv_in(char *const argv[], int in, char *why, size_t len);
+/* The same with stdout on @out too (when >= 0). */
+int run_argv_io(char *const argv[], int in, int out, char *why, size_t len);
 
 /*
  * Start @argv (PATH lookup) with stdin @in, stdout @out and stderr @err,
