@@ -372,9 +372,10 @@ static void script_skeleton(FILE *f, enum fw_family fam)
 
 static void script_rule(FILE *f, const char *chain, const struct fw_rule *r, int num)
 {
+	/* By number: names need /etc/protocols, which a host may lack. */
 	static const char *const l4[] = {
-		[FW_ANY] = "", [FW_TCP] = "meta l4proto tcp ", [FW_UDP] = "meta l4proto udp ",
-		[FW_ICMP] = "meta l4proto { icmp, ipv6-icmp } ",
+		[FW_ANY] = "", [FW_TCP] = "meta l4proto 6 ", [FW_UDP] = "meta l4proto 17 ",
+		[FW_ICMP] = "meta l4proto { 1, 58 } ",
 	};
 	char p[16], a[INET6_ADDRSTRLEN + 8];
 

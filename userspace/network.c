@@ -650,6 +650,46 @@ out:
 	return rc;
 }
 
+int net_standby(struct vectx *x, int ifindex, bool on, bool announce_it)
+{
+	struct ve_ip ips[VE_ADDR_MAX];
+	struct net_ctx c = { 0 };
+	int n = net_conf_addrs(x, ips), err, rc = VECTL_OK;
+	char path[128];
+
+	if (n < 0)
+		return VECTL_ERR_BAD_CONFIG;
+	c.x = x;
+	c.verb = x->verb;
+	err = rtnl_open(&c.host, -1);
+	if (err)
+		return fail(&c, "open rtnetlink", NULL, NULL, err);
+	if (find_uplinks(&c)) {
+		rtnl_close(&c.host);
+		return VECTL_ERR_NET;
+	}
+	for (int i = 0; i < n && !rc; i++) {
+		err = rtnl_route_metric(&c.host, on, ips[i].family, &ips[i], ifindex, NULL,
+					NET_STANDBY_METRIC);
+		if (err && (on || (err != -ESRCH && err != -ENODEV)))
+			rc = fail(&c, on ? "route to ved" : "remove ved's route to", &ips[i], &c.host, err);
+		for (int u = 0; u < c.n_up && !rc; u++) {
+			if (on && ips[i].family == AF_INET6) {
+				snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/proxy_ndp",
+					 c.up[u].name);
+				sysctl_write(path, "1");
+			}
+			err = rtnl_neigh_proxy(&c.host, on, c.up[u].ifindex, &ips[i]);
+			if (err && (on || err != -ENOENT))
+				rc = fail(&c, "answer neighbours on the uplink for", &ips[i], &c.host, err);
+			else if (on && announce_it)
+				announce(&c, u, &ips[i]);
+		}
+	}
+	rtnl_close(&c.host);
+	return rc;
+}
+
 int net_start(struct ve_nl *nl, struct vectx *x, pid_t pid)
 {
 	return plumb(nl, x, pid, false);

@@ -343,6 +343,12 @@ int rtnl_addr_len(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
 int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 	       int ifindex, const struct ve_ip *gw)
 {
+	return rtnl_route_metric(r, add, family, dst, ifindex, gw, 0);
+}
+
+int rtnl_route_metric(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
+		      int ifindex, const struct ve_ip *gw, uint32_t metric)
+{
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
@@ -361,6 +367,8 @@ int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 		rtm->rtm_flags |= RTNH_F_ONLINK;
 	}
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	if (metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	return rtnl_run(r, nlh, NULL, NULL);
 }
 

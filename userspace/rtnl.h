@@ -68,6 +68,9 @@ int rtnl_addr_len(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip,
  */
 int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 	       int ifindex, const struct ve_ip *gw);
+/* The same with metric @metric (0: the kernel's default). */
+int rtnl_route_metric(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
+		      int ifindex, const struct ve_ip *gw, uint32_t metric);
 /* Add or delete a proxy ARP/NDP entry for @ip on @ifindex. */
 int rtnl_neigh_proxy(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip);
 
