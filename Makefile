@@ -47,11 +47,13 @@ test-modules:
 install: all
 	$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra modules_install
 	install -D -m 0755 userspace/vectl $(DESTDIR)$(SBINDIR)/vectl
+	install -D -m 0755 userspace/ved $(DESTDIR)$(SBINDIR)/ved
 	install -D -m 0644 Documentation/vectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/vectl.8
 	install -D -m 0644 userspace/vectl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/vectl
 	install -d -m 0755 $(DESTDIR)/lib/systemd/system
 	sed 's|@SBINDIR@|$(SBINDIR)|g' userspace/ve.service.in > $(DESTDIR)/lib/systemd/system/ve.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' userspace/ved.service.in > $(DESTDIR)/lib/systemd/system/ved.service
 	install -d -m 0755 $(DESTDIR)/etc/ve/conf $(DESTDIR)/var/lib/ve/template
 	test -e $(DESTDIR)/etc/ve/ve.conf || install -m 0644 etc/ve.conf $(DESTDIR)/etc/ve/ve.conf
 	install -m 0644 etc/ve-basic.conf-sample $(DESTDIR)/etc/ve/conf/

@@ -63,11 +63,20 @@ static void member_of(uint32_t id, void *data)
 	vectx_close(&x);
 }
 
+static int by_id(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The members of @name, by ID. */
 static void members(const char *name, struct members *m)
 {
 	m->name = name;
 	m->n = 0;
 	vectx_each_conf(member_of, m);
+	qsort(m->ids, (size_t)m->n, sizeof(m->ids[0]), by_id);
 }
 
 static int create(int argc, char **argv)

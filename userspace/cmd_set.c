@@ -10,6 +10,7 @@
  *   --netif_add IFNAME[,MAC,HOST_IFNAME,HOST_MAC,BRIDGE[,ADDRS]]
  *   --netif_del IFNAME|all
  *   --network NAME[,ADDR/LEN]  --network-del NAME
+ *   --ondemand yes|no  --ondemand-idle SECONDS   (ved starts the VE on demand)
  *
  * A running VE gets the change at once (module, cgroup, hostname); --save
  * also writes the config, and is required for a VE that is not running.
@@ -43,7 +44,7 @@ enum { OPT_SAVE = 1, OPT_HOSTNAME, OPT_ONBOOT, OPT_RAM, OPT_SWAP, OPT_CPULIMIT,
        OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_IPADD, OPT_IPDEL,
        OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_NETIF_ADD, OPT_NETIF_DEL,
        OPT_MEMINFO, OPT_DISKSPACE, OPT_DISKINODES, OPT_QUOTATIME, OPT_NETWORK,
-       OPT_NETWORK_DEL, OPT_RES = 100 };
+       OPT_NETWORK_DEL, OPT_ONDEMAND, OPT_ONDEMAND_IDLE, OPT_RES = 100 };
 
 static const struct option fixed_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
@@ -65,6 +66,8 @@ static const struct option fixed_opts[] = {
 	{ "netif_del", required_argument, NULL, OPT_NETIF_DEL },
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "network-del", required_argument, NULL, OPT_NETWORK_DEL },
+	{ "ondemand", required_argument, NULL, OPT_ONDEMAND },
+	{ "ondemand-idle", required_argument, NULL, OPT_ONDEMAND_IDLE },
 	{ "diskspace", required_argument, NULL, OPT_DISKSPACE },
 	{ "diskinodes", required_argument, NULL, OPT_DISKINODES },
 	{ "quotatime", required_argument, NULL, OPT_QUOTATIME },
@@ -217,9 +220,17 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 		}
 		return conf_set(c, "HOSTNAME", v);
 	case OPT_ONBOOT:
+	case OPT_ONDEMAND:
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return bad_value(id, name, v, "yes or no");
-		return conf_set(c, "ONBOOT", v);
+		return conf_set(c, opt == OPT_ONBOOT ? "ONBOOT" : "ONDEMAND", v);
+	case OPT_ONDEMAND_IDLE: {
+		uint32_t s;
+
+		if (parse_uint(v, 0, 31 * 86400, &s))
+			return bad_value(id, name, v, "seconds, 0 (never) to 2678400");
+		return conf_set(c, "ONDEMAND_IDLE", v);
+	}
 	case OPT_MEMINFO:
 		/* vzctl's MEMINFO; "full" is ve's name for the whole view. */
 		if (strcmp(v, "none") && strcmp(v, "full"))
@@ -650,6 +661,16 @@ int cmd_set(int argc, char **argv)
 	if (netif_edited(&nifs)) {
 		n_new_nifs = netif_apply(&x, &nifs, old_nifs, &n_old_nifs, new_nifs);
 		if (n_new_nifs < 0) {
+			rc = VECTL_ERR_VALUE;
+			goto out;
+		}
+	}
+	/* ved can only stand in for addresses the VE has (routed ones). */
+	if (vectx_get_bool(&x, "ONDEMAND", false)) {
+		const char *a = conf_get(&x.conf, "IP_ADDRESS");
+
+		if (!a || !a[strspn(a, " \t")]) {
+			vectl_err("set %u: --ondemand needs the VE to have addresses (--ipadd ADDR)", id);
 			rc = VECTL_ERR_VALUE;
 			goto out;
 		}

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ved: the node agent. Its duty here: VEs started on demand.
+ *
+ *   ved [-v]      run in the foreground (its systemd unit runs it so)
+ *
+ * A stopped VE with ONDEMAND="yes" in its config keeps its addresses on
+ * the node: they are routed to ved's tun device ved0 (metric 4096, below
+ * a running VE's own routes) and answered for on the uplinks, as the VE's
+ * own would be. The first TCP SYN or UDP datagram to one of them that
+ * arrives there starts the VE ("vectl start"); the packet itself is
+ * dropped, and the client's retry (TCP retransmits a SYN after about a
+ * second) meets the VE. With ONDEMAND_IDLE="SECONDS", a VE that ved
+ * started and that has had no established TCP connection for that long is
+ * stopped again, and waits for the next request.
+ *
+ * Every second ved reads the configs again, so "vectl set --ondemand"
+ * takes effect without telling it; on SIGTERM or SIGINT it takes its
+ * routes and neighbour entries away and exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "exitcodes.h"
+#include "network.h"
+#include "rtnl.h"
+#include "run.h"
+#include "veapi.h"
+#include "vectx.h"
+
+#define VED_DEV		"ved0"
+#define VED_MAX_VES	1024
+
+struct od_ve {
+	uint32_t id;
+	bool seen;		/* has ONDEMAND="yes" in this round */
+	bool standby;		/* its addresses are ved's now */
+	bool started_here;	/* ved started it: ved may stop it */
+	int idle;		/* ONDEMAND_IDLE, 0: never stopped */
+	time_t last_busy;
+	pid_t child;		/* a vectl start or stop under way */
+	int n_ips;
+	struct ve_ip ips[VE_ADDR_MAX];
+};
+
+static struct od_ve ves[VED_MAX_VES];
+static int n_ves;
+static volatile sig_atomic_t quit;
+static bool verbose;
+static struct ve_nl nl;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("ved: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int tun_open(int *ifindex)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	struct rtnl r;
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), VED_DEV);
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = rtnl_open(&r, -1);
+	if (!err) {
+		*ifindex = rtnl_ifindex(&r, VED_DEV);
+		err = *ifindex > 0 ? rtnl_link_up(&r, *ifindex) : -ENODEV;
+		rtnl_close(&r);
+	}
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static struct od_ve *find(uint32_t id)
+{
+	for (int i = 0; i < n_ves; i++)
+		if (ves[i].id == id)
+			return &ves[i];
+	return NULL;
+}
+
+/* A vectl verb on VE @v, in a child: the loop goes on meanwhile. */
+static void run_verb(struct od_ve *v, const char *verb)
+{
+	char id[16];
+	char *const argv[] = { "vectl", (char *)verb, id, NULL };
+
+	snprintf(id, sizeof(id), "%u", v->id);
+	v->child = run_spawn(argv, -1, -1, -1);
+	if (v->child < 0)
+		vectl_err("ved: cannot run vectl %s %u: %s", verb, v->id, strerror(errno));
+	else
+		say("vectl %s %u", verb, v->id);
+}
+
+/* One VE with a config: whether it is started on demand, and its addresses. */
+static void read_conf(uint32_t id, void *data)
+{
+	struct vectx x;
+	struct od_ve *v;
+	const char *idle;
+
+	(void)data;
+	if (vectx_open(&x, "ved", id, false))
+		return;
+	if (!vectx_get_bool(&x, "ONDEMAND", false)) {
+		vectx_close(&x);
+		return;
+	}
+	v = find(id);
+	if (!v && n_ves < VED_MAX_VES) {
+		v = &ves[n_ves++];
+		memset(v, 0, sizeof(*v));
+		v->id = id;
+		v->child = -1;
+	}
+	if (v) {
+		idle = vectx_get(&x, "ONDEMAND_IDLE");
+		v->seen = true;
+		v->idle = idle ? atoi(idle) : 0;
+		v->n_ips = net_conf_addrs(&x, v->ips);
+		if (v->n_ips < 0)
+			v->n_ips = 0;
+	}
+	vectx_close(&x);
+}
+
+/* Addresses back to the VE (running) or gone (no longer on demand). */
+static void standby(struct od_ve *v, int tun, bool on)
+{
+	struct vectx x;
+
+	if (vectx_open(&x, "ved", v->id, false))
+		return;
+	if (!net_standby(&x, tun, on, on && !v->standby))
+		v->standby = on;
+	vectx_close(&x);
+}
+
+/* Established TCP connections in the VE's network namespace (its init's /proc). */
+static int connections(uint32_t init)
+{
+	static const char *const files[] = { "tcp", "tcp6" };
+	char path[64], line[256];
+	int n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%u/net/%s", init, files[i]);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			char st[8];
+
+			/* "sl local rem st": established is 01. */
+			if (sscanf(line, "%*s %*s %*s %7s", st) == 1 && !strcmp(st, "01"))
+				n++;
+		}
+		if (f)
+			fclose(f);
+	}
+	return n;
+}
+
+static void reap(void)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (int i = 0; i < n_ves; i++)
+			if (ves[i].child == pid) {
+				ves[i].child = -1;
+				if (!WIFEXITED(status) || WEXITSTATUS(status))
+					vectl_err("ved: vectl for VE %u failed (exit status %d)", ves[i].id,
+						  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			}
+}
+
+/* Once a second: configs again, standby for the stopped, idle ones stopped. */
+static void round_trip(int tun)
+{
+	time_t now = time(NULL);
+
+	for (int i = 0; i < n_ves; i++)
+		ves[i].seen = false;
+	vectx_each_conf(read_conf, NULL);
+	for (int i = 0; i < n_ves; i++) {
+		struct od_ve *v = &ves[i];
+		struct ve_info info;
+		bool running = !veapi_get(&nl, v->id, &info) && info.state != VE_STATE_STOPPED;
+
+		if (!v->seen) {
+			/* No longer on demand (or destroyed): its addresses are not ved's. */
+			if (v->standby)
+				standby(v, tun, false);
+			if (v->child < 0 && !v->standby) {
+				ves[i--] = ves[--n_ves];
+				continue;
+			}
+			continue;
+		}
+		if (v->child >= 0)
+			continue;
+		if (!running) {
+			v->started_here = false;
+			/* Every round: a stop of the VE removed its neighbour entries. */
+			standby(v, tun, true);
+			continue;
+		}
+		v->standby = false;
+		if (!v->started_here || v->idle <= 0)
+			continue;
+		if (connections(info.init_pid) > 0)
+			v->last_busy = now;
+		else if (now - v->last_busy >= v->idle)
+			run_verb(v, "stop");
+	}
+}
+
+/* Whether packet @p (@n bytes) to @dst starts a conversation: a SYN, or UDP. */
+static bool first_packet(const uint8_t *p, ssize_t n, struct ve_ip *dst)
+{
+	int proto, off;
+
+	memset(dst, 0, sizeof(*dst));
+	if (n >= (ssize_t)sizeof(struct iphdr) && p[0] >> 4 == 4) {
+		const struct iphdr *ip = (const struct iphdr *)p;
+
+		dst->family = AF_INET;
+		memcpy(dst->a, &ip->daddr, 4);
+		proto = ip->protocol;
+		off = ip->ihl * 4;
+	} else if (n >= (ssize_t)sizeof(struct ip6_hdr) && p[0] >> 4 == 6) {
+		const struct ip6_hdr *ip6 = (const struct ip6_hdr *)p;
+
+		dst->family = AF_INET6;
+		memcpy(dst->a, &ip6->ip6_dst, 16);
+		proto = ip6->ip6_nxt;	/* extension headers: not a start */
+		off = sizeof(*ip6);
+	} else {
+		return false;
+	}
+	if (proto == IPPROTO_UDP)
+		return true;
+	if (proto != IPPROTO_TCP || n < off + (ssize_t)sizeof(struct tcphdr))
+		return false;
+	return ((const struct tcphdr *)(p + off))->syn && !((const struct tcphdr *)(p + off))->ack;
+}
+
+static void packet(const uint8_t *p, ssize_t n)
+{
+	struct ve_ip dst;
+
+	if (!first_packet(p, n, &dst))
+		return;
+	for (int i = 0; i < n_ves; i++) {
+		struct od_ve *v = &ves[i];
+
+		if (ve_ip_find(v->ips, v->n_ips, &dst) < 0 || !v->standby || v->child >= 0)
+			continue;
+		v->started_here = true;
+		v->last_busy = time(NULL);
+		run_verb(v, "start");
+		return;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint8_t buf[65536];
+	int tun, ifindex = 0, err;
+	time_t last = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-v")) {
+			verbose = true;
+		} else {
+			fprintf(stderr, "ved: usage: ved [-v]\n");
+			return VECTL_ERR_USAGE;
+		}
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	err = ve_nl_open(&nl);
+	if (err) {
+		vectl_err("ved: %s", err == -ENOENT ? "the ve module is not loaded (modprobe ve)" :
+			  strerror(-err));
+		return err == -ENOENT ? VECTL_ERR_NOMODULE : VECTL_ERR_SYSTEM;
+	}
+	tun = tun_open(&ifindex);
+	if (tun < 0) {
+		vectl_err("ved: cannot make the tun device %s: %s%s", VED_DEV, strerror(-tun),
+			  tun == -EBUSY ? " (is another ved running?)" : "");
+		return VECTL_ERR_SYSTEM;
+	}
+	say("listening on %s", VED_DEV);
+	while (!quit) {
+		struct pollfd p = { .fd = tun, .events = POLLIN };
+		ssize_t n;
+
+		if (time(NULL) != last) {
+			reap();
+			round_trip(ifindex);
+			last = time(NULL);
+		}
+		if (poll(&p, 1, 250) <= 0)
+			continue;
+		while ((n = read(tun, buf, sizeof(buf))) > 0)
+			packet(buf, n);
+	}
+	/* Leave no address of a VE pointing at a device that goes. */
+	for (int i = 0; i < n_ves; i++)
+		if (ves[i].standby)
+			standby(&ves[i], ifindex, false);
+	close(tun);
+	ve_nl_close(&nl);
+	return VECTL_OK;
+}
