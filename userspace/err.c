@@ -8,12 +8,14 @@
 #include "err.h"
 #include "exitcodes.h"
 
+const char *vectl_prog = "vectl";
+
 void vectl_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);	/* keep the order of output and error in a pipe */
-	fputs("vectl: ", stderr);
+	fprintf(stderr, "%s: ", vectl_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -4,6 +4,8 @@
 
 /* Print "vectl: <message>" as one line on stderr. */
 void vectl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The name vectl_err() puts first: "vectl", or "ved" in the node agent. */
+extern const char *vectl_prog;
 
 /*
  * Report a failed ve_nl_open() for @verb: a missing module has its own

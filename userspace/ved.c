@@ -79,7 +79,7 @@ static void say(const char *fmt, ...)
 	if (!verbose)
 		return;
 	va_start(ap, fmt);
-	fputs("ved: ", stderr);
+	fprintf(stderr, "%s: ", vectl_prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -92,6 +92,14 @@ static int tun_open(int *ifindex)
 	int fd, err;
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* No node until the tun module is loaded (a host without static nodes). */
+		char *const modprobe[] = { "modprobe", "tun", NULL };
+		char why[128];
+
+		run_argv(modprobe, why, sizeof(why));
+		fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return -errno;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), VED_DEV);
@@ -130,7 +138,7 @@ static void run_verb(struct od_ve *v, const char *verb)
 	snprintf(id, sizeof(id), "%u", v->id);
 	v->child = run_spawn(argv, -1, -1, -1);
 	if (v->child < 0)
-		vectl_err("ved: cannot run vectl %s %u: %s", verb, v->id, strerror(errno));
+		vectl_err("cannot run vectl %s %u: %s", verb, v->id, strerror(errno));
 	else
 		say("vectl %s %u", verb, v->id);
 }
@@ -143,7 +151,7 @@ static void read_conf(uint32_t id, void *data)
 	const char *idle;
 
 	(void)data;
-	if (vectx_open(&x, "ved", id, false))
+	if (vectx_open(&x, "standby", id, false))
 		return;
 	if (!vectx_get_bool(&x, "ONDEMAND", false)) {
 		vectx_close(&x);
@@ -172,7 +180,7 @@ static void standby(struct od_ve *v, int tun, bool on)
 {
 	struct vectx x;
 
-	if (vectx_open(&x, "ved", v->id, false))
+	if (vectx_open(&x, "standby", v->id, false))
 		return;
 	if (!net_standby(&x, tun, on, on && !v->standby))
 		v->standby = on;
@@ -214,7 +222,7 @@ static void reap(void)
 			if (ves[i].child == pid) {
 				ves[i].child = -1;
 				if (!WIFEXITED(status) || WEXITSTATUS(status))
-					vectl_err("ved: vectl for VE %u failed (exit status %d)", ves[i].id,
+					vectl_err("vectl for VE %u failed (exit status %d)", ves[i].id,
 						  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 			}
 }
@@ -315,11 +323,12 @@ int main(int argc, char **argv)
 	int tun, ifindex = 0, err;
 	time_t last = 0;
 
+	vectl_prog = "ved";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-v")) {
 			verbose = true;
 		} else {
-			fprintf(stderr, "ved: usage: ved [-v]\n");
+			vectl_err("usage: ved [-v] (bad option '%s')", argv[i]);
 			return VECTL_ERR_USAGE;
 		}
 	}
@@ -327,13 +336,13 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	err = ve_nl_open(&nl);
 	if (err) {
-		vectl_err("ved: %s", err == -ENOENT ? "the ve module is not loaded (modprobe ve)" :
+		vectl_err("%s", err == -ENOENT ? "the ve module is not loaded (modprobe ve)" :
 			  strerror(-err));
 		return err == -ENOENT ? VECTL_ERR_NOMODULE : VECTL_ERR_SYSTEM;
 	}
 	tun = tun_open(&ifindex);
 	if (tun < 0) {
-		vectl_err("ved: cannot make the tun device %s: %s%s", VED_DEV, strerror(-tun),
+		vectl_err("cannot make the tun device %s: %s%s", VED_DEV, strerror(-tun),
 			  tun == -EBUSY ? " (is another ved running?)" : "");
 		return VECTL_ERR_SYSTEM;
 	}
