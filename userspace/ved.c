@@ -50,7 +50,7 @@
 struct od_ve {
 	uint32_t id;
 	bool seen;		/* has ONDEMAND="yes" in this round */
-	bool standby;		/* its addresses are ved's now */
+	bool standby;		/* ved's routes to its addresses are there */
 	bool started_here;	/* ved started it: ved may stop it */
 	int idle;		/* ONDEMAND_IDLE, 0: never stopped */
 	time_t last_busy;
@@ -258,7 +258,7 @@ static void round_trip(int tun)
 			standby(v, tun, true);
 			continue;
 		}
-		v->standby = false;
+		/* Its routes stay, below the VE's own: there again when it stops. */
 		if (!v->started_here || v->idle <= 0)
 			continue;
 		if (connections(info.init_pid) > 0)
