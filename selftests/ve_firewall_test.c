@@ -119,6 +119,9 @@ FIXTURE_TEARDOWN(fw)
 	}
 	EXPECT_FALSE(host_has_ve_rules(self)) TH_LOG("%s", self->out);
 	EXPECT_NE(0, access("/run/ve/341.fw", F_OK));
+	/* No VE has a firewall: no table of ve's either. */
+	SH(NFT " list tables");
+	EXPECT_EQ(NULL, strstr(self->out, " ve\n")) TH_LOG("%s", self->out);
 	SH(IP " link del uplink0; " IP " netns del outside; "
 	   "sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"detect\"/' /etc/ve/ve.conf");
 	unlink(CONF ".destroyed");

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -482,6 +483,52 @@ static bool has_family(const struct fw_dev *d, int n, enum fw_family fam)
 	return false;
 }
 
+/* Firewall changes one at a time on the node: a table's removal below sees all. */
+static int fw_lock(void)
+{
+	int fd, err = mkdir_p(FW_RUN_DIR, 0700);
+
+	if (err)
+		return err;
+	fd = open(FW_RUN_DIR "/fw.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX))
+		if (errno != EINTR) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+	return fd;
+}
+
+/* Whether table @fam ve's maps hold no element (no VE has a firewall there). */
+static bool table_unused(enum fw_family fam)
+{
+	static const char *const maps[] = { "from_ve", "to_ve" };
+	char buf[4096];
+
+	for (int i = 0; i < 2; i++) {
+		char *const argv[] = { "nft", "list", "map", (char *)family_names[fam], FW_TABLE,
+				       (char *)maps[i], NULL };
+		int fd = memfd_create("ve-fw-map", MFD_CLOEXEC);
+		char why[128];
+		ssize_t n;
+
+		if (fd < 0)
+			return false;
+		n = run_argv_io(argv, -1, fd, why, sizeof(why)) ? -1 :
+		    pread(fd, buf, sizeof(buf) - 1, 0);
+		close(fd);
+		if (n < 0)
+			return false;
+		buf[n] = '\0';
+		if (strstr(buf, "elements"))
+			return false;
+	}
+	return true;
+}
+
 /*
  * One transaction: the recorded elements @old out, and, unless @fw is
  * NULL, the chains rebuilt from @fw and the elements of @now in; with
@@ -491,15 +538,20 @@ static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 		    const struct fw_dev *now, int n_now, const struct fw_conf *fw,
 		    char *why, size_t len)
 {
-	int fd = memfd_create("ve-fw", MFD_CLOEXEC), err;
+	int fd, err, lock = fw_lock();
 	FILE *f;
 
-	if (fd < 0)
-		return -errno;
-	f = fdopen(dup(fd), "w");
+	if (lock < 0) {
+		snprintf(why, len, "cannot lock %s/fw.lock: %s", FW_RUN_DIR, strerror(-lock));
+		return lock;
+	}
+	fd = memfd_create("ve-fw", MFD_CLOEXEC);
+	f = fd < 0 ? NULL : fdopen(dup(fd), "w");
 	if (!f) {
 		err = -errno;
-		close(fd);
+		if (fd >= 0)
+			close(fd);
+		close(lock);
 		return err;
 	}
 	for (int fam = FW_INET; fam <= FW_BRIDGE; fam++) {
@@ -526,10 +578,21 @@ static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 	if (fclose(f)) {
 		err = -errno;
 		close(fd);
+		close(lock);
 		return err;
 	}
 	err = nft_run(fd, why, len);
 	close(fd);
+	/* The last VE's firewall gone: so are the tables, nothing of ve's is left. */
+	for (int fam = FW_INET; fam <= FW_BRIDGE && !err && !fw; fam++) {
+		char *const argv[] = { "nft", "delete", "table", (char *)family_names[fam], FW_TABLE,
+				       NULL };
+		char ignored[128];
+
+		if (has_family(old, n_old, (enum fw_family)fam) && table_unused((enum fw_family)fam))
+			run_argv(argv, ignored, sizeof(ignored));
+	}
+	close(lock);
 	return err;
 }
 
