@@ -128,12 +128,15 @@ static int lan_capture(FIXTURE_DATA(pnn) *self)
 	return fd;
 }
 
-/* UDP packets on @fd to or from port @a and @b, counted until @fd is quiet for 500 ms. */
-static void udp_ports(int fd, int a, int b, int *n_a, int *n_b)
+/*
+ * Until @fd is quiet for 500 ms: VXLAN packets of VNI @vni (UDP 4789) in
+ * *@n_vx, WireGuard's (UDP 51820) in *@n_wg.
+ */
+static void count_lan(int fd, unsigned int vni, int *n_vx, int *n_wg)
 {
 	unsigned char buf[2048];
 
-	*n_a = *n_b = 0;
+	*n_vx = *n_wg = 0;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		const struct iphdr *ip = (const struct iphdr *)(buf + ETH_HLEN);
@@ -147,15 +150,30 @@ static void udp_ports(int fd, int a, int b, int *n_a, int *n_b)
 		    n < ETH_HLEN + ip->ihl * 4 + (ssize_t)sizeof(*udp))
 			continue;
 		udp = (const struct udphdr *)(buf + ETH_HLEN + ip->ihl * 4);
-		if (ntohs(udp->source) == a || ntohs(udp->dest) == a)
-			(*n_a)++;
-		if (ntohs(udp->source) == b || ntohs(udp->dest) == b)
-			(*n_b)++;
+		if (ntohs(udp->dest) == 4789 && n >= (const unsigned char *)(udp + 1) - buf + 8) {
+			const unsigned char *vx = (const unsigned char *)(udp + 1);
+
+			if (((unsigned int)vx[4] << 16 | vx[5] << 8 | vx[6]) == vni)
+				(*n_vx)++;
+		}
+		if (ntohs(udp->source) == 51820 || ntohs(udp->dest) == 51820)
+			(*n_wg)++;
 	}
+}
+
+/* Network @name's VNI, as vectl network list says, or 0. */
+static unsigned int vni_of(FIXTURE_DATA(pnn) *self, const char *name)
+{
+	unsigned int vni = 0;
+
+	if (on(self, 1, "vectl network list -H | awk '$1 == \"%s\" { print $2 }'", name) == 0)
+		sscanf(self->out, "%u", &vni);
+	return vni;
 }
 
 TEST_F_TIMEOUT(pnn, encrypted_network_shows_the_lan_only_wireguard, 600)
 {
+	unsigned int vni_z, vni_x;
 	int fd, vxlan, wg;
 
 	/* Keys asked of the other node over ssh; the tunnel appears with the first member. */
@@ -174,16 +192,20 @@ TEST_F_TIMEOUT(pnn, encrypted_network_shows_the_lan_only_wireguard, 600)
 	ASSERT_EQ(0, member(self, 1, 365, "custz", "10.80.0.1")) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, member(self, 2, 366, "custz", "10.80.0.2")) TH_LOG("%s", self->err);
 
+	vni_z = vni_of(self, "custz");
+	vni_x = vni_of(self, "custx");
+	ASSERT_NE(0, vni_z);
+	ASSERT_NE(0, vni_x);
 	fd = lan_capture(self);
 	ASSERT_GE(fd, 0);
 	EXPECT_STREQ("ve-366", who(self, 1, 365, "10.80.0.2"));
 	EXPECT_EQ(0, on(self, 1, "vectl exec 365 ping -c 3 -w 6 -s 1300 10.80.0.2")) TH_LOG("%s", self->out);
-	udp_ports(fd, 4789, 51820, &vxlan, &wg);
-	EXPECT_EQ(0, vxlan) TH_LOG("VXLAN in the clear on the LAN");
+	count_lan(fd, vni_z, &vxlan, &wg);
+	EXPECT_EQ(0, vxlan) TH_LOG("custz's VXLAN in the clear on the LAN");
 	EXPECT_GT(wg, 4);
 	/* The capture sees VXLAN when it is there: custx is not encrypted. */
 	EXPECT_STREQ("ve-362", who(self, 1, 361, "10.70.0.2"));
-	udp_ports(fd, 4789, 51820, &vxlan, &wg);
+	count_lan(fd, vni_x, &vxlan, &wg);
 	EXPECT_GT(vxlan, 2);
 	close(fd);
 

@@ -21,6 +21,7 @@
 #include "exitcodes.h"
 #include "firewall.h"
 #include "parse.h"
+#include "privnet.h"
 #include "veapi.h"
 
 static int usage(void)
@@ -30,7 +31,7 @@ static int usage(void)
 }
 
 /* --dir ... --action ... into @r: 0, or an exit code, said. */
-static int parse_rule(uint32_t id, int argc, char **argv, struct fw_rule *r)
+static int parse_rule(const char *who, int argc, char **argv, struct fw_rule *r)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -83,21 +84,20 @@ static int parse_rule(uint32_t id, int argc, char **argv, struct fw_rule *r)
 			return cmd_bad_option("firewall", argv);
 		}
 		if (bad) {
-			vectl_err("firewall %u: --%s '%s': must be %s", id, longopts[li].name,
-				  optarg, want);
+			vectl_err("%s: --%s '%s': must be %s", who, longopts[li].name, optarg, want);
 			return VECTL_ERR_VALUE;
 		}
 	}
 	if (optind != argc) {
-		vectl_err("firewall %u: unexpected argument '%s'", id, argv[optind]);
+		vectl_err("%s: unexpected argument '%s'", who, argv[optind]);
 		return VECTL_ERR_USAGE;
 	}
 	if (!dir || !proto || !action) {
-		vectl_err("firewall %u: add needs --%s", id, !dir ? "dir" : !proto ? "proto" : "action");
+		vectl_err("%s: add needs --%s", who, !dir ? "dir" : !proto ? "proto" : "action");
 		return VECTL_ERR_USAGE;
 	}
 	if (fw_rule_check(r, why, sizeof(why))) {
-		vectl_err("firewall %u: %s", id, why);
+		vectl_err("%s: %s", who, why);
 		return VECTL_ERR_VALUE;
 	}
 	return VECTL_OK;
@@ -137,24 +137,14 @@ static void json_counts(const struct fw_count *c)
 		printf("\"packets\": null, \"bytes\": null");
 }
 
-static int list(struct vectx *x, int argc, char **argv)
+/* @fw with its counters (@loaded) as a table or JSON. */
+static void print_fw(const struct fw_conf *fw, const struct fw_count *counts, bool loaded,
+		     bool header, bool json)
 {
-	struct fw_count counts[FW_RULES_MAX + 2];
-	bool header, json, loaded;
-	struct fw_conf fw;
-	int rc;
-
-	rc = cmd_list_opts("firewall", argc, argv, &header, &json);
-	if (rc)
-		return rc;
-	if (fw_conf_get(x, &fw))
-		return VECTL_ERR_BAD_CONFIG;
-	/* Counters while the rules are loaded (the VE runs); "-" else. */
-	loaded = !fw_counters(x, counts, fw.n);
 	if (json) {
 		printf("{\"rules\": [");
-		for (int i = 0; i < fw.n; i++) {
-			const struct fw_rule *r = &fw.rules[i];
+		for (int i = 0; i < fw->n; i++) {
+			const struct fw_rule *r = &fw->rules[i];
 			char v[64];
 
 			printf("%s\n  {\"num\": %d, ", i ? "," : "", i + 1);
@@ -172,31 +162,60 @@ static int list(struct vectx *x, int argc, char **argv)
 			json_counts(loaded ? &counts[i] : NULL);
 			printf("}");
 		}
-		printf("%s],\n \"policy\": {", fw.n ? "\n " : "");
+		printf("%s],\n \"policy\": {", fw->n ? "\n " : "");
 		for (int d = 0; d < 2; d++) {
 			printf("%s\"%s\": {\"action\": \"%s\", ", d ? ", " : "", fw_dir_name(d),
-			       fw.drop[d] ? "drop" : "accept");
-			json_counts(loaded ? &counts[fw.n + d] : NULL);
+			       fw->drop[d] ? "drop" : "accept");
+			json_counts(loaded ? &counts[fw->n + d] : NULL);
 			printf("}");
 		}
 		printf("}}\n");
-		return VECTL_OK;
+		return;
 	}
 	if (header)
 		printf("%-6s %-3s %-5s %-11s %-11s %-20s %-20s %-6s %10s %12s\n", "NUM", "DIR",
 		       "PROTO", "SPORT", "DPORT", "SRC", "DST", "ACTION", "PACKETS", "BYTES");
-	for (int i = 0; i < fw.n; i++) {
+	for (int i = 0; i < fw->n; i++) {
 		char num[12];
 
 		snprintf(num, sizeof(num), "%d", i + 1);
-		print_rule_text(num, &fw.rules[i], fw.rules[i].accept ? "accept" : "drop",
+		print_rule_text(num, &fw->rules[i], fw->rules[i].accept ? "accept" : "drop",
 				loaded ? &counts[i] : NULL);
 	}
 	for (int d = 0; d < 2; d++) {
 		struct fw_rule any = { .dir = (enum fw_dir)d };
 
-		print_rule_text("policy", &any, fw.drop[d] ? "drop" : "accept",
-				loaded ? &counts[fw.n + d] : NULL);
+		print_rule_text("policy", &any, fw->drop[d] ? "drop" : "accept",
+				loaded ? &counts[fw->n + d] : NULL);
+	}
+}
+
+/*
+ * @old changed by @sub and its arguments @argv (@argc, from the action
+ * on; an add's rule parsed into @r already) into @new. 0, or the exit
+ * code after saying what is wrong.
+ */
+static int edit(const char *who, const char *sub, char **argv, const struct fw_rule *r,
+		const struct fw_conf *old, struct fw_conf *new)
+{
+	*new = *old;
+	if (!strcmp(sub, "add")) {
+		if (old->n == FW_RULES_MAX) {
+			vectl_err("%s: %d rules already, the most there can be", who, FW_RULES_MAX);
+			return VECTL_ERR_VALUE;
+		}
+		new->rules[new->n++] = *r;
+	} else if (!strcmp(sub, "del")) {
+		uint32_t n;
+
+		if (!old->n || parse_uint(argv[1], 1, (uint32_t)old->n, &n)) {
+			vectl_err("%s: no rule '%s' (there are %d; see its list)", who, argv[1], old->n);
+			return VECTL_ERR_VALUE;
+		}
+		memmove(&new->rules[n - 1], &new->rules[n], sizeof(new->rules[0]) * (size_t)(new->n - n));
+		new->n--;
+	} else {
+		new->drop[strcmp(argv[1], "in") ? FW_OUT : FW_IN] = !strcmp(argv[2], "drop");
 	}
 	return VECTL_OK;
 }
@@ -229,38 +248,112 @@ static int commit(struct ve_nl *nl, struct vectx *x, const struct fw_conf *old,
 	return VECTL_OK;
 }
 
+/* Every running member of network @name on this node loads its rules again. */
+static int reload_members(struct ve_nl *nl, const char *name)
+{
+	uint32_t ids[PRIVNET_MEMBERS_MAX];
+	int n = privnet_members(name, ids, PRIVNET_MEMBERS_MAX), rc = VECTL_OK;
+
+	for (int i = 0; nl && i < n; i++) {
+		struct vectx x;
+		int one;
+
+		if (vectx_open(&x, "firewall", ids[i], true))
+			continue;
+		one = veapi_running(nl, ids[i]) > 0 ? fw_start(&x) : VECTL_OK;
+		if (one)
+			rc = one;
+		vectx_close(&x);
+	}
+	return rc;
+}
+
+/* vectl firewall --network NAME ACTION ...: the network's own rules. */
+static int network_fw(const char *name, const char *sub, int argc, char **argv,
+		      const struct fw_rule *r)
+{
+	struct fw_count counts[FW_RULES_MAX + 2];
+	static struct ve_nl nl;
+	char who[64], why[PATH_MAX + 128];
+	struct fw_conf old, new;
+	struct privnet net;
+	bool header, json;
+	int rc, err;
+
+	snprintf(who, sizeof(who), "firewall network %s", name);
+	err = privnet_load(name, &net, why, sizeof(why));
+	if (err) {
+		vectl_err("%s: %s", who, why);
+		return err == -ENOENT ? VECTL_ERR_NOT_FOUND : VECTL_ERR_VALUE;
+	}
+	if (fw_net_get(name, &old))
+		return VECTL_ERR_BAD_CONFIG;
+	if (!strcmp(sub, "list")) {
+		rc = cmd_list_opts("firewall", argc, argv, &header, &json);
+		if (!rc)
+			print_fw(&old, counts, !fw_net_counters(name, counts, old.n), header, json);
+		return rc;
+	}
+	rc = edit(who, sub, argv, r, &old, &new);
+	if (rc)
+		return rc;
+	err = fw_net_save(name, &new);
+	if (err) {
+		vectl_err("%s: cannot save its rules: %s", who, strerror(-err));
+		return VECTL_ERR_SYSTEM;
+	}
+	/* Loaded with each member's: a member that cannot take them says so. */
+	err = ve_nl_open(&nl);
+	rc = reload_members(err ? NULL : &nl, name);
+	ve_nl_close(&nl);
+	return rc;
+}
+
 int cmd_firewall(int argc, char **argv)
 {
 	static struct ve_nl nl;
+	const char *sub, *name = NULL;
 	struct fw_conf old, new;
-	const char *sub;
+	struct fw_rule r;
+	char who[64];
 	struct vectx x;
-	uint32_t id;
-	int rc, err;
+	uint32_t id = 0;
+	int rc, err, at = 2;
 
-	if (argc < 3)
-		return usage();
-	if (cmd_veid("firewall", argv[1], &id))
-		return VECTL_ERR_VALUE;
-	sub = argv[2];
+	if (argc >= 2 && !strcmp(argv[1], "--network")) {
+		if (argc < 4)
+			return usage();
+		name = argv[2];
+		at = 3;
+		snprintf(who, sizeof(who), "firewall network %s", name);
+	} else {
+		if (argc < 3)
+			return usage();
+		if (cmd_veid("firewall", argv[1], &id))
+			return VECTL_ERR_VALUE;
+		snprintf(who, sizeof(who), "firewall %u", id);
+	}
+	sub = argv[at];
 	if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "del") &&
 	    strcmp(sub, "policy")) {
-		vectl_err("firewall %u: unknown action '%s' (list, add, del or policy)", id, sub);
+		vectl_err("%s: unknown action '%s' (list, add, del or policy)", who, sub);
 		return VECTL_ERR_USAGE;
 	}
 	/* The arguments first, all of them: a refusal touches nothing. */
 	if (!strcmp(sub, "add")) {
-		rc = parse_rule(id, argc - 2, argv + 2, &new.rules[0]);
+		rc = parse_rule(who, argc - at, argv + at, &r);
 		if (rc)
 			return rc;
-	} else if (!strcmp(sub, "del") && argc != 4) {
+	} else if (!strcmp(sub, "del") && argc != at + 2) {
 		return usage();
 	} else if (!strcmp(sub, "policy") &&
-		   (argc != 5 || (strcmp(argv[3], "in") && strcmp(argv[3], "out")) ||
-		    (strcmp(argv[4], "accept") && strcmp(argv[4], "drop")))) {
-		vectl_err("firewall %u: usage: vectl firewall ID policy in|out accept|drop", id);
+		   (argc != at + 3 || (strcmp(argv[at + 1], "in") && strcmp(argv[at + 1], "out")) ||
+		    (strcmp(argv[at + 2], "accept") && strcmp(argv[at + 2], "drop")))) {
+		vectl_err("%s: usage: vectl firewall ID|--network NAME policy in|out accept|drop", who);
 		return VECTL_ERR_USAGE;
 	}
+	if (name)
+		return network_fw(name, sub, argc - at, argv + at, &r);
 	rc = vectx_open(&x, "firewall", id, strcmp(sub, "list") != 0);
 	if (rc)
 		return rc;
@@ -269,41 +362,23 @@ int cmd_firewall(int argc, char **argv)
 		rc = VECTL_ERR_NOCONFIG;
 		goto out;
 	}
-	if (!strcmp(sub, "list")) {
-		rc = list(&x, argc - 2, argv + 2);
-		goto out;
-	}
 	if (fw_conf_get(&x, &old)) {
 		rc = VECTL_ERR_BAD_CONFIG;
 		goto out;
 	}
-	if (!strcmp(sub, "add")) {
-		struct fw_rule r = new.rules[0];
+	if (!strcmp(sub, "list")) {
+		struct fw_count counts[FW_RULES_MAX + 2];
+		bool header, json;
 
-		if (old.n == FW_RULES_MAX) {
-			vectl_err("firewall %u: the VE has %d rules already, the most it can have",
-				  id, FW_RULES_MAX);
-			rc = VECTL_ERR_VALUE;
-			goto out;
-		}
-		new = old;
-		new.rules[new.n++] = r;
-	} else if (!strcmp(sub, "del")) {
-		uint32_t n;
-
-		if (parse_uint(argv[3], 1, old.n ? (uint32_t)old.n : 1, &n) || !old.n) {
-			vectl_err("firewall %u: no rule '%s' (the VE has %d; see vectl firewall %u list)",
-				  id, argv[3], old.n, id);
-			rc = VECTL_ERR_VALUE;
-			goto out;
-		}
-		new = old;
-		memmove(&new.rules[n - 1], &new.rules[n], sizeof(new.rules[0]) * (size_t)(new.n - n));
-		new.n--;
-	} else {
-		new = old;
-		new.drop[strcmp(argv[3], "in") ? FW_OUT : FW_IN] = !strcmp(argv[4], "drop");
+		rc = cmd_list_opts("firewall", argc - at, argv + at, &header, &json);
+		/* Counters while the rules are loaded (the VE runs); "-" else. */
+		if (!rc)
+			print_fw(&old, counts, !fw_counters(&x, counts, old.n), header, json);
+		goto out;
 	}
+	rc = edit(who, sub, argv + at, &r, &old, &new);
+	if (rc)
+		goto out;
 	/* Without the module no VE runs: the change is only saved. */
 	err = ve_nl_open(&nl);
 	if (err && err != -ENOENT) {

@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "firewall.h"
 #include "network.h"
 #include "parse.h"
 #include "privnet.h"
@@ -39,44 +40,13 @@ static int usage(void)
 
 /* The VEs with an interface on network @name (their configs say so). */
 struct members {
-	const char *name;
-	uint32_t ids[64];
+	uint32_t ids[PRIVNET_MEMBERS_MAX];
 	int n;
 };
 
-static void member_of(uint32_t id, void *data)
-{
-	struct ve_netif nifs[VE_NETIF_MAX_CONF];
-	struct members *m = data;
-	char why[256];
-	struct vectx x;
-	int n;
-
-	if (vectx_open(&x, "network", id, false))
-		return;
-	n = netif_parse(id, vectx_get(&x, "NETIF"), nifs, why, sizeof(why));
-	for (int i = 0; i < n; i++)
-		if (!strcmp(nifs[i].network, m->name) && m->n < (int)(sizeof(m->ids) / sizeof(m->ids[0]))) {
-			m->ids[m->n++] = id;
-			break;
-		}
-	vectx_close(&x);
-}
-
-static int by_id(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The members of @name, by ID. */
 static void members(const char *name, struct members *m)
 {
-	m->name = name;
-	m->n = 0;
-	vectx_each_conf(member_of, m);
-	qsort(m->ids, (size_t)m->n, sizeof(m->ids[0]), by_id);
+	m->n = privnet_members(name, m->ids, PRIVNET_MEMBERS_MAX);
 }
 
 static int create(int argc, char **argv)
@@ -236,6 +206,16 @@ static int delete(int argc, char **argv)
 		if (!err && n.encrypt && !encrypted_besides(n.name))
 			err = tunnel_down(&r);
 		rtnl_close(&r);
+	}
+	/* Its rules: the chains, then the file. */
+	if (!err && fw_net_drop(n.name, why, sizeof(why))) {
+		vectl_err("network %s: cannot remove its firewall: %s", n.name, why);
+		return VECTL_ERR_NET;
+	}
+	if (!err) {
+		struct fw_conf none = { .n = 0 };
+
+		err = fw_net_save(n.name, &none);
 	}
 	if (err) {
 		vectl_err("network %s: cannot remove its devices: %s", n.name, strerror(-err));

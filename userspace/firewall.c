@@ -42,6 +42,7 @@
 #include "exitcodes.h"
 #include "firewall.h"
 #include "network.h"
+#include "privnet.h"
 #include "parse.h"
 #include "run.h"
 
@@ -195,9 +196,23 @@ static int rule_parse(char *word, struct fw_rule *r, char *why, size_t len)
 	return fw_rule_check(r, why, len);
 }
 
-static int policy_get(struct vectx *x, const char *key, bool *drop)
+/* Where a firewall is kept: a VE's config (over the global one), or a network's file. */
+struct fw_src {
+	const struct conf *c, *global;
+	const char *who;	/* "start 101", "network custa" */
+	const char *path;
+};
+
+static const char *src_get(const struct fw_src *s, const char *key)
 {
-	const char *v = vectx_get(x, key);
+	const char *v = conf_get(s->c, key);
+
+	return v || !s->global ? v : conf_get(s->global, key);
+}
+
+static int policy_get(const struct fw_src *s, const char *key, bool *drop)
+{
+	const char *v = src_get(s, key);
 
 	*drop = false;
 	if (!v || !*v || !strcmp(v, "accept"))
@@ -206,20 +221,19 @@ static int policy_get(struct vectx *x, const char *key, bool *drop)
 		*drop = true;
 		return 0;
 	}
-	vectl_err("%s %u: %s=\"%s\" in %s is not accept or drop", x->verb, x->id, key, v,
-		  x->conf_path);
+	vectl_err("%s: %s=\"%s\" in %s is not accept or drop", s->who, key, v, s->path);
 	return -EINVAL;
 }
 
-int fw_conf_get(struct vectx *x, struct fw_conf *fw)
+static int src_fw(const struct fw_src *s, struct fw_conf *fw)
 {
-	const char *v = vectx_get(x, "FIREWALL");
+	const char *v = src_get(s, "FIREWALL");
 	char *copy, *word, *save = NULL, why[256];
 	int err = 0;
 
 	memset(fw, 0, sizeof(*fw));
-	if (policy_get(x, "FIREWALL_POLICY_IN", &fw->drop[FW_IN]) ||
-	    policy_get(x, "FIREWALL_POLICY_OUT", &fw->drop[FW_OUT]))
+	if (policy_get(s, "FIREWALL_POLICY_IN", &fw->drop[FW_IN]) ||
+	    policy_get(s, "FIREWALL_POLICY_OUT", &fw->drop[FW_OUT]))
 		return -EINVAL;
 	if (!v)
 		return 0;
@@ -231,15 +245,15 @@ int fw_conf_get(struct vectx *x, struct fw_conf *fw)
 
 		snprintf(shown, sizeof(shown), "%s", word);
 		if (fw->n == FW_RULES_MAX) {
-			vectl_err("%s %u: FIREWALL in %s has more than %d rules", x->verb, x->id,
-				  x->conf_path, FW_RULES_MAX);
+			vectl_err("%s: FIREWALL in %s has more than %d rules", s->who, s->path,
+				  FW_RULES_MAX);
 			err = -EINVAL;
 			break;
 		}
 		err = rule_parse(word, &fw->rules[fw->n], why, sizeof(why));
 		if (err) {
-			vectl_err("%s %u: FIREWALL rule %d '%s' in %s: %s", x->verb, x->id, fw->n + 1,
-				  shown, x->conf_path, why);
+			vectl_err("%s: FIREWALL rule %d '%s' in %s: %s", s->who, fw->n + 1, shown,
+				  s->path, why);
 			break;
 		}
 		fw->n++;
@@ -248,7 +262,17 @@ int fw_conf_get(struct vectx *x, struct fw_conf *fw)
 	return err;
 }
 
-int fw_conf_set(struct vectx *x, const struct fw_conf *fw)
+int fw_conf_get(struct vectx *x, struct fw_conf *fw)
+{
+	char who[64];
+	struct fw_src s = { &x->conf, x->global, who, x->conf_path };
+
+	snprintf(who, sizeof(who), "%s %u", x->verb, x->id);
+	return src_fw(&s, fw);
+}
+
+/* @fw as FIREWALL, FIREWALL_POLICY_IN and _OUT of @c (none: removed). */
+static int conf_put_fw(struct conf *c, const struct fw_conf *fw)
 {
 	const size_t size = (size_t)FW_RULES_MAX * FW_RULE_STRLEN;
 	char *buf = malloc(size), word[FW_RULE_STRLEN];
@@ -262,14 +286,56 @@ int fw_conf_set(struct vectx *x, const struct fw_conf *fw)
 		fw_rule_format(&fw->rules[i], word, sizeof(word));
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? " " : "", word);
 	}
-	err = conf_set(&x->conf, "FIREWALL", fw->n ? buf : NULL);
+	err = conf_set(c, "FIREWALL", fw->n ? buf : NULL);
 	if (!err)
-		err = conf_set(&x->conf, "FIREWALL_POLICY_IN", fw->drop[FW_IN] ? "drop" : NULL);
+		err = conf_set(c, "FIREWALL_POLICY_IN", fw->drop[FW_IN] ? "drop" : NULL);
 	if (!err)
-		err = conf_set(&x->conf, "FIREWALL_POLICY_OUT", fw->drop[FW_OUT] ? "drop" : NULL);
+		err = conf_set(c, "FIREWALL_POLICY_OUT", fw->drop[FW_OUT] ? "drop" : NULL);
 	free(buf);
 	return err;
 }
+
+static void net_fw_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, PRIVNET_DIR "/%s.fw", name);
+}
+
+int fw_net_get(const char *name, struct fw_conf *fw)
+{
+	char path[PATH_MAX], who[64];
+	struct conf c = { 0 };
+	struct fw_src s = { &c, NULL, who, path };
+	int err;
+
+	net_fw_path(name, path, sizeof(path));
+	snprintf(who, sizeof(who), "network %s", name);
+	err = conf_load(&c, path);
+	err = err && err != -ENOENT ? err : src_fw(&s, fw);
+	conf_free(&c);
+	return err;
+}
+
+int fw_net_save(const char *name, const struct fw_conf *fw)
+{
+	char path[PATH_MAX];
+	struct conf c = { 0 };
+	int err;
+
+	net_fw_path(name, path, sizeof(path));
+	if (fw_conf_empty(fw))
+		return unlink(path) && errno != ENOENT ? -errno : 0;
+	err = conf_put_fw(&c, fw);
+	if (!err)
+		err = conf_save(&c, path);
+	conf_free(&c);
+	return err;
+}
+
+int fw_conf_set(struct vectx *x, const struct fw_conf *fw)
+{
+	return conf_put_fw(&x->conf, fw);
+}
+
 
 bool fw_conf_empty(const struct fw_conf *fw)
 {
@@ -284,6 +350,13 @@ static const char *const family_names[] = { [FW_INET] = "inet", [FW_BRIDGE] = "b
 struct fw_dev {
 	enum fw_family family;
 	char name[IF_NAMESIZE];
+	/*
+	 * On a customer network with rules: its name, and the device's
+	 * chains veID-nINDEX-in/out, which jump to the network's chains
+	 * (netNAME-in/out) and then to the VE's. "": the VE's chains.
+	 */
+	char net[16];
+	int index;
 };
 
 static void record_path(const struct vectx *x, char *buf, size_t len)
@@ -294,7 +367,7 @@ static void record_path(const struct vectx *x, char *buf, size_t len)
 /* The devices in VE @x's record, into @d (FW_DEVS_MAX); the count. */
 static int record_read(const struct vectx *x, struct fw_dev *d)
 {
-	char path[64], fam[8], name[IF_NAMESIZE + 1];
+	char path[64], fam[8], name[IF_NAMESIZE + 1], line[128], net[16];
 	int n = 0;
 	FILE *f;
 
@@ -302,13 +375,19 @@ static int record_read(const struct vectx *x, struct fw_dev *d)
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
-	while (n < FW_DEVS_MAX && fscanf(f, "%7s %16s", fam, name) == 2) {
+
+	while (n < FW_DEVS_MAX && fgets(line, sizeof(line), f)) {
+		int fields = sscanf(line, "%7s %16s %15s %d", fam, name, net, &d[n].index);
 		size_t len = strlen(name);
 
-		if (len >= IF_NAMESIZE)
+		if (fields < 2 || len >= IF_NAMESIZE)
 			continue;
 		d[n].family = strcmp(fam, "bridge") ? FW_INET : FW_BRIDGE;
 		memcpy(d[n].name, name, len + 1);
+		if (fields == 4)
+			memcpy(d[n].net, net, sizeof(d[n].net));
+		else
+			d[n].net[0] = '\0';
 		n++;
 	}
 	fclose(f);
@@ -327,25 +406,51 @@ static int record_write(const struct vectx *x, const struct fw_dev *d, int n)
 	if (!f)
 		return -errno;
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%s %s\n", family_names[d[i].family], d[i].name);
+		if (d[i].net[0])
+			fprintf(f, "%s %s %s %d\n", family_names[d[i].family], d[i].name, d[i].net,
+				d[i].index);
+		else
+			fprintf(f, "%s %s\n", family_names[d[i].family], d[i].name);
 	return file_commit(f, tmp, path);
 }
 
-/* VE @x's host devices now: venetID, then NETIF's host ends. The count, or -1. */
-static int current_devs(struct vectx *x, struct fw_dev *d)
+/*
+ * VE @x's host devices now: venetID, then NETIF's host ends; in @nets
+ * (room for one per device) the rules of the networks they are on. The
+ * count, or -1 (said).
+ */
+static int current_devs(struct vectx *x, struct fw_dev *d, struct fw_conf *nets)
 {
 	struct ve_netif nifs[VE_NETIF_MAX_CONF];
 	int n = net_conf_netifs(x, nifs);
 
 	if (n < 0)
 		return -1;
+	memset(d, 0, sizeof(*d) * (size_t)(n + 1));
 	d[0].family = FW_INET;
 	snprintf(d[0].name, sizeof(d[0].name), "venet%u", x->id);
 	for (int i = 0; i < n; i++) {
 		d[i + 1].family = FW_BRIDGE;
 		snprintf(d[i + 1].name, sizeof(d[i + 1].name), "%s", nifs[i].host_ifname);
+		if (!nifs[i].network[0])
+			continue;
+		if (fw_net_get(nifs[i].network, &nets[i + 1]))
+			return -1;
+		if (fw_conf_empty(&nets[i + 1]))
+			continue;
+		memcpy(d[i + 1].net, nifs[i].network, sizeof(d[i + 1].net));
+		d[i + 1].index = i;
 	}
 	return n + 1;
+}
+
+/* Whether the rules of @d's networks let everything through. */
+static bool nets_empty(const struct fw_dev *d, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (d[i].net[0])
+			return false;
+	return true;
 }
 
 /* ---- the nft script ---- */
@@ -400,14 +505,14 @@ static void script_rule(FILE *f, const char *chain, const struct fw_rule *r, int
 	fprintf(f, "counter %s comment \"rule %d\"\n", r->accept ? "return" : "drop", num);
 }
 
-/* VE @x's two chains in @fam, rebuilt from @fw. */
-static void script_chains(FILE *f, const struct vectx *x, enum fw_family fam,
+/* Chains @base-in and @base-out in @fam, rebuilt from @fw. */
+static void script_chains(FILE *f, const char *base, enum fw_family fam,
 			  const struct fw_conf *fw)
 {
 	char chain[64];
 
 	for (int d = 0; d < 2; d++) {
-		snprintf(chain, sizeof(chain), "%s " FW_TABLE " ve%u-%s", family_names[fam], x->id,
+		snprintf(chain, sizeof(chain), "%s " FW_TABLE " %s-%s", family_names[fam], base,
 			 dir_names[d]);
 		fprintf(f, "add chain %s\nflush chain %s\n", chain, chain);
 		fprintf(f, "add rule %s ct state established,related return\n", chain);
@@ -424,27 +529,56 @@ static void script_chains(FILE *f, const struct vectx *x, enum fw_family fam,
 	}
 }
 
+/* The base name of the chains @dev's elements jump to. */
+static void dev_chains(const struct vectx *x, const struct fw_dev *dev, char *buf, size_t len)
+{
+	if (dev->net[0])
+		snprintf(buf, len, "ve%u-n%d", x->id, dev->index);
+	else
+		snprintf(buf, len, "ve%u", x->id);
+}
+
+/* A network device's chains: the network's rules, then the VE's. */
+static void script_dispatch(FILE *f, const struct vectx *x, const struct fw_dev *dev)
+{
+	const char *t = family_names[dev->family];
+	char base[32];
+
+	dev_chains(x, dev, base, sizeof(base));
+	for (int d = 0; d < 2; d++) {
+		fprintf(f, "add chain %s " FW_TABLE " %s-%s\nflush chain %s " FW_TABLE " %s-%s\n", t,
+			base, dir_names[d], t, base, dir_names[d]);
+		fprintf(f, "add rule %s " FW_TABLE " %s-%s jump net%s-%s\n", t, base, dir_names[d],
+			dev->net, dir_names[d]);
+		fprintf(f, "add rule %s " FW_TABLE " %s-%s jump ve%u-%s\n", t, base, dir_names[d],
+			x->id, dir_names[d]);
+	}
+}
+
 /* VE @x's element of @dev in both maps: added, or (@del) added and deleted. */
 static void script_dev(FILE *f, const struct vectx *x, const struct fw_dev *dev, bool del)
 {
 	const char *t = family_names[dev->family];
+	char base[32];
 
-	fprintf(f, "add element %s " FW_TABLE " from_ve { \"%s\" : jump ve%u-out }\n", t,
-		dev->name, x->id);
-	fprintf(f, "add element %s " FW_TABLE " to_ve { \"%s\" : jump ve%u-in }\n", t,
-		dev->name, x->id);
+	dev_chains(x, dev, base, sizeof(base));
+	fprintf(f, "add element %s " FW_TABLE " from_ve { \"%s\" : jump %s-out }\n", t,
+		dev->name, base);
+	fprintf(f, "add element %s " FW_TABLE " to_ve { \"%s\" : jump %s-in }\n", t,
+		dev->name, base);
 	if (!del)
 		return;
 	fprintf(f, "delete element %s " FW_TABLE " from_ve { \"%s\" }\n", t, dev->name);
 	fprintf(f, "delete element %s " FW_TABLE " to_ve { \"%s\" }\n", t, dev->name);
 }
 
-static void script_drop_chains(FILE *f, const struct vectx *x, enum fw_family fam)
+/* Chains @base-in and -out of @fam removed (made first: they may be missing). */
+static void script_drop_chains(FILE *f, const char *base, enum fw_family fam)
 {
 	for (int d = 0; d < 2; d++) {
 		char chain[64];
 
-		snprintf(chain, sizeof(chain), "%s " FW_TABLE " ve%u-%s", family_names[fam], x->id,
+		snprintf(chain, sizeof(chain), "%s " FW_TABLE " %s-%s", family_names[fam], base,
 			 dir_names[d]);
 		fprintf(f, "add chain %s\nflush chain %s\ndelete chain %s\n", chain, chain, chain);
 	}
@@ -529,16 +663,52 @@ static bool table_unused(enum fw_family fam)
 	return true;
 }
 
+static bool table_exists(enum fw_family fam)
+{
+	char *const argv[] = { "nft", "list", "table", (char *)family_names[fam], FW_TABLE, NULL };
+	char why[128];
+
+	return run_argv(argv, why, sizeof(why)) == 0;
+}
+
+/*
+ * Table @fam ve removed when no VE's element is in its maps (under the
+ * lock). A network's chains left there go with it: no member runs.
+ */
+static void drop_if_unused(enum fw_family fam)
+{
+	char *const argv[] = { "nft", "delete", "table", (char *)family_names[fam], FW_TABLE,
+			       NULL };
+	char ignored[128];
+
+	if (table_unused(fam))
+		run_argv(argv, ignored, sizeof(ignored));
+}
+
 /*
  * One transaction: the recorded elements @old out, and, unless @fw is
  * NULL, the chains rebuilt from @fw and the elements of @now in; with
  * @fw NULL the chains go too.
  */
+/* Whether a device of @d (@n) has chains of base name @base. */
+static bool chains_used(const struct vectx *x, const struct fw_dev *d, int n, const char *base)
+{
+	char b[32];
+
+	for (int i = 0; i < n; i++) {
+		dev_chains(x, &d[i], b, sizeof(b));
+		if (!strcmp(b, base))
+			return true;
+	}
+	return false;
+}
+
 static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 		    const struct fw_dev *now, int n_now, const struct fw_conf *fw,
-		    char *why, size_t len)
+		    const struct fw_conf *nets, char *why, size_t len)
 {
 	int fd, err, lock = fw_lock();
+	char base[32], b[32];
 	FILE *f;
 
 	if (lock < 0) {
@@ -561,19 +731,49 @@ static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 		if (!used)
 			continue;
 		script_skeleton(f, (enum fw_family)fam);
+		snprintf(base, sizeof(base), "ve%u", x->id);
 		/* Chains first: the elements that jump there need them. */
-		fprintf(f, "add chain %s " FW_TABLE " ve%u-in\nadd chain %s " FW_TABLE " ve%u-out\n",
-			family_names[fam], x->id, family_names[fam], x->id);
+		for (int i = -1; i < n_old; i++) {
+			if (i >= 0 && old[i].family != (enum fw_family)fam)
+				continue;
+			if (i >= 0)
+				dev_chains(x, &old[i], b, sizeof(b));
+			fprintf(f, "add chain %s " FW_TABLE " %s-in\nadd chain %s " FW_TABLE " %s-out\n",
+				family_names[fam], i < 0 ? base : b, family_names[fam],
+				i < 0 ? base : b);
+		}
 		for (int i = 0; i < n_old; i++)
 			if (old[i].family == (enum fw_family)fam)
 				script_dev(f, x, &old[i], true);
 		if (fw)
-			script_chains(f, x, (enum fw_family)fam, fw);
+			script_chains(f, base, (enum fw_family)fam, fw);
 		else
-			script_drop_chains(f, x, (enum fw_family)fam);
+			script_drop_chains(f, base, (enum fw_family)fam);
+		/* A network's chains, for each network a device is on (rebuilt once). */
+		for (int i = 0; fw && i < n_now; i++) {
+			bool done = false;
+
+			if (now[i].family != (enum fw_family)fam || !now[i].net[0])
+				continue;
+			for (int k = 0; k < i; k++)
+				done |= now[k].family == now[i].family &&
+					!strcmp(now[k].net, now[i].net);
+			snprintf(b, sizeof(b), "net%s", now[i].net);
+			if (!done)
+				script_chains(f, b, (enum fw_family)fam, &nets[i]);
+			script_dispatch(f, x, &now[i]);
+		}
 		for (int i = 0; fw && i < n_now; i++)
 			if (now[i].family == (enum fw_family)fam)
 				script_dev(f, x, &now[i], false);
+		/* Devices' chains no device uses now. */
+		for (int i = 0; i < n_old; i++) {
+			if (old[i].family != (enum fw_family)fam || !old[i].net[0])
+				continue;
+			dev_chains(x, &old[i], b, sizeof(b));
+			if (!fw || !chains_used(x, now, n_now, b))
+				script_drop_chains(f, b, (enum fw_family)fam);
+		}
 	}
 	if (fclose(f)) {
 		err = -errno;
@@ -584,14 +784,9 @@ static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 	err = nft_run(fd, why, len);
 	close(fd);
 	/* The last VE's firewall gone: so are the tables, nothing of ve's is left. */
-	for (int fam = FW_INET; fam <= FW_BRIDGE && !err && !fw; fam++) {
-		char *const argv[] = { "nft", "delete", "table", (char *)family_names[fam], FW_TABLE,
-				       NULL };
-		char ignored[128];
-
-		if (has_family(old, n_old, (enum fw_family)fam) && table_unused((enum fw_family)fam))
-			run_argv(argv, ignored, sizeof(ignored));
-	}
+	for (int fam = FW_INET; fam <= FW_BRIDGE && !err && !fw; fam++)
+		if (has_family(old, n_old, (enum fw_family)fam))
+			drop_if_unused((enum fw_family)fam);
 	close(lock);
 	return err;
 }
@@ -599,15 +794,16 @@ static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 int fw_load(struct vectx *x, const struct fw_conf *fw, char *why, size_t len)
 {
 	struct fw_dev old[FW_DEVS_MAX], now[FW_DEVS_MAX], all[2 * FW_DEVS_MAX];
+	static struct fw_conf nets[FW_DEVS_MAX];
 	int n_old = record_read(x, old), n_now, err;
 
-	if (fw_conf_empty(fw))
-		return fw_unload(x, why, len);
-	n_now = current_devs(x, now);
+	n_now = current_devs(x, now, nets);
 	if (n_now < 0) {
-		snprintf(why, len, "NETIF in %s is not valid", x->conf_path);
+		snprintf(why, len, "its NETIF or a network's rules are not valid");
 		return -EINVAL;
 	}
+	if (fw_conf_empty(fw) && nets_empty(now, n_now))
+		return fw_unload(x, why, len);
 	/* Recorded before they exist: whatever happens next, cleanup finds them. */
 	memcpy(all, old, sizeof(*old) * (size_t)n_old);
 	memcpy(all + n_old, now, sizeof(*now) * (size_t)n_now);
@@ -617,7 +813,7 @@ int fw_load(struct vectx *x, const struct fw_conf *fw, char *why, size_t len)
 			 strerror(-err));
 		return err;
 	}
-	err = transact(x, old, n_old, now, n_now, fw, why, len);
+	err = transact(x, old, n_old, now, n_now, fw, nets, why, len);
 	if (!err)
 		err = record_write(x, now, n_now);
 	return err;
@@ -644,7 +840,7 @@ int fw_unload(const struct vectx *x, char *why, size_t len)
 
 	if (!n_old)
 		return record_write(x, NULL, 0);
-	err = transact(x, old, n_old, NULL, 0, NULL, why, len);
+	err = transact(x, old, n_old, NULL, 0, NULL, NULL, why, len);
 	return err ? err : record_write(x, NULL, 0);
 }
 
@@ -660,54 +856,109 @@ static void add_counts(const char *line, struct fw_count *c)
 	}
 }
 
+/* Add what chains @base-in and -out of @fam counted to @c (rules 0..@n-1, policies @n, @n+1). */
+static int chain_counts(enum fw_family fam, const char *base, struct fw_count *c, int n)
+{
+	for (int d = 0; d < 2; d++) {
+		char chain[48], line[1024];
+		char *const argv[] = { "nft", "list", "chain", (char *)family_names[fam], FW_TABLE,
+				       chain, NULL };
+		int out[2], rc;
+		FILE *f;
+		pid_t pid;
+
+		snprintf(chain, sizeof(chain), "%s-%s", base, dir_names[d]);
+		if (pipe2(out, O_CLOEXEC))
+			return -errno;
+		pid = run_spawn(argv, -1, out[1], -1);
+		close(out[1]);
+		if (pid < 0) {
+			close(out[0]);
+			return -errno;
+		}
+		f = fdopen(out[0], "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			const char *cm = strstr(line, "comment \"");
+			int num;
+
+			if (!cm)
+				continue;
+			if (!strncmp(cm, "comment \"policy\"", 16))
+				add_counts(line, &c[n + d]);
+			else if (sscanf(cm, "comment \"rule %d\"", &num) == 1 && num >= 1 && num <= n)
+				add_counts(line, &c[num - 1]);
+		}
+		if (f)
+			fclose(f);
+		else
+			close(out[0]);
+		rc = run_wait(pid, NULL);
+		if (rc)
+			return rc < 0 ? rc : -ENOENT;
+	}
+	return 0;
+}
+
 int fw_counters(const struct vectx *x, struct fw_count *c, int n)
 {
 	struct fw_dev old[FW_DEVS_MAX];
 	int n_old = record_read(x, old), rc = 0;
+	char base[32];
 
 	memset(c, 0, sizeof(*c) * (size_t)(n + 2));
 	if (!n_old)
 		return -ENOENT;
-	for (int fam = FW_INET; fam <= FW_BRIDGE && !rc; fam++) {
-		for (int d = 0; d < 2 && !rc; d++) {
-			char chain[32], line[1024];
-			int out[2];
-			char *const argv[] = { "nft", "list", "chain", (char *)family_names[fam],
-					       FW_TABLE, chain, NULL };
-			FILE *f;
-			pid_t pid;
-
-			if (!has_family(old, n_old, (enum fw_family)fam))
-				continue;
-			snprintf(chain, sizeof(chain), "ve%u-%s", x->id, dir_names[d]);
-			if (pipe2(out, O_CLOEXEC))
-				return -errno;
-			pid = run_spawn(argv, -1, out[1], -1);
-			close(out[1]);
-			if (pid < 0) {
-				close(out[0]);
-				return -errno;
-			}
-			f = fdopen(out[0], "r");
-			while (f && fgets(line, sizeof(line), f)) {
-				const char *cm = strstr(line, "comment \"");
-				int num;
-
-				if (!cm)
-					continue;
-				if (!strncmp(cm, "comment \"policy\"", 16))
-					add_counts(line, &c[n + d]);
-				else if (sscanf(cm, "comment \"rule %d\"", &num) == 1 && num >= 1 &&
-					 num <= n)
-					add_counts(line, &c[num - 1]);
-			}
-			if (f)
-				fclose(f);
-			else
-				close(out[0]);
-			if (run_wait(pid, NULL))
-				rc = -EIO;
-		}
-	}
+	snprintf(base, sizeof(base), "ve%u", x->id);
+	for (int fam = FW_INET; fam <= FW_BRIDGE && !rc; fam++)
+		if (has_family(old, n_old, (enum fw_family)fam))
+			rc = chain_counts((enum fw_family)fam, base, c, n);
 	return rc;
+}
+
+int fw_net_counters(const char *name, struct fw_count *c, int n)
+{
+	char base[32];
+
+	memset(c, 0, sizeof(*c) * (size_t)(n + 2));
+	snprintf(base, sizeof(base), "net%s", name);
+	return chain_counts(FW_BRIDGE, base, c, n);
+}
+
+int fw_net_drop(const char *name, char *why, size_t len)
+{
+	int fd, err, lock;
+	char base[32];
+	FILE *f;
+
+	lock = fw_lock();
+	if (lock < 0) {
+		snprintf(why, len, "cannot lock %s/fw.lock: %s", FW_RUN_DIR, strerror(-lock));
+		return lock;
+	}
+	snprintf(base, sizeof(base), "net%s", name);
+	fd = memfd_create("ve-fw", MFD_CLOEXEC);
+	f = fd < 0 ? NULL : fdopen(dup(fd), "w");
+	if (!f) {
+		err = -errno;
+		goto out;
+	}
+	/* Only where the table is: nothing is made to be removed. */
+	err = table_exists(FW_BRIDGE) ? 0 : 1;
+	if (!err) {
+		fprintf(f, "add table bridge " FW_TABLE "\n");
+		script_drop_chains(f, base, FW_BRIDGE);
+	}
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err)
+		err = nft_run(fd, why, len);
+	if (err == 1)
+		err = 0;
+	if (!err)
+		drop_if_unused(FW_BRIDGE);
+out:
+	if (fd >= 0)
+		close(fd);
+	close(lock);
+	return err;
 }

@@ -60,6 +60,14 @@ void fw_rule_format(const struct fw_rule *r, char *buf, size_t len);
 int fw_conf_get(struct vectx *x, struct fw_conf *fw);
 /* @fw into VE @x's config (not saved). 0 or -EINVAL. */
 int fw_conf_set(struct vectx *x, const struct fw_conf *fw);
+/*
+ * A customer network's own rules (PRIVNET_DIR/NAME.fw), which hold on
+ * every member's interface on it: read (none: empty), and written (empty:
+ * the file removed). 0, or -errno (a bad file: said).
+ */
+int fw_net_get(const char *name, struct fw_conf *fw);
+int fw_net_save(const char *name, const struct fw_conf *fw);
+
 /* Whether @fw lets everything through (nothing to load). */
 bool fw_conf_empty(const struct fw_conf *fw);
 
@@ -86,5 +94,11 @@ int fw_unload(const struct vectx *x, char *why, size_t len);
  * loaded, or -errno.
  */
 int fw_counters(const struct vectx *x, struct fw_count *c, int n);
+
+/* The counters of network @name's rules, as fw_counters(). */
+int fw_net_counters(const char *name, struct fw_count *c, int n);
+
+/* Remove network @name's chains (it is deleted; no member runs). 0, or -errno with @why. */
+int fw_net_drop(const char *name, char *why, size_t len);
 
 #endif

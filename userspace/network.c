@@ -669,10 +669,14 @@ int net_standby(struct vectx *x, int ifindex, bool on, bool announce_it)
 		return VECTL_ERR_NET;
 	}
 	for (int i = 0; i < n && !rc; i++) {
-		err = rtnl_route_metric(&c.host, on, ips[i].family, &ips[i], ifindex, NULL,
-					NET_STANDBY_METRIC);
+		err = rtnl_route_in(&c.host, on, ips[i].family, &ips[i], ifindex, NULL, 0,
+				    NET_STANDBY_TABLE);
 		if (err && (on || (err != -ESRCH && err != -ENODEV)))
 			rc = fail(&c, on ? "route to ved" : "remove ved's route to", &ips[i], &c.host, err);
+		err = rc ? 0 : rtnl_rule_to(&c.host, on, &ips[i], NET_STANDBY_TABLE, NET_STANDBY_PREF);
+		if (err && err != (on ? -EEXIST : -ENOENT))
+			rc = fail(&c, on ? "add ved's rule for" : "remove ved's rule for", &ips[i],
+				  &c.host, err);
 		for (int u = 0; u < c.n_up && !rc; u++) {
 			if (on && ips[i].family == AF_INET6) {
 				snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/proxy_ndp",
@@ -685,6 +689,28 @@ int net_standby(struct vectx *x, int ifindex, bool on, bool announce_it)
 			else if (on && announce_it)
 				announce(&c, u, &ips[i]);
 		}
+	}
+	rtnl_close(&c.host);
+	return rc;
+}
+
+int net_standby_release(struct vectx *x)
+{
+	struct ve_ip ips[VE_ADDR_MAX];
+	struct net_ctx c = { 0 };
+	int n = net_conf_addrs(x, ips), err, rc = VECTL_OK;
+
+	if (n < 0)
+		return VECTL_ERR_BAD_CONFIG;
+	c.x = x;
+	c.verb = x->verb;
+	err = rtnl_open(&c.host, -1);
+	if (err)
+		return fail(&c, "open rtnetlink", NULL, NULL, err);
+	for (int i = 0; i < n && !rc; i++) {
+		err = rtnl_rule_to(&c.host, false, &ips[i], NET_STANDBY_TABLE, NET_STANDBY_PREF);
+		if (err && err != -ENOENT)
+			rc = fail(&c, "remove ved's rule for", &ips[i], &c.host, err);
 	}
 	rtnl_close(&c.host);
 	return rc;

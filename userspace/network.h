@@ -54,14 +54,19 @@ int net_adopt(struct ve_nl *nl, struct vectx *x, pid_t pid);
 int net_pair_names(struct vectx *x, char pairs[][2 * IF_NAMESIZE], int max);
 
 /*
- * While VE @x is stopped and started on demand (ved): with @on, its
- * addresses routed to device @ifindex (ved's tun) with metric
- * NET_STANDBY_METRIC, below the running VE's own routes, and answered for
- * on the uplinks (announced when @announce); without, all of it removed
- * (what is gone already is fine). An exit code, said.
+ * While VE @x is stopped and started on demand (ved): with @on, what goes
+ * to its addresses routed to device @ifindex (ved's tun) by a policy rule
+ * (priority NET_STANDBY_PREF, to table NET_STANDBY_TABLE) that wins over
+ * the VE's own routes, and its addresses answered for on the uplinks
+ * (announced when @announce); without, all of it removed (what is gone
+ * already is fine). An exit code, said.
  */
-#define NET_STANDBY_METRIC	4096
+#define NET_STANDBY_TABLE	4096
+#define NET_STANDBY_PREF	100
 int net_standby(struct vectx *x, int ifindex, bool on, bool announce);
+
+/* The VE is ready for its requests: only the rules go (its routes win again). */
+int net_standby_release(struct vectx *x);
 
 /*
  * Running VE @x goes from addresses @old to @new (the module has the new

@@ -27,9 +27,11 @@
 
 #include "config.h"
 #include "err.h"
+#include "netif.h"
 #include "parse.h"
 #include "privnet.h"
 #include "run.h"
+#include "vectx.h"
 
 bool privnet_name_ok(const char *name)
 {
@@ -220,6 +222,47 @@ int privnet_list(struct privnet **out)
 		qsort(v, (size_t)n, sizeof(*v), by_name);
 	*out = v;
 	return n;
+}
+
+struct members {
+	const char *name;
+	uint32_t *ids;
+	int n, max;
+};
+
+static void member_of(uint32_t id, void *data)
+{
+	struct ve_netif nifs[VE_NETIF_MAX_CONF];
+	struct members *m = data;
+	char why[256];
+	struct vectx x;
+	int n;
+
+	if (m->n == m->max || vectx_open(&x, "network", id, false))
+		return;
+	n = netif_parse(id, vectx_get(&x, "NETIF"), nifs, why, sizeof(why));
+	for (int i = 0; i < n; i++)
+		if (!strcmp(nifs[i].network, m->name)) {
+			m->ids[m->n++] = id;
+			break;
+		}
+	vectx_close(&x);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int privnet_members(const char *name, uint32_t *ids, int max)
+{
+	struct members m = { name, ids, 0, max };
+
+	vectx_each_conf(member_of, &m);
+	qsort(ids, (size_t)m.n, sizeof(ids[0]), by_id);
+	return m.n;
 }
 
 void privnet_bridge(const struct privnet *n, char buf[IF_NAMESIZE])

@@ -55,6 +55,10 @@ int privnet_remove(const char *name);
  */
 int privnet_list(struct privnet **out);
 
+/* The VEs whose configs have an interface on network @name, by ID (at most @max). */
+#define PRIVNET_MEMBERS_MAX	256
+int privnet_members(const char *name, uint32_t *ids, int max);
+
 /* Its devices: the bridge vnbVNI and the VXLAN device vnxVNI. */
 void privnet_bridge(const struct privnet *n, char buf[IF_NAMESIZE]);
 void privnet_vxlan(const struct privnet *n, char buf[IF_NAMESIZE]);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -346,8 +347,32 @@ int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 	return rtnl_route_metric(r, add, family, dst, ifindex, gw, 0);
 }
 
+int rtnl_rule_to(struct rtnl *r, bool add, const struct ve_ip *dst, uint32_t table,
+		 uint32_t priority)
+{
+	struct fib_rule_hdr *frh;
+	struct nlmsghdr *nlh;
+
+	nlh = rtnl_msg(r, add ? RTM_NEWRULE : RTM_DELRULE, add ? NLM_F_CREATE | NLM_F_EXCL : 0,
+		       (void **)&frh, sizeof(*frh));
+	frh->family = (uint8_t)dst->family;
+	frh->dst_len = dst->family == AF_INET ? 32 : 128;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = RT_TABLE_UNSPEC;
+	mnl_attr_put(nlh, FRA_DST, ip_len(dst), dst->a);
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, priority);
+	return rtnl_run(r, nlh, NULL, NULL);
+}
+
 int rtnl_route_metric(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 		      int ifindex, const struct ve_ip *gw, uint32_t metric)
+{
+	return rtnl_route_in(r, add, family, dst, ifindex, gw, metric, RT_TABLE_MAIN);
+}
+
+int rtnl_route_in(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
+		  int ifindex, const struct ve_ip *gw, uint32_t metric, uint32_t table)
 {
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
@@ -356,7 +381,7 @@ int rtnl_route_metric(struct rtnl *r, bool add, int family, const struct ve_ip *
 		       add ? NLM_F_CREATE | NLM_F_REPLACE : 0, (void **)&rtm, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = dst ? (family == AF_INET ? 32 : 128) : 0;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = RTPROT_STATIC;
 	rtm->rtm_scope = gw || family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
@@ -366,6 +391,8 @@ int rtnl_route_metric(struct rtnl *r, bool add, int family, const struct ve_ip *
 		mnl_attr_put(nlh, RTA_GATEWAY, ip_len(gw), gw->a);
 		rtm->rtm_flags |= RTNH_F_ONLINK;
 	}
+	if (table >= 256)
+		mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	if (metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);

@@ -71,6 +71,12 @@ int rtnl_route(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 /* The same with metric @metric (0: the kernel's default). */
 int rtnl_route_metric(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
 		      int ifindex, const struct ve_ip *gw, uint32_t metric);
+/* The same in routing table @table. */
+int rtnl_route_in(struct rtnl *r, bool add, int family, const struct ve_ip *dst,
+		  int ifindex, const struct ve_ip *gw, uint32_t metric, uint32_t table);
+/* A policy rule: what goes to @dst looks up table @table first (@priority); -EEXIST. */
+int rtnl_rule_to(struct rtnl *r, bool add, const struct ve_ip *dst, uint32_t table,
+		 uint32_t priority);
 /* Add or delete a proxy ARP/NDP entry for @ip on @ifindex. */
 int rtnl_neigh_proxy(struct rtnl *r, bool add, int ifindex, const struct ve_ip *ip);
 

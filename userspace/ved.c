@@ -5,12 +5,13 @@
  *   ved [-v]      run in the foreground (its systemd unit runs it so)
  *
  * A stopped VE with ONDEMAND="yes" in its config keeps its addresses on
- * the node: they are routed to ved's tun device ved0 (metric 4096, below
- * a running VE's own routes) and answered for on the uplinks, as the VE's
- * own would be. The first TCP SYN or UDP datagram to one of them that
- * arrives there starts the VE ("vectl start"); the packet itself is
- * dropped, and the client's retry (TCP retransmits a SYN after about a
- * second) meets the VE. With ONDEMAND_IDLE="SECONDS", a VE that ved
+ * the node: a policy rule sends what goes to them to ved's tun device
+ * ved0, and they are answered for on the uplinks, as the VE's own would
+ * be. The first TCP SYN or UDP datagram to one of them that arrives there
+ * starts the VE ("vectl start"). The rule stays until the VE listens on
+ * the port asked for (or 30 s): the client's retries (TCP retransmits a
+ * SYN after 1, 3, 7 s) are dropped meanwhile, instead of being refused
+ * by a VE still booting, and the first one after that meets the service. With ONDEMAND_IDLE="SECONDS", a VE that ved
  * started and that has had no established TCP connection for that long is
  * stopped again, and waits for the next request.
  *
@@ -50,8 +51,11 @@
 struct od_ve {
 	uint32_t id;
 	bool seen;		/* has ONDEMAND="yes" in this round */
-	bool standby;		/* ved's routes to its addresses are there */
+	bool standby;		/* ved's rule and routes for its addresses are there */
 	bool started_here;	/* ved started it: ved may stop it */
+	bool starting;		/* started, the service not listening yet */
+	int proto, port;	/* what the first packet asked for */
+	time_t started;
 	int idle;		/* ONDEMAND_IDLE, 0: never stopped */
 	time_t last_busy;
 	pid_t child;		/* a vectl start or stop under way */
@@ -187,23 +191,30 @@ static void standby(struct od_ve *v, int tun, bool on)
 	vectx_close(&x);
 }
 
-/* Established TCP connections in the VE's network namespace (its init's /proc). */
-static int connections(uint32_t init)
+/*
+ * Sockets in the VE's network namespace (its init's /proc/PID/net): of
+ * @proto ("tcp", "udp"), in state @state ("01" established, "0A" listening,
+ * "07" an unconnected UDP socket), on local port @port (0: any).
+ */
+static int sockets(uint32_t init, const char *proto, const char *state, int port)
 {
-	static const char *const files[] = { "tcp", "tcp6" };
 	char path[64], line[256];
 	int n = 0;
 
-	for (int i = 0; i < 2; i++) {
+	for (int v6 = 0; v6 < 2; v6++) {
 		FILE *f;
 
-		snprintf(path, sizeof(path), "/proc/%u/net/%s", init, files[i]);
+		snprintf(path, sizeof(path), "/proc/%u/net/%s%s", init, proto, v6 ? "6" : "");
 		f = fopen(path, "re");
 		while (f && fgets(line, sizeof(line), f)) {
-			char st[8];
+			char local[64], st[8];
+			unsigned int p;
 
-			/* "sl local rem st": established is 01. */
-			if (sscanf(line, "%*s %*s %*s %7s", st) == 1 && !strcmp(st, "01"))
+			/* "sl local_address rem_address st ...", the port in hex after ':'. */
+			if (sscanf(line, "%*s %63s %*s %7s", local, st) != 2 || strcmp(st, state) ||
+			    !strchr(local, ':') || sscanf(strrchr(local, ':') + 1, "%x", &p) != 1)
+				continue;
+			if (!port || (int)p == port)
 				n++;
 		}
 		if (f)
@@ -254,22 +265,42 @@ static void round_trip(int tun)
 			continue;
 		if (!running) {
 			v->started_here = false;
+			v->starting = false;
 			/* Every round: a stop of the VE removed its neighbour entries. */
 			standby(v, tun, true);
 			continue;
 		}
-		/* Its routes stay, below the VE's own: there again when it stops. */
-		if (!v->started_here || v->idle <= 0)
+		/* Running: its own routes win once the service is there (or it was started by hand). */
+		if (v->standby && (!v->starting || now - v->started > 30 ||
+				   sockets(info.init_pid, v->proto == IPPROTO_TCP ? "tcp" : "udp",
+					   v->proto == IPPROTO_TCP ? "0A" : "07", v->port))) {
+			struct vectx x;
+
+			if (!vectx_open(&x, "standby", v->id, false)) {
+				if (!net_standby_release(&x))
+					v->standby = false;
+				vectx_close(&x);
+			}
+			if (v->starting)
+				say("VE %u is ready for port %d", v->id, v->port);
+			v->starting = false;
+			v->last_busy = now;
+		}
+		if (!v->started_here || v->idle <= 0 || v->starting)
 			continue;
-		if (connections(info.init_pid) > 0)
+		if (sockets(info.init_pid, "tcp", "01", 0) > 0)
 			v->last_busy = now;
 		else if (now - v->last_busy >= v->idle)
 			run_verb(v, "stop");
 	}
 }
 
-/* Whether packet @p (@n bytes) to @dst starts a conversation: a SYN, or UDP. */
-static bool first_packet(const uint8_t *p, ssize_t n, struct ve_ip *dst)
+/*
+ * Whether packet @p (@n bytes) to @dst starts a conversation: a SYN, or
+ * UDP; its protocol and port in @proto and @port.
+ */
+static bool first_packet(const uint8_t *p, ssize_t n, struct ve_ip *dst, int *proto_out,
+			 int *port)
 {
 	int proto, off;
 
@@ -291,26 +322,35 @@ static bool first_packet(const uint8_t *p, ssize_t n, struct ve_ip *dst)
 	} else {
 		return false;
 	}
+	/* Both headers begin with the source and destination ports. */
+	if ((proto != IPPROTO_UDP && proto != IPPROTO_TCP) ||
+	    n < off + (proto == IPPROTO_TCP ? (ssize_t)sizeof(struct tcphdr) : 8))
+		return false;
+	*proto_out = proto;
+	*port = ntohs(((const struct tcphdr *)(p + off))->dest);
 	if (proto == IPPROTO_UDP)
 		return true;
-	if (proto != IPPROTO_TCP || n < off + (ssize_t)sizeof(struct tcphdr))
-		return false;
 	return ((const struct tcphdr *)(p + off))->syn && !((const struct tcphdr *)(p + off))->ack;
 }
 
 static void packet(const uint8_t *p, ssize_t n)
 {
+	int proto, port;
 	struct ve_ip dst;
 
-	if (!first_packet(p, n, &dst))
+	if (!first_packet(p, n, &dst, &proto, &port))
 		return;
 	for (int i = 0; i < n_ves; i++) {
 		struct od_ve *v = &ves[i];
 
-		if (ve_ip_find(v->ips, v->n_ips, &dst) < 0 || !v->standby || v->child >= 0)
+		if (ve_ip_find(v->ips, v->n_ips, &dst) < 0 || !v->standby || v->child >= 0 ||
+		    v->starting)
 			continue;
 		v->started_here = true;
-		v->last_busy = time(NULL);
+		v->starting = true;
+		v->proto = proto;
+		v->port = port;
+		v->started = v->last_busy = time(NULL);
 		run_verb(v, "start");
 		return;
 	}
