@@ -98,6 +98,10 @@ FIXTURE_TEARDOWN(pn)
 	SH(IP " -o link | grep -c ' vn[bx][0-9]*[:@]'");
 	EXPECT_STREQ("0\n", self->out);
 	EXPECT_NE(0, access("/etc/ve/networks/custa.conf", F_OK));
+	EXPECT_NE(0, access("/etc/ve/networks/custa.fw", F_OK));
+	/* Nor any nftables object of ve's. */
+	SH("/usr/sbin/nft list tables");
+	EXPECT_EQ(NULL, strstr(self->out, " ve\n")) TH_LOG("%s", self->out);
 }
 
 static void start_all(struct __test_metadata *_metadata, FIXTURE_DATA(pn) *self)
@@ -242,6 +246,47 @@ TEST_F_TIMEOUT(pn, join_and_leave_live, 600)
 	ASSERT_EQ(0, V("exec %u 'nc -ll -p 7 -e /bin/echo ve-352 >/dev/null 2>&1 &'", A2));
 	usleep(300000);
 	EXPECT_STREQ("ve-352", who(self, A1, X2));
+}
+
+/* A network's own rules hold on each member's interface on it, and only there. */
+TEST_F_TIMEOUT(pn, network_firewall, 600)
+{
+	const char *p;
+	long n = -1;
+
+	start_all(_metadata, self);
+	ASSERT_EQ(0, V("exec %u ping -c 1 -w 3 " X2, A1));
+	ASSERT_EQ(0, V("firewall --network custa add --dir in --proto icmp --action drop"))
+		TH_LOG("%s", self->err);
+	EXPECT_NE(0, V("exec %u ping -c 1 -w 2 " X2, A1));
+	EXPECT_STREQ("ve-352", who(self, A1, X2));
+	/* Customer b's network is not a's: its pings pass. */
+	EXPECT_EQ(0, V("exec %u ping -c 1 -w 3 " X2, B1));
+	ASSERT_EQ(0, V("firewall --network custa list -j"));
+	p = strstr(self->out, "\"packets\": ");
+	if (p)
+		sscanf(p, "\"packets\": %ld", &n);
+	EXPECT_GE(n, 1) TH_LOG("%s", self->out);
+	SH("grep FIREWALL= /etc/ve/networks/custa.fw");
+	EXPECT_STREQ("FIREWALL=\"in,icmp,drop\"\n", self->out);
+	/* A member started later gets the network's rules with its own. */
+	ASSERT_EQ(0, V("restart %u", A2)) TH_LOG("%s", self->err);
+	ASSERT_TRUE(booted(self, A2));
+	EXPECT_NE(0, V("exec %u ping -c 1 -w 2 " X2, A1));
+	/* The VE's own rules still hold beside the network's. */
+	ASSERT_EQ(0, V("firewall %u add --dir in --proto tcp --dport 7 --action drop", A2));
+	EXPECT_STREQ("", who(self, A1, X2));
+	ASSERT_EQ(0, V("firewall %u del 1", A2));
+	ASSERT_EQ(0, V("firewall --network custa del 1")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, V("exec %u ping -c 1 -w 3 " X2, A1));
+	EXPECT_NE(0, access("/etc/ve/networks/custa.fw", F_OK));
+	/* Bad input: one line, nothing changed. */
+	EXPECT_EQ(1, V("firewall --network nosuch list"));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_EQ(21, V("firewall --network custa del 1"));
+	EXPECT_EQ(21, V("firewall --network custa add --dir in --proto icmp --dport 1 --action drop"));
+	EXPECT_EQ(20, V("firewall --network custa"));
+	EXPECT_NE(0, access("/etc/ve/networks/custa.fw", F_OK));
 }
 
 /* Every refusal: one line, its exit code, nothing changed. */
