@@ -272,7 +272,10 @@ TEST_F_TIMEOUT(pn, network_firewall, 600)
 	/* A member started later gets the network's rules with its own. */
 	ASSERT_EQ(0, V("restart %u", A2)) TH_LOG("%s", self->err);
 	ASSERT_TRUE(booted(self, A2));
+	ASSERT_EQ(0, V("exec %u 'nc -ll -p 7 -e /bin/echo ve-352 >/dev/null 2>&1 &'", A2));
+	usleep(300000);
 	EXPECT_NE(0, V("exec %u ping -c 1 -w 2 " X2, A1));
+	EXPECT_STREQ("ve-352", who(self, A1, X2));
 	/* The VE's own rules still hold beside the network's. */
 	ASSERT_EQ(0, V("firewall %u add --dir in --proto tcp --dport 7 --action drop", A2));
 	EXPECT_STREQ("", who(self, A1, X2));
