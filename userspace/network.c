@@ -650,15 +650,13 @@ out:
 	return rc;
 }
 
-int net_standby(struct vectx *x, int ifindex, bool on, bool announce_it)
+int net_standby(struct vectx *x, const struct ve_ip *ips, int n, int ifindex, bool on,
+		bool announce_it)
 {
-	struct ve_ip ips[VE_ADDR_MAX];
 	struct net_ctx c = { 0 };
-	int n = net_conf_addrs(x, ips), err, rc = VECTL_OK;
+	int err, rc = VECTL_OK;
 	char path[128];
 
-	if (n < 0)
-		return VECTL_ERR_BAD_CONFIG;
 	c.x = x;
 	c.verb = x->verb;
 	err = rtnl_open(&c.host, -1);

@@ -55,7 +55,8 @@ int net_pair_names(struct vectx *x, char pairs[][2 * IF_NAMESIZE], int max);
 
 /*
  * While VE @x is stopped and started on demand (ved): with @on, what goes
- * to its addresses routed to device @ifindex (ved's tun) by a policy rule
+ * to its addresses @ips (@n; ved's own list, which outlives a destroyed
+ * VE's config) routed to device @ifindex (ved's tun) by a policy rule
  * (priority NET_STANDBY_PREF, to table NET_STANDBY_TABLE) that wins over
  * the VE's own routes, and its addresses answered for on the uplinks
  * (announced when @announce); without, all of it removed (what is gone
@@ -63,7 +64,8 @@ int net_pair_names(struct vectx *x, char pairs[][2 * IF_NAMESIZE], int max);
  */
 #define NET_STANDBY_TABLE	4096
 #define NET_STANDBY_PREF	100
-int net_standby(struct vectx *x, int ifindex, bool on, bool announce);
+int net_standby(struct vectx *x, const struct ve_ip *ips, int n, int ifindex, bool on,
+		bool announce);
 
 /* The VE is ready for its requests: only the rules go (its routes win again). */
 int net_standby_release(struct vectx *x);

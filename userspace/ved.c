@@ -184,9 +184,10 @@ static void standby(struct od_ve *v, int tun, bool on)
 {
 	struct vectx x;
 
+	/* A VE just destroyed has no config: what ved made for it is in v. */
 	if (vectx_open(&x, "standby", v->id, false))
 		return;
-	if (!net_standby(&x, tun, on, on && !v->standby))
+	if (!net_standby(&x, v->ips, v->n_ips, tun, on, on && !v->standby))
 		v->standby = on;
 	vectx_close(&x);
 }
@@ -252,13 +253,14 @@ static void round_trip(int tun)
 		bool running = !veapi_get(&nl, v->id, &info) && info.state != VE_STATE_STOPPED;
 
 		if (!v->seen) {
-			/* No longer on demand (or destroyed): its addresses are not ved's. */
-			if (v->standby)
-				standby(v, tun, false);
-			if (v->child < 0 && !v->standby) {
+			/*
+			 * No longer on demand (or destroyed): nothing of ved's for
+			 * its addresses, its table's route included (left in place
+			 * while it ran).
+			 */
+			standby(v, tun, false);
+			if (v->child < 0 && !v->standby)
 				ves[i--] = ves[--n_ves];
-				continue;
-			}
 			continue;
 		}
 		if (v->child >= 0)
@@ -401,10 +403,9 @@ int main(int argc, char **argv)
 		while ((n = read(tun, buf, sizeof(buf))) > 0)
 			packet(buf, n);
 	}
-	/* Leave no address of a VE pointing at a device that goes. */
+	/* Leave no rule, route or neighbour entry of ved's behind. */
 	for (int i = 0; i < n_ves; i++)
-		if (ves[i].standby)
-			standby(&ves[i], ifindex, false);
+		standby(&ves[i], ifindex, false);
 	close(tun);
 	ve_nl_close(&nl);
 	return VECTL_OK;
