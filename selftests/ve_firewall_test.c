@@ -98,16 +98,7 @@ FIXTURE_SETUP(fw)
 		V("destroy %u", id);
 		unlink(id == A ? CONF ".destroyed" : "/etc/ve/conf/342.conf.destroyed");
 	}
-	SH(IP " netns del outside 2>/dev/null; " IP " link del uplink0 2>/dev/null");
-	ASSERT_EQ(0, SH(IP " link add uplink0 type veth peer name lan0 && "
-			IP " netns add outside && " IP " link set lan0 netns outside && "
-			IP " addr add " HOST4 "/24 dev uplink0 && " IP " link set uplink0 up && "
-			IP " -n outside addr add " OUT4 "/24 dev lan0 && "
-			IP " -n outside link set lan0 up && " IP " -n outside link set lo up"))
-		TH_LOG("%s", self->err);
-	ASSERT_EQ(0, SH("echo 1 > /proc/sys/net/ipv4/ip_forward"));
-	ASSERT_EQ(0, SH("sed -i '/^NEIGHBOUR_DEVS=/d' /etc/ve/ve.conf && "
-			"echo 'NEIGHBOUR_DEVS=\"uplink0\"' >> /etc/ve/ve.conf"));
+	ASSERT_EQ(0, ve_lan_setup(HOST4, OUT4, self->err, sizeof(self->err))) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " A4, A)) TH_LOG("%s", self->err);
 }
 
@@ -122,8 +113,7 @@ FIXTURE_TEARDOWN(fw)
 	/* No VE has a firewall: no table of ve's either. */
 	SH(NFT " list tables");
 	EXPECT_EQ(NULL, strstr(self->out, " ve\n")) TH_LOG("%s", self->out);
-	SH(IP " link del uplink0; " IP " netns del outside; "
-	   "sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"detect\"/' /etc/ve/ve.conf");
+	ve_lan_teardown();
 	unlink(CONF ".destroyed");
 	unlink("/etc/ve/conf/342.conf.destroyed");
 	ve_nl_close(&self->nl);

@@ -99,16 +99,7 @@ FIXTURE_SETUP(od)
 		V("destroy %u", id);
 	}
 	SH("rm -f /etc/ve/conf/371.conf.destroyed /etc/ve/conf/372.conf.destroyed");
-	SH(IP " netns del outside 2>/dev/null; " IP " link del uplink0 2>/dev/null");
-	ASSERT_EQ(0, SH(IP " link add uplink0 type veth peer name lan0 && "
-			IP " netns add outside && " IP " link set lan0 netns outside && "
-			IP " addr add " HOST4 "/24 dev uplink0 && " IP " link set uplink0 up && "
-			IP " -n outside addr add " OUT4 "/24 dev lan0 && "
-			IP " -n outside link set lan0 up && " IP " -n outside link set lo up"))
-		TH_LOG("%s", self->err);
-	ASSERT_EQ(0, SH("echo 1 > /proc/sys/net/ipv4/ip_forward"));
-	ASSERT_EQ(0, SH("sed -i '/^NEIGHBOUR_DEVS=/d' /etc/ve/ve.conf && "
-			"echo 'NEIGHBOUR_DEVS=\"uplink0\"' >> /etc/ve/ve.conf"));
+	ASSERT_EQ(0, ve_lan_setup(HOST4, OUT4, self->err, sizeof(self->err))) TH_LOG("%s", self->err);
 	/* A VE whose boot starts a web server. */
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --ipadd " A4, A)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
@@ -128,9 +119,8 @@ FIXTURE_TEARDOWN(od)
 	SH(IP " route show " A4 "; " IP " route show table 4096 2>/dev/null; " IP " rule show | grep " A4
 	   "; " IP " neigh show proxy | grep " A4 "; " IP " link show ved0 2>/dev/null");
 	EXPECT_STREQ("", self->out);
-	SH(IP " link del uplink0; " IP " netns del outside; "
-	   "sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"detect\"/' /etc/ve/ve.conf;"
-	   " rm -f /etc/ve/conf/371.conf.destroyed /etc/ve/conf/372.conf.destroyed");
+	ve_lan_teardown();
+	SH("rm -f /etc/ve/conf/371.conf.destroyed /etc/ve/conf/372.conf.destroyed");
 }
 
 /* A connection from outside to port 80: the seconds it took to get "hi", or -1. */

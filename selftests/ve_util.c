@@ -259,6 +259,33 @@ int run_on_node(char *out, size_t outlen, char *err, size_t errlen, int node,
 		      node, cmd);
 }
 
+#define VE_IP "/usr/sbin/ip"
+
+int ve_lan_setup(const char *host4, const char *out4, char *err, size_t errlen)
+{
+	char out[256];
+
+	ve_lan_teardown();
+	return run_sh(out, sizeof(out), err, errlen,
+		      VE_IP " link add uplink0 type veth peer name lan0 && "
+		      VE_IP " netns add outside && " VE_IP " link set lan0 netns outside && "
+		      VE_IP " addr add %s/24 dev uplink0 && " VE_IP " link set uplink0 up && "
+		      VE_IP " -n outside addr add %s/24 dev lan0 && "
+		      VE_IP " -n outside link set lan0 up && " VE_IP " -n outside link set lo up && "
+		      "echo 1 > /proc/sys/net/ipv4/ip_forward && "
+		      "sed -i '/^NEIGHBOUR_DEVS=/d' /etc/ve/ve.conf && "
+		      "echo 'NEIGHBOUR_DEVS=\"uplink0\"' >> /etc/ve/ve.conf", host4, out4);
+}
+
+void ve_lan_teardown(void)
+{
+	char out[256], err[256];
+
+	run_sh(out, sizeof(out), err, sizeof(err),
+	       VE_IP " link del uplink0 2>/dev/null; " VE_IP " netns del outside 2>/dev/null; "
+	       "sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"detect\"/' /etc/ve/ve.conf");
+}
+
 static const char *module_path(void)
 {
 	static char path[256];

@@ -68,6 +68,15 @@ int run_on_node(char *out, size_t outlen, char *err, size_t errlen, int node,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /*
+ * A LAN for routed VEs: a veth from the host (uplink0, @host4/24, the
+ * uplink in NEIGHBOUR_DEVS, forwarding on) to a namespace "outside"
+ * (lan0, @out4/24), made afresh. 0, or sh's status with @err.
+ */
+int ve_lan_setup(const char *host4, const char *out4, char *err, size_t errlen);
+/* Undo it, NEIGHBOUR_DEVS back to "detect". */
+void ve_lan_teardown(void);
+
+/*
  * A positive count from environment variable @name (the guest gets them
  * from the kernel command line); @def when unset or not a positive number.
  */
