@@ -745,6 +745,14 @@ static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 		for (int i = 0; i < n_old; i++)
 			if (old[i].family == (enum fw_family)fam)
 				script_dev(f, x, &old[i], true);
+		/* Devices' chains no device uses now: before the VE's, which they jump to. */
+		for (int i = 0; i < n_old; i++) {
+			if (old[i].family != (enum fw_family)fam || !old[i].net[0])
+				continue;
+			dev_chains(x, &old[i], b, sizeof(b));
+			if (!fw || !chains_used(x, now, n_now, b))
+				script_drop_chains(f, b, (enum fw_family)fam);
+		}
 		if (fw)
 			script_chains(f, base, (enum fw_family)fam, fw);
 		else
@@ -766,14 +774,6 @@ static int transact(const struct vectx *x, const struct fw_dev *old, int n_old,
 		for (int i = 0; fw && i < n_now; i++)
 			if (now[i].family == (enum fw_family)fam)
 				script_dev(f, x, &now[i], false);
-		/* Devices' chains no device uses now. */
-		for (int i = 0; i < n_old; i++) {
-			if (old[i].family != (enum fw_family)fam || !old[i].net[0])
-				continue;
-			dev_chains(x, &old[i], b, sizeof(b));
-			if (!fw || !chains_used(x, now, n_now, b))
-				script_drop_chains(f, b, (enum fw_family)fam);
-		}
 	}
 	if (fclose(f)) {
 		err = -errno;
