@@ -849,11 +849,17 @@ TEST(memory_oom_inside_only)
 	EXPECT_EQ(0, info.failcnt[VE_RES_PHYSPAGES]);
 
 	/*
-	 * One process that wants 64M of RAM. (A pipeline of three, once,
-	 * raced the kernel's OOM killer on 6.12: a writer hit the limit again
-	 * before the killed reader's memory was uncharged, and the next
-	 * biggest task was the VE's init.)
+	 * One process that wants 64M of RAM, once the VE's boot is over.
+	 * (A pipeline of three, once, raced the kernel's OOM killer on 6.12:
+	 * a writer hit the limit again before the killed reader's memory was
+	 * uncharged, and the next biggest task was the VE's init. So did the
+	 * boot script, still running beside the hog.)
 	 */
+	for (int i = 0; i < 100 * ve_time_scale(); i++) {
+		if (!run_vectl(out, sizeof(out), err, sizeof(err), "exec 703 test -e /run/booted"))
+			break;
+		usleep(100000);
+	}
 	rc = run_vectl(out, sizeof(out), err, sizeof(err),
 		       "exec 703 'dd if=/dev/zero of=/dev/null bs=64M count=1'");
 	EXPECT_EQ(128 + SIGKILL, rc) TH_LOG("exec: %d %s %s", rc, out, err);
