@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "disk.h"
 #include "err.h"
@@ -52,8 +53,7 @@ int cmd_convert(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!x.exists) {
-		vectl_err("convert %u: VE does not exist", id);
-		rc = VECTL_ERR_NOCONFIG;
+		rc = cluster_no_ve("convert", id);
 	} else if (disk_layout(&x) == VE_LAYOUT_IMAGE) {
 		vectl_err("convert %u: the private area is an image already", id);
 		rc = VECTL_ERR_VALUE;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "cluster.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -110,7 +111,7 @@ int cmd_create(int argc, char **argv)
 	struct vectx x;
 	struct stat st;
 	uint32_t id;
-	bool is_dir;
+	bool is_dir, claimed = false;
 	int opt, rc, err;
 
 	optind = 1;
@@ -229,6 +230,9 @@ int cmd_create(int argc, char **argv)
 		rc = VECTL_ERR_PRIVATE_EXISTS;
 		goto out;
 	}
+	rc = cluster_claim_id("create", id, &claimed);
+	if (rc)
+		goto out;
 	err = tmpl_resolve(x.template_dir, ostemplate, tmpl, sizeof(tmpl), &is_dir);
 	if (err) {
 		vectl_err("create %u: %s OS template '%s' (looked for %s/%s.tar.gz, .tar.xz or %s/)",
@@ -275,6 +279,8 @@ int cmd_create(int argc, char **argv)
 	mkdir_p(x.root, 0755);
 	printf("VE %u created from OS template %s\n", id, ostemplate);
 out:
+	if (rc && claimed)
+		cluster_release_id("create", id);
 	vectx_close(&x);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "checkpoint.h"
 #include "fault.h"
+#include "cluster.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -65,6 +66,7 @@ int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix)
 				  strerror(errno));
 			return VECTL_ERR_SYSTEM;
 		}
+		cluster_release_id(x->verb, x->id);
 	}
 	return VECTL_OK;
 }
@@ -97,8 +99,7 @@ int cmd_destroy(int argc, char **argv)
 	snprintf(dest, sizeof(dest), "%s.image", x.private_dir);
 	remove_tree(dest);
 	if (!x.exists && stat(x.private_dir, &st)) {
-		vectl_err("destroy %u: VE does not exist", id);
-		rc = VECTL_ERR_NOCONFIG;
+		rc = cluster_no_ve("destroy", id);
 		goto out;
 	}
 	err = ve_nl_open(&nl);

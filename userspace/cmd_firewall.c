@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -358,8 +359,7 @@ int cmd_firewall(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!x.exists) {
-		vectl_err("firewall %u: VE does not exist", id);
-		rc = VECTL_ERR_NOCONFIG;
+		rc = cluster_no_ve("firewall", id);
 		goto out;
 	}
 	if (fw_conf_get(&x, &old)) {

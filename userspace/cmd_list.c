@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "cluster.h"
 #include "commands.h"
 #include "err.h"
 #include "disk.h"
@@ -519,9 +520,11 @@ int cmd_list(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "cluster", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct list_opts o = { .header = true };
+	bool cluster = false, fields = false;
 	struct rows rs = { 0 };
 	const struct list_row **order;
 	static struct ve_nl nl;
@@ -545,8 +548,12 @@ int cmd_list(int argc, char **argv)
 		case 'j':
 			o.json = true;
 			break;
+		case 'c':
+			cluster = true;
+			break;
 		case 'o':
 		case 's':
+			fields = true;
 			if ((opt == 'o' ? list_parse_fields : list_parse_sort)(optarg, &o, why,
 									     sizeof(why))) {
 				vectl_err("list: %s (fields: ctid, numproc, status, ip, hostname, initpid, onboot, ostemplate, private, root, netin, netout, netinpkts, netoutpkts, netdrop, layout, diskspace[.s|.h], diskinodes[.s|.h], and resources like numfile.m)",
@@ -563,6 +570,13 @@ int cmd_list(int argc, char **argv)
 			return VECTL_ERR_VALUE;
 	if (optind < argc)
 		o.which = LIST_ALL;
+	if (cluster) {
+		if (fields || optind < argc) {
+			vectl_err("list: --cluster takes -a, -S, -H and -j only");
+			return VECTL_ERR_USAGE;
+		}
+		return cluster_list_ves(o.header, o.json, o.which);
+	}
 
 	err = ve_nl_open(&nl);
 	if (err)

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "cluster.h"
 #include "commands.h"
 #include "disk.h"
 #include "err.h"
@@ -454,8 +455,7 @@ int cmd_migrate(int argc, char **argv)
 		goto out;
 	}
 	if (!x.exists) {
-		vectl_err("migrate %u: VE does not exist", id);
-		rc = VECTL_ERR_NOCONFIG;
+		rc = cluster_no_ve("migrate", id);
 		goto out;
 	}
 	st = ve_nl_open(&nl);

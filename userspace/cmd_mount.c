@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -27,8 +28,7 @@ static int run(const char *verb, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (!x.exists) {
-		vectl_err("%s %u: VE does not exist", verb, id);
-		rc = VECTL_ERR_NOCONFIG;
+		rc = cluster_no_ve(verb, id);
 	} else if (mount == path_is_mountpoint(x.root)) {
 		vectl_err("%s %u: private area is %s mounted", verb, id, mount ? "already" : "not");
 		rc = mount ? VECTL_ERR_MOUNTED : VECTL_ERR_NOT_MOUNTED;

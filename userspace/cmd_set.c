@@ -28,6 +28,7 @@
 
 #include "fault.h"
 #include "cgroup.h"
+#include "cluster.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -635,8 +636,7 @@ int cmd_set(int argc, char **argv)
 	if (rc)
 		goto out_changes;
 	if (!x.exists) {
-		vectl_err("set %u: VE does not exist", id);
-		rc = VECTL_ERR_NOCONFIG;
+		rc = cluster_no_ve("set", id);
 		goto out;
 	}
 	if (!ve_nl_open(&nl) && !veapi_get(&nl, id, &info)) {

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "disk.h"
 #include "err.h"
@@ -94,8 +95,7 @@ static int open_ve(const char *verb, const struct snap_args *a, struct vectx *x,
 	if (rc)
 		return rc;
 	if (!x->exists) {
-		vectl_err("%s %u: VE does not exist", verb, a->veid);
-		rc = VECTL_ERR_NOCONFIG;
+		rc = cluster_no_ve(verb, a->veid);
 	} else if (disk_layout(x) != VE_LAYOUT_IMAGE) {
 		vectl_err("%s %u: snapshots need an image private area (this one is a directory: vectl convert %u --layout image)",
 			  verb, a->veid, a->veid);

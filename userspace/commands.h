@@ -40,6 +40,7 @@ int cmd_migrate_receive(int argc, char **argv);
 int cmd_rescue(int argc, char **argv);
 int cmd_firewall(int argc, char **argv);
 int cmd_network(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 struct ve_nl;
 struct vectx;

@@ -42,6 +42,8 @@ enum vectl_exit {
 	VECTL_ERR_DEST		= 105,	/* migrate: the destination failed or is unreachable */
 	VECTL_ERR_DEST_EXISTS	= 106,	/* migrate: the VE ID is in use on the destination */
 	VECTL_ERR_RESCUE	= 107,	/* the VE is in rescue mode, or (rescue --exit) is not */
+	VECTL_ERR_CLUSTER	= 108,	/* the cluster's control center is unreachable or refused */
+	VECTL_ERR_ELSEWHERE	= 109,	/* the VE (its ID) belongs to another node of the cluster */
 };
 
 #endif

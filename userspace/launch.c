@@ -40,6 +40,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "disk.h"
+#include "cluster.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "idmap.h"
@@ -378,9 +379,13 @@ int launch_open(struct ve_nl *nl, struct vectx *x, const char *verb, uint32_t id
 	if (rc)
 		return rc;
 	if (!x->exists) {
+		char node[CLUSTER_NAME_MAX];
+
+		vectx_close(x);
+		if (cluster_elsewhere(id, node, sizeof(node)))
+			return cluster_no_ve(verb, id);
 		vectl_err("%s %u: VE does not exist (create it with: vectl create %u --ostemplate NAME)",
 			  verb, id, id);
-		vectx_close(x);
 		return VECTL_ERR_NOCONFIG;
 	}
 	st = veapi_running_known(nl, id, &x->registered);

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "network.h"
@@ -396,6 +397,7 @@ int main(int argc, char **argv)
 		if (time(NULL) != last) {
 			reap();
 			round_trip(ifindex);
+			agent_round(&nl);
 			last = time(NULL);
 		}
 		if (poll(&p, 1, 250) <= 0)
@@ -406,6 +408,7 @@ int main(int argc, char **argv)
 	/* Leave no rule, route or neighbour entry of ved's behind. */
 	for (int i = 0; i < n_ves; i++)
 		standby(&ves[i], ifindex, false);
+	agent_stop();
 	close(tun);
 	ve_nl_close(&nl);
 	return VECTL_OK;

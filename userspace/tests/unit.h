@@ -9,5 +9,6 @@ Suite *cli_suite(void);
 Suite *list_suite(void);
 Suite *config_suite(void);
 Suite *net_suite(void);
+Suite *cluster_suite(void);
 
 #endif

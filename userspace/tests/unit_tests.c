@@ -13,6 +13,7 @@ int main(void)
 	srunner_add_suite(sr, list_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, net_suite());
+	srunner_add_suite(sr, cluster_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

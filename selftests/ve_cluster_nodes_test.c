@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A cluster of the two nodes of the test bed (scripts/vm VM_NODES=2),
+ * with a real etcd on node1 as its control center: joining with a token
+ * (a wrong or spent one refused), both nodes online through their agents
+ * (ved), every VE listed with its node, an ID one node has refused on
+ * the other with the owner named, an agent killed and restarted without
+ * touching its VEs, the control center down and back, leaving.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ve_util.h"
+#include "kselftest_harness.h"
+
+#define ETCD "http://10.97.0.1:2379"
+/* Base64 of "/ve/owner/372", for a look at etcd through its gateway. */
+#define OWNER_372_B64 "L3ZlL293bmVyLzM3Mg=="
+
+FIXTURE(cl) {
+	char out[16384];
+	char err[4096];
+};
+
+#define on(self, node, ...) run_on_node((self)->out, sizeof((self)->out), (self)->err, \
+				      sizeof((self)->err), node, __VA_ARGS__)
+
+static void clean(FIXTURE_DATA(cl) *self)
+{
+	static const char each[] =
+		"killall ved 2>/dev/null; for i in 371 372 373; do vectl stop $i --fast; vectl destroy $i;"
+		" rm -f /etc/ve/conf/$i.conf.destroyed; done >/dev/null 2>&1;"
+		" rm -f /etc/ve/cluster.conf; for i in $(seq 50); do pidof ved || break; sleep 0.1; done";
+
+	on(self, 1, "%s", each);
+	on(self, 2, "%s", each);
+}
+
+static int etcd_start(FIXTURE_DATA(cl) *self)
+{
+	/* One member, its peer port on loopback: the test bed's control center. */
+	return on(self, 1,
+		  "setsid etcd --name ve-test --data-dir /tmp/ve-etcd"
+		  " --listen-client-urls " ETCD " --advertise-client-urls " ETCD
+		  " --listen-peer-urls http://127.0.0.1:2380"
+		  " --initial-advertise-peer-urls http://127.0.0.1:2380"
+		  " --initial-cluster ve-test=http://127.0.0.1:2380 </dev/null >>/tmp/ve-etcd.log 2>&1 &"
+		  " for i in $(seq 150); do wget -q -O /dev/null " ETCD "/health 2>/dev/null && exit 0; sleep 0.2; done;"
+		  " tail -5 /tmp/ve-etcd.log >&2; exit 1");
+}
+
+static void etcd_stop(FIXTURE_DATA(cl) *self)
+{
+	on(self, 1, "killall etcd 2>/dev/null; for i in $(seq 50); do pidof etcd || break; sleep 0.1; done");
+}
+
+static int ved_start(FIXTURE_DATA(cl) *self, int node)
+{
+	return on(self, node, "setsid ved -v </dev/null >>/tmp/ved.log 2>&1 & sleep 0.5; pidof ved");
+}
+
+/* Poll (up to @secs) until "vectl cmd" on @node prints a line matching @re. */
+static int wait_for(FIXTURE_DATA(cl) *self, int node, int secs, const char *cmd, const char *re)
+{
+	return on(self, node, "for i in $(seq %d); do %s 2>/dev/null | grep -q -E '%s' && exit 0;"
+		  " sleep 0.5; done; %s; exit 1", secs * 2, cmd, re, cmd);
+}
+
+FIXTURE_SETUP(cl)
+{
+	if (ve_env_int("VE_NODES", 1) < 2)
+		SKIP(return, "needs two nodes (scripts/vm with VM_NODES=2)");
+	clean(self);
+	etcd_stop(self);
+	on(self, 1, "rm -rf /tmp/ve-etcd");
+	ASSERT_EQ(0, etcd_start(self)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, on(self, 1, "vectl cluster init --etcd " ETCD " --name node1 --lease-ttl 5"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, ved_start(self, 1)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, on(self, 1, "vectl cluster token")) TH_LOG("%s", self->err);
+	self->out[strcspn(self->out, "\n")] = '\0';
+	ASSERT_EQ(0, on(self, 2, "vectl cluster join %s --name node2", self->out))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, ved_start(self, 2)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H", "^node2 +10\\.97\\.0\\.2 +online"))
+		TH_LOG("%s", self->out);
+}
+
+FIXTURE_TEARDOWN(cl)
+{
+	if (ve_env_int("VE_NODES", 1) < 2)
+		return;
+	clean(self);
+	etcd_stop(self);
+	on(self, 1, "rm -rf /tmp/ve-etcd");
+}
+
+TEST_F_TIMEOUT(cl, nodes_and_their_ves, 600)
+{
+	EXPECT_EQ(0, wait_for(self, 2, 10, "vectl cluster list -H", "^node1 +10\\.97\\.0\\.1 +online"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 1, "vectl create 371 --ostemplate busybox --layout dir --hostname one"))
+		TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir --ipadd 10.98.0.72"
+			" && vectl start 372")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +372 node2 +running +10\\.98\\.0\\.72"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, wait_for(self, 2, 10, "vectl list --cluster -a -H", "^ +371 node1 +stopped +- +one$"))
+		TH_LOG("%s", self->out);
+	/* Only the running one without -a; JSON names the node. */
+	EXPECT_EQ(0, on(self, 1, "vectl list --cluster -H | wc -l"));
+	EXPECT_STREQ("1\n", self->out);
+	EXPECT_EQ(0, on(self, 2, "vectl list --cluster -j"));
+	EXPECT_NE(NULL, strstr(self->out, "\"node\": \"node2\"")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 1, "vectl cluster list -j"));
+	EXPECT_NE(NULL, strstr(self->out, "\"ves\": 1")) TH_LOG("%s", self->out);
+
+	/* An ID of node2's, refused on node1 with its owner named; nothing made. */
+	EXPECT_EQ(109, on(self, 1, "vectl create 372 --ostemplate busybox --layout dir"));
+	EXPECT_NE(NULL, strstr(self->err, "node node2")) TH_LOG("%s", self->err);
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_NE(0, on(self, 1, "test -e /etc/ve/conf/372.conf || test -e /var/lib/ve/private/372"));
+	/* Verbs on it from node1 say where it is. */
+	EXPECT_EQ(109, on(self, 1, "vectl set 372 --hostname x --save"));
+	EXPECT_NE(NULL, strstr(self->err, "node node2")) TH_LOG("%s", self->err);
+	EXPECT_EQ(109, on(self, 1, "vectl start 372"));
+	EXPECT_EQ(109, on(self, 1, "vectl destroy 372"));
+	EXPECT_EQ(0, on(self, 2, "vectl status 372"));
+	EXPECT_NE(NULL, strstr(self->out, "running")) TH_LOG("%s", self->out);
+
+	/* Destroyed: the ID is free for any node. */
+	EXPECT_EQ(0, on(self, 1, "vectl destroy 371"));
+	EXPECT_EQ(0, on(self, 2, "vectl create 371 --ostemplate busybox --layout dir"))
+		TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -a -H", "^ +371 node2 "))
+		TH_LOG("%s", self->out);
+}
+
+/* The owner key of VE 372 through the gateway: its value and lease. */
+static int owner_372(FIXTURE_DATA(cl) *self)
+{
+	return on(self, 1, "wget -q -O- --post-data '{\"key\":\"" OWNER_372_B64 "\"}' "
+		  ETCD "/v3/kv/range");
+}
+
+TEST_F_TIMEOUT(cl, agent_killed_and_restarted, 600)
+{
+	char lease[64] = "", init[32] = "";
+	const char *p;
+
+	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir && vectl start 372"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, on(self, 2, "vectl list -H -o initpid 372"));
+	snprintf(init, sizeof(init), "%.31s", self->out);
+	/* node2 owns what it runs, under its lease ("bm9kZTI=" is "node2"). */
+	ASSERT_EQ(0, wait_for(self, 1, 10, "wget -q -O- --post-data '{\"key\":\"" OWNER_372_B64
+			      "\"}' " ETCD "/v3/kv/range", "bm9kZTI=")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, owner_372(self));
+	p = strstr(self->out, "\"lease\":\"");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	snprintf(lease, sizeof(lease), "%.*s", (int)strcspn(p + 9, "\""), p + 9);
+
+	/* The agent dies: the node goes offline when its lease runs out (5 s). */
+	EXPECT_EQ(0, on(self, 2, "killall -9 ved"));
+	EXPECT_EQ(0, wait_for(self, 1, 15, "vectl cluster list -H", "^node2 .* offline"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, owner_372(self));
+	EXPECT_EQ(NULL, strstr(self->out, "bm9kZTI=")) TH_LOG("the owner key outlived the lease: %s",
+							      self->out);
+	EXPECT_EQ(0, on(self, 2, "vectl status 372"));
+	EXPECT_NE(NULL, strstr(self->out, "running")) TH_LOG("%s", self->out);
+
+	/* Back: online again, owning the VE under a new lease; the VE not restarted. */
+	EXPECT_EQ(0, ved_start(self, 2)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H", "^node2 .* online"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "wget -q -O- --post-data '{\"key\":\"" OWNER_372_B64
+			      "\"}' " ETCD "/v3/kv/range", "bm9kZTI=")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, owner_372(self));
+	EXPECT_EQ(NULL, strstr(self->out, lease)) TH_LOG("still the old lease %s", lease);
+	EXPECT_EQ(0, on(self, 2, "vectl list -H -o initpid 372"));
+	EXPECT_STREQ(init, self->out);
+
+	/* Stopped: no owner any more. */
+	EXPECT_EQ(0, on(self, 2, "vectl stop 372 --fast"));
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -a -H", "^ +372 node2 +stopped"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, owner_372(self));
+	EXPECT_EQ(NULL, strstr(self->out, "bm9kZTI=")) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(cl, control_center_down_and_back, 600)
+{
+	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir && vectl start 372"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, on(self, 2, "vectl list -H -o initpid 372"));
+	etcd_stop(self);
+	EXPECT_EQ(108, on(self, 1, "vectl cluster status"));
+	EXPECT_NE(NULL, strstr(self->err, "10.97.0.1:2379")) TH_LOG("%s", self->err);
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_EQ(108, on(self, 2, "vectl list --cluster"));
+	/* No ID handed out while the cluster cannot say it is free; nothing made. */
+	EXPECT_EQ(108, on(self, 1, "vectl create 373 --ostemplate busybox --layout dir"));
+	EXPECT_NE(0, on(self, 1, "test -e /etc/ve/conf/373.conf || test -e /var/lib/ve/private/373"));
+	/* The node's own VEs carry on, and local verbs work. */
+	sleep(3);
+	EXPECT_EQ(0, on(self, 2, "vectl status 372 && vectl exec 372 true"));
+	EXPECT_NE(NULL, strstr(self->out, "running")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 2, "vectl list -H")) TH_LOG("%s", self->err);
+
+	EXPECT_EQ(0, etcd_start(self)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 20, "vectl cluster list -H", "^node2 .* online"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 1, "vectl cluster status")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +372 node2 +running"))
+		TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(cl, bad_input_changes_nothing, 600)
+{
+	static const struct {
+		int node;
+		const char *cmd;
+		int rc;
+	} bad[] = {
+		{ 2, "vectl cluster join 0123456789abcdef0123456789abcdef@" ETCD " --name nodex", 108 },
+		{ 1, "vectl cluster init --etcd " ETCD, 108 },
+		{ 1, "vectl cluster", 20 },
+		{ 1, "vectl cluster frob", 20 },
+		{ 1, "vectl cluster token extra", 20 },
+		{ 1, "vectl list --cluster -o ctid", 20 },
+		{ 1, "vectl list --cluster 371", 20 },
+	};
+	static const struct {
+		const char *cmd;
+		int rc;
+	} bad_joins[] = {
+		{ "vectl cluster join 0123456789abcdef0123456789abcdef@" ETCD, 12 },
+		{ "vectl cluster join nonsense", 21 },
+		{ "vectl cluster join 0123456789abcdef0123456789abcdef@ftp://x:1", 21 },
+		{ "vectl cluster join 0123456789abcdef0123456789abcdef@http://10.97.0.1:1", 108 },
+		{ "vectl cluster init", 20 },
+		{ "vectl cluster init --etcd " ETCD " --lease-ttl 1", 21 },
+		{ "vectl cluster init --etcd " ETCD " --name 'a b'", 21 },
+		{ "vectl cluster init --etcd " ETCD " --addr nowhere", 21 },
+		{ "vectl cluster init --etcd " ETCD, 108 },
+		{ "vectl cluster token", 108 },
+		{ "vectl cluster leave", 108 },
+		{ "vectl list --cluster", 108 },
+	};
+	char before[4096], token[128];
+
+	ASSERT_EQ(0, on(self, 1, "vectl cluster list -H | awk '{ print $1, $2, $3 }'"));
+	snprintf(before, sizeof(before), "%.4095s", self->out);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(bad[i].rc, on(self, bad[i].node, "%s", bad[i].cmd)) TH_LOG("%s", bad[i].cmd);
+		EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s: %s", bad[i].cmd, self->err);
+	}
+
+	/* node2 out of the cluster for the joins; its token spent by the join. */
+	ASSERT_EQ(0, on(self, 1, "vectl cluster token"));
+	snprintf(token, sizeof(token), "%.*s", (int)strcspn(self->out, "\n"), self->out);
+	ASSERT_EQ(0, on(self, 2, "vectl cluster leave")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H | wc -l", "^1$"))
+		TH_LOG("%s", self->out);
+	for (size_t i = 0; i < sizeof(bad_joins) / sizeof(bad_joins[0]); i++) {
+		EXPECT_EQ(bad_joins[i].rc, on(self, 2, "%s", bad_joins[i].cmd))
+			TH_LOG("%s: %s", bad_joins[i].cmd, self->err);
+		EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s: %s", bad_joins[i].cmd, self->err);
+		EXPECT_NE(0, on(self, 2, "test -e /etc/ve/cluster.conf"));
+	}
+	/* A node name in use. */
+	EXPECT_EQ(108, on(self, 2, "vectl cluster join %s --name node1", token));
+	EXPECT_NE(NULL, strstr(self->err, "node1")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 2, "vectl cluster join %s --name node2", token)) TH_LOG("%s", self->err);
+	/* Spent. */
+	EXPECT_EQ(0, on(self, 2, "vectl cluster leave"));
+	EXPECT_EQ(12, on(self, 2, "vectl cluster join %s --name node2", token));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+
+	/* A node with VEs cannot leave; an ID the cluster has elsewhere keeps a node out. */
+	ASSERT_EQ(0, on(self, 1, "vectl cluster token"));
+	snprintf(token, sizeof(token), "%.*s", (int)strcspn(self->out, "\n"), self->out);
+	EXPECT_EQ(0, on(self, 1, "vectl create 371 --ostemplate busybox --layout dir"));
+	EXPECT_EQ(0, on(self, 2, "vectl create 371 --ostemplate busybox --layout dir"))
+		TH_LOG("outside the cluster, any ID: %s", self->err);
+	EXPECT_EQ(109, on(self, 2, "vectl cluster join %s --name node2", token));
+	EXPECT_NE(NULL, strstr(self->err, "node1")) TH_LOG("%s", self->err);
+	EXPECT_NE(0, on(self, 2, "test -e /etc/ve/cluster.conf"));
+	EXPECT_EQ(0, on(self, 2, "vectl destroy 371"));
+	EXPECT_EQ(0, on(self, 2, "vectl cluster join %s --name node2", token)) TH_LOG("%s", self->err);
+	EXPECT_EQ(108, on(self, 1, "vectl cluster leave"));
+	EXPECT_NE(NULL, strstr(self->err, "371")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 1, "test -e /etc/ve/cluster.conf"));
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H", "^node2 .* online"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 1, "vectl cluster list -H | awk '{ print $1, $2, $3 }'"));
+	EXPECT_STREQ(before, self->out);
+}
+
+TEST_HARNESS_MAIN

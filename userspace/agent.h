@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ved's duty in a cluster: this node online in etcd, its VEs published. */
+#ifndef VECTL_AGENT_H
+#define VECTL_AGENT_H
+
+struct ve_nl;
+
+/* Once a second: nothing when this node is in no cluster. */
+void agent_round(struct ve_nl *nl);
+/* ved exits: the lease goes back, unless VEs run that it holds. */
+void agent_stop(void);
+
+#endif

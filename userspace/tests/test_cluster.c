@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The etcd client's wire pieces and the cluster's records. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "etcd.h"
+#include "unit.h"
+
+START_TEST(base64_round_trip)
+{
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar",
+					     "/ve/owner/372" };
+	static const char *const coded[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+					     "Zm9vYmFy", "L3ZlL293bmVyLzM3Mg==" };
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		char *e = base64_encode(plain[i], strlen(plain[i])), *d;
+		size_t len;
+
+		ck_assert_str_eq(e, coded[i]);
+		d = base64_decode(e, &len);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_uint_eq(len, strlen(plain[i]));
+		ck_assert_str_eq(d, plain[i]);
+		free(e);
+		free(d);
+	}
+}
+END_TEST
+
+START_TEST(base64_bad)
+{
+	static const char *const bad[] = { "Z", "Zm9", "Zm9v!", "Z===", "Zg=a", "=Zg=", "Zm9v\n" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!base64_decode(bad[i], NULL), "'%s' decoded", bad[i]);
+}
+END_TEST
+
+START_TEST(endpoints)
+{
+	struct etcd e;
+
+	ck_assert_int_eq(0, etcd_init(&e, "http://10.97.0.1:2379"));
+	ck_assert_int_eq(1, e.n_ep);
+	ck_assert_str_eq(e.ep[0].host, "10.97.0.1");
+	ck_assert_str_eq(e.ep[0].port, "2379");
+	ck_assert_int_eq(0, etcd_init(&e, "http://a:1/,http://[fd00::1]:2379,http://etcd.example:80"));
+	ck_assert_int_eq(3, e.n_ep);
+	ck_assert_str_eq(e.ep[0].host, "a");
+	ck_assert_str_eq(e.ep[1].host, "fd00::1");
+	ck_assert_str_eq(e.ep[1].port, "2379");
+	ck_assert_str_eq(e.ep[2].host, "etcd.example");
+	for (const char *const *b = (const char *const[]){ "", "10.0.0.1:2379", "https://a:1",
+		     "http://a", "http://:1", "http://a:", "http://a:1x", "http://[fd00::1]",
+		     "http://a:1,", "http://a:1,,http://b:2", "http://[fd00::1:2379",
+		     "http://a:1,http://a:1,http://a:1,http://a:1,http://a:1,http://a:1", NULL };
+	     *b; b++) {
+		ck_assert_msg(etcd_init(&e, *b) == -EINVAL, "'%s' taken", *b);
+		ck_assert_ptr_nonnull(strstr(e.err, "etcd endpoints"));
+	}
+}
+END_TEST
+
+START_TEST(node_names)
+{
+	ck_assert(cluster_name_ok("node1"));
+	ck_assert(cluster_name_ok("rack-2.node_3"));
+	ck_assert(!cluster_name_ok(""));
+	ck_assert(!cluster_name_ok("a b"));
+	ck_assert(!cluster_name_ok("a/b"));
+	ck_assert(!cluster_name_ok("-x"));
+	ck_assert(!cluster_name_ok(".."));
+	ck_assert(!cluster_name_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+END_TEST
+
+START_TEST(ve_record)
+{
+	struct cluster_ve v = { .id = 372 }, w;
+	char *json;
+
+	strcpy(v.node, "node2");
+	strcpy(v.state, "running");
+	strcpy(v.ip, "10.98.0.72 fd98::72");
+	strcpy(v.hostname, "a \"quoted\" name");
+	json = cluster_ve_format(&v);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_int_eq(0, cluster_ve_parse(json, 372, &w));
+	ck_assert_uint_eq(w.id, 372);
+	ck_assert_str_eq(w.node, "node2");
+	ck_assert_str_eq(w.state, "running");
+	ck_assert_str_eq(w.ip, v.ip);
+	ck_assert_str_eq(w.hostname, v.hostname);
+	free(json);
+	ck_assert_int_eq(-EINVAL, cluster_ve_parse("{\"state\":\"running\"}", 1, &w));
+	ck_assert_int_eq(-EINVAL, cluster_ve_parse("not json", 1, &w));
+	ck_assert_int_eq(-EINVAL, cluster_ve_parse("[1]", 1, &w));
+}
+END_TEST
+
+Suite *cluster_suite(void)
+{
+	Suite *s = suite_create("cluster");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, base64_round_trip);
+	tcase_add_test(tc, base64_bad);
+	tcase_add_test(tc, endpoints);
+	tcase_add_test(tc, node_names);
+	tcase_add_test(tc, ve_record);
+	suite_add_tcase(s, tc);
+	return s;
+}
