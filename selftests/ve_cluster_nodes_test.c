@@ -5,7 +5,9 @@
  * (a wrong or spent one refused), both nodes online through their agents
  * (ved), every VE listed with its node, an ID one node has refused on
  * the other with the owner named, an agent killed and restarted without
- * touching its VEs, the control center down and back, leaving.
+ * touching its VEs, the control center down and back (VEs run on), a
+ * node cut off from etcd fencing itself before its lease runs out, the
+ * watchdog behind a hung agent, leaving.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,12 +78,17 @@ FIXTURE_SETUP(cl)
 	etcd_stop(self);
 	on(self, 1, "rm -rf /tmp/ve-etcd");
 	ASSERT_EQ(0, etcd_start(self)) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, on(self, 1, "vectl cluster init --etcd " ETCD " --name node1 --lease-ttl 5"))
-		TH_LOG("%s", self->err);
+	/* The watchdog only says it fired: a reset would end the test bed. */
+	for (int node = 1; node <= 2; node++) {
+		ASSERT_EQ(0, on(self, node, "modprobe softdog soft_noboot=1 && : > /tmp/ved.log"))
+			TH_LOG("node%d: %s", node, self->err);
+	}
+	ASSERT_EQ(0, on(self, 1, "vectl cluster init --etcd " ETCD " --name node1 --lease-ttl 5"
+			" --watchdog")) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, ved_start(self, 1)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, on(self, 1, "vectl cluster token")) TH_LOG("%s", self->err);
 	self->out[strcspn(self->out, "\n")] = '\0';
-	ASSERT_EQ(0, on(self, 2, "vectl cluster join %s --name node2", self->out))
+	ASSERT_EQ(0, on(self, 2, "vectl cluster join %s --name node2 --watchdog", self->out))
 		TH_LOG("%s", self->err);
 	ASSERT_EQ(0, ved_start(self, 2)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H", "^node2 +10\\.97\\.0\\.2 +online"))
@@ -193,9 +200,12 @@ TEST_F_TIMEOUT(cl, agent_killed_and_restarted, 600)
 
 TEST_F_TIMEOUT(cl, control_center_down_and_back, 600)
 {
+	char init[32];
+
 	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir && vectl start 372"))
 		TH_LOG("%s", self->err);
 	ASSERT_EQ(0, on(self, 2, "vectl list -H -o initpid 372"));
+	snprintf(init, sizeof(init), "%.31s", self->out);
 	etcd_stop(self);
 	EXPECT_EQ(108, on(self, 1, "vectl cluster status"));
 	EXPECT_NE(NULL, strstr(self->err, "10.97.0.1:2379")) TH_LOG("%s", self->err);
@@ -204,10 +214,16 @@ TEST_F_TIMEOUT(cl, control_center_down_and_back, 600)
 	/* No ID handed out while the cluster cannot say it is free; nothing made. */
 	EXPECT_EQ(108, on(self, 1, "vectl create 373 --ostemplate busybox --layout dir"));
 	EXPECT_NE(0, on(self, 1, "test -e /etc/ve/conf/373.conf || test -e /var/lib/ve/private/373"));
-	/* The node's own VEs carry on, and local verbs work. */
-	sleep(3);
+	/*
+	 * Beyond the lease's 5 s: both agents find etcd down for the other
+	 * too, so neither fences; the VEs carry on, and local verbs work.
+	 */
+	sleep(8);
 	EXPECT_EQ(0, on(self, 2, "vectl status 372 && vectl exec 372 true"));
 	EXPECT_NE(NULL, strstr(self->out, "running")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 2, "vectl list -H -o initpid 372"));
+	EXPECT_STREQ(init, self->out);
+	EXPECT_NE(0, on(self, 2, "grep fenced /tmp/ved.log")) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, on(self, 2, "vectl list -H")) TH_LOG("%s", self->err);
 
 	EXPECT_EQ(0, etcd_start(self)) TH_LOG("%s", self->err);
@@ -216,6 +232,72 @@ TEST_F_TIMEOUT(cl, control_center_down_and_back, 600)
 	EXPECT_EQ(0, on(self, 1, "vectl cluster status")) TH_LOG("%s", self->err);
 	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +372 node2 +running"))
 		TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(cl, fenced_when_cut_off_from_etcd, 600)
+{
+	double renewed, dead;
+
+	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir && vectl start 372"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, wait_for(self, 1, 10, "wget -q -O- --post-data '{\"key\":\"" OWNER_372_B64
+			      "\"}' " ETCD "/v3/kv/range", "bm9kZTI=")) TH_LOG("%s", self->out);
+	/*
+	 * node2 loses etcd, not node1: node1's agent answers its probe that
+	 * etcd is up, so node2 must kill its VEs before its lease can run
+	 * out. A watcher there notes (boot clock) when the VE's cgroup
+	 * emptied; the cut is lifted after 12 s.
+	 */
+	ASSERT_EQ(0, on(self, 2, "rm -f /tmp/dead; setsid sh -c '"
+			"nft add table inet vecut && nft add chain inet vecut out \"{ type filter hook output priority 0; }\" &&"
+			" nft add rule inet vecut out ip daddr 10.97.0.1 tcp dport 2379 drop;"
+			" while [ -n \"$(cat /sys/fs/cgroup/ve/372/cgroup.procs 2>/dev/null)\" ]; do sleep 0.05; done;"
+			" cut -d\" \" -f1 /proc/uptime > /tmp/dead; sleep 12; nft delete table inet vecut'"
+			" </dev/null >/dev/null 2>&1 &")) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 15, "vectl cluster list -H", "^node2 .* offline"))
+		TH_LOG("%s", self->out);
+	ASSERT_EQ(0, on(self, 2, "for i in $(seq 100); do test -s /tmp/dead && break; sleep 0.1; done;"
+			" cat /tmp/dead")) TH_LOG("the VE was not killed: %s", self->err);
+	dead = atof(self->out);
+	/* The last renewal before the fence: the lease lasted 5 s from it at least. */
+	ASSERT_EQ(0, on(self, 2, "sed -n '/fenced/q; s/^ved: lease \\(renewed\\|granted\\) at uptime \\([0-9.]*\\) s$/\\2/p'"
+			" /tmp/ved.log | tail -n 1")) TH_LOG("%s", self->err);
+	renewed = atof(self->out);
+	EXPECT_GT(renewed, 0);
+	ksft_print_msg("the VE killed %.2f s after the last renewal of a 5 s lease\n",
+		       dead - renewed);
+	EXPECT_LT(dead, renewed + 5) TH_LOG("killed at %.2f, the lease renewed at %.2f for 5 s",
+					    dead, renewed);
+	EXPECT_EQ(0, on(self, 2, "grep -c 'fenced: .* 1 VE killed' /tmp/ved.log"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 2, "for i in $(seq 50); do vectl status 372 | grep -q down && exit 0;"
+			" sleep 0.2; done; vectl status 372; exit 1")) TH_LOG("%s", self->out);
+	/* The cut lifted: online again, the VE stopped (no other node took it). */
+	EXPECT_EQ(0, wait_for(self, 1, 30, "vectl cluster list -H", "^node2 .* online"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -a -H", "^ +372 node2 +stopped"))
+		TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(cl, watchdog_backstops_a_hung_agent, 600)
+{
+	int before;
+
+	ASSERT_EQ(0, on(self, 2, "dmesg | grep -c 'softdog: Triggered' || true"));
+	before = atoi(self->out);
+	/* Fed every second: nothing fires while the agent works. */
+	sleep(5);
+	EXPECT_EQ(0, on(self, 2, "dmesg | grep -c 'softdog: Triggered' || true"));
+	EXPECT_EQ(before, atoi(self->out));
+	/* Hung (stopped) past the watchdog's 3 s: it fires (here it only says so). */
+	EXPECT_EQ(0, on(self, 2, "killall -STOP ved && sleep 6 && killall -CONT ved"));
+	EXPECT_EQ(0, on(self, 2, "dmesg | grep -c 'softdog: Triggered' || true"));
+	EXPECT_EQ(before + 1, atoi(self->out)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, wait_for(self, 1, 15, "vectl cluster list -H", "^node2 .* online"))
+		TH_LOG("%s", self->out);
+	/* A clean exit stops the watchdog (its magic close): nothing fires after it. */
+	EXPECT_EQ(0, on(self, 2, "killall ved; sleep 6; dmesg | grep -c 'softdog: Triggered' || true"));
+	EXPECT_EQ(before + 1, atoi(self->out));
 }
 
 TEST_F_TIMEOUT(cl, bad_input_changes_nothing, 600)

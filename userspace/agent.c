@@ -9,11 +9,30 @@
  * stops renewing. A VE's record "ves/ID" is written when what it says
  * (state, addresses, host name) changed, and only by the node it names,
  * by a transaction on the record's last revision.
+ *
+ * Fencing. A renewal sent at time T keeps the lease in etcd until T + TTL
+ * at the earliest. When renewals fail until T + 2/3 TTL, the node may be
+ * cut off while the others see its lease run out, so it kills the VEs it
+ * owns (cgroup.kill, then vectl stop --fast) before anyone can take them:
+ * unless most other members answer, on the LAN, that etcd is down for
+ * them too (then no one can take anything, and the VEs run on). The
+ * probe is one UDP datagram to each member's agent (port 7739) and its
+ * answer, "up" or "down". With WATCHDOG="yes" the agent also feeds the
+ * kernel's watchdog (softdog) every round, with a timeout of 2/3 TTL: an
+ * agent that hangs, and so cannot fence, has its node reset instead.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/watchdog.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +41,14 @@
 #include "agent.h"
 #include "cluster.h"
 #include "err.h"
+#include "run.h"
 #include "veapi.h"
 #include "vectx.h"
 
 #define AGENT_VES_MAX	1024
+#define AGENT_PEERS_MAX	64
+#define PROBE_PORT	"7739"
+#define PROBE_WAIT_MS	1000
 
 struct pub_ve {
 	uint32_t id;
@@ -41,16 +64,241 @@ static struct {
 	int64_t lease;
 	time_t renewed, published;
 	bool down;		/* the control center did not answer last time */
+	int64_t fence_at;	/* monotonic ms: fence when not renewed by then */
 	struct pub_ve ves[AGENT_VES_MAX];
 	int n_ves;
 	struct ve_nl *nl;
-} a;
+	char peers[AGENT_PEERS_MAX][64];	/* the other members' addresses */
+	char peer_names[AGENT_PEERS_MAX][CLUSTER_NAME_MAX];
+	int n_peers;
+	int timeout_ms;		/* per request to etcd: less than the watchdog's */
+	int probe_fd;		/* answers the others' probes; -1: none */
+	int watchdog_fd;	/* /dev/watchdog, -1: none */
+} a = { .probe_fd = -1, .watchdog_fd = -1 };
+
+static atomic_bool etcd_down, resp_stop;
+static bool verbose;
+
+/* For ved -v: what the agent did, stamped with the boot clock (/proc/uptime's). */
+static void say(const char *what)
+{
+	struct timespec ts;
+
+	if (!verbose)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	fprintf(stderr, "ved: %s at uptime %lld.%03ld s\n", what, (long long)ts.tv_sec,
+		ts.tv_nsec / 1000000);
+}
+static pthread_t resp_thread;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fed before every request to etcd, each of which may take seconds. */
+static void pet(void)
+{
+	if (a.watchdog_fd >= 0 && write(a.watchdog_fd, "\0", 1) != 1)
+		vectl_err("cannot feed the watchdog: %s", strerror(errno));
+}
+
+/* The watchdog's timeout: 2/3 of the lease, as the fencing's. */
+static int watchdog_timeout(void)
+{
+	return a.ttl * 2 / 3 < 2 ? 2 : a.ttl * 2 / 3;
+}
+
+static void watchdog_open(void)
+{
+	char *const modprobe[] = { "modprobe", "softdog", NULL };
+	char why[128];
+	int timeout = watchdog_timeout();
+
+	if (access("/dev/watchdog", F_OK))
+		run_argv(modprobe, why, sizeof(why));
+	a.watchdog_fd = open("/dev/watchdog", O_WRONLY | O_CLOEXEC);
+	if (a.watchdog_fd < 0) {
+		vectl_err("WATCHDOG=\"yes\" but no watchdog: %s (modprobe softdog)", strerror(errno));
+		return;
+	}
+	if (ioctl(a.watchdog_fd, WDIOC_SETTIMEOUT, &timeout))
+		vectl_err("cannot set the watchdog's timeout to %d s: %s", timeout, strerror(errno));
+}
+
+/* A clean exit: the magic close stops the watchdog. */
+static void watchdog_close(void)
+{
+	if (a.watchdog_fd < 0)
+		return;
+	if (write(a.watchdog_fd, "V", 1) != 1)
+		vectl_err("cannot stop the watchdog: %s", strerror(errno));
+	close(a.watchdog_fd);
+	a.watchdog_fd = -1;
+}
+
+static int probe_socket(void)
+{
+	struct addrinfo hints = { .ai_family = AF_INET6, .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_PASSIVE }, *ai;
+	int fd, off = 0;
+
+	if (getaddrinfo(NULL, PROBE_PORT, &hints, &ai))
+		return -1;
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* IPv4 members too, as mapped addresses. */
+	if (fd >= 0 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
+			bind(fd, ai->ai_addr, ai->ai_addrlen))) {
+		vectl_err("cannot answer the other nodes' probes on UDP port %s: %s", PROBE_PORT,
+			  strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+/*
+ * The answers to the other nodes' probes come from a thread of their own:
+ * the agent's loop may wait seconds for etcd, or for its own probe, just
+ * when another node asks.
+ */
+static void *responder(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&resp_stop)) {
+		struct sockaddr_storage from;
+		socklen_t l = sizeof(from);
+		char buf[64], reply[128];
+		ssize_t n;
+
+		n = recvfrom(a.probe_fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &l);
+		if (n <= 0)
+			continue;	/* the receive timeout: look at resp_stop again */
+		buf[n] = '\0';
+		if (strcmp(buf, "ve-probe"))
+			continue;
+		snprintf(reply, sizeof(reply), "ve-probe %s %s",
+			 atomic_load(&etcd_down) ? "down" : "up", a.c.node);
+		sendto(a.probe_fd, reply, strlen(reply), 0, (struct sockaddr *)&from, l);
+	}
+	return NULL;
+}
+
+static void responder_start(void)
+{
+	struct timeval tv = { 0, 200000 };
+
+	a.probe_fd = probe_socket();
+	if (a.probe_fd < 0)
+		return;
+	setsockopt(a.probe_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	atomic_store(&resp_stop, false);
+	if (pthread_create(&resp_thread, NULL, responder, NULL)) {
+		vectl_err("cannot start the probe responder: %s", strerror(errno));
+		close(a.probe_fd);
+		a.probe_fd = -1;
+	}
+}
+
+static void responder_stop(void)
+{
+	if (a.probe_fd < 0)
+		return;
+	atomic_store(&resp_stop, true);
+	pthread_join(resp_thread, NULL);
+	close(a.probe_fd);
+	a.probe_fd = -1;
+}
+
+/* Whether most other members say etcd is down for them too. */
+static bool etcd_down_everywhere(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), down = 0, off = 0;
+	int64_t until = now_ms() + PROBE_WAIT_MS;
+	bool answered[AGENT_PEERS_MAX] = { false };
+
+	if (fd < 0 || !a.n_peers) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	/* Asked again every 200 ms, for a lost datagram; each member counted once. */
+	for (int64_t left, next = 0; (left = until - now_ms()) > 0;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char buf[128];
+		ssize_t n;
+
+		if (now_ms() >= next) {
+			for (int i = 0; i < a.n_peers; i++) {
+				struct addrinfo hints = { .ai_family = AF_INET6,
+							  .ai_socktype = SOCK_DGRAM,
+							  .ai_flags = AI_V4MAPPED }, *ai;
+
+				if (answered[i] || getaddrinfo(a.peers[i], PROBE_PORT, &hints, &ai))
+					continue;
+				sendto(fd, "ve-probe", 8, 0, ai->ai_addr, ai->ai_addrlen);
+				freeaddrinfo(ai);
+			}
+			next = now_ms() + 200;
+		}
+		if (poll(&p, 1, (int)(left < 200 ? left : 200)) != 1)
+			continue;
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		for (int i = 0; i < a.n_peers; i++) {
+			size_t l = strlen(a.peer_names[i]);
+
+			/* "ve-probe up|down NODE" */
+			if (answered[i] || strncmp(buf, "ve-probe ", 9) ||
+			    strlen(buf) < l || strcmp(buf + strlen(buf) - l, a.peer_names[i]))
+				continue;
+			answered[i] = true;
+			down += !strncmp(buf + 9, "down ", 5);
+		}
+	}
+	close(fd);
+	return down * 2 > a.n_peers;
+}
+
+/* The other members' addresses, for the probe; kept when etcd is away. */
+static void read_peers(void)
+{
+	char prefix[CLUSTER_KEY_MAX];
+	struct etcd_kv *m;
+	int n;
+
+	cluster_key(prefix, sizeof(prefix), "members", NULL);
+	if (etcd_list(&a.c.etcd, prefix, &m, &n))
+		return;
+	a.n_peers = 0;
+	for (int i = 0; i < n && a.n_peers < AGENT_PEERS_MAX; i++) {
+		struct json_object *j = json_tokener_parse(m[i].value), *addr;
+		const char *name = strrchr(m[i].key, '/') + 1;
+
+		if (strcmp(name, a.c.node) && j && json_object_object_get_ex(j, "addr", &addr)) {
+			snprintf(a.peers[a.n_peers], sizeof(a.peers[0]), "%s",
+				 json_object_get_string(addr));
+			snprintf(a.peer_names[a.n_peers++], sizeof(a.peer_names[0]), "%s", name);
+		}
+		json_object_put(j);
+	}
+	etcd_kvs_free(m, n);
+}
 
 static void note_down(const char *what)
 {
 	if (!a.down)
 		vectl_err("%s: %s (trying again every second)", what, a.c.etcd.err);
 	a.down = true;
+	atomic_store(&etcd_down, true);
 }
 
 static long mem_available_kb(void)
@@ -198,15 +446,61 @@ static void forget(void)
 		vectl_err("cannot give the cluster lease back: %s", a.c.etcd.err);
 	for (int i = 0; i < a.n_ves; i++)
 		free(a.ves[i].json);
+	watchdog_close();
+	responder_stop();
 	memset(&a, 0, sizeof(a));
+	a.probe_fd = a.watchdog_fd = -1;
 }
 
-void agent_round(struct ve_nl *nl)
+/*
+ * The lease may be gone in etcd: kill every VE this node owns, before
+ * another node may start it.
+ */
+static void fence(void)
+{
+	int killed = 0;
+
+	for (int i = 0; i < a.n_ves; i++) {
+		char path[64];
+		int fd;
+
+		if (!a.ves[i].owner_lease)
+			continue;
+		snprintf(path, sizeof(path), "%s/%u/cgroup.kill", VE_CGROUP_DIR, a.ves[i].id);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "1", 1) != 1)
+			vectl_err("fencing: cannot kill VE %u (%s): %s", a.ves[i].id, path,
+				  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		a.ves[i].owner_lease = 0;
+		killed++;
+	}
+	/* Then tidied up by vectl, as any stop: its network, its state in the module. */
+	for (int i = 0; i < a.n_ves; i++) {
+		char id[16];
+		char *const argv[] = { "vectl", "stop", id, "--fast", NULL };
+		struct ve_info info;
+
+		if (veapi_get(a.nl, a.ves[i].id, &info) || info.state == VE_STATE_STOPPED)
+			continue;
+		snprintf(id, sizeof(id), "%u", a.ves[i].id);
+		run_spawn(argv, -1, -1, -1);
+	}
+	say("fenced");
+	vectl_err("fenced: the cluster lease could not be renewed in time; %d VE%s killed", killed,
+		  killed == 1 ? "" : "s");
+	a.lease = 0;
+}
+
+void agent_round(struct ve_nl *nl, bool say_what)
 {
 	time_t now = time(NULL);
 	char why[512];
+	int64_t sent;
 	int err, left;
 
+	verbose = say_what;
 	if (!cluster_configured()) {
 		/* Left the cluster: nothing of this node stays there. */
 		if (a.on)
@@ -221,19 +515,41 @@ void agent_round(struct ve_nl *nl)
 		a.on = true;
 		a.nl = nl;
 		a.ttl = cluster_ttl(&a.c);
+		responder_start();
+		if (a.c.watchdog)
+			watchdog_open();
+		/* A request that hangs must not outlast the watchdog's patience. */
+		a.timeout_ms = (watchdog_timeout() - 1) * 1000;
+		if (a.timeout_ms > 3000)
+			a.timeout_ms = 3000;
+		a.c.etcd.timeout_ms = a.timeout_ms;
 	}
+	pet();
 	if (!a.lease) {
+		sent = now_ms();
 		err = etcd_grant(&a.c.etcd, a.ttl, &a.lease);
 		if (err) {
 			note_down("cannot get a lease from the control center");
 			return;
 		}
+		a.fence_at = sent + a.ttl * 2000 / 3;
 		a.renewed = now;
 		a.published = 0;
+		say("lease granted");
 	} else if (now - a.renewed >= a.ttl / 3 || a.down) {
+		/* An answer after the fencing time is of no use: wait no longer. */
+		sent = now_ms();
+		a.c.etcd.timeout_ms = (int)(a.fence_at - PROBE_WAIT_MS - sent);
+		if (a.c.etcd.timeout_ms > a.timeout_ms)
+			a.c.etcd.timeout_ms = a.timeout_ms;
+		if (a.c.etcd.timeout_ms < 200)
+			a.c.etcd.timeout_ms = 200;
 		err = etcd_keepalive(&a.c.etcd, a.lease, &left);
+		a.c.etcd.timeout_ms = a.timeout_ms;
 		if (err) {
 			note_down("cannot renew the lease");
+			if (now_ms() + PROBE_WAIT_MS >= a.fence_at && !etcd_down_everywhere())
+				fence();
 			return;
 		}
 		if (!left) {
@@ -244,10 +560,13 @@ void agent_round(struct ve_nl *nl)
 			return;
 		}
 		a.renewed = now;
+		a.fence_at = sent + a.ttl * 2000 / 3;
+		say("lease renewed");
 	}
 	if (a.down)
 		vectl_err("the control center answers again");
 	a.down = false;
+	atomic_store(&etcd_down, false);
 
 	for (int i = 0; i < a.n_ves; i++)
 		a.ves[i].seen = false;
@@ -259,8 +578,10 @@ void agent_round(struct ve_nl *nl)
 			a.ves[i--] = a.ves[--a.n_ves];
 		}
 	}
-	if (now - a.published >= a.ttl / 3 && !publish_node())
+	if (now - a.published >= a.ttl / 3 && !publish_node()) {
 		a.published = now;
+		read_peers();
+	}
 }
 
 void agent_stop(void)

@@ -5,8 +5,13 @@
 
 struct ve_nl;
 
-/* Once a second: nothing when this node is in no cluster. */
-void agent_round(struct ve_nl *nl);
+#include <stdbool.h>
+
+/*
+ * Once a second: nothing when this node is in no cluster. @verbose: say
+ * on stderr when the lease was granted, renewed, and the node fenced.
+ */
+void agent_round(struct ve_nl *nl, bool verbose);
 /* ved exits: the lease goes back, unless VEs run that it holds. */
 void agent_stop(void);
 

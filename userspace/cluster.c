@@ -6,6 +6,7 @@
  *   ETCD="http://10.97.0.1:2379[,...]"   the control center's endpoints
  *   NODE="node2"                         this node's name in the cluster
  *   NODE_ADDR="10.97.0.2"                where the other nodes reach it
+ *   WATCHDOG="yes"                       the agent feeds softdog (agent.c)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -66,6 +67,7 @@ int cluster_open(struct cluster *c, char *why, size_t len)
 		err = copy_field(&cf, "NODE", c->node, sizeof(c->node), why, len);
 	if (!err)
 		err = copy_field(&cf, "NODE_ADDR", c->addr, sizeof(c->addr), why, len);
+	c->watchdog = conf_get(&cf, "WATCHDOG") && !strcmp(conf_get(&cf, "WATCHDOG"), "yes");
 	conf_free(&cf);
 	if (!err && !cluster_name_ok(c->node)) {
 		snprintf(why, len, "%s: NODE '%s' is not a node name", CLUSTER_CONF, c->node);
@@ -88,6 +90,8 @@ int cluster_save(const struct cluster *c)
 		err = conf_set(&cf, "NODE", c->node);
 	if (!err)
 		err = conf_set(&cf, "NODE_ADDR", c->addr);
+	if (!err && c->watchdog)
+		err = conf_set(&cf, "WATCHDOG", "yes");
 	if (!err)
 		err = mkdir_p(VE_CONF_DIR, 0755);
 	if (!err)

@@ -34,6 +34,7 @@ struct cluster {
 	char node[CLUSTER_NAME_MAX];
 	char addr[64];
 	char urls[1024];	/* ETCD */
+	bool watchdog;		/* WATCHDOG="yes": the agent feeds softdog */
 	struct etcd etcd;
 };
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vectl cluster init --etcd URLS [--name NODE] [--addr ADDR] [--lease-ttl SECONDS]
+ * vectl cluster init --etcd URLS [--name NODE] [--addr ADDR] [--lease-ttl SECONDS] [--watchdog]
  * vectl cluster token                 a single-use join token (an hour)
- * vectl cluster join TOKEN [--name NODE] [--addr ADDR]
+ * vectl cluster join TOKEN [--name NODE] [--addr ADDR] [--watchdog]
  * vectl cluster leave
  * vectl cluster list [-H] [-j]
  * vectl cluster status
@@ -92,6 +92,7 @@ static int node_opts(int argc, char **argv, struct cluster *c, int *ttl, bool in
 		{ "name", required_argument, NULL, 'n' },
 		{ "addr", required_argument, NULL, 'a' },
 		{ "lease-ttl", required_argument, NULL, 't' },
+		{ "watchdog", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned int v;
@@ -119,6 +120,8 @@ static int node_opts(int argc, char **argv, struct cluster *c, int *ttl, bool in
 				what = "--addr is not an IPv4 or IPv6 address";
 			else
 				snprintf(c->addr, sizeof(c->addr), "%s", optarg);
+		} else if (opt == 'w') {
+			c->watchdog = true;
 		} else if (opt == 't') {
 			if (parse_uint(optarg, CLUSTER_TTL_MIN, CLUSTER_TTL_MAX, &v))
 				what = "--lease-ttl is not 3 to 300 seconds";

@@ -34,7 +34,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "network", cmd_network,
 	  "network create NAME [--subnet CIDR] [--vni N] [--peer ADDR[=KEY]]... [--encrypt] | delete NAME | list [-H] [-j] | key" },
 	{ "cluster", cmd_cluster,
-	  "cluster init --etcd URLS [--name NODE] [--addr ADDR] [--lease-ttl SECONDS] | token | join TOKEN [--name NODE] [--addr ADDR] | leave | list [-H] [-j] | status" },
+	  "cluster init --etcd URLS [--name NODE] [--addr ADDR] [--lease-ttl SECONDS] [--watchdog] | token | join TOKEN [--name NODE] [--addr ADDR] [--watchdog] | leave | list [-H] [-j] | status" },
 	{ "firewall", cmd_firewall,
 	  "firewall ID list [-H] [-j] | add --dir in|out --proto tcp|udp|icmp|any [--sport P] [--dport P] [--src ADDR] [--dst ADDR] --action accept|drop | del N | policy in|out accept|drop" },
 	{ "convert", cmd_convert, "convert ID --layout image" },

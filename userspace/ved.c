@@ -397,7 +397,7 @@ int main(int argc, char **argv)
 		if (time(NULL) != last) {
 			reap();
 			round_trip(ifindex);
-			agent_round(&nl);
+			agent_round(&nl, verbose);
 			last = time(NULL);
 		}
 		if (poll(&p, 1, 250) <= 0)
