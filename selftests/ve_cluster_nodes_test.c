@@ -7,7 +7,9 @@
  * the other with the owner named, an agent killed and restarted without
  * touching its VEs, the control center down and back (VEs run on), a
  * node cut off from etcd fencing itself before its lease runs out, the
- * watchdog behind a hung agent, leaving.
+ * watchdog behind a hung agent, leaving; a crashed node's VE started on
+ * the other node from the shared storage (the test bed's 9p share), with
+ * its data and its address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +35,7 @@ static void clean(FIXTURE_DATA(cl) *self)
 {
 	static const char each[] =
 		"killall ved 2>/dev/null; for i in 371 372 373; do vectl stop $i --fast; vectl destroy $i;"
-		" rm -f /etc/ve/conf/$i.conf.destroyed; done >/dev/null 2>&1;"
+		" rm -f /etc/ve/conf/$i.conf.destroyed /etc/ve/conf/$i.conf.taken; done >/dev/null 2>&1;"
 		" rm -f /etc/ve/cluster.conf; for i in $(seq 50); do pidof ved || break; sleep 0.1; done";
 
 	on(self, 1, "%s", each);
@@ -157,8 +159,9 @@ TEST_F_TIMEOUT(cl, agent_killed_and_restarted, 600)
 	char lease[64] = "", init[32] = "";
 	const char *p;
 
-	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir && vectl start 372"))
-		TH_LOG("%s", self->err);
+	/* Not taken over by node1 while node2's agent is away: here it only dies. */
+	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir &&"
+			" vectl set 372 --ha-enable no --save && vectl start 372")) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, on(self, 2, "vectl list -H -o initpid 372"));
 	snprintf(init, sizeof(init), "%.31s", self->out);
 	/* node2 owns what it runs, under its lease ("bm9kZTI=" is "node2"). */
@@ -238,8 +241,9 @@ TEST_F_TIMEOUT(cl, fenced_when_cut_off_from_etcd, 600)
 {
 	double renewed, dead;
 
-	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir && vectl start 372"))
-		TH_LOG("%s", self->err);
+	/* Not on shared storage: no node could take it over; here it is only killed. */
+	ASSERT_EQ(0, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir &&"
+			" vectl set 372 --ha-enable no --save && vectl start 372")) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, wait_for(self, 1, 10, "wget -q -O- --post-data '{\"key\":\"" OWNER_372_B64
 			      "\"}' " ETCD "/v3/kv/range", "bm9kZTI=")) TH_LOG("%s", self->out);
 	/*
@@ -264,7 +268,7 @@ TEST_F_TIMEOUT(cl, fenced_when_cut_off_from_etcd, 600)
 			" /tmp/ved.log | tail -n 1")) TH_LOG("%s", self->err);
 	renewed = atof(self->out);
 	EXPECT_GT(renewed, 0);
-	ksft_print_msg("the VE killed %.2f s after the last renewal of a 5 s lease\n",
+	fprintf(stderr, "# the VE killed %.2f s after the last renewal of a 5 s lease\n",
 		       dead - renewed);
 	EXPECT_LT(dead, renewed + 5) TH_LOG("killed at %.2f, the lease renewed at %.2f for 5 s",
 					    dead, renewed);
@@ -380,6 +384,61 @@ TEST_F_TIMEOUT(cl, bad_input_changes_nothing, 600)
 		TH_LOG("%s", self->out);
 	EXPECT_EQ(0, on(self, 1, "vectl cluster list -H | awk '{ print $1, $2, $3 }'"));
 	EXPECT_STREQ(before, self->out);
+}
+
+/* The test bed's shared directory on node @node at /var/lib/ve/shared. */
+static int shared_mount(FIXTURE_DATA(cl) *self, int node)
+{
+	return on(self, node, "mkdir -p /var/lib/ve/shared && { grep -q ' /var/lib/ve/shared ' /proc/mounts ||"
+		  " { modprobe 9pnet_virtio && modprobe 9p &&"
+		  " mount -t 9p -o trans=virtio,version=9p2000.L,cache=none veshared /var/lib/ve/shared; }; }");
+}
+
+TEST_F_TIMEOUT(cl, crashed_node_ves_start_elsewhere, 900)
+{
+	double crashed, running;
+
+	ASSERT_EQ(0, shared_mount(self, 1)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, shared_mount(self, 2)) TH_LOG("%s", self->err);
+	on(self, 1, "rm -rf /var/lib/ve/shared/373 /var/lib/ve/shared/373.epoch");
+	ASSERT_EQ(0, on(self, 2, "vectl create 373 --ostemplate busybox --layout dir"
+			" --private /var/lib/ve/shared/373 --ipadd 10.97.0.73 && vectl set 373 --ha-prio 5 --save &&"
+			" vectl start 373")) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, on(self, 2, "vectl exec 373 sh -c 'echo before-the-crash > /root/data && sync'"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +373 node2 +running"))
+		TH_LOG("%s", self->out);
+	ASSERT_EQ(0, on(self, 1, "/usr/sbin/ip netns exec outside ping -c 1 -W 5 10.97.0.73"))
+		TH_LOG("the client cannot reach the VE on node2");
+	/* node2's agent recorded its claim beside the private area. */
+	ASSERT_EQ(0, on(self, 1, "cat /var/lib/ve/shared/373.epoch"));
+	/* Published its config (2 s: the agent's rounds), then crashes: a hard reset. */
+	sleep(2);
+	on(self, 1, "cut -d' ' -f1 /proc/uptime");
+	crashed = atof(self->out);
+	on(self, 2, "echo 1 > /proc/sys/kernel/sysrq; echo b > /proc/sysrq-trigger");
+
+	/* node1 takes it over once node2's lease has run out, and starts it. */
+	EXPECT_EQ(0, wait_for(self, 1, 60, "vectl status 373", "running")) TH_LOG("%s", self->out);
+	on(self, 1, "cut -d' ' -f1 /proc/uptime");
+	running = atof(self->out);
+	fprintf(stderr, "# VE 373 ran on node1 %.1f s after node2 crashed (a 5 s lease)\n",
+		       running - crashed);
+	EXPECT_EQ(0, on(self, 1, "vectl exec 373 cat /root/data"));
+	EXPECT_STREQ("before-the-crash\n", self->out);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +373 node1 +running"))
+		TH_LOG("%s", self->out);
+	/* Its address moved with it: the client reaches it on node1. */
+	EXPECT_EQ(0, on(self, 1, "/usr/sbin/ip netns exec outside ping -c 1 -W 5 10.97.0.73"))
+		TH_LOG("the client cannot reach the VE on node1");
+	EXPECT_EQ(0, on(self, 1, "grep -q 'VE 373: node node2 is offline; taken over' /tmp/ved.log"));
+	/* The claim is node1's now, and newer. */
+	EXPECT_EQ(0, on(self, 1, "cat /var/lib/ve/shared/373.epoch"));
+
+	/* node2 boots again (the test bed resets it as hardware would). */
+	EXPECT_EQ(0, on(self, 1, "for i in $(seq 90); do ssh -o ConnectTimeout=2 node2 true 2>/dev/null && exit 0;"
+			" sleep 2; done; exit 1"));
+	on(self, 1, "vectl stop 373 --fast; vectl destroy 373; rm -rf /var/lib/ve/shared/373*");
 }
 
 TEST_HARNESS_MAIN

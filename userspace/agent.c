@@ -22,6 +22,7 @@
  * agent that hangs, and so cannot fence, has its node reset instead.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/watchdog.h>
 #include <netdb.h>
@@ -40,6 +41,7 @@
 
 #include "agent.h"
 #include "cluster.h"
+#include "config.h"
 #include "err.h"
 #include "run.h"
 #include "veapi.h"
@@ -54,6 +56,7 @@ struct pub_ve {
 	uint32_t id;
 	bool seen;
 	char *json;		/* the record as last written, NULL: not yet */
+	char *conf;		/* the config as last published, NULL: not yet */
 	int64_t owner_lease;	/* the lease our owner key is under, 0: none */
 };
 
@@ -346,6 +349,45 @@ static struct pub_ve *find(uint32_t id)
 }
 
 /*
+ * The fencing epoch of VE @id: the revision of this node's owner key,
+ * recorded beside its private area (PRIVATE.epoch). A claim older than
+ * the one recorded there means another node took the VE since: refused.
+ */
+static int epoch_record(uint32_t id, int64_t epoch)
+{
+	char path[PATH_MAX + 8], tmp[PATH_MAX + 16];
+	long long had = 0;
+	struct vectx x;
+	FILE *f;
+	int err;
+
+	if (vectx_open(&x, "agent", id, false))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s.epoch", x.private_dir);
+	vectx_close(&x);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%lld", &had) != 1)
+			had = 0;
+		fclose(f);
+	}
+	if (had > epoch) {
+		vectl_err("VE %u: %s says epoch %lld, newer than this node's claim %lld: another node owns it",
+			  id, path, had, (long long)epoch);
+		return -ESTALE;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%lld\n", (long long)epoch);
+	err = file_commit(f, tmp, path);
+	if (err)
+		vectl_err("VE %u: cannot record its epoch in %s: %s", id, path, strerror(-err));
+	return err;
+}
+
+/*
  * owner/ID: ours under our lease while the VE runs here. Taken where there
  * is none; taken over from our own earlier lease (an agent restarted);
  * never from another node.
@@ -381,18 +423,38 @@ static void own(struct pub_ve *p, bool running)
 				  kv.value);
 		etcd_kv_free(&kv);
 	}
-	if (!err)
+	if (!err) {
 		p->owner_lease = a.lease;
+		epoch_record(p->id, a.c.etcd.revision);
+	}
+}
+
+/* A VE the cluster gave to another node: its config here goes aside. */
+static void stale(uint32_t id, const char *node, bool running)
+{
+	char from[64], to[80];
+
+	if (running) {
+		vectl_err("VE %u runs here, but the cluster gives it to node %s", id, node);
+		return;
+	}
+	snprintf(from, sizeof(from), "%s/%u.conf", VE_CONF_DIR, id);
+	snprintf(to, sizeof(to), "%s.taken", from);
+	if (rename(from, to))
+		vectl_err("VE %u is node %s's now: cannot move %s aside: %s", id, node, from,
+			  strerror(errno));
+	else
+		vectl_err("VE %u is node %s's now: its config here moved to %s", id, node, to);
 }
 
 static void publish_ve(uint32_t id, void *data)
 {
 	struct cluster_ve v = { .id = id }, cur;
+	char key[CLUSTER_KEY_MAX], *json, *conf;
 	struct pub_ve *p = find(id);
 	struct ve_info info;
 	struct vectx x;
 	const char *s;
-	char *json;
 	bool running;
 	int err;
 
@@ -409,14 +471,14 @@ static void publish_ve(uint32_t id, void *data)
 	snprintf(v.ip, sizeof(v.ip), "%s", s ? s : "");
 	s = vectx_get(&x, "HOSTNAME");
 	snprintf(v.hostname, sizeof(v.hostname), "%s", s ? s : "");
+	conf = conf_format(&x.conf);
 	vectx_close(&x);
 
 	own(p, running);
 	json = cluster_ve_format(&v);
-	if (!json || (p->json && !strcmp(p->json, json))) {
-		free(json);
-		return;
-	}
+	if (!json || !conf || (p->json && !strcmp(p->json, json) && p->conf &&
+				 !strcmp(p->conf, conf)))
+		goto out;
 	err = cluster_ve_get(&a.c, id, &cur);
 	if (err == -ENOENT) {
 		/* Made here while the control center was away. */
@@ -425,27 +487,209 @@ static void publish_ve(uint32_t id, void *data)
 			err = cluster_ve_get(&a.c, id, &cur);
 	}
 	if (!err && strcmp(cur.node, a.c.node)) {
-		vectl_err("VE %u is here, but the cluster gives its ID to node %s", id, cur.node);
-		err = -EEXIST;
+		stale(id, cur.node, running);
+		goto out;
 	}
-	if (!err) {
+	if (!err && (!p->json || strcmp(p->json, json))) {
 		v.mod_rev = cur.mod_rev;
 		err = cluster_ve_update(&a.c, &v);
+		if (!err) {
+			free(p->json);
+			p->json = json;
+			json = NULL;
+		}
 	}
-	if (!err) {
-		free(p->json);
-		p->json = json;
-	} else {
-		free(json);
+	/* The config, for the node that may have to start the VE in this one's place. */
+	if (!err && (!p->conf || strcmp(p->conf, conf))) {
+		cluster_ve_key(key, sizeof(key), "conf", id);
+		err = etcd_put(&a.c.etcd, key, conf, 0);
+		if (!err) {
+			free(p->conf);
+			p->conf = conf;
+			conf = NULL;
+		}
 	}
+out:
+	free(json);
+	free(conf);
+}
+
+/* HA_PRIO of VE @id's config in the cluster (0 without one). */
+static int ha_prio(uint32_t id)
+{
+	char key[CLUSTER_KEY_MAX];
+	struct conf cf = { 0 };
+	struct etcd_kv kv;
+	int prio = 0;
+
+	cluster_ve_key(key, sizeof(key), "conf", id);
+	if (etcd_get(&a.c.etcd, key, &kv))
+		return 0;
+	if (!conf_parse(&cf, kv.value) && conf_get(&cf, "HA_PRIO"))
+		prio = atoi(conf_get(&cf, "HA_PRIO"));
+	conf_free(&cf);
+	etcd_kv_free(&kv);
+	return prio;
+}
+
+/*
+ * VE @r of dead node @r->node: claim it in one transaction (its record
+ * unchanged since read, no owner key: the dead node's went with its
+ * lease), then start it here from its config and its private area on
+ * the shared storage.
+ */
+static void take_over(const struct cluster_ve *r)
+{
+	char rkey[CLUSTER_KEY_MAX], okey[CLUSTER_KEY_MAX], ckey[CLUSTER_KEY_MAX];
+	char path[64], id[16], *json;
+	char *const argv[] = { "vectl", "start", id, NULL };
+	struct cluster_ve mine = *r;
+	struct conf cf = { 0 };
+	struct etcd_kv kv;
+	struct pub_ve *p;
+	const char *ha;
+	int64_t epoch;
+	int err;
+
+	cluster_ve_key(ckey, sizeof(ckey), "conf", r->id);
+	if (etcd_get(&a.c.etcd, ckey, &kv)) {
+		vectl_err("VE %u of offline node %s: no config in the cluster, not taken over",
+			  r->id, r->node);
+		return;
+	}
+	err = conf_parse(&cf, kv.value);
+	ha = err ? NULL : conf_get(&cf, "HA_ENABLE");
+	if (err || (ha && !strcmp(ha, "no"))) {
+		if (err)
+			vectl_err("VE %u of offline node %s: its config in the cluster is broken",
+				  r->id, r->node);
+		goto out;
+	}
+	snprintf(mine.node, sizeof(mine.node), "%s", a.c.node);
+	snprintf(mine.state, sizeof(mine.state), "stopped");
+	json = cluster_ve_format(&mine);
+	cluster_ve_key(rkey, sizeof(rkey), "ves", r->id);
+	cluster_ve_key(okey, sizeof(okey), "owner", r->id);
+	pet();
+	err = json ? etcd_txn(&a.c.etcd,
+			      (struct etcd_cmp[]){ { .key = rkey, .target = ETCD_MOD, .rev = r->mod_rev },
+						   { .key = okey, .target = ETCD_CREATE } }, 2,
+			      (struct etcd_op[]){ { .key = rkey, .value = json },
+						  { .key = okey, .value = a.c.node, .lease = a.lease } },
+			      2) : -ENOMEM;
+	free(json);
+	if (err)
+		goto out;	/* another node was first, or etcd went away: not ours */
+	epoch = a.c.etcd.revision;
+	snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, r->id);
+	err = mkdir_p(VE_CONF_DIR, 0755);
+	if (!err)
+		err = conf_save(&cf, path);
+	if (!err)
+		err = epoch_record(r->id, epoch);
+	if (err) {
+		vectl_err("VE %u: taken over from node %s, but not started here: %s", r->id,
+			  r->node, strerror(-err));
+		goto out;
+	}
+	p = find(r->id);
+	if (p)
+		p->owner_lease = a.lease;
+	snprintf(id, sizeof(id), "%u", r->id);
+	run_spawn(argv, -1, -1, -1);
+	vectl_err("VE %u: node %s is offline; taken over (epoch %lld) and started here", r->id,
+		  r->node, (long long)epoch);
+	say("took a VE over");
+out:
+	conf_free(&cf);
+	etcd_kv_free(&kv);
+}
+
+/* Whether member @node fences itself (its agent feeds a watchdog). */
+static bool member_fences(const char *node)
+{
+	char key[CLUSTER_KEY_MAX];
+	struct json_object *j, *w;
+	struct etcd_kv kv;
+	bool yes;
+
+	cluster_key(key, sizeof(key), "members", node);
+	if (etcd_get(&a.c.etcd, key, &kv))
+		return false;
+	j = json_tokener_parse(kv.value);
+	yes = j && json_object_object_get_ex(j, "watchdog", &w) && json_object_get_boolean(w);
+	json_object_put(j);
+	etcd_kv_free(&kv);
+	return yes;
+}
+
+struct candidate {
+	struct cluster_ve r;
+	int prio;
+};
+
+static int by_prio(const void *x, const void *y)
+{
+	const struct candidate *a1 = x, *b1 = y;
+
+	return (b1->prio > a1->prio) - (b1->prio < a1->prio);
+}
+
+/*
+ * The running VEs of members whose lease ran out come here, the highest
+ * HA_PRIO first, one transaction each. Only from members that fence
+ * themselves: without a watchdog, an agent that died leaves its VEs
+ * running, and taking them would run them twice.
+ */
+static void failover(void)
+{
+	struct etcd_kv *nodes, *ves;
+	char prefix[CLUSTER_KEY_MAX];
+	struct candidate *cand;
+	int n_nodes, n_ves, n = 0;
+
+	cluster_key(prefix, sizeof(prefix), "nodes", NULL);
+	pet();
+	if (etcd_list(&a.c.etcd, prefix, &nodes, &n_nodes))
+		return;
+	cluster_key(prefix, sizeof(prefix), "ves", NULL);
+	pet();
+	if (etcd_list(&a.c.etcd, prefix, &ves, &n_ves)) {
+		etcd_kvs_free(nodes, n_nodes);
+		return;
+	}
+	cand = calloc(n_ves ? n_ves : 1, sizeof(*cand));
+	for (int i = 0; cand && i < n_ves; i++) {
+		struct cluster_ve *r = &cand[n].r;
+		bool online = false;
+
+		if (cluster_ve_parse(ves[i].value, (uint32_t)strtoul(strrchr(ves[i].key, '/') + 1,
+								     NULL, 10), r) ||
+		    !strcmp(r->node, a.c.node) || strcmp(r->state, "running"))
+			continue;
+		r->mod_rev = ves[i].mod_rev;
+		for (int k = 0; k < n_nodes && !online; k++)
+			online = !strcmp(strrchr(nodes[k].key, '/') + 1, r->node);
+		if (!online && member_fences(r->node))
+			cand[n].prio = ha_prio(r->id), n++;
+	}
+	if (cand)
+		qsort(cand, n, sizeof(*cand), by_prio);
+	for (int i = 0; i < n; i++)
+		take_over(&cand[i].r);
+	free(cand);
+	etcd_kvs_free(nodes, n_nodes);
+	etcd_kvs_free(ves, n_ves);
 }
 
 static void forget(void)
 {
 	if (a.lease && etcd_revoke(&a.c.etcd, a.lease))
 		vectl_err("cannot give the cluster lease back: %s", a.c.etcd.err);
-	for (int i = 0; i < a.n_ves; i++)
+	for (int i = 0; i < a.n_ves; i++) {
 		free(a.ves[i].json);
+		free(a.ves[i].conf);
+	}
 	watchdog_close();
 	responder_stop();
 	memset(&a, 0, sizeof(a));
@@ -575,9 +819,11 @@ void agent_round(struct ve_nl *nl, bool say_what)
 		/* Destroyed (vectl destroy dropped its record) or gone: forget it. */
 		if (!a.ves[i].seen) {
 			free(a.ves[i].json);
+			free(a.ves[i].conf);
 			a.ves[i--] = a.ves[--a.n_ves];
 		}
 	}
+	failover();
 	if (now - a.published >= a.ttl / 3 && !publish_node()) {
 		a.published = now;
 		read_peers();

@@ -230,7 +230,7 @@ int cluster_ve_update(struct cluster *c, const struct cluster_ve *v)
 
 int cluster_ve_unregister(struct cluster *c, uint32_t id)
 {
-	char key[CLUSTER_KEY_MAX], owner[CLUSTER_KEY_MAX];
+	char key[CLUSTER_KEY_MAX], owner[CLUSTER_KEY_MAX], conf[CLUSTER_KEY_MAX];
 	struct cluster_ve v;
 	int err;
 
@@ -241,10 +241,12 @@ int cluster_ve_unregister(struct cluster *c, uint32_t id)
 		return 0;
 	cluster_ve_key(key, sizeof(key), "ves", id);
 	cluster_ve_key(owner, sizeof(owner), "owner", id);
+	cluster_ve_key(conf, sizeof(conf), "conf", id);
 	err = etcd_txn(&c->etcd, &(struct etcd_cmp){ .key = key, .target = ETCD_MOD,
 						      .rev = v.mod_rev }, 1,
 		       (struct etcd_op[]){ { .del = true, .key = key },
-					   { .del = true, .key = owner } }, 2);
+					   { .del = true, .key = owner },
+					   { .del = true, .key = conf } }, 3);
 	/* Changed meanwhile: by its node, which is not this one any more. */
 	return err == -ECANCELED ? 0 : err;
 }

@@ -11,6 +11,7 @@
  *   nodes/NODE       {"addr", "cpus", "mem_kb", ...} under NODE's lease: it is online
  *   ves/ID           {"node", "state", "ip", "hostname"}  every VE of the cluster
  *   owner/ID         NODE                            under NODE's lease: it runs ID
+ *   conf/ID          the VE's config, as its node last published it
  */
 #ifndef VECTL_CLUSTER_H
 #define VECTL_CLUSTER_H

@@ -156,6 +156,8 @@ static char *member_json(const struct cluster *c)
 
 	json_object_object_add(j, "addr", json_object_new_string(c->addr));
 	json_object_object_add(j, "state", json_object_new_string("active"));
+	/* Whether its VEs may be taken over when it goes offline (it fences itself). */
+	json_object_object_add(j, "watchdog", json_object_new_boolean(c->watchdog));
 	json_object_object_add(j, "joined", json_object_new_int64(time(NULL)));
 	s = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 	json_object_put(j);

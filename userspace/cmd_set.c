@@ -11,6 +11,7 @@
  *   --netif_del IFNAME|all
  *   --network NAME[,ADDR/LEN]  --network-del NAME
  *   --ondemand yes|no  --ondemand-idle SECONDS   (ved starts the VE on demand)
+ *   --ha-enable yes|no  --ha-prio N   (taken over by another node of the cluster)
  *
  * A running VE gets the change at once (module, cgroup, hostname); --save
  * also writes the config, and is required for a VE that is not running.
@@ -45,7 +46,8 @@ enum { OPT_SAVE = 1, OPT_HOSTNAME, OPT_ONBOOT, OPT_RAM, OPT_SWAP, OPT_CPULIMIT,
        OPT_CPUUNITS, OPT_CPUS, OPT_STOPSIG, OPT_STOPTMO, OPT_IPADD, OPT_IPDEL,
        OPT_NAMESERVER, OPT_SEARCHDOMAIN, OPT_NETIF_ADD, OPT_NETIF_DEL,
        OPT_MEMINFO, OPT_DISKSPACE, OPT_DISKINODES, OPT_QUOTATIME, OPT_NETWORK,
-       OPT_NETWORK_DEL, OPT_ONDEMAND, OPT_ONDEMAND_IDLE, OPT_RES = 100 };
+       OPT_NETWORK_DEL, OPT_ONDEMAND, OPT_ONDEMAND_IDLE, OPT_HA_ENABLE, OPT_HA_PRIO,
+       OPT_RES = 100 };
 
 static const struct option fixed_opts[] = {
 	{ "save", no_argument, NULL, OPT_SAVE },
@@ -69,6 +71,8 @@ static const struct option fixed_opts[] = {
 	{ "network-del", required_argument, NULL, OPT_NETWORK_DEL },
 	{ "ondemand", required_argument, NULL, OPT_ONDEMAND },
 	{ "ondemand-idle", required_argument, NULL, OPT_ONDEMAND_IDLE },
+	{ "ha-enable", required_argument, NULL, OPT_HA_ENABLE },
+	{ "ha-prio", required_argument, NULL, OPT_HA_PRIO },
 	{ "diskspace", required_argument, NULL, OPT_DISKSPACE },
 	{ "diskinodes", required_argument, NULL, OPT_DISKINODES },
 	{ "quotatime", required_argument, NULL, OPT_QUOTATIME },
@@ -222,9 +226,19 @@ static int set_one(struct conf *c, uint32_t id, int opt, const char *name, const
 		return conf_set(c, "HOSTNAME", v);
 	case OPT_ONBOOT:
 	case OPT_ONDEMAND:
+	case OPT_HA_ENABLE:
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return bad_value(id, name, v, "yes or no");
-		return conf_set(c, opt == OPT_ONBOOT ? "ONBOOT" : "ONDEMAND", v);
+		return conf_set(c, opt == OPT_ONBOOT ? "ONBOOT" : opt == OPT_ONDEMAND ? "ONDEMAND" :
+			       "HA_ENABLE", v);
+	case OPT_HA_PRIO: {
+		uint32_t prio;
+
+		/* Virtuozzo's HA_PRIO: the higher, the sooner taken over by a surviving node. */
+		if (parse_uint(v, 0, 1000000, &prio))
+			return bad_value(id, name, v, "0 to 1000000");
+		return conf_set(c, "HA_PRIO", v);
+	}
 	case OPT_ONDEMAND_IDLE: {
 		uint32_t s;
 

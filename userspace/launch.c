@@ -395,6 +395,17 @@ int launch_open(struct ve_nl *nl, struct vectx *x, const char *verb, uint32_t id
 		return vectl_exit_for_errno(st);
 	}
 	*running = st > 0;
+	if (!*running) {
+		char node[CLUSTER_NAME_MAX];
+
+		/* Taken over by another node while this one was away (Documentation/cluster.md). */
+		if (cluster_elsewhere(id, node, sizeof(node))) {
+			vectl_err("%s %u: the cluster gave VE %u to node %s: the config here is stale; run vectl there",
+				  verb, id, id, node);
+			vectx_close(x);
+			return VECTL_ERR_ELSEWHERE;
+		}
+	}
 	return VECTL_OK;
 }
 
