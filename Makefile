@@ -16,7 +16,8 @@ DESTDIR ?=
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
 .PHONY: all module vectl selftests test-modules templates clean install deps \
-	lint unit selftest check demo bench generate deb check-deb fuzz stress check-debug
+	lint unit selftest check demo bench generate deb check-deb fuzz stress check-debug \
+	check-cluster
 
 all: module vectl
 
@@ -115,6 +116,12 @@ STRESS_SECONDS ?= 600
 stress: deps all selftests templates
 	VM_TCG=single VM_TIMEOUT=$$(( 2 * $(STRESS_SECONDS) + 900 )) \
 	VM_APPEND="VE_SELFTESTS=./ve_stress_test,./ve_vectl_stress_test,./ve_fault_test VE_STRESS_SECONDS=$(STRESS_SECONDS) VE_VECTL_STRESS_SECONDS=$(STRESS_SECONDS) VE_FAULT_TRIALS=100" \
+		scripts/vm -f selftests/run_guest.sh
+
+# The cluster's tests alone (make check runs them too): the two-node test
+# bed, etcd on node1, shared storage over 9p (Documentation/cluster.md).
+check-cluster: deps all selftests templates
+	VM_NODES=2 VM_TCG=single VM_TIMEOUT=2700 VM_APPEND="VE_SELFTESTS=./ve_cluster_nodes_test" \
 		scripts/vm -f selftests/run_guest.sh
 
 # The selftests on a KASAN/lockdep/kmemleak/UBSAN kernel (built once, cached

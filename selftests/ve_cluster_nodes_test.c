@@ -34,8 +34,10 @@ FIXTURE(cl) {
 static void clean(FIXTURE_DATA(cl) *self)
 {
 	static const char each[] =
-		"killall ved 2>/dev/null; for i in 371 372 373; do vectl stop $i --fast; vectl destroy $i;"
-		" rm -f /etc/ve/conf/$i.conf.destroyed /etc/ve/conf/$i.conf.taken; done >/dev/null 2>&1;"
+		"kill $(cat /tmp/clipids 2>/dev/null) 2>/dev/null; rm -f /tmp/clipids;"
+		" killall ved 2>/dev/null; for i in 371 372 373 374 375 376; do vectl stop $i --fast; vectl destroy $i;"
+		" rm -f /etc/ve/conf/$i.conf.destroyed /etc/ve/conf/$i.conf.taken /etc/ve/conf/$i.conf.evacuated"
+		" /etc/ve/conf/$i.conf.migrated; done >/dev/null 2>&1;"
 		" rm -f /etc/ve/cluster.conf; for i in $(seq 50); do pidof ved || break; sleep 0.1; done";
 
 	on(self, 1, "%s", each);
@@ -147,6 +149,28 @@ TEST_F_TIMEOUT(cl, nodes_and_their_ves, 600)
 		TH_LOG("%s", self->out);
 }
 
+/* Where a VE is made: a node named, or the least loaded one. */
+TEST_F_TIMEOUT(cl, placement, 600)
+{
+	EXPECT_EQ(0, on(self, 1, "vectl create 371 --ostemplate busybox --layout dir --node node2 --hostname two"))
+		TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "Creating on node node2")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 2, "grep -q two /etc/ve/conf/371.conf"));
+	EXPECT_NE(0, on(self, 1, "test -e /etc/ve/conf/371.conf"));
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H", "^node2 .* online +1 "))
+		TH_LOG("%s", self->out);
+	/* node2 has one VE, node1 none: auto picks node1, made here. */
+	EXPECT_EQ(0, on(self, 1, "vectl create 372 --ostemplate busybox --layout dir --node auto"))
+		TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 1, "test -e /etc/ve/conf/372.conf"));
+	EXPECT_EQ(21, on(self, 1, "vectl create 373 --ostemplate busybox --node node9"));
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	/* An ID the cluster has is refused wherever it is placed. */
+	EXPECT_EQ(109, on(self, 2, "vectl create 372 --ostemplate busybox --layout dir --node node2"));
+	EXPECT_EQ(0, wait_for(self, 2, 10, "vectl list --cluster -a -H", "^ +372 node1 "))
+		TH_LOG("%s", self->out);
+}
+
 /* The owner key of VE 372 through the gateway: its value and lease. */
 static int owner_372(FIXTURE_DATA(cl) *self)
 {
@@ -218,10 +242,11 @@ TEST_F_TIMEOUT(cl, control_center_down_and_back, 600)
 	EXPECT_EQ(108, on(self, 1, "vectl create 373 --ostemplate busybox --layout dir"));
 	EXPECT_NE(0, on(self, 1, "test -e /etc/ve/conf/373.conf || test -e /var/lib/ve/private/373"));
 	/*
-	 * Beyond the lease's 5 s: both agents find etcd down for the other
-	 * too, so neither fences; the VEs carry on, and local verbs work.
+	 * A minute, far beyond the lease's 5 s: both agents find etcd down
+	 * for the other too, so neither fences; the VEs carry on, and local
+	 * verbs work.
 	 */
-	sleep(8);
+	sleep(60);
 	EXPECT_EQ(0, on(self, 2, "vectl status 372 && vectl exec 372 true"));
 	EXPECT_NE(NULL, strstr(self->out, "running")) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, on(self, 2, "vectl list -H -o initpid 372"));
@@ -269,7 +294,7 @@ TEST_F_TIMEOUT(cl, fenced_when_cut_off_from_etcd, 600)
 	renewed = atof(self->out);
 	EXPECT_GT(renewed, 0);
 	fprintf(stderr, "# the VE killed %.2f s after the last renewal of a 5 s lease\n",
-		       dead - renewed);
+		dead - renewed);
 	EXPECT_LT(dead, renewed + 5) TH_LOG("killed at %.2f, the lease renewed at %.2f for 5 s",
 					    dead, renewed);
 	EXPECT_EQ(0, on(self, 2, "grep -c 'fenced: .* 1 VE killed' /tmp/ved.log"))
@@ -394,6 +419,134 @@ static int shared_mount(FIXTURE_DATA(cl) *self, int node)
 		  " mount -t 9p -o trans=virtio,version=9p2000.L,cache=none veshared /var/lib/ve/shared; }; }");
 }
 
+/*
+ * A partition: node2 cut off the LAN (etcd and node1 both) while its VE
+ * runs from the shared storage, writing a marker every 100 ms. node2
+ * must kill it before node1 starts it: in the marker file, the writer
+ * of node2's instance stops before node1's begins, never interleaved.
+ */
+TEST_F_TIMEOUT(cl, partition_never_runs_a_ve_twice, 900)
+{
+	ASSERT_EQ(0, shared_mount(self, 1)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, shared_mount(self, 2)) TH_LOG("%s", self->err);
+	on(self, 1, "rm -rf /var/lib/ve/shared/374 /var/lib/ve/shared/374.epoch");
+	ASSERT_EQ(0, on(self, 2, "vectl create 374 --ostemplate busybox --layout dir"
+			" --private /var/lib/ve/shared/374 --ipadd 10.97.0.74 && vectl start 374"))
+		TH_LOG("%s", self->err);
+	/* The writer: an ID per boot, a line every 100 ms, synced; respawned by init at a boot. */
+	ASSERT_EQ(0, on(self, 2, "vectl exec 374 sh -c 'printf \"%%s\\n\" \"#!/bin/sh\""
+			" \"id=\\$(cut -c1-8 /proc/sys/kernel/random/uuid)\""
+			" \"while :; do echo \\$id >> /root/marker; sync; sleep 0.1; done\" > /root/marker.sh &&"
+			" chmod 0755 /root/marker.sh && echo ::respawn:/root/marker.sh >> /etc/inittab' &&"
+			" vectl exec 374 sh -c 'setsid /root/marker.sh </dev/null >/dev/null 2>&1 &'"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +374 node2 +running"))
+		TH_LOG("%s", self->out);
+	sleep(2);
+	/* Cut for 25 s: the LAN device drops everything both ways. */
+	ASSERT_EQ(0, on(self, 2, "dev=$(/usr/sbin/ip -o -4 addr show | awk '/ 10\\.97\\.0\\.2\\// { print $2 }');"
+			" setsid sh -c \"nft add table inet vepart && nft add chain inet vepart in '{ type filter hook input priority -300; }' &&"
+			" nft add chain inet vepart out '{ type filter hook output priority -300; }' &&"
+			" nft add rule inet vepart in iifname $dev drop && nft add rule inet vepart out oifname $dev drop;"
+			" sleep 25; nft delete table inet vepart\" </dev/null >/dev/null 2>&1 &"))
+		TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 60, "vectl status 374", "running")) TH_LOG("%s", self->out);
+	/* node1's instance writes too, then the partition heals. */
+	sleep(3);
+	EXPECT_EQ(0, on(self, 1, "for i in $(seq 60); do ssh -o ConnectTimeout=2 node2 true 2>/dev/null && exit 0;"
+			" sleep 1; done; exit 1"));
+	EXPECT_EQ(0, on(self, 1, "uniq /var/lib/ve/shared/374/root/marker | wc -l"));
+	EXPECT_STREQ("2\n", self->out) TH_LOG("two instances interleaved, or one is missing");
+	on(self, 1, "uniq -c /var/lib/ve/shared/374/root/marker | awk '{ printf \"%%s \", $1 }'");
+	fprintf(stderr, "# markers per instance (node2's, then node1's): %s\n", self->out);
+	/* node2 killed it, and its config went aside once it saw node1 has it. */
+	EXPECT_EQ(0, on(self, 2, "for i in $(seq 30); do test -e /etc/ve/conf/374.conf.taken && exit 0;"
+			" sleep 1; done; exit 1"));
+	EXPECT_EQ(0, on(self, 2, "grep -q 'fenced: .* 1 VE killed' /tmp/ved.log"));
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +374 node1 +running"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 1, "/usr/sbin/ip netns exec outside ping -c 1 -W 5 10.97.0.74"));
+	on(self, 1, "vectl stop 374 --fast; vectl destroy 374; rm -rf /var/lib/ve/shared/374*");
+}
+
+/*
+ * Maintenance: node2's VEs move to node1, one on the shared storage
+ * (stopped, handed over, started by node1's agent) and one on node2's
+ * own disk (live migration); each says how long it was without service;
+ * node2 takes no VEs until restored; the last active node cannot be
+ * evacuated. Asked on node1, done by node2.
+ */
+TEST_F_TIMEOUT(cl, evacuate_and_restore, 900)
+{
+	ASSERT_EQ(0, shared_mount(self, 1)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, shared_mount(self, 2)) TH_LOG("%s", self->err);
+	on(self, 1, "rm -rf /var/lib/ve/shared/375 /var/lib/ve/shared/375.epoch");
+	ASSERT_EQ(0, on(self, 2, "vectl create 375 --ostemplate busybox --layout dir"
+			" --private /var/lib/ve/shared/375 --ipadd 10.97.0.75 && vectl start 375 &&"
+			" vectl create 376 --ostemplate busybox --layout dir --ipadd 10.97.0.76 &&"
+			" vectl start 376 && vectl exec 376 sh -c 'echo on-node2 > /root/mark'"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +376 node2 +running"))
+		TH_LOG("%s", self->out);
+	/*
+	 * A service on port 7 in each (in 375 respawned by its init, as it
+	 * restarts elsewhere), and a client outside that asks each every
+	 * 100 ms and notes when it was answered.
+	 */
+	ASSERT_EQ(0, on(self, 2, "vectl exec 375 sh -c 'echo ::respawn:/usr/bin/nc -ll -p 7 -e /bin/echo ok >> /etc/inittab' &&"
+			" for i in 375 376; do vectl exec $i sh -c 'setsid nc -ll -p 7 -e /bin/echo ok </dev/null >/dev/null 2>&1 &'; done"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, on(self, 1, "rm -f /tmp/clipids; for i in 75 76; do rm -f /tmp/cli$i; setsid /usr/sbin/ip netns exec outside sh -c"
+			" \"while :; do echo x | nc -w 1 10.97.0.$i 7 2>/dev/null | grep -q ok && cut -d' ' -f1 /proc/uptime;"
+			" sleep 0.1; done\" </dev/null >/tmp/cli$i 2>/dev/null & echo $! >> /tmp/clipids; done;"
+			" sleep 3; test -s /tmp/cli75 && test -s /tmp/cli76"))
+		TH_LOG("the client gets no answer");
+	/* Its config published (the agent's rounds). */
+	sleep(2);
+
+	EXPECT_EQ(0, on(self, 1, "vectl cluster evacuate node2")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->out, "VE 375 restarted on node node1 from the shared storage:"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "VE 376 migrated to node node1 (live)")) TH_LOG("%s", self->out);
+	fprintf(stderr, "# %s", self->out);
+	EXPECT_EQ(0, on(self, 1, "vectl status 375 | grep -q running && vectl status 376 | grep -q running &&"
+			" vectl exec 376 cat /root/mark")) TH_LOG("%s %s", self->out, self->err);
+	EXPECT_STREQ("on-node2\n", self->out);
+	EXPECT_EQ(0, on(self, 1, "/usr/sbin/ip netns exec outside ping -c 1 -W 5 10.97.0.75 &&"
+			" /usr/sbin/ip netns exec outside ping -c 1 -W 5 10.97.0.76"));
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H | grep -c ' node1 '", "^2$"))
+		TH_LOG("%s", self->out);
+	/* The client's longest wait for an answer, for each; answered again since. */
+	sleep(3);
+	for (int i = 75; i <= 76; i++) {
+		EXPECT_EQ(0, on(self, 1, "awk 'NR > 1 && $1 - p > m { m = $1 - p } { p = $1 } END { printf \"%%.1f\", m }' /tmp/cli%d", i));
+		fprintf(stderr, "# VE 3%d: the client outside went %s s without an answer\n", i, self->out);
+		EXPECT_LT(atof(self->out), 60);
+		EXPECT_EQ(0, on(self, 1, "a=$(tail -n 1 /tmp/cli%d); b=$(cut -d' ' -f1 /proc/uptime);"
+				" awk -v a=$a -v b=$b 'BEGIN { exit !(b - a < 3) }'", i))
+			TH_LOG("VE 3%d does not answer the client any more", i);
+	}
+	on(self, 1, "kill $(cat /tmp/clipids) 2>/dev/null; true");
+	EXPECT_EQ(0, on(self, 2, "vectl list -a -H | wc -l"));
+	EXPECT_STREQ("0\n", self->out);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H", "^node2 .* evacuated"))
+		TH_LOG("%s", self->out);
+
+	/* node1 is now the only active node: refused, nothing changed. */
+	EXPECT_EQ(108, on(self, 1, "vectl cluster evacuate node1"));
+	EXPECT_NE(NULL, strstr(self->err, "last active node")) TH_LOG("%s", self->err);
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, on(self, 1, "vectl status 375 | grep -q running &&"
+			" vectl cluster list -H | grep -q '^node1 .* online'"));
+	EXPECT_EQ(21, on(self, 1, "vectl cluster evacuate node9"));
+	EXPECT_EQ(20, on(self, 1, "vectl cluster evacuate"));
+
+	EXPECT_EQ(0, on(self, 1, "vectl cluster restore node2"));
+	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl cluster list -H", "^node2 .* online"))
+		TH_LOG("%s", self->out);
+	on(self, 1, "for i in 375 376; do vectl stop $i --fast; vectl destroy $i; done; rm -rf /var/lib/ve/shared/375*");
+}
+
 TEST_F_TIMEOUT(cl, crashed_node_ves_start_elsewhere, 900)
 {
 	double crashed, running;
@@ -414,16 +567,18 @@ TEST_F_TIMEOUT(cl, crashed_node_ves_start_elsewhere, 900)
 	ASSERT_EQ(0, on(self, 1, "cat /var/lib/ve/shared/373.epoch"));
 	/* Published its config (2 s: the agent's rounds), then crashes: a hard reset. */
 	sleep(2);
+	/* In a second, from a task of its own: ssh would wait for the dead connection. */
+	on(self, 2, "echo 1 > /proc/sys/kernel/sysrq; setsid sh -c 'sleep 1; echo b > /proc/sysrq-trigger'"
+	   " </dev/null >/dev/null 2>&1 &");
 	on(self, 1, "cut -d' ' -f1 /proc/uptime");
-	crashed = atof(self->out);
-	on(self, 2, "echo 1 > /proc/sys/kernel/sysrq; echo b > /proc/sysrq-trigger");
+	crashed = atof(self->out) + 1;
 
 	/* node1 takes it over once node2's lease has run out, and starts it. */
 	EXPECT_EQ(0, wait_for(self, 1, 60, "vectl status 373", "running")) TH_LOG("%s", self->out);
 	on(self, 1, "cut -d' ' -f1 /proc/uptime");
 	running = atof(self->out);
 	fprintf(stderr, "# VE 373 ran on node1 %.1f s after node2 crashed (a 5 s lease)\n",
-		       running - crashed);
+		running - crashed);
 	EXPECT_EQ(0, on(self, 1, "vectl exec 373 cat /root/data"));
 	EXPECT_STREQ("before-the-crash\n", self->out);
 	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -H", "^ +373 node1 +running"))

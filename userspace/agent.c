@@ -75,6 +75,7 @@ static struct {
 	char peer_names[AGENT_PEERS_MAX][CLUSTER_NAME_MAX];
 	int n_peers;
 	int timeout_ms;		/* per request to etcd: less than the watchdog's */
+	bool evacuated;		/* this node takes no VEs of others (cluster evacuate) */
 	int probe_fd;		/* answers the others' probes; -1: none */
 	int watchdog_fd;	/* /dev/watchdog, -1: none */
 } a = { .probe_fd = -1, .watchdog_fd = -1 };
@@ -103,11 +104,33 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Fed before every request to etcd, each of which may take seconds. */
+/* Fed every round, and before every request to etcd (budget()). */
 static void pet(void)
 {
 	if (a.watchdog_fd >= 0 && write(a.watchdog_fd, "\0", 1) != 1)
 		vectl_err("cannot feed the watchdog: %s", strerror(errno));
+}
+
+/*
+ * Before every request to etcd: the watchdog fed, and the request's
+ * timeout cut so that it cannot run past the time to fence (200 ms at
+ * least: a renewal is still worth a try). After one found etcd away, the
+ * round's other requests wait for the next round, whose renewal decides.
+ */
+static int budget(struct etcd *e)
+{
+	int64_t left;
+
+	pet();
+	if (e->failed)
+		return -1;
+	e->timeout_ms = a.timeout_ms;
+	if (a.lease) {
+		left = a.fence_at - PROBE_WAIT_MS - now_ms();
+		if (left < e->timeout_ms)
+			e->timeout_ms = left < 200 ? 200 : (int)left;
+	}
+	return 0;
 }
 
 /* The watchdog's timeout: 2/3 of the lease, as the fencing's. */
@@ -286,6 +309,10 @@ static void read_peers(void)
 		struct json_object *j = json_tokener_parse(m[i].value), *addr;
 		const char *name = strrchr(m[i].key, '/') + 1;
 
+		struct json_object *st;
+
+		if (!strcmp(name, a.c.node) && j && json_object_object_get_ex(j, "state", &st))
+			a.evacuated = !strcmp(json_object_get_string(st), "evacuated");
 		if (strcmp(name, a.c.node) && j && json_object_object_get_ex(j, "addr", &addr)) {
 			snprintf(a.peers[a.n_peers], sizeof(a.peers[0]), "%s",
 				 json_object_get_string(addr));
@@ -429,6 +456,27 @@ static void own(struct pub_ve *p, bool running)
 	}
 }
 
+/*
+ * VE @id's lock, for a change the agent makes on its own (a config written,
+ * a record made): -1 when a vectl holds it (a destroy, a create), which
+ * the change would race; else an fd to close, or INT_MAX for no lock file.
+ */
+static int lock_ve(uint32_t id)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/%u.lck", VE_LOCK_DIR, id);
+	if (access(path, F_OK))
+		return INT_MAX;
+	return vectx_try_lock(id);
+}
+
+static void unlock_ve(int fd)
+{
+	if (fd >= 0 && fd != INT_MAX)
+		close(fd);
+}
+
 /* A VE the cluster gave to another node: its config here goes aside. */
 static void stale(uint32_t id, const char *node, bool running)
 {
@@ -481,10 +529,13 @@ static void publish_ve(uint32_t id, void *data)
 		goto out;
 	err = cluster_ve_get(&a.c, id, &cur);
 	if (err == -ENOENT) {
-		/* Made here while the control center was away. */
-		err = cluster_ve_register(&a.c, id, &cur);
+		/* Made here while the control center was away (not one a destroy is taking). */
+		int lock = lock_ve(id);
+
+		err = lock < 0 ? -EBUSY : cluster_ve_register(&a.c, id, &cur);
 		if (!err)
 			err = cluster_ve_get(&a.c, id, &cur);
+		unlock_ve(lock);
 	}
 	if (!err && strcmp(cur.node, a.c.node)) {
 		stale(id, cur.node, running);
@@ -525,44 +576,49 @@ static int ha_prio(uint32_t id)
 	cluster_ve_key(key, sizeof(key), "conf", id);
 	if (etcd_get(&a.c.etcd, key, &kv))
 		return 0;
-	if (!conf_parse(&cf, kv.value) && conf_get(&cf, "HA_PRIO"))
-		prio = atoi(conf_get(&cf, "HA_PRIO"));
+	/* HA_PRIORITY: the other name it goes by. */
+	if (!conf_parse(&cf, kv.value) && (conf_get(&cf, "HA_PRIO") || conf_get(&cf, "HA_PRIORITY")))
+		prio = atoi(conf_get(&cf, "HA_PRIO") ? conf_get(&cf, "HA_PRIO") :
+			    conf_get(&cf, "HA_PRIORITY"));
 	conf_free(&cf);
 	etcd_kv_free(&kv);
 	return prio;
 }
 
 /*
- * VE @r of dead node @r->node: claim it in one transaction (its record
- * unchanged since read, no owner key: the dead node's went with its
- * lease), then start it here from its config and its private area on
- * the shared storage.
+ * VE @r comes here: of a dead node (@r->node, taken over), or handed to
+ * this node (the record names it, as "cluster evacuate" writes it, and
+ * there is no config here yet). Claimed in one transaction (its record
+ * unchanged since read, no owner key: the old node's went with its lease
+ * or its handover), its config written from the cluster's, then started
+ * if it ran, from its private area on the shared storage.
  */
 static void take_over(const struct cluster_ve *r)
 {
 	char rkey[CLUSTER_KEY_MAX], okey[CLUSTER_KEY_MAX], ckey[CLUSTER_KEY_MAX];
 	char path[64], id[16], *json;
 	char *const argv[] = { "vectl", "start", id, NULL };
+	bool handed = !strcmp(r->node, a.c.node), run = !strcmp(r->state, "running");
 	struct cluster_ve mine = *r;
 	struct conf cf = { 0 };
 	struct etcd_kv kv;
 	struct pub_ve *p;
 	const char *ha;
 	int64_t epoch;
-	int err;
+	int err, lock;
 
 	cluster_ve_key(ckey, sizeof(ckey), "conf", r->id);
 	if (etcd_get(&a.c.etcd, ckey, &kv)) {
-		vectl_err("VE %u of offline node %s: no config in the cluster, not taken over",
-			  r->id, r->node);
+		vectl_err("VE %u of node %s: no config in the cluster, not taken over", r->id,
+			  r->node);
 		return;
 	}
 	err = conf_parse(&cf, kv.value);
 	ha = err ? NULL : conf_get(&cf, "HA_ENABLE");
-	if (err || (ha && !strcmp(ha, "no"))) {
+	if (err || (!handed && ha && !strcmp(ha, "no"))) {
 		if (err)
-			vectl_err("VE %u of offline node %s: its config in the cluster is broken",
-				  r->id, r->node);
+			vectl_err("VE %u of node %s: its config in the cluster is broken", r->id,
+				  r->node);
 		goto out;
 	}
 	snprintf(mine.node, sizeof(mine.node), "%s", a.c.node);
@@ -570,26 +626,32 @@ static void take_over(const struct cluster_ve *r)
 	json = cluster_ve_format(&mine);
 	cluster_ve_key(rkey, sizeof(rkey), "ves", r->id);
 	cluster_ve_key(okey, sizeof(okey), "owner", r->id);
-	pet();
+	/* A stopped VE handed over needs no owner: it is only its config that comes. */
 	err = json ? etcd_txn(&a.c.etcd,
 			      (struct etcd_cmp[]){ { .key = rkey, .target = ETCD_MOD, .rev = r->mod_rev },
 						   { .key = okey, .target = ETCD_CREATE } }, 2,
 			      (struct etcd_op[]){ { .key = rkey, .value = json },
 						  { .key = okey, .value = a.c.node, .lease = a.lease } },
-			      2) : -ENOMEM;
+			      run ? 2 : 1) : -ENOMEM;
 	free(json);
 	if (err)
 		goto out;	/* another node was first, or etcd went away: not ours */
 	epoch = a.c.etcd.revision;
 	snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, r->id);
-	err = mkdir_p(VE_CONF_DIR, 0755);
+	lock = lock_ve(r->id);
+	err = lock < 0 ? -EBUSY : mkdir_p(VE_CONF_DIR, 0755);
 	if (!err)
 		err = conf_save(&cf, path);
-	if (!err)
+	unlock_ve(lock);
+	if (!err && run)
 		err = epoch_record(r->id, epoch);
 	if (err) {
 		vectl_err("VE %u: taken over from node %s, but not started here: %s", r->id,
 			  r->node, strerror(-err));
+		goto out;
+	}
+	if (!run) {
+		vectl_err("VE %u: handed over to this node (stopped)", r->id);
 		goto out;
 	}
 	p = find(r->id);
@@ -597,8 +659,12 @@ static void take_over(const struct cluster_ve *r)
 		p->owner_lease = a.lease;
 	snprintf(id, sizeof(id), "%u", r->id);
 	run_spawn(argv, -1, -1, -1);
-	vectl_err("VE %u: node %s is offline; taken over (epoch %lld) and started here", r->id,
-		  r->node, (long long)epoch);
+	if (handed)
+		vectl_err("VE %u: handed over to this node (epoch %lld) and started here", r->id,
+			  (long long)epoch);
+	else
+		vectl_err("VE %u: node %s is offline; taken over (epoch %lld) and started here",
+			  r->id, r->node, (long long)epoch);
 	say("took a VE over");
 out:
 	conf_free(&cf);
@@ -649,11 +715,9 @@ static void failover(void)
 	int n_nodes, n_ves, n = 0;
 
 	cluster_key(prefix, sizeof(prefix), "nodes", NULL);
-	pet();
 	if (etcd_list(&a.c.etcd, prefix, &nodes, &n_nodes))
 		return;
 	cluster_key(prefix, sizeof(prefix), "ves", NULL);
-	pet();
 	if (etcd_list(&a.c.etcd, prefix, &ves, &n_ves)) {
 		etcd_kvs_free(nodes, n_nodes);
 		return;
@@ -663,11 +727,21 @@ static void failover(void)
 		struct cluster_ve *r = &cand[n].r;
 		bool online = false;
 
+		char path[64];
+
 		if (cluster_ve_parse(ves[i].value, (uint32_t)strtoul(strrchr(ves[i].key, '/') + 1,
-								     NULL, 10), r) ||
-		    !strcmp(r->node, a.c.node) || strcmp(r->state, "running"))
+								     NULL, 10), r))
 			continue;
 		r->mod_rev = ves[i].mod_rev;
+		/* Handed to this node: its config is not here yet. */
+		if (!strcmp(r->node, a.c.node)) {
+			snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, r->id);
+			if (access(path, F_OK) && errno == ENOENT)
+				cand[n].prio = INT_MAX, n++;
+			continue;
+		}
+		if (strcmp(r->state, "running") || a.evacuated)
+			continue;
 		for (int k = 0; k < n_nodes && !online; k++)
 			online = !strcmp(strrchr(nodes[k].key, '/') + 1, r->node);
 		if (!online && member_fences(r->node))
@@ -766,9 +840,10 @@ void agent_round(struct ve_nl *nl, bool say_what)
 		a.timeout_ms = (watchdog_timeout() - 1) * 1000;
 		if (a.timeout_ms > 3000)
 			a.timeout_ms = 3000;
-		a.c.etcd.timeout_ms = a.timeout_ms;
+		a.c.etcd.before = budget;
 	}
 	pet();
+	a.c.etcd.failed = false;
 	if (!a.lease) {
 		sent = now_ms();
 		err = etcd_grant(&a.c.etcd, a.ttl, &a.lease);
@@ -781,15 +856,9 @@ void agent_round(struct ve_nl *nl, bool say_what)
 		a.published = 0;
 		say("lease granted");
 	} else if (now - a.renewed >= a.ttl / 3 || a.down) {
-		/* An answer after the fencing time is of no use: wait no longer. */
+		/* An answer after the fencing time is of no use: budget() cuts the wait. */
 		sent = now_ms();
-		a.c.etcd.timeout_ms = (int)(a.fence_at - PROBE_WAIT_MS - sent);
-		if (a.c.etcd.timeout_ms > a.timeout_ms)
-			a.c.etcd.timeout_ms = a.timeout_ms;
-		if (a.c.etcd.timeout_ms < 200)
-			a.c.etcd.timeout_ms = 200;
 		err = etcd_keepalive(&a.c.etcd, a.lease, &left);
-		a.c.etcd.timeout_ms = a.timeout_ms;
 		if (err) {
 			note_down("cannot renew the lease");
 			if (now_ms() + PROBE_WAIT_MS >= a.fence_at && !etcd_down_everywhere())

@@ -477,6 +477,11 @@ static int run_dump(const char *verb, const struct ck_record *rec, const char *d
 	argv[n++] = "--network-lock";
 	argv[n++] = "nftables";
 	argv[n++] = "--tcp-established";
+	/*
+	 * A connection still in its handshake cannot be dumped: left out, its
+	 * client retransmits its SYN and meets the VE where it is restored.
+	 */
+	argv[n++] = "--skip-in-flight";
 	argv[n++] = "--file-locks";
 	argv[n++] = "--link-remap";
 	/* The cgroup is vectl's: criu puts the tasks back, no more. */

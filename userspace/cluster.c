@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
@@ -319,4 +321,60 @@ int cluster_no_ve(const char *verb, uint32_t id)
 	}
 	vectl_err("%s %u: VE does not exist", verb, id);
 	return VECTL_ERR_NOCONFIG;
+}
+
+int cluster_adopt_id(const char *verb, uint32_t id)
+{
+	struct cluster_ve v;
+	struct cluster c;
+	char why[512];
+	int err;
+
+	if (cluster_open(&c, why, sizeof(why)))
+		return 0;
+	err = cluster_ve_get(&c, id, &v);
+	if (err == -ENOENT)
+		err = cluster_ve_register(&c, id, &v);
+	else if (!err && strcmp(v.node, c.node)) {
+		snprintf(v.node, sizeof(v.node), "%s", c.node);
+		err = cluster_ve_update(&c, &v);
+	}
+	if (err)
+		vectl_err("%s %u: warning: the cluster still lists the VE on its old node (%s)", verb,
+			  id, c.etcd.err[0] ? c.etcd.err : strerror(-err));
+	return err;
+}
+
+bool cluster_shared_path(const char *path)
+{
+	/*
+	 * By the mount's type: statfs() would not do, 9p reports the type of
+	 * the server's own file system.
+	 */
+	static const char *const shared[] = { "nfs", "nfs4", "9p", "ceph", "cifs", "smb3",
+					      "ocfs2", "gfs2", "glusterfs" };
+	char line[4096], type[64];
+	unsigned int maj, min;
+	bool yes = false;
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st))
+		return false;
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && !yes && fgets(line, sizeof(line), f)) {
+		const char *dash = strstr(line, " - ");
+
+		if (sscanf(line, "%*u %*u %u:%u", &maj, &min) != 2 || !dash ||
+		    makedev(maj, min) != st.st_dev || sscanf(dash + 3, "%63s", type) != 1)
+			continue;
+		/* fuse.glusterfs and the like: the part after "fuse." */
+		if (!strncmp(type, "fuse.", 5))
+			memmove(type, type + 5, strlen(type + 5) + 1);
+		for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+			yes |= !strcmp(type, shared[i]);
+	}
+	if (f)
+		fclose(f);
+	return yes;
 }

@@ -111,6 +111,23 @@ void cluster_release_id(const char *verb, uint32_t id);
 int cluster_no_ve(const char *verb, uint32_t id);
 
 /*
+ * VE @id arrived here (a migration): the cluster's record names this node
+ * from now on. 0, or -errno after a warning; 0 outside a cluster.
+ */
+int cluster_adopt_id(const char *verb, uint32_t id);
+
+/*
+ * vectl create --node @node (a member's name, or "auto": the online, active
+ * member with the fewest VEs): *@here true when that is this node, else
+ * the create (@argc/@argv, without --node) is run there over ssh. The
+ * exit code.
+ */
+int cluster_create_on(const char *node, int argc, char **argv, bool *here);
+
+/* Whether @path is on a file system other nodes may mount too (NFS, 9p, ...). */
+bool cluster_shared_path(const char *path);
+
+/*
  * vectl list --cluster: every VE of the cluster with its node; @which an
  * enum list_which. The exit code.
  */

@@ -6,6 +6,8 @@
  * vectl cluster leave
  * vectl cluster list [-H] [-j]
  * vectl cluster status
+ * vectl cluster evacuate NODE        its VEs to the other nodes; it takes none
+ * vectl cluster restore NODE         it takes VEs again
  *
  * A cluster is a set of nodes that share one control center, etcd
  * (cluster.h has the keys). The node agent ved keeps this node online
@@ -28,6 +30,7 @@
 #include "list.h"
 #include "netaddr.h"
 #include "parse.h"
+#include "run.h"
 #include "vectx.h"
 
 #define TOKEN_SECRET_LEN	32
@@ -228,6 +231,23 @@ static int register_all(struct cluster *c, const struct local_ves *l)
 	return rc;
 }
 
+/*
+ * The new member's config written, then its VEs registered; when the
+ * config cannot be written, @undo (@n ops) takes the membership back.
+ */
+static int save_and_register(struct cluster *c, const char *verb, const struct local_ves *l,
+			     const struct etcd_op *undo, int n)
+{
+	int err = cluster_save(c);
+
+	if (err) {
+		vectl_err("cluster %s: cannot write %s: %s", verb, CLUSTER_CONF, strerror(-err));
+		etcd_txn(&c->etcd, NULL, 0, undo, n);
+		return VECTL_ERR_SYSTEM;
+	}
+	return register_all(c, l);
+}
+
 static int init(int argc, char **argv)
 {
 	struct cluster c = { 0 };
@@ -275,15 +295,11 @@ static int init(int argc, char **argv)
 	}
 	if (err)
 		return etcd_failed("cannot make the cluster", &c, err);
-	err = cluster_save(&c);
-	if (err) {
-		vectl_err("cluster init: cannot write %s: %s", CLUSTER_CONF, strerror(-err));
-		etcd_txn(&c.etcd, NULL, 0,
-			 (struct etcd_op[]){ { .del = true, .key = CLUSTER_PREFIX "cluster" },
-					     { .del = true, .key = key } }, 2);
-		return VECTL_ERR_SYSTEM;
-	}
-	rc = register_all(&c, &l);
+	rc = save_and_register(&c, "init", &l,
+			       (struct etcd_op[]){ { .del = true, .key = CLUSTER_PREFIX "cluster" },
+						   { .del = true, .key = key } }, 2);
+	if (rc == VECTL_ERR_SYSTEM)
+		return rc;
 	printf("Cluster %s made at %s; node %s (%s) is its first member\n", id, c.urls, c.node,
 	       c.addr);
 	return rc;
@@ -380,13 +396,9 @@ static int join(int argc, char **argv)
 	}
 	if (err)
 		return etcd_failed("cannot join", &c, err);
-	err = cluster_save(&c);
-	if (err) {
-		vectl_err("cluster join: cannot write %s: %s", CLUSTER_CONF, strerror(-err));
-		etcd_delete(&c.etcd, mkey);
-		return VECTL_ERR_SYSTEM;
-	}
-	rc = register_all(&c, &l);
+	rc = save_and_register(&c, "join", &l, &(struct etcd_op){ .del = true, .key = mkey }, 1);
+	if (rc == VECTL_ERR_SYSTEM)
+		return rc;
 	printf("Node %s (%s) joined the cluster at %s\n", c.node, c.addr, c.urls);
 	return rc;
 }
@@ -512,21 +524,29 @@ static int nodes_read(struct cluster *c, struct node_row **rows, int *n)
 	return err;
 }
 
+/* This node's cluster and its nodes, or the exit code after saying why not. */
+static int member_nodes(struct cluster *c, struct node_row **rows, int *n)
+{
+	int rc = open_member(c), err;
+
+	if (rc)
+		return rc;
+	err = nodes_read(c, rows, n);
+	return err ? etcd_failed("cannot read the cluster's nodes", c, err) : 0;
+}
+
 static int list(int argc, char **argv)
 {
 	struct node_row *rows;
 	struct cluster c;
 	bool header, json;
-	int n, rc, err;
+	int n, rc;
 
 	rc = cmd_list_opts("cluster list", argc, argv, &header, &json);
 	if (!rc)
-		rc = open_member(&c);
+		rc = member_nodes(&c, &rows, &n);
 	if (rc)
 		return rc;
-	err = nodes_read(&c, &rows, &n);
-	if (err)
-		return etcd_failed("cannot read the cluster's nodes", &c, err);
 	if (json)
 		printf("[");
 	else if (header)
@@ -534,7 +554,8 @@ static int list(int argc, char **argv)
 		       "MEMFREE_MB");
 	for (int i = 0; i < n; i++) {
 		const struct node_row *r = &rows[i];
-		const char *st = r->online ? "online" : "offline";
+		const char *st = !r->online ? "offline" :
+				 !strcmp(r->state, "evacuated") ? "evacuated" : "online";
 
 		if (json)
 			printf("%s\n  {\"node\": \"%s\", \"addr\": \"%s\", \"status\": \"%s\", \"ves\": %d, \"cpus\": %d, \"memfree_mb\": %lld}",
@@ -587,6 +608,302 @@ static int status(int argc, char **argv)
 	return member ? VECTL_OK : VECTL_ERR_CLUSTER;
 }
 
+/* members/@node's state: "active" or "evacuated", by a transaction on its revision. */
+static int set_member_state(struct cluster *c, const char *node, const char *state)
+{
+	struct json_object *j;
+	char key[CLUSTER_KEY_MAX];
+	struct etcd_kv kv;
+	int err;
+
+	cluster_key(key, sizeof(key), "members", node);
+	err = etcd_get(&c->etcd, key, &kv);
+	if (err)
+		return err;
+	j = json_tokener_parse(kv.value);
+	if (!j) {
+		etcd_kv_free(&kv);
+		return -EINVAL;
+	}
+	json_object_object_add(j, "state", json_object_new_string(state));
+	err = etcd_txn(&c->etcd, &(struct etcd_cmp){ .key = key, .target = ETCD_MOD,
+						      .rev = kv.mod_rev }, 1,
+		       &(struct etcd_op){ .key = key,
+					  .value = json_object_to_json_string_ext(j,
+										  JSON_C_TO_STRING_PLAIN) }, 1);
+	json_object_put(j);
+	etcd_kv_free(&kv);
+	return err;
+}
+
+/* The online, active member other than @not with the fewest VEs; NULL: none. */
+static const struct node_row *least_loaded(const struct node_row *rows, int n, const char *not)
+{
+	const struct node_row *best = NULL;
+
+	for (int i = 0; i < n; i++)
+		if (rows[i].online && strcmp(rows[i].state, "evacuated") &&
+		    strcmp(rows[i].name, not) && (!best || rows[i].ves < best->ves))
+			best = &rows[i];
+	return best;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Move VE @id of this node to @dest. On shared storage: stopped here,
+ * handed over by a transaction (the record names @dest, the owner key
+ * goes), started there by its agent. Else: vectl migrate --online.
+ */
+static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
+{
+	char self[16], idstr[16], rkey[CLUSTER_KEY_MAX], okey[CLUSTER_KEY_MAX], *json;
+	char conf[64], aside[80];
+	struct cluster_ve v;
+	struct timespec t0;
+	struct vectx x;
+	bool shared, running;
+	int rc, err;
+
+	snprintf(self, sizeof(self), "/proc/self/exe");
+	snprintf(idstr, sizeof(idstr), "%u", id);
+	rc = vectx_open(&x, "cluster evacuate", id, false);
+	if (rc)
+		return rc;
+	shared = cluster_shared_path(x.private_dir);
+	vectx_close(&x);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!shared) {
+		char *const argv[] = { self, "migrate", idstr, (char *)dest->addr, "--online", NULL };
+
+		rc = run_wait(run_spawn(argv, -1, 1, 2), NULL);
+		if (!rc)
+			printf("VE %u migrated to node %s (live) in %.1f s\n", id, dest->name,
+			       seconds_since(&t0));
+		return rc;
+	}
+	err = cluster_ve_get(c, id, &v);
+	if (err)
+		return etcd_failed("cannot read the VE's record", c, err);
+	running = !strcmp(v.state, "running");
+	if (running) {
+		char *const argv[] = { self, "stop", idstr, NULL };
+
+		rc = run_wait(run_spawn(argv, -1, -1, 2), NULL);
+		if (rc)
+			return rc;
+		err = cluster_ve_get(c, id, &v);
+		if (err)
+			return etcd_failed("cannot read the VE's record", c, err);
+	}
+	snprintf(v.node, sizeof(v.node), "%s", dest->name);
+	snprintf(v.state, sizeof(v.state), "%s", running ? "running" : "stopped");
+	json = cluster_ve_format(&v);
+	cluster_ve_key(rkey, sizeof(rkey), "ves", id);
+	cluster_ve_key(okey, sizeof(okey), "owner", id);
+	err = json ? etcd_txn(&c->etcd, &(struct etcd_cmp){ .key = rkey, .target = ETCD_MOD,
+							     .rev = v.mod_rev }, 1,
+			      (struct etcd_op[]){ { .key = rkey, .value = json },
+						  { .del = true, .key = okey } }, 2) : -ENOMEM;
+	free(json);
+	if (err) {
+		vectl_err("cluster evacuate: VE %u: cannot hand it to node %s (%s); it stays here, stopped",
+			  id, dest->name, c->etcd.err[0] ? c->etcd.err : strerror(-err));
+		return VECTL_ERR_CLUSTER;
+	}
+	snprintf(conf, sizeof(conf), "%s/%u.conf", VE_CONF_DIR, id);
+	snprintf(aside, sizeof(aside), "%s.evacuated", conf);
+	if (rename(conf, aside))
+		vectl_err("cluster evacuate: VE %u: cannot move %s aside: %s", id, conf,
+			  strerror(errno));
+	/* Its agent starts it there within a second or two: wait and say how long. */
+	for (int i = 0; running && i < 600; i++) {
+		if (!cluster_ve_get(c, id, &v) && !strcmp(v.node, dest->name) &&
+		    !strcmp(v.state, "running")) {
+			printf("VE %u restarted on node %s from the shared storage: %.1f s without service\n",
+			       id, dest->name, seconds_since(&t0));
+			return VECTL_OK;
+		}
+		usleep(100000);
+	}
+	if (running) {
+		vectl_err("cluster evacuate: VE %u: handed to node %s, which has not started it within 60 s",
+			  id, dest->name);
+		return VECTL_ERR_CLUSTER;
+	}
+	printf("VE %u handed to node %s (stopped)\n", id, dest->name);
+	return VECTL_OK;
+}
+
+static int evacuate(int argc, char **argv)
+{
+	struct local_ves l = { .n = 0 };
+	const struct node_row *me = NULL;
+	struct node_row *rows;
+	struct cluster c;
+	int n, rc, err, failed = 0;
+
+	rc = argc == 2 ? member_nodes(&c, &rows, &n) : usage();
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rows[i].name, argv[1]))
+			me = &rows[i];
+	if (!me) {
+		vectl_err("cluster evacuate: the cluster has no node %s (vectl cluster list)", argv[1]);
+		free(rows);
+		return VECTL_ERR_VALUE;
+	}
+	if (!least_loaded(rows, n, argv[1])) {
+		vectl_err("cluster evacuate: %s is the last active node online: there is nowhere to move its VEs",
+			  argv[1]);
+		free(rows);
+		return VECTL_ERR_CLUSTER;
+	}
+	/* Another node's VEs are moved by that node: ask it. */
+	if (strcmp(argv[1], c.node)) {
+		char *const fwd[] = { "ssh", "-o", "BatchMode=yes", (char *)me->addr, "vectl",
+				      "cluster", "evacuate", argv[1], NULL };
+
+		free(rows);
+		return run_wait(run_spawn(fwd, -1, 1, 2), NULL);
+	}
+	err = set_member_state(&c, c.node, "evacuated");
+	if (err) {
+		free(rows);
+		return etcd_failed("cannot mark the node evacuated", &c, err);
+	}
+	vectx_each_conf(collect, &l);
+	for (int i = 0; i < l.n; i++) {
+		const struct node_row *dest = least_loaded(rows, n, c.node);
+
+		rc = move_ve(&c, l.ids[i], dest);
+		if (rc) {
+			vectl_err("cluster evacuate: VE %u was not moved (exit status %d)", l.ids[i], rc);
+			failed++;
+		} else {
+			((struct node_row *)dest)->ves++;
+		}
+	}
+	free(rows);
+	printf("Node %s evacuated: %d VE%s moved, %d not; it takes no VEs until vectl cluster restore %s\n",
+	       c.node, l.n - failed, l.n - failed == 1 ? "" : "s", failed, c.node);
+	return failed ? VECTL_ERR_CLUSTER : VECTL_OK;
+}
+
+static int restore(int argc, char **argv)
+{
+	struct cluster c;
+	int rc, err;
+
+	rc = argc == 2 ? open_member(&c) : usage();
+	if (rc)
+		return rc;
+	err = set_member_state(&c, argv[1], "active");
+	if (err == -ENOENT) {
+		vectl_err("cluster restore: the cluster has no node %s (vectl cluster list)", argv[1]);
+		return VECTL_ERR_VALUE;
+	}
+	if (err)
+		return etcd_failed("cannot restore the node", &c, err);
+	printf("Node %s takes VEs again\n", argv[1]);
+	return VECTL_OK;
+}
+
+/* @arg for the remote shell ssh hands its command to: single-quoted. */
+static char *shell_quote(const char *arg)
+{
+	size_t n = 3;
+	char *q, *o;
+
+	for (const char *p = arg; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	q = malloc(n);
+	if (!q)
+		return NULL;
+	o = q;
+	*o++ = '\'';
+	for (const char *p = arg; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return q;
+}
+
+int cluster_create_on(const char *node, int argc, char **argv, bool *here)
+{
+	const struct node_row *dest = NULL;
+	char *cmd[128];
+	struct node_row *rows;
+	struct cluster c;
+	int n, rc, k = 0;
+
+	*here = false;
+	rc = member_nodes(&c, &rows, &n);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		const struct node_row *r = &rows[i];
+
+		if (!strcmp(node, "auto") ? r->online && strcmp(r->state, "evacuated") &&
+					    (!dest || r->ves < dest->ves) :
+					    !strcmp(r->name, node))
+			dest = r;
+	}
+	if (!dest || !dest->online || !strcmp(dest->state, "evacuated")) {
+		vectl_err("create: %s", !strcmp(node, "auto") ? "no node of the cluster is online and active" :
+			  !dest ? "--node: the cluster has no such node (vectl cluster list)" :
+			  "--node: that node is offline or evacuated");
+		free(rows);
+		return !dest && strcmp(node, "auto") ? VECTL_ERR_VALUE : VECTL_ERR_CLUSTER;
+	}
+	if (!strcmp(dest->name, c.node)) {
+		*here = true;
+		free(rows);
+		return 0;
+	}
+	/* The same create, without --node, on that node. */
+	cmd[k++] = "ssh";
+	cmd[k++] = "-o";
+	cmd[k++] = "BatchMode=yes";
+	cmd[k++] = (char *)dest->addr;
+	cmd[k++] = "vectl";
+	for (int i = 0; i < argc && k < (int)(sizeof(cmd) / sizeof(cmd[0])) - 1; i++) {
+		if (!strcmp(argv[i], "--node")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(argv[i], "--node=", 7))
+			continue;
+		cmd[k] = shell_quote(argv[i]);
+		if (!cmd[k++]) {
+			rc = VECTL_ERR_SYSTEM;
+			goto out;
+		}
+	}
+	cmd[k] = NULL;
+	printf("Creating on node %s (%s)\n", dest->name, dest->addr);
+	fflush(stdout);
+	rc = run_wait(run_spawn(cmd, -1, 1, 2), NULL);
+out:
+	for (int i = 5; i < k; i++)
+		free(cmd[i]);
+	free(rows);
+	return rc;
+}
+
 int cmd_cluster(int argc, char **argv)
 {
 	static const struct {
@@ -594,7 +911,8 @@ int cmd_cluster(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} verbs[] = {
 		{ "init", init }, { "token", token }, { "join", join }, { "leave", leave },
-		{ "list", list }, { "status", status },
+		{ "list", list }, { "status", status }, { "evacuate", evacuate },
+		{ "restore", restore },
 	};
 
 	if (argc < 2)
@@ -602,7 +920,8 @@ int cmd_cluster(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (!strcmp(argv[1], verbs[i].name))
 			return verbs[i].fn(argc - 1, argv + 1);
-	vectl_err("cluster: unknown verb '%s' (init, token, join, leave, list, status)", argv[1]);
+	vectl_err("cluster: unknown verb '%s' (init, token, join, leave, list, status, evacuate, restore)",
+		  argv[1]);
 	return VECTL_ERR_USAGE;
 }
 

@@ -98,13 +98,14 @@ int cmd_create(int argc, char **argv)
 		{ "diskspace", required_argument, NULL, 'd' },
 		{ "diskinodes", required_argument, NULL, 'n' },
 		{ "quotatime", required_argument, NULL, 'q' },
+		{ "node", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct ve_ip ips[VE_ADDR_MAX];
 	char ipbuf[VE_ADDR_MAX * (VE_IP_STRLEN + 1)], ipwhy[200];
 	int n_ips = 0;
 	const char *ostemplate = NULL, *config = NULL, *hostname = NULL, *private = NULL;
-	const char *layout_name = NULL, *disk[3] = { NULL, NULL, NULL };
+	const char *layout_name = NULL, *disk[3] = { NULL, NULL, NULL }, *node = NULL;
 	enum ve_layout layout = VE_LAYOUT_IMAGE;
 	struct disk_limits limits;
 	char tmpl[PATH_MAX], partial[PATH_MAX + 16], why[512];
@@ -128,6 +129,9 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 'p':
 			private = optarg;
+			break;
+		case 'N':
+			node = optarg;
 			break;
 		case 'l':
 			if (disk_layout_parse(optarg, &layout)) {
@@ -174,6 +178,17 @@ int cmd_create(int argc, char **argv)
 	if (private && private[0] != '/') {
 		vectl_err("create %u: --private needs an absolute path, not '%s'", id, private);
 		return VECTL_ERR_VALUE;
+	}
+	if (node && !cluster_configured()) {
+		vectl_err("create %u: --node needs a cluster (vectl cluster init, or join)", id);
+		return VECTL_ERR_CLUSTER;
+	}
+	if (node) {
+		bool here;
+
+		rc = cluster_create_on(node, argc, argv, &here);
+		if (rc || !here)
+			return rc;
 	}
 	rc = vectx_open(&x, "create", id, true);
 	if (rc)

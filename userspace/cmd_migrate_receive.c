@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "cluster.h"
 #include "commands.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -301,6 +302,8 @@ static int finish_commit(struct recv *r)
 		return VECTL_ERR_SYSTEM;
 	}
 	fault_point("migrate:committed-here");
+	/* In a cluster, the VE is this node's now. */
+	cluster_adopt_id("migrate", r->x.id);
 	return VECTL_OK;
 }
 

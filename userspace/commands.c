@@ -14,7 +14,7 @@
 
 const struct vectl_cmd vectl_cmds[] = {
 	{ "create", cmd_create,
-	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR] [--ipadd ADDR]... [--layout image|dir] [--diskspace S[:H]] [--diskinodes S[:H]] [--quotatime SEC]" },
+	  "create ID --ostemplate NAME [--config NAME] [--hostname H] [--private DIR] [--ipadd ADDR]... [--layout image|dir] [--diskspace S[:H]] [--diskinodes S[:H]] [--quotatime SEC] [--node NODE|auto]" },
 	{ "start", cmd_start, "start ID | start --onboot-all" },
 	{ "stop", cmd_stop, "stop ID [--fast] | stop --all [--fast]" },
 	{ "restart", cmd_restart, "restart ID" },
@@ -34,7 +34,7 @@ const struct vectl_cmd vectl_cmds[] = {
 	{ "network", cmd_network,
 	  "network create NAME [--subnet CIDR] [--vni N] [--peer ADDR[=KEY]]... [--encrypt] | delete NAME | list [-H] [-j] | key" },
 	{ "cluster", cmd_cluster,
-	  "cluster init --etcd URLS [--name NODE] [--addr ADDR] [--lease-ttl SECONDS] [--watchdog] | token | join TOKEN [--name NODE] [--addr ADDR] [--watchdog] | leave | list [-H] [-j] | status" },
+	  "cluster init --etcd URLS [--name NODE] [--addr ADDR] [--lease-ttl SECONDS] [--watchdog] | token | join TOKEN [--name NODE] [--addr ADDR] [--watchdog] | leave | list [-H] [-j] | status | evacuate NODE | restore NODE" },
 	{ "firewall", cmd_firewall,
 	  "firewall ID list [-H] [-j] | add --dir in|out --proto tcp|udp|icmp|any [--sport P] [--dport P] [--src ADDR] [--dst ADDR] --action accept|drop | del N | policy in|out accept|drop" },
 	{ "convert", cmd_convert, "convert ID --layout image" },

@@ -347,6 +347,11 @@ static int post(struct etcd *e, const char *path, struct json_object *req, struc
 	const char *body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	int err = -EHOSTUNREACH;
 
+	if (e->before && e->before(e)) {
+		snprintf(e->err, sizeof(e->err), "a request to etcd skipped: no time left for it");
+		return -ETIME;
+	}
+
 	for (int tries = 0; tries < e->n_ep; tries++) {
 		const struct etcd_endpoint *ep = &e->ep[e->cur];
 		struct json_object *json = NULL;
@@ -396,6 +401,7 @@ static int post(struct etcd *e, const char *path, struct json_object *req, struc
 		*out = json;
 		return 0;
 	}
+	e->failed = true;
 	return err;
 }
 

@@ -27,6 +27,9 @@ struct etcd {
 	int64_t revision;	/* the store's revision in the last answer */
 	char err[320];		/* what went wrong, for a message */
 	char local[64];		/* our address on the way to the endpoint */
+	bool failed;		/* a request found no endpoint that answered */
+	/* Called before each request (NULL: none); nonzero skips it (-ETIME). */
+	int (*before)(struct etcd *e);
 };
 
 struct etcd_kv {
