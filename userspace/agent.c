@@ -480,7 +480,8 @@ static void unlock_ve(int fd)
 /* A VE the cluster gave to another node: its config here goes aside. */
 static void stale(uint32_t id, const char *node, bool running)
 {
-	char from[64], to[80];
+	char from[64], to[80], migrating[96];
+	int lock;
 
 	if (running) {
 		vectl_err("VE %u runs here, but the cluster gives it to node %s", id, node);
@@ -488,6 +489,17 @@ static void stale(uint32_t id, const char *node, bool running)
 	}
 	snprintf(from, sizeof(from), "%s/%u.conf", VE_CONF_DIR, id);
 	snprintf(to, sizeof(to), "%s.taken", from);
+	snprintf(migrating, sizeof(migrating), "%s.migrating", from);
+	/*
+	 * Not while a vectl works on it: a migration arriving here names this
+	 * node in the record only at its commit, after the config is in place.
+	 */
+	lock = lock_ve(id);
+	if (lock < 0 || !access(migrating, F_OK)) {
+		unlock_ve(lock);
+		return;
+	}
+	unlock_ve(lock);
 	if (rename(from, to))
 		vectl_err("VE %u is node %s's now: cannot move %s aside: %s", id, node, from,
 			  strerror(errno));
