@@ -130,12 +130,19 @@ int cluster_ttl(struct cluster *c)
 	return ttl;
 }
 
-static void get_str(struct json_object *j, const char *key, char *out, size_t len)
+void cluster_json_str(struct json_object *j, const char *key, char *out, size_t len)
 {
 	struct json_object *v;
 
-	if (json_object_object_get_ex(j, key, &v))
+	if (j && json_object_object_get_ex(j, key, &v))
 		snprintf(out, len, "%s", json_object_get_string(v));
+}
+
+long long cluster_json_int(struct json_object *j, const char *key)
+{
+	struct json_object *v;
+
+	return j && json_object_object_get_ex(j, key, &v) ? json_object_get_int64(v) : 0;
 }
 
 int cluster_ve_parse(const char *json, uint32_t id, struct cluster_ve *v)
@@ -148,10 +155,10 @@ int cluster_ve_parse(const char *json, uint32_t id, struct cluster_ve *v)
 		json_object_put(j);
 		return -EINVAL;
 	}
-	get_str(j, "node", v->node, sizeof(v->node));
-	get_str(j, "state", v->state, sizeof(v->state));
-	get_str(j, "ip", v->ip, sizeof(v->ip));
-	get_str(j, "hostname", v->hostname, sizeof(v->hostname));
+	cluster_json_str(j, "node", v->node, sizeof(v->node));
+	cluster_json_str(j, "state", v->state, sizeof(v->state));
+	cluster_json_str(j, "ip", v->ip, sizeof(v->ip));
+	cluster_json_str(j, "hostname", v->hostname, sizeof(v->hostname));
 	json_object_put(j);
 	return v->node[0] ? 0 : -EINVAL;
 }

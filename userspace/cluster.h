@@ -59,6 +59,12 @@ void cluster_ve_key(char *buf, size_t len, const char *kind, uint32_t id);
 /* The cluster's lease TTL ("ttl" of /ve/cluster), in seconds. */
 int cluster_ttl(struct cluster *c);
 
+struct json_object;
+/* Field @key of record @j (NULL: none): a string into @out, untouched if absent. */
+void cluster_json_str(struct json_object *j, const char *key, char *out, size_t len);
+/* An integer field, 0 if absent. */
+long long cluster_json_int(struct json_object *j, const char *key);
+
 /* A VE's cluster-wide record (ves/ID). */
 struct cluster_ve {
 	uint32_t id;

@@ -460,21 +460,6 @@ static const char *base_name(const char *key, const char *kind)
 	return strlen(key) > l ? key + l : "";
 }
 
-static void json_str(struct json_object *j, const char *key, char *out, size_t len)
-{
-	struct json_object *v;
-
-	if (j && json_object_object_get_ex(j, key, &v))
-		snprintf(out, len, "%s", json_object_get_string(v));
-}
-
-static long long json_int(struct json_object *j, const char *key)
-{
-	struct json_object *v;
-
-	return j && json_object_object_get_ex(j, key, &v) ? json_object_get_int64(v) : 0;
-}
-
 /* Every member with what its agent published, and its VEs counted. */
 static int nodes_read(struct cluster *c, struct node_row **rows, int *n)
 {
@@ -498,16 +483,16 @@ static int nodes_read(struct cluster *c, struct node_row **rows, int *n)
 		struct json_object *j = json_tokener_parse(m[i].value);
 
 		snprintf(r->name, sizeof(r->name), "%s", base_name(m[i].key, "members"));
-		json_str(j, "addr", r->addr, sizeof(r->addr));
-		json_str(j, "state", r->state, sizeof(r->state));
+		cluster_json_str(j, "addr", r->addr, sizeof(r->addr));
+		cluster_json_str(j, "state", r->state, sizeof(r->state));
 		json_object_put(j);
 		for (int k = 0; k < non; k++) {
 			if (strcmp(base_name(on[k].key, "nodes"), r->name))
 				continue;
 			j = json_tokener_parse(on[k].value);
 			r->online = true;
-			r->cpus = (int)json_int(j, "cpus");
-			r->mem_free_kb = json_int(j, "mem_avail_kb");
+			r->cpus = (int)cluster_json_int(j, "cpus");
+			r->mem_free_kb = cluster_json_int(j, "mem_avail_kb");
 			json_object_put(j);
 		}
 		for (int k = 0; k < nves; k++) {
