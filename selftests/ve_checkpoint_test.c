@@ -146,7 +146,14 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 	/* The connection is the one from before: the echo server answers on it. */
 	for (int i = 0; i < 60 && echoed(self) <= lines + 2; i++)
 		sleep(1);
-	EXPECT_LT(lines + 2, echoed(self)) TH_LOG("the connection does not echo after the resume");
+	EXPECT_LT(lines + 2, echoed(self)) {
+		/* Which end lost it: the host's socket, the VE's, or the client. */
+		SH("kill -0 $(cat /tmp/ve_ck_client.pid) && echo client alive; cat /proc/net/tcp;"
+		   " /usr/sbin/ip route get " ADDR "; cat /proc/net/snmp | grep Tcp:");
+		TH_LOG("the connection does not echo after the resume; host: %s", self->out);
+		V("exec %u sh -c 'cat /proc/net/tcp; grep Tcp: /proc/net/snmp'", A);
+		TH_LOG("VE: %s", self->out);
+	}
 	/* Module: running again, every task counted, the limit kept. */
 	ASSERT_EQ(0, V("list -H -o numproc %u", A));
 	EXPECT_LE(4, atoi(self->out)) TH_LOG("numproc %s", self->out);

@@ -28,6 +28,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ static struct {
 	char peer_names[AGENT_PEERS_MAX][CLUSTER_NAME_MAX];
 	int n_peers;
 	int timeout_ms;		/* per request to etcd: less than the watchdog's */
+	int try_ms;		/* per try of a renewal, which tries again; 0: none */
 	bool evacuated;		/* this node takes no VEs of others (cluster evacuate) */
 	int probe_fd;		/* answers the others' probes; -1: none */
 	int watchdog_fd;	/* /dev/watchdog, -1: none */
@@ -84,12 +86,18 @@ static atomic_bool etcd_down, resp_stop;
 static bool verbose;
 
 /* For ved -v: what the agent did, stamped with the boot clock (/proc/uptime's). */
-static void say(const char *what)
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
 {
 	struct timespec ts;
+	char what[512];
+	va_list ap;
 
 	if (!verbose)
 		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	fprintf(stderr, "ved: %s at uptime %lld.%03ld s\n", what, (long long)ts.tv_sec,
 		ts.tv_nsec / 1000000);
@@ -125,6 +133,8 @@ static int budget(struct etcd *e)
 	if (e->failed)
 		return -1;
 	e->timeout_ms = a.timeout_ms;
+	if (a.try_ms && a.try_ms < e->timeout_ms)
+		e->timeout_ms = a.try_ms;
 	if (a.lease) {
 		left = a.fence_at - PROBE_WAIT_MS - now_ms();
 		if (left < e->timeout_ms)
@@ -541,10 +551,15 @@ static void publish_ve(uint32_t id, void *data)
 		goto out;
 	err = cluster_ve_get(&a.c, id, &cur);
 	if (err == -ENOENT) {
-		/* Made here while the control center was away (not one a destroy is taking). */
+		/*
+		 * Made here while the control center was away (not one a destroy
+		 * is taking, or took since this round read its config).
+		 */
 		int lock = lock_ve(id);
+		char path[64];
 
-		err = lock < 0 ? -EBUSY : cluster_ve_register(&a.c, id, &cur);
+		snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, id);
+		err = lock < 0 || access(path, F_OK) ? -EBUSY : cluster_ve_register(&a.c, id, &cur);
 		if (!err)
 			err = cluster_ve_get(&a.c, id, &cur);
 		unlock_ve(lock);
@@ -557,6 +572,7 @@ static void publish_ve(uint32_t id, void *data)
 		v.mod_rev = cur.mod_rev;
 		err = cluster_ve_update(&a.c, &v);
 		if (!err) {
+			say("VE %u: published %s", id, json);
 			free(p->json);
 			p->json = json;
 			json = NULL;
@@ -635,6 +651,7 @@ static void take_over(const struct cluster_ve *r)
 	}
 	snprintf(mine.node, sizeof(mine.node), "%s", a.c.node);
 	snprintf(mine.state, sizeof(mine.state), "stopped");
+	mine.from[0] = '\0';
 	json = cluster_ve_format(&mine);
 	cluster_ve_key(rkey, sizeof(rkey), "ves", r->id);
 	cluster_ve_key(okey, sizeof(okey), "owner", r->id);
@@ -681,6 +698,27 @@ static void take_over(const struct cluster_ve *r)
 out:
 	conf_free(&cf);
 	etcd_kv_free(&kv);
+}
+
+/*
+ * One renewal of the lease, tried again until the time to fence is near:
+ * a lost packet or a slow answer costs one try (of at most a sixth of the
+ * TTL), not the node's VEs. @sent: when the one that answered was sent.
+ */
+static int renew(int64_t *sent, int *left)
+{
+	int err;
+
+	for (;;) {
+		*sent = now_ms();
+		a.try_ms = a.ttl * 1000 / 6;
+		err = etcd_keepalive(&a.c.etcd, a.lease, left);
+		a.try_ms = 0;
+		if (!err || now_ms() + PROBE_WAIT_MS + 300 >= a.fence_at)
+			return err;
+		a.c.etcd.failed = false;
+		usleep(100000);
+	}
 }
 
 /* Whether member @node fences itself (its agent feeds a watchdog). */
@@ -745,10 +783,13 @@ static void failover(void)
 								     NULL, 10), r))
 			continue;
 		r->mod_rev = ves[i].mod_rev;
-		/* Handed to this node: its config is not here yet. */
+		/*
+		 * Handed to this node by another (not one a create here is
+		 * making): its config is not here yet.
+		 */
 		if (!strcmp(r->node, a.c.node)) {
 			snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, r->id);
-			if (access(path, F_OK) && errno == ENOENT)
+			if (r->from[0] && access(path, F_OK) && errno == ENOENT)
 				cand[n].prio = INT_MAX, n++;
 			continue;
 		}
@@ -868,9 +909,7 @@ void agent_round(struct ve_nl *nl, bool say_what)
 		a.published = 0;
 		say("lease granted");
 	} else if (now - a.renewed >= a.ttl / 3 || a.down) {
-		/* An answer after the fencing time is of no use: budget() cuts the wait. */
-		sent = now_ms();
-		err = etcd_keepalive(&a.c.etcd, a.lease, &left);
+		err = renew(&sent, &left);
 		if (err) {
 			note_down("cannot renew the lease");
 			if (now_ms() + PROBE_WAIT_MS >= a.fence_at && !etcd_down_everywhere())

@@ -159,6 +159,7 @@ int cluster_ve_parse(const char *json, uint32_t id, struct cluster_ve *v)
 	cluster_json_str(j, "state", v->state, sizeof(v->state));
 	cluster_json_str(j, "ip", v->ip, sizeof(v->ip));
 	cluster_json_str(j, "hostname", v->hostname, sizeof(v->hostname));
+	cluster_json_str(j, "from", v->from, sizeof(v->from));
 	json_object_put(j);
 	return v->node[0] ? 0 : -EINVAL;
 }
@@ -174,6 +175,8 @@ char *cluster_ve_format(const struct cluster_ve *v)
 	json_object_object_add(j, "state", json_object_new_string(v->state));
 	json_object_object_add(j, "ip", json_object_new_string(v->ip));
 	json_object_object_add(j, "hostname", json_object_new_string(v->hostname));
+	if (v->from[0])
+		json_object_object_add(j, "from", json_object_new_string(v->from));
 	s = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 	json_object_put(j);
 	return s;
@@ -241,23 +244,29 @@ int cluster_ve_unregister(struct cluster *c, uint32_t id)
 {
 	char key[CLUSTER_KEY_MAX], owner[CLUSTER_KEY_MAX], conf[CLUSTER_KEY_MAX];
 	struct cluster_ve v;
-	int err;
+	int err = -ECANCELED;
 
-	err = cluster_ve_get(c, id, &v);
-	if (err)
-		return err == -ENOENT ? 0 : err;
-	if (strcmp(v.node, c->node))
-		return 0;
 	cluster_ve_key(key, sizeof(key), "ves", id);
 	cluster_ve_key(owner, sizeof(owner), "owner", id);
 	cluster_ve_key(conf, sizeof(conf), "conf", id);
-	err = etcd_txn(&c->etcd, &(struct etcd_cmp){ .key = key, .target = ETCD_MOD,
-						      .rev = v.mod_rev }, 1,
-		       (struct etcd_op[]){ { .del = true, .key = key },
-					   { .del = true, .key = owner },
-					   { .del = true, .key = conf } }, 3);
-	/* Changed meanwhile: by its node, which is not this one any more. */
-	return err == -ECANCELED ? 0 : err;
+	/*
+	 * Changed meanwhile (this node's agent writing the VE's state, or
+	 * another node taking it): read again; only a record naming this
+	 * node goes.
+	 */
+	for (int i = 0; i < 5 && err == -ECANCELED; i++) {
+		err = cluster_ve_get(c, id, &v);
+		if (err)
+			return err == -ENOENT ? 0 : err;
+		if (strcmp(v.node, c->node))
+			return 0;
+		err = etcd_txn(&c->etcd, &(struct etcd_cmp){ .key = key, .target = ETCD_MOD,
+							      .rev = v.mod_rev }, 1,
+			       (struct etcd_op[]){ { .del = true, .key = key },
+						   { .del = true, .key = owner },
+						   { .del = true, .key = conf } }, 3);
+	}
+	return err;
 }
 
 int cluster_elsewhere(uint32_t id, char *node, size_t len)
@@ -317,21 +326,30 @@ void cluster_release_id(const char *verb, uint32_t id)
 			  verb, id, c.etcd.err[0] ? c.etcd.err : strerror(-err));
 }
 
-int cluster_no_ve(const char *verb, uint32_t id)
+int cluster_elsewhere_error(const char *verb, uint32_t id)
 {
 	char node[CLUSTER_NAME_MAX];
 
-	if (cluster_elsewhere(id, node, sizeof(node))) {
-		vectl_err("%s %u: VE %u is on node %s of the cluster: run vectl there (ssh %s vectl %s %u ...)",
-			  verb, id, id, node, node, verb, id);
-		return VECTL_ERR_ELSEWHERE;
-	}
+	if (!cluster_elsewhere(id, node, sizeof(node)))
+		return 0;
+	vectl_err("%s %u: VE %u is on node %s of the cluster: run vectl there (ssh %s vectl %s %u ...)",
+		  verb, id, id, node, node, verb, id);
+	return VECTL_ERR_ELSEWHERE;
+}
+
+int cluster_no_ve(const char *verb, uint32_t id)
+{
+	int rc = cluster_elsewhere_error(verb, id);
+
+	if (rc)
+		return rc;
 	vectl_err("%s %u: VE does not exist", verb, id);
 	return VECTL_ERR_NOCONFIG;
 }
 
-int cluster_adopt_id(const char *verb, uint32_t id)
+int cluster_adopt_id(const char *verb, uint32_t id, bool running)
 {
+	const char *state = running ? "running" : "stopped";
 	struct cluster_ve v;
 	struct cluster c;
 	char why[512];
@@ -339,12 +357,26 @@ int cluster_adopt_id(const char *verb, uint32_t id)
 
 	if (cluster_open(&c, why, sizeof(why)))
 		return 0;
-	err = cluster_ve_get(&c, id, &v);
-	if (err == -ENOENT)
-		err = cluster_ve_register(&c, id, &v);
-	else if (!err && strcmp(v.node, c.node)) {
+	/*
+	 * The old node's agent may write the record meanwhile (the VE stopped
+	 * there): read it again and retry, a few times.
+	 */
+	for (int i = 0; i < 5; i++) {
+		err = cluster_ve_get(&c, id, &v);
+		if (err == -ENOENT) {
+			/* Made as stopped: read back, then set as it is. */
+			err = cluster_ve_register(&c, id, &v);
+			if (err && err != -EEXIST)
+				break;
+			continue;
+		}
+		if (err || (!strcmp(v.node, c.node) && !strcmp(v.state, state)))
+			break;
 		snprintf(v.node, sizeof(v.node), "%s", c.node);
+		snprintf(v.state, sizeof(v.state), "%s", state);
 		err = cluster_ve_update(&c, &v);
+		if (err != -ECANCELED)
+			break;
 	}
 	if (err)
 		vectl_err("%s %u: warning: the cluster still lists the VE on its old node (%s)", verb,

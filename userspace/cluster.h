@@ -72,6 +72,8 @@ struct cluster_ve {
 	char state[16];
 	char ip[256];
 	char hostname[256];
+	/* Handed to @node by this node (cluster evacuate), not started there yet. */
+	char from[CLUSTER_NAME_MAX];
 	int64_t mod_rev;
 };
 
@@ -115,12 +117,15 @@ void cluster_release_id(const char *verb, uint32_t id);
  * the cluster has it. The exit code.
  */
 int cluster_no_ve(const char *verb, uint32_t id);
+/* The same when another node has it; 0 (nothing said) when none does. */
+int cluster_elsewhere_error(const char *verb, uint32_t id);
 
 /*
- * VE @id arrived here (a migration): the cluster's record names this node
- * from now on. 0, or -errno after a warning; 0 outside a cluster.
+ * VE @id arrived here (a migration), @running or not: the cluster's
+ * record names this node from now on. 0, or -errno after a warning; 0
+ * outside a cluster.
  */
-int cluster_adopt_id(const char *verb, uint32_t id);
+int cluster_adopt_id(const char *verb, uint32_t id, bool running);
 
 /*
  * vectl create --node @node (a member's name, or "auto": the online, active

@@ -30,7 +30,9 @@
 #include "list.h"
 #include "netaddr.h"
 #include "parse.h"
+#include "nl.h"
 #include "run.h"
+#include "veapi.h"
 #include "vectx.h"
 
 #define TOKEN_SECRET_LEN	32
@@ -641,6 +643,21 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* VE @id, stopped, went to another node: the module here forgets it too. */
+static void forget_here(uint32_t id)
+{
+	static struct ve_nl nl;
+	int err;
+
+	if (ve_nl_open(&nl))
+		return;
+	err = veapi_del(&nl, id);
+	if (err && err != -ENOENT)
+		vectl_err("cluster evacuate: VE %u: warning: the module here still lists it (%s): vectl kernel del %u",
+			  id, ve_nl_strerror(&nl, err), id);
+	ve_nl_close(&nl);
+}
+
 /*
  * Move VE @id of this node to @dest. On shared storage: stopped here,
  * handed over by a transaction (the record names @dest, the owner key
@@ -689,6 +706,7 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 	}
 	snprintf(v.node, sizeof(v.node), "%s", dest->name);
 	snprintf(v.state, sizeof(v.state), "%s", running ? "running" : "stopped");
+	snprintf(v.from, sizeof(v.from), "%s", c->node);
 	json = cluster_ve_format(&v);
 	cluster_ve_key(rkey, sizeof(rkey), "ves", id);
 	cluster_ve_key(okey, sizeof(okey), "owner", id);
@@ -707,6 +725,7 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 	if (rename(conf, aside))
 		vectl_err("cluster evacuate: VE %u: cannot move %s aside: %s", id, conf,
 			  strerror(errno));
+	forget_here(id);
 	/* Its agent starts it there within a second or two: wait and say how long. */
 	for (int i = 0; running && i < 600; i++) {
 		if (!cluster_ve_get(c, id, &v) && !strcmp(v.node, dest->name) &&

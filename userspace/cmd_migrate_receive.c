@@ -294,8 +294,8 @@ static int place_dump(struct recv *r)
 	return VECTL_OK;
 }
 
-/* The commit on this node: the VE placed (and running, if it is to). */
-static int finish_commit(struct recv *r)
+/* The commit on this node: the VE placed (and @running, if it is to). */
+static int finish_commit(struct recv *r, bool running)
 {
 	if (unlink(r->conf_tmp)) {
 		vectl_err("migrate %u: cannot remove %s: %s", r->x.id, r->conf_tmp, strerror(errno));
@@ -303,7 +303,7 @@ static int finish_commit(struct recv *r)
 	}
 	fault_point("migrate:committed-here");
 	/* In a cluster, the VE is this node's now. */
-	cluster_adopt_id("migrate", r->x.id);
+	cluster_adopt_id("migrate", r->x.id, running);
 	return VECTL_OK;
 }
 
@@ -335,7 +335,7 @@ static int commit(struct recv *r, const char *run)
 	r->x.exists = true;
 	fault_point("migrate:placed");
 	if (!run)
-		return place_dump(r) ?: finish_commit(r);
+		return place_dump(r) ?: finish_commit(r, false);
 	err = ve_nl_open(&nl);
 	if (err)
 		return vectl_open_error("migrate", err);
@@ -365,7 +365,7 @@ static int commit(struct recv *r, const char *run)
 		unlink(r->x.conf_path);
 		rename(r->x.private_dir, r->private_tmp);
 	} else {
-		rc = finish_commit(r);
+		rc = finish_commit(r, true);
 		if (!rc)
 			printf("VE %u %s\n", r->x.id, resume ? "resumed" : "started");
 	}

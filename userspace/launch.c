@@ -379,11 +379,10 @@ int launch_open(struct ve_nl *nl, struct vectx *x, const char *verb, uint32_t id
 	if (rc)
 		return rc;
 	if (!x->exists) {
-		char node[CLUSTER_NAME_MAX];
-
 		vectx_close(x);
-		if (cluster_elsewhere(id, node, sizeof(node)))
-			return cluster_no_ve(verb, id);
+		rc = cluster_elsewhere_error(verb, id);
+		if (rc)
+			return rc;
 		vectl_err("%s %u: VE does not exist (create it with: vectl create %u --ostemplate NAME)",
 			  verb, id, id);
 		return VECTL_ERR_NOCONFIG;
