@@ -94,6 +94,15 @@ START_TEST(ve_record)
 	ck_assert_str_eq(w.state, "running");
 	ck_assert_str_eq(w.ip, v.ip);
 	ck_assert_str_eq(w.hostname, v.hostname);
+	ck_assert_str_eq(w.from, "");
+	/* No "from" but while handed over: a record without it reads as none. */
+	ck_assert_ptr_null(strstr(json, "from"));
+	free(json);
+	strcpy(v.from, "node1");
+	json = cluster_ve_format(&v);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_int_eq(0, cluster_ve_parse(json, 372, &w));
+	ck_assert_str_eq(w.from, "node1");
 	free(json);
 	ck_assert_int_eq(-EINVAL, cluster_ve_parse("{\"state\":\"running\"}", 1, &w));
 	ck_assert_int_eq(-EINVAL, cluster_ve_parse("not json", 1, &w));
