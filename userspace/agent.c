@@ -491,7 +491,7 @@ static void unlock_ve(int fd)
 static void stale(uint32_t id, const char *node, bool running)
 {
 	char from[64], to[80], migrating[96];
-	int lock;
+	int lock, err;
 
 	if (running) {
 		vectl_err("VE %u runs here, but the cluster gives it to node %s", id, node);
@@ -510,11 +510,17 @@ static void stale(uint32_t id, const char *node, bool running)
 		return;
 	}
 	unlock_ve(lock);
-	if (rename(from, to))
+	if (rename(from, to)) {
 		vectl_err("VE %u is node %s's now: cannot move %s aside: %s", id, node, from,
 			  strerror(errno));
-	else
-		vectl_err("VE %u is node %s's now: its config here moved to %s", id, node, to);
+		return;
+	}
+	vectl_err("VE %u is node %s's now: its config here moved to %s", id, node, to);
+	/* And the module here forgets it (stopped: a fenced VE's object stays). */
+	err = veapi_del(a.nl, id);
+	if (err && err != -ENOENT)
+		vectl_err("VE %u: the module here still lists it (%s): vectl kernel del %u", id,
+			  ve_nl_strerror(a.nl, err), id);
 }
 
 static void publish_ve(uint32_t id, void *data)
