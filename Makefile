@@ -120,10 +120,9 @@ stress: deps all selftests templates
 
 # The cluster's tests alone (make check runs them too): the two-node test
 # bed, etcd on node1, shared storage over 9p (Documentation/cluster.md).
-# UNSETTLED=1 also runs the two cases make check skips (testing.md).
 check-cluster: deps all selftests templates
 	VM_NODES=2 VM_TCG=single VM_TIMEOUT=2700 \
-	VM_APPEND="VE_SELFTESTS=./ve_cluster_nodes_test $(if $(UNSETTLED),VE_CLUSTER_UNSETTLED=1)" \
+	VM_APPEND="VE_SELFTESTS=./ve_cluster_nodes_test" \
 		scripts/vm -f selftests/run_guest.sh
 
 # The selftests on a KASAN/lockdep/kmemleak/UBSAN kernel (built once, cached

@@ -440,13 +440,6 @@ static int shared_mount(FIXTURE_DATA(cl) *self, int node)
  */
 TEST_F_TIMEOUT(cl, partition_never_runs_a_ve_twice, 900)
 {
-	/*
-	 * Passed alone (make check-cluster) twice, failed under the load of
-	 * the full make check (node1 did not take the VE over within 60 s):
-	 * not yet understood, so not gating. VE_CLUSTER_UNSETTLED=1 runs it.
-	 */
-	if (!ve_env_int("VE_CLUSTER_UNSETTLED", 0))
-		SKIP(return, "unsettled under load (Documentation/testing.md); VE_CLUSTER_UNSETTLED=1 runs it");
 	ASSERT_EQ(0, shared_mount(self, 1)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, shared_mount(self, 2)) TH_LOG("%s", self->err);
 	on(self, 1, "rm -rf /var/lib/ve/shared/374 /var/lib/ve/shared/374.epoch");
@@ -498,13 +491,6 @@ TEST_F_TIMEOUT(cl, partition_never_runs_a_ve_twice, 900)
  */
 TEST_F_TIMEOUT(cl, evacuate_and_restore, 900)
 {
-	/*
-	 * Not passing yet: after the live migration of the local VE, node1 does
-	 * not run it (the destination's agent may race the migration's
-	 * commit). VE_CLUSTER_UNSETTLED=1 runs it.
-	 */
-	if (!ve_env_int("VE_CLUSTER_UNSETTLED", 0))
-		SKIP(return, "evacuation's live path fails (Documentation/testing.md); VE_CLUSTER_UNSETTLED=1 runs it");
 	ASSERT_EQ(0, shared_mount(self, 1)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, shared_mount(self, 2)) TH_LOG("%s", self->err);
 	on(self, 1, "rm -rf /var/lib/ve/shared/375 /var/lib/ve/shared/375.epoch");

@@ -726,9 +726,12 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 		vectl_err("cluster evacuate: VE %u: cannot move %s aside: %s", id, conf,
 			  strerror(errno));
 	forget_here(id);
-	/* Its agent starts it there within a second or two: wait and say how long. */
+	/*
+	 * Its agent starts it there within a second or two: wait and say how
+	 * long. Running there once that agent wrote the record (no "from").
+	 */
 	for (int i = 0; running && i < 600; i++) {
-		if (!cluster_ve_get(c, id, &v) && !strcmp(v.node, dest->name) &&
+		if (!cluster_ve_get(c, id, &v) && !strcmp(v.node, dest->name) && !v.from[0] &&
 		    !strcmp(v.state, "running")) {
 			printf("VE %u restarted on node %s from the shared storage: %.1f s without service\n",
 			       id, dest->name, seconds_since(&t0));
