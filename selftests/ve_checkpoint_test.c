@@ -151,7 +151,7 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 		SH("kill -0 $(cat /tmp/ve_ck_client.pid) && echo client alive; cat /proc/net/tcp;"
 		   " /usr/sbin/ip route get " ADDR "; cat /proc/net/snmp | grep Tcp:");
 		TH_LOG("the connection does not echo after the resume; host: %s", self->out);
-		V("exec %u sh -c 'cat /proc/net/tcp; grep Tcp: /proc/net/snmp'", A);
+		V("exec %u sh -c 'cat /proc/net/tcp /proc/net/tcp6; grep Tcp: /proc/net/snmp'", A);
 		TH_LOG("VE: %s", self->out);
 	}
 	/* Module: running again, every task counted, the limit kept. */

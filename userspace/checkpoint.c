@@ -560,9 +560,9 @@ long long ck_predump(struct ve_nl *nl, struct vectx *x, const char *dir, int rou
 int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir, int rounds)
 {
 	static struct ck_record rec;
+	char prev[32], path[64];
 	struct ve_info info;
-	char prev[32];
-	int rc, err;
+	int rc, err, netns;
 
 	rc = running_init(nl, x, &rec);
 	if (!rc)
@@ -573,9 +573,19 @@ int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir, int rounds)
 	if (rc)
 		return rc;
 	snprintf(prev, sizeof(prev), "pre%d", rounds);
+	/*
+	 * The VE's network namespace held past criu's kill: a dying one drops
+	 * its nftables hooks (criu's lock) before its devices, and a client's
+	 * packet routed in meanwhile would meet no socket and be reset. Held,
+	 * the lock stands until the host's side is gone.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)rec.init);
+	netns = open(path, O_RDONLY | O_CLOEXEC);
 	fault_point("suspend:dumping");
 	rc = run_dump("dump", &rec, dir, rounds ? prev : NULL);
 	if (rc) {
+		if (netns >= 0)
+			close(netns);
 		/* criu let the tasks go on; the images are of no use, its log is. */
 		dump_failed(x, "dump", rc, dir);
 		if (veapi_get(nl, x->id, &info) || info.state != VE_STATE_RUNNING)
@@ -593,7 +603,10 @@ int ck_suspend(struct ve_nl *nl, struct vectx *x, const char *dir, int rounds)
 	if (!veapi_wait_state(nl, x->id, VE_STATE_STOPPED, 10000))
 		veapi_stop(nl, x->id);
 	net_wait_keeper(x, 5);
-	err = launch_cleanup(x, true, true);
+	/* The pair goes at once while the namespace is held (not behind). */
+	err = launch_cleanup(x, true, netns < 0);
+	if (netns >= 0)
+		close(netns);
 	return rc ? rc : err;
 }
 
