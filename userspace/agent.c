@@ -491,13 +491,13 @@ static void unlock_ve(int fd)
 static void stale(uint32_t id, const char *node, bool running)
 {
 	char from[64], to[80], migrating[96];
-	int lock, err;
+	int lock;
 
 	if (running) {
 		vectl_err("VE %u runs here, but the cluster gives it to node %s", id, node);
 		return;
 	}
-	snprintf(from, sizeof(from), "%s/%u.conf", VE_CONF_DIR, id);
+	ve_conf_path(from, sizeof(from), id);
 	snprintf(to, sizeof(to), "%s.taken", from);
 	snprintf(migrating, sizeof(migrating), "%s.migrating", from);
 	/*
@@ -517,10 +517,7 @@ static void stale(uint32_t id, const char *node, bool running)
 	}
 	vectl_err("VE %u is node %s's now: its config here moved to %s", id, node, to);
 	/* And the module here forgets it (stopped: a fenced VE's object stays). */
-	err = veapi_del(a.nl, id);
-	if (err && err != -ENOENT)
-		vectl_err("VE %u: the module here still lists it (%s): vectl kernel del %u", id,
-			  ve_nl_strerror(a.nl, err), id);
+	cluster_forget_here(a.nl, "", id);
 }
 
 static void publish_ve(uint32_t id, void *data)
@@ -564,7 +561,7 @@ static void publish_ve(uint32_t id, void *data)
 		int lock = lock_ve(id);
 		char path[64];
 
-		snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, id);
+		ve_conf_path(path, sizeof(path), id);
 		err = lock < 0 || access(path, F_OK) ? -EBUSY : cluster_ve_register(&a.c, id, &cur);
 		if (!err)
 			err = cluster_ve_get(&a.c, id, &cur);
@@ -599,24 +596,34 @@ out:
 	free(conf);
 }
 
-/* HA_PRIO of VE @id's config in the cluster (0 without one). */
-static int ha_prio(uint32_t id)
+/* A VE another node had, that this one may take: its record and config. */
+struct candidate {
+	struct cluster_ve r;
+	struct conf cf;
+	int conf_err;	/* -ENOENT: none in the cluster; else its parse error */
+	int prio;
+};
+
+/* Candidate @c's config, as the cluster keeps it. */
+static void candidate_conf(struct candidate *c)
 {
 	char key[CLUSTER_KEY_MAX];
-	struct conf cf = { 0 };
 	struct etcd_kv kv;
-	int prio = 0;
 
-	cluster_ve_key(key, sizeof(key), "conf", id);
-	if (etcd_get(&a.c.etcd, key, &kv))
-		return 0;
-	/* HA_PRIORITY: the other name it goes by. */
-	if (!conf_parse(&cf, kv.value) && (conf_get(&cf, "HA_PRIO") || conf_get(&cf, "HA_PRIORITY")))
-		prio = atoi(conf_get(&cf, "HA_PRIO") ? conf_get(&cf, "HA_PRIO") :
-			    conf_get(&cf, "HA_PRIORITY"));
-	conf_free(&cf);
-	etcd_kv_free(&kv);
-	return prio;
+	cluster_ve_key(key, sizeof(key), "conf", c->r.id);
+	c->conf_err = etcd_get(&a.c.etcd, key, &kv) ? -ENOENT : conf_parse(&c->cf, kv.value);
+	if (c->conf_err != -ENOENT)
+		etcd_kv_free(&kv);
+}
+
+/* HA_PRIO of a config (HA_PRIORITY: the other name it goes by), 0 without. */
+static int ha_prio(const struct conf *cf)
+{
+	const char *v = conf_get(cf, "HA_PRIO");
+
+	if (!v)
+		v = conf_get(cf, "HA_PRIORITY");
+	return v ? atoi(v) : 0;
 }
 
 /*
@@ -627,34 +634,28 @@ static int ha_prio(uint32_t id)
  * or its handover), its config written from the cluster's, then started
  * if it ran, from its private area on the shared storage.
  */
-static void take_over(const struct cluster_ve *r)
+static void take_over(const struct candidate *c)
 {
-	char rkey[CLUSTER_KEY_MAX], okey[CLUSTER_KEY_MAX], ckey[CLUSTER_KEY_MAX];
+	const struct cluster_ve *r = &c->r;
+	char rkey[CLUSTER_KEY_MAX], okey[CLUSTER_KEY_MAX];
 	char path[64], id[16], *json;
 	char *const argv[] = { "vectl", "start", id, NULL };
 	bool handed = !strcmp(r->node, a.c.node), run = !strcmp(r->state, "running");
 	struct cluster_ve mine = *r;
-	struct conf cf = { 0 };
-	struct etcd_kv kv;
 	struct pub_ve *p;
 	const char *ha;
 	int64_t epoch;
 	int err, lock;
 
-	cluster_ve_key(ckey, sizeof(ckey), "conf", r->id);
-	if (etcd_get(&a.c.etcd, ckey, &kv)) {
-		vectl_err("VE %u of node %s: no config in the cluster, not taken over", r->id,
-			  r->node);
+	if (c->conf_err) {
+		vectl_err("VE %u of node %s: %s, not taken over", r->id, r->node,
+			  c->conf_err == -ENOENT ? "no config in the cluster" :
+			  "its config in the cluster is broken");
 		return;
 	}
-	err = conf_parse(&cf, kv.value);
-	ha = err ? NULL : conf_get(&cf, "HA_ENABLE");
-	if (err || (!handed && ha && !strcmp(ha, "no"))) {
-		if (err)
-			vectl_err("VE %u of node %s: its config in the cluster is broken", r->id,
-				  r->node);
-		goto out;
-	}
+	ha = conf_get(&c->cf, "HA_ENABLE");
+	if (!handed && ha && !strcmp(ha, "no"))
+		return;
 	snprintf(mine.node, sizeof(mine.node), "%s", a.c.node);
 	snprintf(mine.state, sizeof(mine.state), "stopped");
 	mine.from[0] = '\0';
@@ -670,24 +671,24 @@ static void take_over(const struct cluster_ve *r)
 			      run ? 2 : 1) : -ENOMEM;
 	free(json);
 	if (err)
-		goto out;	/* another node was first, or etcd went away: not ours */
+		return;	/* another node was first, or etcd went away: not ours */
 	epoch = a.c.etcd.revision;
-	snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, r->id);
+	ve_conf_path(path, sizeof(path), r->id);
 	lock = lock_ve(r->id);
 	err = lock < 0 ? -EBUSY : mkdir_p(VE_CONF_DIR, 0755);
 	if (!err)
-		err = conf_save(&cf, path);
+		err = conf_save(&c->cf, path);
 	unlock_ve(lock);
 	if (!err && run)
 		err = epoch_record(r->id, epoch);
 	if (err) {
 		vectl_err("VE %u: taken over from node %s, but not started here: %s", r->id,
 			  r->node, strerror(-err));
-		goto out;
+		return;
 	}
 	if (!run) {
 		vectl_err("VE %u: handed over to this node (stopped)", r->id);
-		goto out;
+		return;
 	}
 	p = find(r->id);
 	if (p)
@@ -701,9 +702,6 @@ static void take_over(const struct cluster_ve *r)
 		vectl_err("VE %u: node %s is offline; taken over (epoch %lld) and started here",
 			  r->id, r->node, (long long)epoch);
 	say("took a VE over");
-out:
-	conf_free(&cf);
-	etcd_kv_free(&kv);
 }
 
 /*
@@ -744,11 +742,6 @@ static bool member_fences(const char *node)
 	etcd_kv_free(&kv);
 	return yes;
 }
-
-struct candidate {
-	struct cluster_ve r;
-	int prio;
-};
 
 static int by_prio(const void *x, const void *y)
 {
@@ -794,22 +787,28 @@ static void failover(void)
 		 * making): its config is not here yet.
 		 */
 		if (!strcmp(r->node, a.c.node)) {
-			snprintf(path, sizeof(path), "%s/%u.conf", VE_CONF_DIR, r->id);
-			if (r->from[0] && access(path, F_OK) && errno == ENOENT)
+			ve_conf_path(path, sizeof(path), r->id);
+			if (r->from[0] && access(path, F_OK) && errno == ENOENT) {
+				candidate_conf(&cand[n]);
 				cand[n].prio = INT_MAX, n++;
+			}
 			continue;
 		}
 		if (strcmp(r->state, "running") || a.evacuated)
 			continue;
 		for (int k = 0; k < n_nodes && !online; k++)
 			online = !strcmp(strrchr(nodes[k].key, '/') + 1, r->node);
-		if (!online && member_fences(r->node))
-			cand[n].prio = ha_prio(r->id), n++;
+		if (!online && member_fences(r->node)) {
+			candidate_conf(&cand[n]);
+			cand[n].prio = cand[n].conf_err ? 0 : ha_prio(&cand[n].cf), n++;
+		}
 	}
 	if (cand)
 		qsort(cand, n, sizeof(*cand), by_prio);
-	for (int i = 0; i < n; i++)
-		take_over(&cand[i].r);
+	for (int i = 0; i < n; i++) {
+		take_over(&cand[i]);
+		conf_free(&cand[i].cf);
+	}
 	free(cand);
 	etcd_kvs_free(nodes, n_nodes);
 	etcd_kvs_free(ves, n_ves);

@@ -22,6 +22,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "run.h"
+#include "veapi.h"
 #include "vectx.h"
 
 bool cluster_configured(void)
@@ -382,6 +383,15 @@ int cluster_adopt_id(const char *verb, uint32_t id, bool running)
 		vectl_err("%s %u: warning: the cluster still lists the VE on its old node (%s)", verb,
 			  id, c.etcd.err[0] ? c.etcd.err : strerror(-err));
 	return err;
+}
+
+void cluster_forget_here(struct ve_nl *nl, const char *who, uint32_t id)
+{
+	int err = veapi_del(nl, id);
+
+	if (err && err != -ENOENT)
+		vectl_err("%sVE %u: warning: the module here still lists it (%s): vectl kernel del %u",
+			  who, id, ve_nl_strerror(nl, err), id);
 }
 
 bool cluster_shared_path(const char *path)

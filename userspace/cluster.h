@@ -127,6 +127,13 @@ int cluster_elsewhere_error(const char *verb, uint32_t id);
  */
 int cluster_adopt_id(const char *verb, uint32_t id, bool running);
 
+struct ve_nl;
+/*
+ * VE @id, stopped, went to another node: the module here forgets it too.
+ * A failure is only a warning (the VE is not this node's any more).
+ */
+void cluster_forget_here(struct ve_nl *nl, const char *who, uint32_t id);
+
 /*
  * vectl create --node @node (a member's name, or "auto": the online, active
  * member with the fewest VEs): *@here true when that is this node, else

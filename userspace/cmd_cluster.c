@@ -643,21 +643,6 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* VE @id, stopped, went to another node: the module here forgets it too. */
-static void forget_here(uint32_t id)
-{
-	static struct ve_nl nl;
-	int err;
-
-	if (ve_nl_open(&nl))
-		return;
-	err = veapi_del(&nl, id);
-	if (err && err != -ENOENT)
-		vectl_err("cluster evacuate: VE %u: warning: the module here still lists it (%s): vectl kernel del %u",
-			  id, ve_nl_strerror(&nl, err), id);
-	ve_nl_close(&nl);
-}
-
 /*
  * Move VE @id of this node to @dest. On shared storage: stopped here,
  * handed over by a transaction (the record names @dest, the owner key
@@ -667,6 +652,7 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 {
 	char self[16], idstr[16], rkey[CLUSTER_KEY_MAX], okey[CLUSTER_KEY_MAX], *json;
 	char conf[64], aside[80];
+	static struct ve_nl nl;
 	struct cluster_ve v;
 	struct timespec t0;
 	struct vectx x;
@@ -720,12 +706,15 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 			  id, dest->name, c->etcd.err[0] ? c->etcd.err : strerror(-err));
 		return VECTL_ERR_CLUSTER;
 	}
-	snprintf(conf, sizeof(conf), "%s/%u.conf", VE_CONF_DIR, id);
+	ve_conf_path(conf, sizeof(conf), id);
 	snprintf(aside, sizeof(aside), "%s.evacuated", conf);
 	if (rename(conf, aside))
 		vectl_err("cluster evacuate: VE %u: cannot move %s aside: %s", id, conf,
 			  strerror(errno));
-	forget_here(id);
+	if (!ve_nl_open(&nl)) {
+		cluster_forget_here(&nl, "cluster evacuate: ", id);
+		ve_nl_close(&nl);
+	}
 	/*
 	 * Its agent starts it there within a second or two: wait and say how
 	 * long. Running there once that agent wrote the record (no "from").

@@ -1006,7 +1006,7 @@ static void conf_scan_cb(uint32_t id, void *data)
 
 	if (id == s->x->id || s->owner)
 		return;
-	snprintf(path, sizeof(path), VE_CONF_DIR "/%u.conf", id);
+	ve_conf_path(path, sizeof(path), id);
 	if (conf_load(&c, path))
 		return;
 	n = ve_ip_list_parse(conf_get(&c, "IP_ADDRESS"), theirs, why, sizeof(why));

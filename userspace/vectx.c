@@ -289,6 +289,11 @@ static int global_conf(const struct conf **global)
 	return err;
 }
 
+void ve_conf_path(char *buf, size_t len, uint32_t id)
+{
+	snprintf(buf, len, "%s/%u.conf", VE_CONF_DIR, id);
+}
+
 int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 {
 	int err;
@@ -297,7 +302,7 @@ int vectx_open(struct vectx *x, const char *verb, uint32_t id, bool lock)
 	x->id = id;
 	x->verb = verb;
 	x->lock_fd = -1;
-	snprintf(x->conf_path, sizeof(x->conf_path), "%s/%u.conf", VE_CONF_DIR, id);
+	ve_conf_path(x->conf_path, sizeof(x->conf_path), id);
 	snprintf(x->cgroup, sizeof(x->cgroup), "%s/%u", VE_CGROUP_DIR, id);
 
 	if (id > VECTL_ID_MAX) {

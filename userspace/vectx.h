@@ -54,6 +54,9 @@ struct vectx {
 	char template_dir[PATH_MAX];
 };
 
+/* Where VE @id's config lives: VE_CONF_DIR/ID.conf. */
+void ve_conf_path(char *buf, size_t len, uint32_t id);
+
 /*
  * Load VE @id's config for @verb and, with @lock, take its lock. Prints
  * the reason and returns an exit code on failure, 0 on success.
