@@ -8,7 +8,7 @@
  * touching its VEs, the control center down and back (VEs run on), a
  * node cut off from etcd fencing itself before its lease runs out, the
  * watchdog behind a hung agent, leaving; a crashed node's VE started on
- * the other node from the shared storage (the test bed's 9p share), with
+ * the other node from the shared storage (NFS, node1 its server), with
  * its data and its address.
  */
 #include <stdio.h>
@@ -160,6 +160,42 @@ TEST_F_TIMEOUT(cl, nodes_and_their_ves, 600)
 		TH_LOG("%s", self->err);
 	EXPECT_EQ(0, wait_for(self, 1, 10, "vectl list --cluster -a -H", "^ +371 node2 "))
 		TH_LOG("%s", self->out);
+}
+
+/* etcd's counter @name (its /metrics) on node1, in *@v. */
+static int etcd_metric(FIXTURE_DATA(cl) *self, const char *name, long *v)
+{
+	int err = on(self, 1, "wget -q -O- " ETCD "/metrics | awk '$1 == \"%s\" { print $2 + 0 }'", name);
+
+	*v = err ? -1 : atol(self->out);
+	return err || !self->out[0];
+}
+
+/*
+ * The agents watch the cluster's keys rather than read them every
+ * second: etcd counts a watcher of each, and while nothing changes its
+ * range reads grow by less than one an agent a second (a round read
+ * the members and the VEs' records: two).
+ */
+TEST_F_TIMEOUT(cl, agents_watch_the_cluster, 600)
+{
+	long before, after, watchers;
+
+	EXPECT_EQ(0, wait_for(self, 1, 10, "wget -q -O- " ETCD "/metrics",
+			      "^etcd_debugging_mvcc_watcher_total [2-9]")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, etcd_metric(self, "etcd_debugging_mvcc_watcher_total", &watchers));
+	EXPECT_GE(watchers, 2);
+	ASSERT_EQ(0, etcd_metric(self, "etcd_mvcc_range_total", &before));
+	on(self, 1, "sleep 10");
+	ASSERT_EQ(0, etcd_metric(self, "etcd_mvcc_range_total", &after));
+	TH_LOG("etcd: %ld watchers, %ld range reads in 10 s of two idle agents", watchers,
+	       after - before);
+	EXPECT_LT(after - before, 20);
+	/* A node's agent restarted watches again (and the old watch went). */
+	EXPECT_EQ(0, on(self, 2, "killall ved; for i in $(seq 50); do pidof ved || break; sleep 0.1; done"));
+	EXPECT_EQ(0, ved_start(self, 2)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, 10, "wget -q -O- " ETCD "/metrics",
+			      "^etcd_debugging_mvcc_watcher_total 2$")) TH_LOG("%s", self->out);
 }
 
 /* Where a VE is made: a node named, or the least loaded one. */
@@ -424,12 +460,24 @@ TEST_F_TIMEOUT(cl, bad_input_changes_nothing, 600)
 	EXPECT_STREQ(before, self->out);
 }
 
-/* The test bed's shared directory on node @node at /var/lib/ve/shared. */
+/*
+ * The cluster's shared storage at /var/lib/ve/shared on node @node: NFS
+ * 4.2 from node1, which is the storage node too (it serves /srv/ve-shared
+ * with Debian's nfs-kernel-server). The server's lease and grace are its
+ * least, 10 s: what a dead node held there (an open, a lock) is free
+ * again within the cluster's own lease.
+ */
 static int shared_mount(FIXTURE_DATA(cl) *self, int node)
 {
+	if (on(self, 1, "grep -qs '^[1-9]' /proc/fs/nfsd/threads && exit 0; modprobe nfsd &&"
+	       " { grep -q ' /proc/fs/nfsd ' /proc/mounts || mount -t nfsd nfsd /proc/fs/nfsd; } &&"
+	       " echo 10 > /proc/fs/nfsd/nfsv4leasetime && echo 10 > /proc/fs/nfsd/nfsv4gracetime &&"
+	       " mkdir -p /srv/ve-shared && echo '/srv/ve-shared"
+	       " 10.97.0.0/24(rw,sync,no_root_squash,no_subtree_check)' > /etc/exports &&"
+	       " exportfs -r && rpc.mountd -N 3 -u && rpc.nfsd -p 2049 -N 3 -U 4"))
+		return -1;
 	return on(self, node, "mkdir -p /var/lib/ve/shared && { grep -q ' /var/lib/ve/shared ' /proc/mounts ||"
-		  " { modprobe 9pnet_virtio && modprobe 9p &&"
-		  " mount -t 9p -o trans=virtio,version=9p2000.L,cache=none veshared /var/lib/ve/shared; }; }");
+		  " { modprobe nfsv4 && /sbin/mount.nfs4 node1:/srv/ve-shared /var/lib/ve/shared -o vers=4.2,sec=sys; }; }");
 }
 
 /*

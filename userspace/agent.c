@@ -80,7 +80,10 @@ static struct {
 	bool evacuated;		/* this node takes no VEs of others (cluster evacuate) */
 	int probe_fd;		/* answers the others' probes; -1: none */
 	int watchdog_fd;	/* /dev/watchdog, -1: none */
-} a = { .probe_fd = -1, .watchdog_fd = -1 };
+	struct etcd_watch watch;	/* the cluster's keys, for failover() */
+	time_t resync_at;	/* failover() reads everything again by then */
+	bool again;		/* a take-over to try again next round */
+} a = { .probe_fd = -1, .watchdog_fd = -1, .watch = ETCD_WATCH_INIT };
 
 static atomic_bool etcd_down, resp_stop;
 static bool verbose;
@@ -634,7 +637,7 @@ static int ha_prio(const struct conf *cf)
  * or its handover), its config written from the cluster's, then started
  * if it ran, from its private area on the shared storage.
  */
-static void take_over(const struct candidate *c)
+static bool take_over(const struct candidate *c)
 {
 	const struct cluster_ve *r = &c->r;
 	char rkey[CLUSTER_KEY_MAX], okey[CLUSTER_KEY_MAX];
@@ -651,11 +654,11 @@ static void take_over(const struct candidate *c)
 		vectl_err("VE %u of node %s: %s, not taken over", r->id, r->node,
 			  c->conf_err == -ENOENT ? "no config in the cluster" :
 			  "its config in the cluster is broken");
-		return;
+		return true;
 	}
 	ha = conf_get(&c->cf, "HA_ENABLE");
 	if (!handed && ha && !strcmp(ha, "no"))
-		return;
+		return true;
 	snprintf(mine.node, sizeof(mine.node), "%s", a.c.node);
 	snprintf(mine.state, sizeof(mine.state), "stopped");
 	mine.from[0] = '\0';
@@ -670,8 +673,9 @@ static void take_over(const struct candidate *c)
 						  { .key = okey, .value = a.c.node, .lease = a.lease } },
 			      run ? 2 : 1) : -ENOMEM;
 	free(json);
+	/* Another node was first (not ours), or etcd went away (again). */
 	if (err)
-		return;	/* another node was first, or etcd went away: not ours */
+		return err == -ECANCELED;
 	epoch = a.c.etcd.revision;
 	ve_conf_path(path, sizeof(path), r->id);
 	lock = lock_ve(r->id);
@@ -684,11 +688,11 @@ static void take_over(const struct candidate *c)
 	if (err) {
 		vectl_err("VE %u: taken over from node %s, but not started here: %s", r->id,
 			  r->node, strerror(-err));
-		return;
+		return true;
 	}
 	if (!run) {
 		vectl_err("VE %u: handed over to this node (stopped)", r->id);
-		return;
+		return true;
 	}
 	p = find(r->id);
 	if (p)
@@ -702,6 +706,7 @@ static void take_over(const struct candidate *c)
 		vectl_err("VE %u: node %s is offline; taken over (epoch %lld) and started here",
 			  r->id, r->node, (long long)epoch);
 	say("took a VE over");
+	return true;
 }
 
 /*
@@ -754,22 +759,25 @@ static int by_prio(const void *x, const void *y)
  * The running VEs of members whose lease ran out come here, the highest
  * HA_PRIO first, one transaction each. Only from members that fence
  * themselves: without a watchdog, an agent that died leaves its VEs
- * running, and taking them would run them twice.
+ * running, and taking them would run them twice. The revision it read
+ * the members at, 0 when it could not read.
  */
-static void failover(void)
+static int64_t failover(void)
 {
 	struct etcd_kv *nodes, *ves;
 	char prefix[CLUSTER_KEY_MAX];
 	struct candidate *cand;
 	int n_nodes, n_ves, n = 0;
+	int64_t rev;
 
 	cluster_key(prefix, sizeof(prefix), "nodes", NULL);
 	if (etcd_list(&a.c.etcd, prefix, &nodes, &n_nodes))
-		return;
+		return 0;
+	rev = a.c.etcd.revision;
 	cluster_key(prefix, sizeof(prefix), "ves", NULL);
 	if (etcd_list(&a.c.etcd, prefix, &ves, &n_ves)) {
 		etcd_kvs_free(nodes, n_nodes);
-		return;
+		return 0;
 	}
 	cand = calloc(n_ves ? n_ves : 1, sizeof(*cand));
 	for (int i = 0; cand && i < n_ves; i++) {
@@ -805,13 +813,60 @@ static void failover(void)
 	}
 	if (cand)
 		qsort(cand, n, sizeof(*cand), by_prio);
+	a.again = false;
 	for (int i = 0; i < n; i++) {
-		take_over(&cand[i]);
+		a.again |= !take_over(&cand[i]);
 		conf_free(&cand[i].cf);
 	}
 	free(cand);
 	etcd_kvs_free(nodes, n_nodes);
 	etcd_kvs_free(ves, n_ves);
+	return rev;
+}
+
+/* A change failover() must look at: a member gone, a VE's record written. */
+static void watch_event(const char *key, bool deleted, void *data)
+{
+	char nodes[CLUSTER_KEY_MAX], ves[CLUSTER_KEY_MAX];
+	bool *changed = data;
+
+	cluster_key(nodes, sizeof(nodes), "nodes", NULL);
+	cluster_key(ves, sizeof(ves), "ves", NULL);
+	if ((deleted && !strncmp(key, nodes, strlen(nodes))) || !strncmp(key, ves, strlen(ves)))
+		*changed = true;
+}
+
+/*
+ * failover() reads the members and every VE's record only when the watch
+ * on the cluster's keys saw a change it must look at, when the watch is
+ * (re)opened, and every 3 TTL besides; not every round.
+ */
+static void watch_and_failover(time_t now)
+{
+	bool changed = a.again || a.watch.fd < 0 || now >= a.resync_at;
+	int64_t rev;
+
+	if (a.watch.fd >= 0 && etcd_watch_read(&a.c.etcd, &a.watch, watch_event, &changed) < 0) {
+		say("%s", a.c.etcd.err);
+		changed = true;
+	}
+	if (!changed)
+		return;
+	rev = failover();
+	if (!rev)
+		return;
+	a.resync_at = now + 3 * a.ttl;
+	if (a.watch.fd >= 0)
+		return;
+	if (etcd_watch_open(&a.c.etcd, &a.watch, CLUSTER_PREFIX, rev + 1))
+		say("cannot watch the cluster: %s", a.c.etcd.err);
+	else
+		say("watching %s from revision %lld", CLUSTER_PREFIX, (long long)rev + 1);
+}
+
+int agent_watch_fd(void)
+{
+	return a.watch.fd;
 }
 
 static void forget(void)
@@ -824,8 +879,9 @@ static void forget(void)
 	}
 	watchdog_close();
 	responder_stop();
+	etcd_watch_close(&a.watch);
 	memset(&a, 0, sizeof(a));
-	a.probe_fd = a.watchdog_fd = -1;
+	a.probe_fd = a.watchdog_fd = a.watch.fd = -1;
 }
 
 /*
@@ -948,7 +1004,7 @@ void agent_round(struct ve_nl *nl, bool say_what)
 			a.ves[i--] = a.ves[--a.n_ves];
 		}
 	}
-	failover();
+	watch_and_failover(now);
 	if (now - a.published >= a.ttl / 3 && !publish_node()) {
 		a.published = now;
 		read_peers();

@@ -5,9 +5,13 @@
  * one every few seconds), and a request never waits behind another's
  * stream. Answers come whole (Content-Length) or chunked (the streaming
  * calls, lease keepalive among them); int64 fields are JSON strings.
+ * A watch keeps a connection of its own, read as its events come: one
+ * JSON object a line, in HTTP chunks.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -647,6 +651,228 @@ int etcd_txn(struct etcd *e, const struct etcd_cmp *cmp, int n_cmp, const struct
 	ok = jget(ans, "succeeded") && json_object_get_boolean(jget(ans, "succeeded"));
 	json_object_put(ans);
 	return ok ? 0 : -ECANCELED;
+}
+
+void etcd_watch_close(struct etcd_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->in);
+	free(w->msg);
+	w->fd = -1;
+	w->in = w->msg = NULL;
+	w->in_len = w->in_cap = w->msg_len = w->msg_cap = 0;
+	w->body = false;
+}
+
+int etcd_watch_open(struct etcd *e, struct etcd_watch *w, const char *prefix, int64_t from)
+{
+	struct json_object *req = json_object_new_object(), *create = json_object_new_object();
+	/* A peer gone without a word (a partition) ends the stream in ~5 s. */
+	int idle = 2, intvl = 1, cnt = 3, on = 1, err = -EHOSTUNREACH;
+	char head[512 + ETCD_HOST_MAX], *end = prefix_end(prefix);
+	const char *body;
+
+	etcd_watch_close(w);
+	w->next_rev = from;
+	if (!req || !create || !end) {
+		json_object_put(req);
+		json_object_put(create);
+		free(end);
+		return -ENOMEM;
+	}
+	add_b64(create, "key", prefix);
+	add_b64(create, "range_end", end);
+	free(end);
+	if (from)
+		add_int(create, "start_revision", from);
+	json_object_object_add(req, "create_request", create);
+	body = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	for (int tries = 0; tries < e->n_ep; tries++) {
+		const struct etcd_endpoint *ep = &e->ep[e->cur];
+
+		w->fd = connect_to(e, ep);
+		if (w->fd >= 0) {
+			snprintf(head, sizeof(head),
+				 "POST /v3/watch HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\n"
+				 "Content-Length: %zu\r\n\r\n", ep->host, ep->port, strlen(body));
+			err = write_all(w->fd, head, strlen(head));
+			if (!err)
+				err = write_all(w->fd, body, strlen(body));
+			if (!err)
+				break;
+			snprintf(e->err, sizeof(e->err), "etcd at %s:%s: %s", ep->host, ep->port,
+				 strerror(-err));
+			close(w->fd);
+			w->fd = -1;
+		} else {
+			err = w->fd;
+		}
+		e->cur = (e->cur + 1) % e->n_ep;
+	}
+	json_object_put(req);
+	if (w->fd < 0)
+		return err;
+	fcntl(w->fd, F_SETFL, O_NONBLOCK);
+	setsockopt(w->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(w->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(w->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(w->fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	return 0;
+}
+
+/* Append @n bytes to a growing buffer. */
+static int append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t c = *cap ? *cap : 4096;
+		char *nb;
+
+		while (c < *len + n + 1)
+			c *= 2;
+		if (c > ETCD_ANSWER_MAX)
+			return -EFBIG;
+		nb = realloc(*buf, c);
+		if (!nb)
+			return -ENOMEM;
+		*buf = nb;
+		*cap = c;
+	}
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* One line of the stream: a watch response, or an error. */
+static int watch_message(struct etcd_watch *w, const char *line, etcd_event_fn fn, void *data)
+{
+	struct json_object *j = json_tokener_parse(line), *res = jget(j, "result"), *evs;
+	int n = 0, err = 0;
+	int64_t rev;
+
+	if (!res) {
+		err = -EPROTO;
+		goto out;
+	}
+	/* Cancelled: the revision it began at was compacted away. */
+	if (jget(res, "canceled") || jint(res, "compact_revision")) {
+		err = -ESTALE;
+		goto out;
+	}
+	evs = jget(res, "events");
+	for (int i = 0; evs && i < (int)json_object_array_length(evs); i++) {
+		struct json_object *ev = json_object_array_get_idx(evs, i), *kv = jget(ev, "kv");
+		struct json_object *t = jget(ev, "type"), *k = jget(kv, "key");
+		char *key = k ? base64_decode(json_object_get_string(k), NULL) : NULL;
+
+		if (key)
+			fn(key, t && !strcmp(json_object_get_string(t), "DELETE"), data), n++;
+		free(key);
+		if (jint(kv, "mod_revision") >= w->next_rev)
+			w->next_rev = jint(kv, "mod_revision") + 1;
+	}
+	/* Nothing under the prefix changed up to the header's revision. */
+	rev = jint(jget(res, "header"), "revision");
+	if (rev >= w->next_rev && !jget(res, "created"))
+		w->next_rev = rev + 1;
+out:
+	json_object_put(j);
+	return err ? err : n;
+}
+
+/* Take the whole chunks out of w->in, the whole lines of them to @fn. */
+static int watch_parse(struct etcd_watch *w, etcd_event_fn fn, void *data)
+{
+	size_t used = 0;
+	int events = 0, err = 0;
+
+	if (!w->body) {
+		char *end = strstr(w->in, "\r\n\r\n");
+		int status;
+
+		if (!end)
+			return 0;
+		if (sscanf(w->in, "HTTP/1.%*d %d", &status) != 1 || status != 200 ||
+		    !strcasestr(w->in, "transfer-encoding: chunked"))
+			return -EPROTO;
+		w->body = true;
+		used = end + 4 - w->in;
+	}
+	while (!err) {
+		char *p = w->in + used, *nl = memchr(p, '\n', w->in_len - used), *eol;
+		unsigned long size;
+
+		if (!nl)
+			break;
+		if (nl == p || (nl == p + 1 && *p == '\r')) {
+			used = nl + 1 - w->in;	/* the CRLF after a chunk */
+			continue;
+		}
+		size = strtoul(p, &eol, 16);
+		if (eol == p)
+			return -EPROTO;
+		if (!size)
+			return -EPIPE;		/* the last chunk: the stream ended */
+		if (size > w->in_len - (nl + 1 - w->in))
+			break;			/* not all here yet */
+		err = append(&w->msg, &w->msg_len, &w->msg_cap, nl + 1, size);
+		used = nl + 1 + size - w->in;
+	}
+	memmove(w->in, w->in + used, w->in_len - used + 1);
+	w->in_len -= used;
+	while (!err) {
+		char *nl = w->msg ? memchr(w->msg, '\n', w->msg_len) : NULL;
+		int n;
+
+		if (!nl)
+			break;
+		*nl = '\0';
+		n = watch_message(w, w->msg, fn, data);
+		memmove(w->msg, nl + 1, w->msg_len - (nl + 1 - w->msg) + 1);
+		w->msg_len -= nl + 1 - w->msg;
+		if (n < 0)
+			err = n;
+		else
+			events += n;
+	}
+	return err ? err : events;
+}
+
+int etcd_watch_read(struct etcd *e, struct etcd_watch *w, etcd_event_fn fn, void *data)
+{
+	char buf[8192];
+	int err = 0;
+
+	if (w->fd < 0)
+		return -EPIPE;
+	for (;;) {
+		ssize_t r = read(w->fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r <= 0) {
+			err = r ? -errno : -EPIPE;
+			break;
+		}
+		err = append(&w->in, &w->in_len, &w->in_cap, buf, r);
+		if (err)
+			break;
+	}
+	if (w->in_len && (!err || err == -EPIPE)) {
+		int n = watch_parse(w, fn, data);
+
+		if (n)
+			err = n < 0 ? n : (err ? err : n);
+	}
+	if (err < 0) {
+		snprintf(e->err, sizeof(e->err), "the watch on etcd at %s:%s ended: %s",
+			 e->ep[e->cur].host, e->ep[e->cur].port, strerror(-err));
+		etcd_watch_close(w);
+	}
+	return err;
 }
 
 void etcd_kv_free(struct etcd_kv *kv)

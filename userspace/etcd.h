@@ -83,6 +83,38 @@ struct etcd_op {
 int etcd_txn(struct etcd *e, const struct etcd_cmp *cmp, int n_cmp, const struct etcd_op *ops,
 	     int n_ops);
 
+/*
+ * A watch: the changes to every key under a prefix, from a revision on,
+ * streamed on a connection of its own. Poll @fd for input, then take
+ * what came with etcd_watch_read().
+ */
+struct etcd_watch {
+	int fd;			/* -1: not open */
+	int64_t next_rev;	/* the first revision it has not reported */
+	char *in;		/* read and not yet taken apart */
+	size_t in_len, in_cap;
+	char *msg;		/* the stream's JSON lines, the last one not whole */
+	size_t msg_len, msg_cap;
+	bool body;		/* past the answer's HTTP head */
+};
+
+#define ETCD_WATCH_INIT { .fd = -1 }
+
+/* Called for each event: @key put (a value) or deleted. */
+typedef void (*etcd_event_fn)(const char *key, bool deleted, void *data);
+
+/* Watch @prefix from revision @from (0: from now on); an open @w is closed first. */
+int etcd_watch_open(struct etcd *e, struct etcd_watch *w, const char *prefix, int64_t from);
+/*
+ * Read what the watch has sent, @fn called for each event: the number of
+ * events, 0 when none came whole yet; -EPIPE when the stream ended,
+ * -ESTALE when etcd cancelled it (its revisions were compacted), -EPROTO.
+ * On an error the watch is closed: open it again from w->next_rev (on
+ * -ESTALE, read everything again first).
+ */
+int etcd_watch_read(struct etcd *e, struct etcd_watch *w, etcd_event_fn fn, void *data);
+void etcd_watch_close(struct etcd_watch *w);
+
 void etcd_kv_free(struct etcd_kv *kv);
 void etcd_kvs_free(struct etcd_kv *kvs, int n);
 

@@ -391,7 +391,9 @@ int main(int argc, char **argv)
 	}
 	say("listening on %s", VED_DEV);
 	while (!quit) {
-		struct pollfd p = { .fd = tun, .events = POLLIN };
+		/* A change the cluster's watch saw is looked at now, not next second. */
+		struct pollfd p[2] = { { .fd = tun, .events = POLLIN },
+				       { .fd = agent_watch_fd(), .events = POLLIN } };
 		ssize_t n;
 
 		if (time(NULL) != last) {
@@ -400,8 +402,10 @@ int main(int argc, char **argv)
 			agent_round(&nl, verbose);
 			last = time(NULL);
 		}
-		if (poll(&p, 1, 250) <= 0)
+		if (poll(p, 2, 250) <= 0)
 			continue;
+		if (p[1].revents)
+			agent_round(&nl, verbose);
 		while ((n = read(tun, buf, sizeof(buf))) > 0)
 			packet(buf, n);
 	}

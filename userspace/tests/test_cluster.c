@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The etcd client's wire pieces and the cluster's records. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cluster.h"
 #include "etcd.h"
@@ -110,6 +113,111 @@ START_TEST(ve_record)
 }
 END_TEST
 
+/* A watch's events as etcd_watch_read() reported them. */
+struct seen {
+	char keys[8][32];
+	bool deleted[8];
+	int n;
+};
+
+static void note_event(const char *key, bool deleted, void *data)
+{
+	struct seen *s = data;
+
+	if (s->n < 8) {
+		snprintf(s->keys[s->n], sizeof(s->keys[0]), "%s", key);
+		s->deleted[s->n++] = deleted;
+	}
+}
+
+/* etcd's gateway streaming to the watch: what @sv[1] gets, @text sent to it. */
+static void feed(int fd, const char *text)
+{
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+/* A put of /ve/nodes/n1 (base64 L3ZlL25vZGVzL24x) at revision 7. */
+#define PUT_MSG "{\"result\":{\"header\":{\"revision\":\"7\"},\"events\":[{\"kv\":" \
+	"{\"key\":\"L3ZlL25vZGVzL24x\",\"mod_revision\":\"7\",\"value\":\"eA==\"}}]}}\n"
+#define DEL_MSG "{\"result\":{\"header\":{\"revision\":\"9\"},\"events\":[{\"type\":" \
+	"\"DELETE\",\"kv\":{\"key\":\"L3ZlL25vZGVzL24x\",\"mod_revision\":\"9\"}}]}}\n"
+
+START_TEST(watch_stream)
+{
+	struct etcd e = { .n_ep = 1 };
+	struct etcd_watch w = ETCD_WATCH_INIT;
+	struct seen seen = { 0 };
+	char chunk[512];
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	w.fd = sv[0];
+	w.next_rev = 5;
+	/* The head, and the first answer split across reads: nothing yet. */
+	feed(sv[1], "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n");
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), 0);
+	snprintf(chunk, sizeof(chunk), "%zx\r\n%s\r\n", strlen(PUT_MSG), PUT_MSG);
+	feed(sv[1], "36\r\n{\"result\":{\"header\":{\"revision\":\"6\"},\"created\":true}}\n\r\n");
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), 0);
+	ck_assert_int_eq(w.next_rev, 5);	/* "created" says nothing of what came before */
+	ck_assert_int_eq(write(sv[1], chunk, 20), 20);
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), 0);
+	feed(sv[1], chunk + 20);
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), 1);
+	ck_assert_str_eq(seen.keys[0], "/ve/nodes/n1");
+	ck_assert(!seen.deleted[0]);
+	ck_assert_int_eq(w.next_rev, 8);
+	/* One message in two chunks, then a delete. */
+	snprintf(chunk, sizeof(chunk), "10\r\n%.16s\r\n%zx\r\n%s\r\n", DEL_MSG,
+		 strlen(DEL_MSG) - 16, DEL_MSG + 16);
+	feed(sv[1], chunk);
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), 1);
+	ck_assert(seen.deleted[1]);
+	ck_assert_int_eq(w.next_rev, 10);
+	/* The last chunk: the stream ended, the watch is closed. */
+	feed(sv[1], "0\r\n\r\n");
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), -EPIPE);
+	ck_assert_int_eq(w.fd, -1);
+	ck_assert_int_eq(w.next_rev, 10);
+	close(sv[1]);
+}
+END_TEST
+
+START_TEST(watch_refused)
+{
+	struct etcd e = { .n_ep = 1 };
+	struct etcd_watch w = ETCD_WATCH_INIT;
+	const char *cancel = "{\"result\":{\"header\":{\"revision\":\"50\"},"
+			     "\"canceled\":true,\"compact_revision\":\"40\"}}\n";
+	struct seen seen = { 0 };
+	char chunk[256];
+	int sv[2];
+
+	/* Compacted past where it began: -ESTALE, read everything again. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	w.fd = sv[0];
+	snprintf(chunk, sizeof(chunk), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "%zx\r\n%s\r\n", strlen(cancel), cancel);
+	feed(sv[1], chunk);
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), -ESTALE);
+	ck_assert_int_eq(w.fd, -1);
+	close(sv[1]);
+	/* Not an HTTP 200: -EPROTO; the server gone: -EPIPE. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	w.fd = sv[0];
+	feed(sv[1], "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), -EPROTO);
+	close(sv[1]);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	w.fd = sv[0];
+	close(sv[1]);
+	ck_assert_int_eq(etcd_watch_read(&e, &w, note_event, &seen), -EPIPE);
+	ck_assert_int_eq(seen.n, 0);
+}
+END_TEST
+
+
 Suite *cluster_suite(void)
 {
 	Suite *s = suite_create("cluster");
@@ -120,6 +228,8 @@ Suite *cluster_suite(void)
 	tcase_add_test(tc, endpoints);
 	tcase_add_test(tc, node_names);
 	tcase_add_test(tc, ve_record);
+	tcase_add_test(tc, watch_stream);
+	tcase_add_test(tc, watch_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
