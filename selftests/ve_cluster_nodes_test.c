@@ -42,9 +42,10 @@ static void clean(FIXTURE_DATA(cl) *self)
 {
 	static const char each[] =
 		"kill $(cat /tmp/clipids 2>/dev/null) 2>/dev/null; rm -f /tmp/clipids;"
-		" killall ved 2>/dev/null; for i in 371 372 373 374 375 376; do vectl stop $i --fast; vectl destroy $i; vectl kernel del $i;"
+		" killall ved 2>/dev/null; nft delete table inet vecut 2>/dev/null;"
+		" for i in 371 372 373 374 375 376 377; do vectl stop $i --fast; vectl destroy $i; vectl kernel del $i;"
 		" rm -f /etc/ve/conf/$i.conf.destroyed /etc/ve/conf/$i.conf.taken /etc/ve/conf/$i.conf.evacuated"
-		" /etc/ve/conf/$i.conf.migrated; done >/dev/null 2>&1;"
+		" /etc/ve/conf/$i.conf.migrated /etc/ve/conf/$i.epoch; done >/dev/null 2>&1;"
 		" rm -f /etc/ve/cluster.conf; for i in $(seq 50); do pidof ved || break; sleep 0.1; done";
 
 	on(self, 1, "%s", each);
@@ -478,6 +479,47 @@ static int shared_mount(FIXTURE_DATA(cl) *self, int node)
 		return -1;
 	return on(self, node, "mkdir -p /var/lib/ve/shared && { grep -q ' /var/lib/ve/shared ' /proc/mounts ||"
 		  " { modprobe nfsv4 && /sbin/mount.nfs4 node1:/srv/ve-shared /var/lib/ve/shared -o vers=4.2,sec=sys; }; }");
+}
+
+/*
+ * node2 cut off from etcd alone (the storage still there) while a VE of
+ * its runs from the shared storage: node2 kills it, node1 takes it over
+ * and starts it. node2, which cannot ask etcd whose it is, still refuses
+ * to start or destroy it: the epoch beside the private area is newer
+ * than its own claim. Its agent moves the stale config aside once etcd
+ * answers again.
+ */
+TEST_F_TIMEOUT(cl, epoch_refuses_a_stale_node, 900)
+{
+	ASSERT_EQ(0, shared_mount(self, 1)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, shared_mount(self, 2)) TH_LOG("%s", self->err);
+	on(self, 1, "rm -rf /var/lib/ve/shared/377 /var/lib/ve/shared/377.epoch");
+	ASSERT_EQ(0, on(self, 2, "vectl create 377 --ostemplate busybox --layout dir"
+			" --private /var/lib/ve/shared/377 && vectl start 377")) TH_LOG("%s", self->err);
+	/* node2's claim, recorded once its agent owns the running VE. */
+	ASSERT_EQ(0, wait_for(self, 2, 10, "cat /etc/ve/conf/377.epoch", "^[0-9]+$"))
+		TH_LOG("%s", self->out);
+	ASSERT_EQ(0, on(self, 2, "nft add table inet vecut && nft add chain inet vecut out"
+			" '{ type filter hook output priority 0; }' &&"
+			" nft add rule inet vecut out ip daddr 10.97.0.1 tcp dport 2379 drop"))
+		TH_LOG("%s", self->err);
+	EXPECT_EQ(0, wait_for(self, 1, TTL + 20, "vectl list --cluster -H", "^ +377 node1 +running"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 2, "for i in $(seq 50); do vectl status 377 | grep -q down && exit 0;"
+			" sleep 0.2; done; vectl status 377; exit 1")) TH_LOG("%s", self->out);
+	EXPECT_EQ(109, on(self, 2, "vectl start 377"));
+	EXPECT_NE(NULL, strstr(self->err, "another node took VE 377 over (epoch"))
+		TH_LOG("%s", self->err);
+	EXPECT_TRUE(ve_one_line(self->err)) TH_LOG("%s", self->err);
+	EXPECT_EQ(109, on(self, 2, "vectl destroy 377"));
+	EXPECT_EQ(0, on(self, 2, "vectl status 377 | grep -q down && test -d /var/lib/ve/shared/377/root"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(0, on(self, 1, "vectl status 377 | grep -q running")) TH_LOG("%s", self->out);
+	/* etcd back: node2's agent sees the VE is node1's and moves its config aside. */
+	EXPECT_EQ(0, on(self, 2, "nft delete table inet vecut"));
+	EXPECT_EQ(0, on(self, 2, "for i in $(seq 60); do test -e /etc/ve/conf/377.conf.taken && exit 0;"
+			" sleep 0.5; done; ls /etc/ve/conf; exit 1")) TH_LOG("%s", self->out);
+	on(self, 1, "vectl stop 377 --fast; vectl destroy 377; rm -rf /var/lib/ve/shared/377*");
 }
 
 /*

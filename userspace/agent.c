@@ -395,35 +395,13 @@ static struct pub_ve *find(uint32_t id)
  */
 static int epoch_record(uint32_t id, int64_t epoch)
 {
-	char path[PATH_MAX + 8], tmp[PATH_MAX + 16];
-	long long had = 0;
 	struct vectx x;
-	FILE *f;
 	int err;
 
 	if (vectx_open(&x, "agent", id, false))
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s.epoch", x.private_dir);
+	err = cluster_epoch_record(&x, epoch);
 	vectx_close(&x);
-	f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%lld", &had) != 1)
-			had = 0;
-		fclose(f);
-	}
-	if (had > epoch) {
-		vectl_err("VE %u: %s says epoch %lld, newer than this node's claim %lld: another node owns it",
-			  id, path, had, (long long)epoch);
-		return -ESTALE;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "%lld\n", (long long)epoch);
-	err = file_commit(f, tmp, path);
-	if (err)
-		vectl_err("VE %u: cannot record its epoch in %s: %s", id, path, strerror(-err));
 	return err;
 }
 
@@ -683,7 +661,8 @@ static bool take_over(const struct candidate *c)
 	if (!err)
 		err = conf_save(&c->cf, path);
 	unlock_ve(lock);
-	if (!err && run)
+	/* Stopped too: the old owner's claim is stale from now on. */
+	if (!err)
 		err = epoch_record(r->id, epoch);
 	if (err) {
 		vectl_err("VE %u: taken over from node %s, but not started here: %s", r->id,

@@ -385,6 +385,87 @@ int cluster_adopt_id(const char *verb, uint32_t id, bool running)
 	return err;
 }
 
+/* Where VE @x's epoch is recorded beside its private area, and our claim. */
+static void epoch_paths(const struct vectx *x, char *shared, size_t slen, char *mine, size_t mlen)
+{
+	snprintf(shared, slen, "%s.epoch", x->private_dir);
+	snprintf(mine, mlen, "%s/%u.epoch", VE_CONF_DIR, x->id);
+}
+
+/* The epoch in @path, 0 when there is none. */
+static long long epoch_read(const char *path)
+{
+	long long e = 0;
+	FILE *f = fopen(path, "re");
+
+	if (f) {
+		if (fscanf(f, "%lld", &e) != 1)
+			e = 0;
+		fclose(f);
+	}
+	return e;
+}
+
+static int epoch_write(const char *path, long long epoch)
+{
+	char tmp[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%lld\n", epoch);
+	return file_commit(f, tmp, path);
+}
+
+int cluster_epoch_record(const struct vectx *x, long long epoch)
+{
+	char shared[PATH_MAX + 8], mine[PATH_MAX];
+	long long had;
+	int err;
+
+	epoch_paths(x, shared, sizeof(shared), mine, sizeof(mine));
+	had = epoch_read(shared);
+	if (had > epoch) {
+		vectl_err("VE %u: %s says epoch %lld, newer than this node's claim %lld: another node owns it",
+			  x->id, shared, had, epoch);
+		return -ESTALE;
+	}
+	err = epoch_write(shared, epoch);
+	if (!err)
+		err = epoch_write(mine, epoch);
+	if (err)
+		vectl_err("VE %u: cannot record its epoch: %s", x->id, strerror(-err));
+	return err;
+}
+
+int cluster_epoch_error(const char *verb, const struct vectx *x)
+{
+	char shared[PATH_MAX + 8], mine[PATH_MAX];
+	long long theirs, ours;
+
+	if (!cluster_configured() || !cluster_shared_path(x->private_dir))
+		return 0;
+	epoch_paths(x, shared, sizeof(shared), mine, sizeof(mine));
+	theirs = epoch_read(shared);
+	ours = epoch_read(mine);
+	if (theirs <= ours)
+		return 0;
+	vectl_err("%s %u: another node took VE %u over (epoch %lld in %s, this node's claim %lld): the config here is stale",
+		  verb, x->id, x->id, theirs, shared, ours);
+	return VECTL_ERR_ELSEWHERE;
+}
+
+void cluster_epoch_remove(const struct vectx *x)
+{
+	char shared[PATH_MAX + 8], mine[PATH_MAX];
+
+	epoch_paths(x, shared, sizeof(shared), mine, sizeof(mine));
+	unlink(shared);
+	unlink(mine);
+}
+
 void cluster_forget_here(struct ve_nl *nl, const char *who, uint32_t id)
 {
 	int err = veapi_del(nl, id);

@@ -127,6 +127,24 @@ int cluster_elsewhere_error(const char *verb, uint32_t id);
  */
 int cluster_adopt_id(const char *verb, uint32_t id, bool running);
 
+struct vectx;
+/*
+ * The fencing epoch of VE @x: recorded beside its private area
+ * (PRIVATE.epoch) and as this node's claim (VE_CONF_DIR/ID.epoch) when a
+ * node takes it. -ESTALE when the one recorded there is newer than
+ * @epoch: another node took it since.
+ */
+int cluster_epoch_record(const struct vectx *x, long long epoch);
+/*
+ * For a stopped VE on shared storage: the epoch beside its private area
+ * newer than this node's claim means another node took it over since,
+ * whatever etcd says (or cannot say: this node may be cut off from it).
+ * Says so and returns an exit code; 0 when this node may start it.
+ */
+int cluster_epoch_error(const char *verb, const struct vectx *x);
+/* Destroyed: both records go. */
+void cluster_epoch_remove(const struct vectx *x);
+
 struct ve_nl;
 /*
  * VE @id, stopped, went to another node: the module here forgets it too.

@@ -49,6 +49,7 @@ int destroy_locked(struct ve_nl *nl, struct vectx *x, const char *suffix)
 	rc = private_remove(x, x->private_dir);
 	if (rc)
 		return rc;
+	cluster_epoch_remove(x);
 	fault_point("destroy:removed");
 	rc = rescue_remove(x);
 	if (rc)
@@ -102,6 +103,10 @@ int cmd_destroy(int argc, char **argv)
 		rc = cluster_no_ve("destroy", id);
 		goto out;
 	}
+	/* Not a private area another node runs the VE from now. */
+	rc = x.exists ? cluster_epoch_error("destroy", &x) : 0;
+	if (rc)
+		goto out;
 	err = ve_nl_open(&nl);
 	if (err && err != -ENOENT) {
 		rc = vectl_open_error("destroy", err);

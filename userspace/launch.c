@@ -404,6 +404,11 @@ int launch_open(struct ve_nl *nl, struct vectx *x, const char *verb, uint32_t id
 			vectx_close(x);
 			return VECTL_ERR_ELSEWHERE;
 		}
+		rc = cluster_epoch_error(verb, x);
+		if (rc) {
+			vectx_close(x);
+			return rc;
+		}
 	}
 	return VECTL_OK;
 }
