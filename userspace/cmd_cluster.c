@@ -657,7 +657,7 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 	struct timespec t0;
 	struct vectx x;
 	bool shared, running;
-	int rc, err;
+	int rc, err, lock;
 
 	snprintf(self, sizeof(self), "/proc/self/exe");
 	snprintf(idstr, sizeof(idstr), "%u", id);
@@ -686,31 +686,56 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 		rc = run_wait(run_spawn(argv, -1, -1, 2), NULL);
 		if (rc)
 			return rc;
-		err = cluster_ve_get(c, id, &v);
-		if (err)
-			return etcd_failed("cannot read the VE's record", c, err);
 	}
-	snprintf(v.node, sizeof(v.node), "%s", dest->name);
-	snprintf(v.state, sizeof(v.state), "%s", running ? "running" : "stopped");
-	snprintf(v.from, sizeof(v.from), "%s", c->node);
-	json = cluster_ve_format(&v);
 	cluster_ve_key(rkey, sizeof(rkey), "ves", id);
 	cluster_ve_key(okey, sizeof(okey), "owner", id);
-	err = json ? etcd_txn(&c->etcd, &(struct etcd_cmp){ .key = rkey, .target = ETCD_MOD,
-							     .rev = v.mod_rev }, 1,
-			      (struct etcd_op[]){ { .key = rkey, .value = json },
-						  { .del = true, .key = okey } }, 2) : -ENOMEM;
-	free(json);
+	/* The VE's lock: this node's agent leaves its config alone meanwhile. */
+	for (int i = 0; (lock = vectx_try_lock(id)) < 0 && i < 20; i++)
+		usleep(100000);
+	/*
+	 * This node's agent writes the record when it sees the VE stop (and
+	 * drops the owner key): read it again and retry, a few times, while
+	 * it still names this node.
+	 */
+	err = -ECANCELED;
+	for (int i = 0; i < 5 && err == -ECANCELED; i++) {
+		err = cluster_ve_get(c, id, &v);
+		if (err) {
+			rc = etcd_failed("cannot read the VE's record", c, err);
+			goto unlock;
+		}
+		if (strcmp(v.node, c->node)) {
+			vectl_err("cluster evacuate: VE %u: the cluster gave it to node %s meanwhile; it stays here, stopped",
+				  id, v.node);
+			rc = VECTL_ERR_CLUSTER;
+			goto unlock;
+		}
+		snprintf(v.node, sizeof(v.node), "%s", dest->name);
+		snprintf(v.state, sizeof(v.state), "%s", running ? "running" : "stopped");
+		snprintf(v.from, sizeof(v.from), "%s", c->node);
+		json = cluster_ve_format(&v);
+		err = json ? etcd_txn(&c->etcd, &(struct etcd_cmp){ .key = rkey, .target = ETCD_MOD,
+								     .rev = v.mod_rev }, 1,
+				      (struct etcd_op[]){ { .key = rkey, .value = json },
+							  { .del = true, .key = okey } }, 2) : -ENOMEM;
+		free(json);
+		if (err == -ECANCELED)
+			usleep(200000);
+	}
 	if (err) {
 		vectl_err("cluster evacuate: VE %u: cannot hand it to node %s (%s); it stays here, stopped",
 			  id, dest->name, c->etcd.err[0] ? c->etcd.err : strerror(-err));
-		return VECTL_ERR_CLUSTER;
+		rc = VECTL_ERR_CLUSTER;
+		goto unlock;
 	}
 	ve_conf_path(conf, sizeof(conf), id);
 	snprintf(aside, sizeof(aside), "%s.evacuated", conf);
 	if (rename(conf, aside))
 		vectl_err("cluster evacuate: VE %u: cannot move %s aside: %s", id, conf,
 			  strerror(errno));
+	if (lock >= 0)
+		close(lock);
+	lock = -1;
 	if (!ve_nl_open(&nl)) {
 		cluster_forget_here(&nl, "cluster evacuate: ", id);
 		ve_nl_close(&nl);
@@ -735,6 +760,10 @@ static int move_ve(struct cluster *c, uint32_t id, const struct node_row *dest)
 	}
 	printf("VE %u handed to node %s (stopped)\n", id, dest->name);
 	return VECTL_OK;
+unlock:
+	if (lock >= 0)
+		close(lock);
+	return rc;
 }
 
 static int evacuate(int argc, char **argv)
