@@ -52,8 +52,10 @@ static bool booted(FIXTURE_DATA(fw) *self, unsigned int id)
 /* Servers in VE @id on ports 22 and 80 that answer "ssh" and "web". */
 static int serve(FIXTURE_DATA(fw) *self, unsigned int id)
 {
-	return V("exec %u 'nc -ll -p 22 -e /bin/echo ssh >/dev/null 2>&1 & "
-		 "nc -ll -p 80 -e /bin/echo web >/dev/null 2>&1 &'", id);
+	if (V("exec %u 'nc -ll -p 22 -e /bin/echo ssh >/dev/null 2>&1 & "
+	      "nc -ll -p 80 -e /bin/echo web >/dev/null 2>&1 &'", id))
+		return -1;
+	return ve_wait_listen(id, 22) && ve_wait_listen(id, 80) ? 0 : -1;
 }
 
 /* Whether a TCP connection from outside to @addr:@port gets @word back. */

@@ -124,9 +124,8 @@ static bool tcp(FIXTURE_DATA(net) *self, int from, unsigned int to, const char *
 
 	snprintf(want, sizeof(want), "hello-%d-%d", from, port);
 	if (V("exec %u 'rm -f /tmp/tcp.%d; nc -l -p %d </dev/null >/tmp/tcp.%d 2>&1 &'", to,
-	      port, port, port))
+	      port, port, port) || !ve_wait_listen(to, port))
 		return false;
-	usleep(300000);
 	if (from > 0)
 		V("exec %d 'echo %s | nc -w 3 %s %d'", from, want, addr, port);
 	else

@@ -113,8 +113,8 @@ static void start_all(struct __test_metadata *_metadata, FIXTURE_DATA(pn) *self)
 		ASSERT_TRUE(booted(self, id));
 		/* A server that says which VE answered. */
 		ASSERT_EQ(0, V("exec %u 'nc -ll -p 7 -e /bin/echo ve-%u >/dev/null 2>&1 &'", id, id));
+		ASSERT_TRUE(ve_wait_listen(id, 7));
 	}
-	usleep(300000);
 }
 
 /* What VE @from gets from port 7 of @addr: "ve-ID", or "". */
@@ -244,7 +244,7 @@ TEST_F_TIMEOUT(pn, join_and_leave_live, 600)
 	ASSERT_EQ(0, V("start %u", A2)) TH_LOG("%s", self->err);
 	ASSERT_TRUE(booted(self, A2));
 	ASSERT_EQ(0, V("exec %u 'nc -ll -p 7 -e /bin/echo ve-352 >/dev/null 2>&1 &'", A2));
-	usleep(300000);
+	ASSERT_TRUE(ve_wait_listen(A2, 7));
 	EXPECT_STREQ("ve-352", who(self, A1, X2));
 }
 
@@ -273,7 +273,7 @@ TEST_F_TIMEOUT(pn, network_firewall, 600)
 	ASSERT_EQ(0, V("restart %u", A2)) TH_LOG("%s", self->err);
 	ASSERT_TRUE(booted(self, A2));
 	ASSERT_EQ(0, V("exec %u 'nc -ll -p 7 -e /bin/echo ve-352 >/dev/null 2>&1 &'", A2));
-	usleep(300000);
+	ASSERT_TRUE(ve_wait_listen(A2, 7));
 	EXPECT_NE(0, V("exec %u ping -c 1 -w 2 " X2, A1));
 	EXPECT_STREQ("ve-352", who(self, A1, X2));
 	/* The VE's own rules still hold beside the network's. */

@@ -197,6 +197,21 @@ int run_vectl(char *out, size_t outlen, char *err, size_t errlen, const char *fm
 	return ret;
 }
 
+bool ve_wait_listen(unsigned int id, int port)
+{
+	char out[256], err[256];
+
+	/* /proc/net/tcp{,6}: local address IP:PORT (hex), state 0A (LISTEN). */
+	for (int i = 0; i < 100; i++) {
+		if (!run_vectl(out, sizeof(out), err, sizeof(err),
+			       "exec %u \"grep -q ':%04X [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6\"",
+			       id, port))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
 pid_t ve_spawn_vectl(const char *vectl, const char *log, char *const args[])
 {
 	pid_t pid = fork();

@@ -110,6 +110,13 @@ long ve_module_objects_settled(void);
  */
 bool ve_has_kasan(void);
 
+/*
+ * Wait (up to 10 s) until VE @id has a TCP socket listening on @port: a
+ * server started in the background by vectl exec is not at once, and a
+ * loaded TCG guest may take more than a fixed pause. False if it never is.
+ */
+bool ve_wait_listen(unsigned int id, int port);
+
 /* Whether VE @id's root is mounted here / its vectl lock is taken. */
 bool ve_root_mounted(unsigned int id);
 bool ve_lock_held(unsigned int id);
