@@ -711,6 +711,13 @@ static int renew(int64_t *sent, int *left)
 		a.try_ms = 0;
 		if (!err || now_ms() + PROBE_WAIT_MS + 300 >= a.fence_at)
 			return err;
+		/*
+		 * Down for us from the first failed try: a member whose own
+		 * fencing time comes first must not hear "up" from us while we
+		 * still retry (when etcd stops, every member's renewals fail
+		 * within a second of each other).
+		 */
+		atomic_store(&etcd_down, true);
 		a.c.etcd.failed = false;
 		usleep(100000);
 	}
