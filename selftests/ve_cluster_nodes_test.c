@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ve_util.h"
@@ -33,6 +34,7 @@
 FIXTURE(cl) {
 	char out[16384];
 	char err[4096];
+	struct timespec t0;	/* the case's start: its length in the log */
 };
 
 #define on(self, node, ...) run_on_node((self)->out, sizeof((self)->out), (self)->err, \
@@ -86,6 +88,7 @@ FIXTURE_SETUP(cl)
 {
 	if (ve_env_int("VE_NODES", 1) < 2)
 		SKIP(return, "needs two nodes (scripts/vm with VM_NODES=2)");
+	clock_gettime(CLOCK_MONOTONIC, &self->t0);
 	clean(self);
 	etcd_stop(self);
 	on(self, 1, "rm -rf /tmp/ve-etcd");
@@ -109,6 +112,8 @@ FIXTURE_SETUP(cl)
 
 FIXTURE_TEARDOWN(cl)
 {
+	struct timespec t1;
+
 	if (ve_env_int("VE_NODES", 1) < 2)
 		return;
 	/* A failure is explained by what the agents did: their last words. */
@@ -120,6 +125,8 @@ FIXTURE_TEARDOWN(cl)
 	clean(self);
 	etcd_stop(self);
 	on(self, 1, "rm -rf /tmp/ve-etcd");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "# %s took %ld s\n", _metadata->name, (long)(t1.tv_sec - self->t0.tv_sec));
 }
 
 TEST_F_TIMEOUT(cl, nodes_and_their_ves, 600)
@@ -466,7 +473,9 @@ TEST_F_TIMEOUT(cl, bad_input_changes_nothing, 600)
  * 4.2 from node1, which is the storage node too (it serves /srv/ve-shared
  * with Debian's nfs-kernel-server). The server's lease and grace are its
  * least, 10 s: what a dead node held there (an open, a lock) is free
- * again within the cluster's own lease.
+ * again within the cluster's own lease. lookupcache=positive: a name
+ * this node found missing (an earlier test's rm) is asked of the server
+ * again, not believed for up to a minute.
  */
 static int shared_mount(FIXTURE_DATA(cl) *self, int node)
 {
@@ -478,7 +487,7 @@ static int shared_mount(FIXTURE_DATA(cl) *self, int node)
 	       " exportfs -r && rpc.mountd -N 3 -u && rpc.nfsd -p 2049 -N 3 -U 4"))
 		return -1;
 	return on(self, node, "mkdir -p /var/lib/ve/shared && { grep -q ' /var/lib/ve/shared ' /proc/mounts ||"
-		  " { modprobe nfsv4 && /sbin/mount.nfs4 node1:/srv/ve-shared /var/lib/ve/shared -o vers=4.2,sec=sys; }; }");
+		  " { modprobe nfsv4 && /sbin/mount.nfs4 node1:/srv/ve-shared /var/lib/ve/shared -o vers=4.2,sec=sys,lookupcache=positive; }; }");
 }
 
 /*
@@ -675,7 +684,8 @@ TEST_F_TIMEOUT(cl, crashed_node_ves_start_elsewhere, 900)
 	ASSERT_EQ(0, on(self, 1, "/usr/sbin/ip netns exec outside ping -c 1 -W 5 10.97.0.73"))
 		TH_LOG("the client cannot reach the VE on node2");
 	/* node2's agent recorded its claim beside the private area. */
-	ASSERT_EQ(0, on(self, 1, "cat /var/lib/ve/shared/373.epoch"));
+	ASSERT_EQ(0, wait_for(self, 1, 10, "cat /var/lib/ve/shared/373.epoch", "^[0-9]+$"))
+		TH_LOG("%s", self->out);
 	/* Published its config (2 s: the agent's rounds), then crashes: a hard reset. */
 	sleep(2);
 	/* In a second, from a task of its own: ssh would wait for the dead connection. */
