@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <pty.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -725,6 +726,75 @@ TEST_F(os, concurrent_start)
 	 */
 	ASSERT_EQ(0, V("exec %u 'ps -o ppid,comm | grep -c \"^ *0 init$\"'", A));
 	EXPECT_STREQ("1\n", OUT);
+}
+
+/*
+ * The mounts of the template mount namespace a VE's init is cloned from,
+ * in @buf: read in a child that entered it. NULL if there is none.
+ */
+static char *template_mounts(char *buf, size_t len)
+{
+	int sync[2], fd = open("/run/ve/ns/mnt", O_RDONLY | O_CLOEXEC);
+	char path[64], c;
+	char *ret = NULL;
+	pid_t pid;
+
+	if (fd < 0 || pipe(sync))
+		return NULL;
+	pid = fork();
+	if (pid == 0) {
+		close(sync[0]);
+		if (setns(fd, CLONE_NEWNS) || write(sync[1], "", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(sync[1]);
+	close(fd);
+	if (pid > 0 && read(sync[0], &c, 1) == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+		ret = ve_slurp(path, buf, len);
+	}
+	close(sync[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return ret;
+}
+
+/*
+ * A VE is cloned from the template, not from the host's mounts: those grow
+ * with every VE running (its root), and a start that copied them all cost
+ * more with each. The template holds a few mounts, whatever the host has.
+ */
+TEST_F(os, started_from_the_template_not_the_hosts_mounts)
+{
+	char mounts[8192];
+
+	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir", A));
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", B));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	/* Host mounts made after the template: they stay out of it. */
+	ASSERT_EQ(0, system("mkdir -p /tmp/hostmnt && for i in 1 2 3 4 5 6 7 8; do mkdir -p /tmp/hostmnt/$i &&"
+			    " mount -t tmpfs hostmnt$i /tmp/hostmnt/$i || exit 1; done"));
+	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", ERR);
+	ASSERT_NE(NULL, template_mounts(mounts, sizeof(mounts))) TH_LOG("no template at /run/ve/ns/mnt");
+	/* Its tmpfs, the host's proc and sysfs, and the parent the tmpfs took the place of. */
+	EXPECT_GE(4, lines(mounts)) TH_LOG("%s", mounts);
+	EXPECT_EQ(NULL, strstr(mounts, "hostmnt")) TH_LOG("%s", mounts);
+	EXPECT_EQ(NULL, strstr(mounts, "/var/lib/ve/root")) TH_LOG("%s", mounts);
+	/* The VEs run, each in its own root, and nothing of the host's came along. */
+	ASSERT_EQ(0, V("exec %u cat /proc/self/mountinfo", B)) TH_LOG("%s", ERR);
+	EXPECT_EQ(NULL, strstr(OUT, "hostmnt")) TH_LOG("%s", OUT);
+	EXPECT_EQ(NULL, strstr(OUT, "ve-template")) TH_LOG("%s", OUT);
+	ASSERT_EQ(0, V("exec %u sh -c 'test -c /dev/null && test -c /dev/console && echo x > /dev/null'",
+		       A)) TH_LOG("%s", ERR);
+	/* A restart after the host's mounts changed finds it as it was. */
+	ASSERT_EQ(0, V("stop %u --fast", A));
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", ERR);
+	EXPECT_EQ(0, V("exec %u true", A));
+	system("for i in 1 2 3 4 5 6 7 8; do umount /tmp/hostmnt/$i; done; rm -rf /tmp/hostmnt");
 }
 
 /* A busy VE is waited for, up to --wait (or LOCK_WAIT) seconds. */

@@ -45,6 +45,7 @@
 #include "exitcodes.h"
 #include "idmap.h"
 #include "launch.h"
+#include "mntns.h"
 #include "network.h"
 #include "parse.h"
 #include "private.h"
@@ -59,11 +60,16 @@
 #define VE_CLONE_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | \
 		     CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
+/* The host's devices a VE gets, bound over empty files; its console after them. */
+static const char *const ve_devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
+#define VE_DEVS (sizeof(ve_devs) / sizeof(ve_devs[0]) + 1)
+
 /* What the init child needs; all of it is prepared before clone3(). */
 struct init_args {
 	const struct vectx *x;
 	int go_fd;		/* socket: one byte and the root when the module bound us */
 	int err_fd;		/* write end, close-on-exec */
+	int dev_fds[VE_DEVS];	/* detached binds of ve_devs and the console */
 	char console[64];	/* host path of the console pty */
 	const char *hostname;
 	const char *nameservers;	/* NAMESERVER, or NULL */
@@ -71,7 +77,6 @@ struct init_args {
 	const char *init;
 	char devpts_opts[96];	/* with max=, NUMPTY's limit */
 	bool view;		/* proc and sys come mounted, with the module's files */
-	bool idmapped;		/* an image: its idmapped copy comes after the root */
 	/* Rescue mode: the rescue tree is the root, the private area comes after. */
 	const char *rescue;
 };
@@ -147,8 +152,8 @@ static void child_mount(const struct init_args *a, const char *src, const char *
 			   strerror(errno));
 }
 
-/* An empty file to bind a device node over; mknod is not ours to use. */
-static void child_bind_dev(const struct init_args *a, const char *host, const char *name)
+/* An empty file to bind a device node (@dev, detached) over; mknod is not ours to use. */
+static void child_bind_dev(const struct init_args *a, int dev, const char *name)
 {
 	char path[64];
 	int fd;
@@ -158,7 +163,9 @@ static void child_bind_dev(const struct init_args *a, const char *host, const ch
 	if (fd < 0)
 		child_fail(a, "cannot create /%s: %s", path, strerror(errno));
 	close(fd);
-	child_mount(a, host, path, NULL, MS_BIND, NULL);
+	if (move_mount(dev, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH))
+		child_fail(a, "cannot mount /%s: %s", path, strerror(errno));
+	close(dev);
 }
 
 static void child_symlink(const struct init_args *a, const char *target, const char *path)
@@ -173,12 +180,9 @@ static void child_mkdir(const struct init_args *a, const char *path, mode_t mode
 		child_fail(a, "cannot create /%s: %s", path, strerror(errno));
 }
 
-/* Mounts inside the root, made while the host's /dev is still in view. */
+/* Mounts inside the root. */
 static void child_mounts(const struct init_args *a)
 {
-	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
-	char host[64];
-
 	if (!a->view) {
 		child_mkdir(a, "proc", 0555);
 		child_mount(a, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -192,11 +196,9 @@ static void child_mounts(const struct init_args *a)
 
 	child_mkdir(a, "dev", 0755);
 	child_mount(a, "dev", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m");
-	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
-		snprintf(host, sizeof(host), "/dev/%s", devs[i]);
-		child_bind_dev(a, host, devs[i]);
-	}
-	child_bind_dev(a, a->console, "console");
+	for (size_t i = 0; i < VE_DEVS - 1; i++)
+		child_bind_dev(a, a->dev_fds[i], ve_devs[i]);
+	child_bind_dev(a, a->dev_fds[VE_DEVS - 1], "console");
 	child_mkdir(a, "dev/pts", 0755);
 	child_mount(a, "devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, a->devpts_opts);
 	child_symlink(a, "pts/ptmx", "dev/ptmx");
@@ -221,14 +223,17 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	char why[256];
 	int fd, root, priv = -1, err;
 
+	int keep[2 + VE_DEVS] = { a->go_fd, a->err_fd };
+
 	/* Nothing of vectl's (its lock, netlink socket, cgroup fd) goes along. */
-	close_fds_except((int[]){ a->go_fd, a->err_fd }, 2);
+	memcpy(keep + 2, a->dev_fds, sizeof(a->dev_fds));
+	close_fds_except(keep, 2 + VE_DEVS);
 	/*
 	 * Nothing runs until the module has bound this process to the VE.
-	 * Then vectl sends the VE's root: its parents are closed to the
-	 * VE's uids, so this process could not walk there by name. With the
-	 * VE's view of /proc, the mount namespace it was built in comes
-	 * first (procview.c).
+	 * Then vectl sends the VE's root, a detached tree: we are in a copy
+	 * of the template (mntns.h), where it is put. With the VE's view of
+	 * /proc, the mount namespace it was built in and the root there
+	 * come instead (procview.c).
 	 */
 	if (a->view) {
 		fd = recv_fd(a->go_fd);
@@ -241,23 +246,15 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	root = recv_fd(a->go_fd);
 	if (root < 0)
 		_exit(1);
-	/*
-	 * An image's tree as the VE sees it, put over the host's view of it;
-	 * in rescue mode, that or the private area's tree is for /mnt/rescue.
-	 */
-	if ((a->idmapped || a->rescue) && !a->view) {
+	/* In rescue mode, the private area's tree for /mnt/rescue. */
+	if (a->rescue && !a->view) {
 		priv = recv_fd(a->go_fd);
 		if (priv < 0)
 			_exit(1);
 	}
-	if (a->idmapped && !a->view && !a->rescue) {
-		if (move_mount(priv, "", root, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
-			child_fail(a, "cannot mount the VE's root: %s", strerror(errno));
-		close(root);
-		root = priv;
-		priv = -1;
-	}
 	close(a->go_fd);
+	if (!a->view && move_mount(root, "", AT_FDCWD, MNTNS_ROOT, MOVE_MOUNT_F_EMPTY_PATH))
+		child_fail(a, "cannot mount the VE's root: %s", strerror(errno));
 
 	/*
 	 * Before the uid change: that makes us undumpable, and our /proc
@@ -277,22 +274,27 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		child_fail(a, "cannot make mounts private: %s", strerror(errno));
 	if (priv >= 0) {
-		err = rescue_attach(root, priv, a->idmapped);
+		err = rescue_attach(root, priv, true);
 		if (err)
 			child_fail(a, "cannot mount the VE's private area at /%s of the rescue system: %s",
 				   RESCUE_MOUNT, strerror(-err));
 		close(priv);
 	}
 	/*
-	 * Mounts copied from the host are locked, and pivot_root needs a
-	 * fresh one: a clone of the root's tree, put on top of the root.
+	 * The view's mounts were copied into our user namespace, locked, and
+	 * pivot_root needs a fresh one: a clone of the root's tree, put on
+	 * top of the root. A tree we attached ourselves is fresh.
 	 */
-	fd = fchdir(root) ? -1 : open_tree(AT_FDCWD, ".", OPEN_TREE_CLONE |
-					   OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (fd < 0 || move_mount(fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) ||
-	    fchdir(fd))
-		child_fail(a, "cannot bind %s: %s", a->x->root, strerror(errno));
-	close(fd);
+	if (a->view) {
+		fd = fchdir(root) ? -1 : open_tree(AT_FDCWD, ".", OPEN_TREE_CLONE |
+						   OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (fd < 0 || move_mount(fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH))
+			child_fail(a, "cannot bind %s: %s", a->x->root, strerror(errno));
+		close(root);
+		root = fd;
+	}
+	if (fchdir(root))
+		child_fail(a, "cannot enter %s: %s", a->x->root, strerror(errno));
 	close(root);
 	child_mounts(a);
 
@@ -439,30 +441,12 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
-/* Send @path, opened as host root in the init's mount namespace. */
-static int send_init_path(pid_t pid, const char *path, int sock)
-{
-	char in_init[PATH_MAX + 32];
-	int fd, err;
-
-	snprintf(in_init, sizeof(in_init), "/proc/%d/root%s", (int)pid, path);
-	fd = open(in_init, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = send_fd(sock, fd);
-	close(fd);
-	return err;
-}
-
 /*
- * Let the bound init go, with the VE's root opened as host root in the
- * init's own mount namespace (through /proc/PID/root), where it will
- * make its mounts; for an image, with the idmapped copy @ve_root to put
- * there. In rescue mode the root is the rescue tree, and the private
- * area (@ve_root, or the tree at the VE's root) follows.
+ * Let the bound init go, with the VE's mounts: the mount namespace the
+ * view was built in and the root there; or the tree to put at the root
+ * (@top), in rescue mode followed by the private area's (@priv).
  */
-static int release_init(const struct init_args *a, pid_t pid, int sock, int view_ns,
-			int view_root, int ve_root)
+static int release_init(int sock, int view_ns, int view_root, int top, int priv)
 {
 	int err;
 
@@ -470,12 +454,8 @@ static int release_init(const struct init_args *a, pid_t pid, int sock, int view
 		err = send_fd(sock, view_ns);
 		return err ? err : send_fd(sock, view_root);
 	}
-	err = send_init_path(pid, a->rescue ? a->rescue : a->x->root, sock);
-	if (err)
-		return err;
-	if (ve_root >= 0)
-		return send_fd(sock, ve_root);
-	return a->rescue ? send_init_path(pid, a->x->root, sock) : 0;
+	err = send_fd(sock, top);
+	return err || priv < 0 ? err : send_fd(sock, priv);
 }
 
 int launch_start(struct ve_nl *nl, struct vectx *x)
@@ -483,7 +463,8 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	struct init_args a = { .x = x };
 	struct clone_args ca = { 0 };
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, cgfd = -1, master = -1;
-	int view_ns = -1, view_root = -1, ve_root = -1;
+	int view_ns = -1, view_root = -1, ve_root = -1, rescue_root = -1, top, priv;
+	struct mntns_saved saved;
 	bool mounted_here = !path_is_mountpoint(x->root);
 	char why[512], msg[512], rescue[PATH_MAX + 16];
 	uint64_t b, l;
@@ -517,6 +498,8 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	if (vectx_res(x, "numpty", &b, &l) && l != VE_RES_UNLIMITED)
 		snprintf(a.devpts_opts + len, sizeof(a.devpts_opts) - len, ",max=%" PRIu64, l);
 
+	for (size_t i = 0; i < VE_DEVS; i++)
+		a.dev_fds[i] = -1;
 	rc = launch_register(nl, x);
 	if (rc)
 		return rc;
@@ -544,23 +527,48 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	a.go_fd = go[0];
 	a.err_fd = errp[1];
 	a.view = view_enabled(x);
-	a.idmapped = disk_layout(x) == VE_LAYOUT_IMAGE;
+	/* What the init takes from the host comes detached: the template has none of it. */
+	for (size_t i = 0; i < VE_DEVS; i++) {
+		const char *path = a.console;
+		char dev[64];
+
+		if (i < VE_DEVS - 1) {
+			snprintf(dev, sizeof(dev), "/dev/%s", ve_devs[i]);
+			path = dev;
+		}
+		a.dev_fds[i] = mntns_tree(path);
+		if (a.dev_fds[i] < 0) {
+			vectl_err("start %u: cannot bind %s for the VE: %s", x->id, path,
+				  strerror(-a.dev_fds[i]));
+			goto out_fds;
+		}
+	}
+	if (mntns_enter_template(&saved, why, sizeof(why))) {
+		vectl_err("start %u: %s", x->id, why);
+		goto out_fds;
+	}
 
 	ca.flags = VE_CLONE_NS | CLONE_INTO_CGROUP;
 	ca.exit_signal = SIGCHLD;
 	ca.cgroup = (unsigned int)cgfd;
 	fflush(NULL);
 	pid = sys_clone3(&ca);
-	if (pid < 0) {
-		vectl_err("start %u: cannot create the VE's namespaces: %s", x->id,
-			  strerror(errno));
-		goto out_fds;
-	}
+	err = errno;
 	if (pid == 0) {
 		close(go[1]);
 		close(errp[0]);
 		close(master);
 		init_child(&a);
+	}
+	if (mntns_leave(&saved)) {
+		vectl_err("start %u: cannot return to the host's mounts: %s (vectl stop --fast %u cleans up)",
+			  x->id, strerror(errno), x->id);
+		_exit(VECTL_ERR_SYSTEM);
+	}
+	if (pid < 0) {
+		vectl_err("start %u: cannot create the VE's namespaces: %s", x->id,
+			  strerror(err));
+		goto out_fds;
 	}
 	close(go[0]);
 	go[0] = -1;
@@ -589,7 +597,8 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 	}
 	rc = VECTL_ERR_ENVCREATE;
 	fault_point("start:network");
-	if (a.idmapped) {
+	/* The trees for the init to put in its own namespace. */
+	if (disk_layout(x) == VE_LAYOUT_IMAGE) {
 		ve_root = idmap_clone_mount(x->root, pid);
 		if (ve_root < 0) {
 			vectl_err("start %u: cannot map the owners of the VE's image to its own: %s",
@@ -597,14 +606,27 @@ int launch_start(struct ve_nl *nl, struct vectx *x)
 			kill_and_reap(pid);
 			goto out_stopped;
 		}
+	} else {
+		ve_root = mntns_tree(x->root);
 	}
-	if (a.view && view_prepare(x, pid, ve_root, a.rescue, &view_ns, &view_root, why,
-				   sizeof(why))) {
+	if (ve_root >= 0 && a.rescue)
+		rescue_root = mntns_tree(a.rescue);
+	if (ve_root < 0 || (a.rescue && rescue_root < 0)) {
+		err = ve_root < 0 ? ve_root : rescue_root;
+		vectl_err("start %u: cannot take the tree of %s: %s", x->id,
+			  ve_root < 0 ? x->root : a.rescue, strerror(-err));
+		kill_and_reap(pid);
+		goto out_stopped;
+	}
+	/* In rescue mode the rescue system is the root, the private area goes under it. */
+	top = a.rescue ? rescue_root : ve_root;
+	priv = a.rescue ? ve_root : -1;
+	if (a.view && view_prepare(x, pid, top, priv, &view_ns, &view_root, why, sizeof(why))) {
 		vectl_err("start %u: %s", x->id, why);
 		kill_and_reap(pid);
 		goto out_stopped;
 	}
-	err = release_init(&a, pid, go[1], view_ns, view_root, ve_root);
+	err = release_init(go[1], view_ns, view_root, top, priv);
 	if (err) {
 		vectl_err("start %u: cannot release the init: %s", x->id, strerror(-err));
 		kill_and_reap(pid);
@@ -636,7 +658,8 @@ out_stopped:
 	}
 out_fds:
 	close_fds((int[]){ go[0], go[1], errp[0], errp[1], cgfd, master, view_ns, view_root,
-			   ve_root }, 9);
+			   ve_root, rescue_root }, 10);
+	close_fds(a.dev_fds, VE_DEVS);
 	if (rc == VECTL_OK)
 		return rc;
 	net_cleanup(x);

@@ -54,6 +54,7 @@
 
 #include "err.h"
 #include "exitcodes.h"
+#include "mntns.h"
 #include "procview.h"
 #include "rescue.h"
 #include "run.h"
@@ -172,38 +173,40 @@ static void view_attach(int err_fd, int mnt, int to_dirfd, const char *to, const
 	close(mnt);
 }
 
+struct view_task {
+	const struct vectx *x;
+	int pidfd, tmpl;	/* the init's pidfd, the template */
+	int top, priv;		/* the trees: the root, the private area in rescue mode */
+	int sock, err_fd;
+};
+
 /*
  * Step 2 and 3, in a task of the VE's pid and network namespaces, as host
- * root in a private copy of the host's mount namespace.
+ * root in a private copy of the template mount namespace.
  */
-static void __attribute__((noreturn))
-view_build(const struct vectx *x, int pidfd, int ve_root, const char *rescue, int sock,
-	   int err_fd)
+static void __attribute__((noreturn)) view_build(const struct view_task *t)
 {
 	const unsigned int ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 				MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	const struct vectx *x = t->x;
+	const int err_fd = t->err_fd;
 	/*
 	 * The module's files need a place in this (private) namespace to be
-	 * bound from: the host's /proc/vz, which the module makes, serves;
-	 * nothing is written anywhere, so nothing is left if we are killed.
+	 * bound from: the template's spare mount point.
 	 */
-	const char *stage = "/proc/vz";
-	const char *top = rescue ? rescue : x->root;
+	const char *stage = MNTNS_STAGE;
 	char path[64];
 	int root, dir, fd, err;
 
-	if (ve_root >= 0 && !rescue)
-		view_attach(err_fd, ve_root, AT_FDCWD, x->root, "the VE's root");
-	root = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	view_attach(err_fd, t->top, AT_FDCWD, MNTNS_ROOT, "the VE's root");
+	root = open(MNTNS_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		view_fail(err_fd, "cannot open %s: %s", top, strerror(errno));
-	if (rescue) {
-		fd = ve_root >= 0 ? ve_root : open(x->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		err = fd < 0 ? -errno : rescue_attach(root, fd, ve_root >= 0);
+		view_fail(err_fd, "cannot open the VE's root: %s", strerror(errno));
+	if (t->priv >= 0) {
+		err = rescue_attach(root, t->priv, true);
 		if (err)
 			view_fail(err_fd, "cannot mount the VE's private area at /%s of the rescue system: %s",
 				  RESCUE_MOUNT, strerror(-err));
-		close(fd);
 	}
 
 	dir = view_dir(err_fd, root, "proc", x->uid_base);
@@ -236,36 +239,30 @@ view_build(const struct vectx *x, int pidfd, int ve_root, const char *rescue, in
 	umount2(stage, MNT_DETACH);
 
 	/* Step 3: the copy into the VE's user namespace locks every mount. */
-	if (fchdir(root) || setns(pidfd, CLONE_NEWUSER) || unshare(CLONE_NEWNS))
+	if (fchdir(root) || setns(t->pidfd, CLONE_NEWUSER) || unshare(CLONE_NEWNS))
 		view_fail(err_fd, "cannot seal the VE's mounts: %s", strerror(errno));
 	fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	dir = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || dir < 0 || send_fd(sock, fd) || send_fd(sock, dir))
+	if (fd < 0 || dir < 0 || send_fd(t->sock, fd) || send_fd(t->sock, dir))
 		view_fail(err_fd, "cannot hand over the VE's mounts: %s", strerror(errno));
 	_exit(0);
 }
 
-struct view_task {
-	const struct vectx *x;
-	int pidfd, ve_root;
-	const char *rescue;
-	int sock, err_fd;
-};
-
 /*
  * Step 1 and 2: a task cloned by vectl into the VE's pid namespace (vectl
- * entered it for its children) and a private copy of the host's mount
- * namespace; it joins the VE's network namespace itself.
+ * entered it for its children); it makes a copy of the template mount
+ * namespace (private, as the trees are) and joins the VE's network
+ * namespace itself.
  */
 static int view_task(void *arg)
 {
 	const struct view_task *t = arg;
 
 	/* Nothing of vectl's (its lock, netlink socket) goes into the VE's namespaces. */
-	close_fds_except((int[]){ t->pidfd, t->ve_root, t->sock, t->err_fd }, 4);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) || setns(t->pidfd, CLONE_NEWNET))
+	close_fds_except((int[]){ t->pidfd, t->tmpl, t->top, t->priv, t->sock, t->err_fd }, 6);
+	if (setns(t->tmpl, CLONE_NEWNS) || unshare(CLONE_NEWNS) || setns(t->pidfd, CLONE_NEWNET))
 		view_fail(t->err_fd, "cannot enter the VE's namespaces: %s", strerror(errno));
-	view_build(t->x, t->pidfd, t->ve_root, t->rescue, t->sock, t->err_fd);
+	view_build(t);
 }
 
 /*
@@ -288,8 +285,7 @@ static pid_t view_clone(struct view_task *t, int own_pidns)
 		munmap(stack, VIEW_STACK_SIZE);
 		return -1;
 	}
-	pid = clone(view_task, stack + VIEW_STACK_SIZE, CLONE_VM | CLONE_VFORK | CLONE_NEWNS | SIGCHLD,
-		    t);
+	pid = clone(view_task, stack + VIEW_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, t);
 	err = errno;
 	/* vectl's own later children (the console keeper) are the host's. */
 	if (setns(own_pidns, CLONE_NEWPID)) {
@@ -302,15 +298,19 @@ static pid_t view_clone(struct view_task *t, int own_pidns)
 	return pid;
 }
 
-int view_prepare(const struct vectx *x, pid_t init, int ve_root, const char *rescue,
-		 int *mntns, int *root, char *why, size_t len)
+int view_prepare(const struct vectx *x, pid_t init, int top, int priv, int *mntns, int *root,
+		 char *why, size_t len)
 {
-	int sk[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd, own_pidns, status, err = 0;
+	int sk[2] = { -1, -1 }, errp[2] = { -1, -1 }, pidfd, own_pidns, tmpl, status;
 	struct view_task t;
+	int err = 0;
 	ssize_t n;
 	pid_t pid;
 
 	*mntns = *root = -1;
+	tmpl = mntns_template_fd(why, len);
+	if (tmpl < 0)
+		return -1;
 	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
 	own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (pidfd < 0 || own_pidns < 0 ||
@@ -330,7 +330,8 @@ int view_prepare(const struct vectx *x, pid_t init, int ve_root, const char *res
 		err = -1;
 		goto out;
 	}
-	t = (struct view_task){ x, pidfd, ve_root, rescue, sk[1], errp[1] };
+	t = (struct view_task){ .x = x, .pidfd = pidfd, .tmpl = tmpl, .top = top, .priv = priv,
+				.sock = sk[1], .err_fd = errp[1] };
 	pid = view_clone(&t, own_pidns);
 	if (pid < 0) {
 		snprintf(why, len, "cannot start a task in the VE: %s%s", strerror(errno),
@@ -365,6 +366,6 @@ out:
 		close_fds((int[]){ *mntns, *root }, 2);
 		*mntns = *root = -1;
 	}
-	close_fds((int[]){ pidfd, own_pidns, sk[0], sk[1], errp[0], errp[1] }, 6);
+	close_fds((int[]){ pidfd, own_pidns, tmpl, sk[0], sk[1], errp[0], errp[1] }, 7);
 	return err;
 }

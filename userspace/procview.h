@@ -21,13 +21,13 @@ int view_timens_own(void);
 
 /*
  * Build the VE's /proc and /sys with the module's files, locked, for the
- * bound init @init: the mount namespace to join and the VE's root in it.
- * @ve_root: an image's idmapped tree to put on the root first, or -1.
- * @rescue: in rescue mode, the rescue tree to be the root instead, with
- * the private area (@ve_root, or the VE's root) at its /mnt/rescue; NULL.
- * 0, or -1 with the reason in @why.
+ * bound init @init, in a copy of the template mount namespace (mntns.h):
+ * the mount namespace to join and the VE's root in it. @top: the
+ * detached tree to be the root; @priv: in rescue mode the private area's
+ * tree, for /mnt/rescue under it, else -1. 0, or -1 with the reason in
+ * @why.
  */
-int view_prepare(const struct vectx *x, pid_t init, int ve_root, const char *rescue,
-		 int *mntns, int *root, char *why, size_t len);
+int view_prepare(const struct vectx *x, pid_t init, int top, int priv, int *mntns, int *root,
+		 char *why, size_t len);
 
 #endif
