@@ -588,7 +588,8 @@ out:
 struct candidate {
 	struct cluster_ve r;
 	struct conf cf;
-	int conf_err;	/* -ENOENT: none in the cluster; else its parse error */
+	int get_err;	/* -ENOENT: none in the cluster; another: etcd did not answer */
+	int parse_err;
 	int prio;
 };
 
@@ -599,9 +600,11 @@ static void candidate_conf(struct candidate *c)
 	struct etcd_kv kv;
 
 	cluster_ve_key(key, sizeof(key), "conf", c->r.id);
-	c->conf_err = etcd_get(&a.c.etcd, key, &kv) ? -ENOENT : conf_parse(&c->cf, kv.value);
-	if (c->conf_err != -ENOENT)
-		etcd_kv_free(&kv);
+	c->get_err = etcd_get(&a.c.etcd, key, &kv);
+	if (c->get_err)
+		return;
+	c->parse_err = conf_parse(&c->cf, kv.value);
+	etcd_kv_free(&kv);
 }
 
 /* HA_PRIO of a config (HA_PRIORITY: the other name it goes by), 0 without. */
@@ -635,10 +638,14 @@ static bool take_over(const struct candidate *c)
 	int64_t epoch;
 	int err, lock;
 
-	if (c->conf_err) {
+	if (c->get_err && c->get_err != -ENOENT) {
+		vectl_err("VE %u of node %s: cannot read its config from etcd: %s; tried again",
+			  r->id, r->node, strerror(-c->get_err));
+		return false;
+	}
+	if (c->get_err || c->parse_err) {
 		vectl_err("VE %u of node %s: %s, not taken over", r->id, r->node,
-			  c->conf_err == -ENOENT ? "no config in the cluster" :
-			  "its config in the cluster is broken");
+			  c->get_err ? "no config in the cluster" : "its config in the cluster is broken");
 		return true;
 	}
 	ha = conf_get(&c->cf, "HA_ENABLE");
@@ -801,7 +808,8 @@ static int64_t failover(void)
 			online = !strcmp(strrchr(nodes[k].key, '/') + 1, r->node);
 		if (!online && member_fences(r->node)) {
 			candidate_conf(&cand[n]);
-			cand[n].prio = cand[n].conf_err ? 0 : ha_prio(&cand[n].cf), n++;
+			cand[n].prio = cand[n].get_err || cand[n].parse_err ? 0 : ha_prio(&cand[n].cf);
+			n++;
 		}
 	}
 	if (cand)
