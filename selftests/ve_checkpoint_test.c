@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ve_util.h"
@@ -65,6 +66,28 @@ static long counter(FIXTURE_DATA(ck) *self, unsigned int id)
 	return V("exec %u cat /tmp/count", id) ? -1 : atol(self->out);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The most the counter (one a second) can have gone on from @before to
+ * @after if it ran only while it was not suspended: the seconds from its
+ * reading to the suspend's end and from the resume's start to its next
+ * reading, and one at each end. A counter that went on through the gap
+ * between (or started again from 1) is off that.
+ */
+static bool counted_only_while_running(long before, long after, double read0, double suspended,
+				       double resuming, double read1)
+{
+	return after >= before && after <= before + (long)(suspended - read0) +
+					     (long)(read1 - resuming) + 2;
+}
+
 /* The lines the host's client has had echoed back so far. */
 static int echoed(FIXTURE_DATA(ck) *self)
 {
@@ -82,8 +105,8 @@ static int host_clean(FIXTURE_DATA(ck) *self, unsigned int id)
 TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 600)
 {
 	char ps_before[16384], *line;
+	double uptime, read0, suspended, resuming, read1;
 	long before, after;
-	double uptime;
 	int lines;
 
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout dir --ipadd " ADDR " --hostname ck-%u",
@@ -103,12 +126,14 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 	ASSERT_EQ(0, V("exec %u ps -o pid,args", A));
 	snprintf(ps_before, sizeof(ps_before), "%s", self->out);
 	ASSERT_NE(NULL, strstr(ps_before, "nc -l -p 7")) TH_LOG("%s", ps_before);
+	read0 = now_s();
 	before = counter(self, A);
 	ASSERT_LT(0, before);
 	ASSERT_EQ(0, V("exec %u cat /proc/uptime", A));
 	uptime = atof(self->out);
 
 	ASSERT_EQ(0, V("suspend %u", A)) TH_LOG("%s", self->err);
+	suspended = now_s();
 	EXPECT_NE(NULL, strstr(self->out, "suspended")) TH_LOG("%s", self->out);
 	EXPECT_EQ(-1, counter(self, A));	/* nothing runs */
 	/* The dump holds the VE's memory: the host's root's alone. */
@@ -120,17 +145,20 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 	EXPECT_NE(NULL, strstr(self->out, "suspended")) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, host_clean(self, A)) TH_LOG("the suspended VE left something on the host");
 	lines = echoed(self);
-	sleep(3);
+	sleep(6);
 
+	resuming = now_s();
 	ASSERT_EQ(0, V("resume %u", A)) TH_LOG("%s", self->err);
 	EXPECT_STREQ("VE 841 resumed\n", self->out);
 	/*
-	 * The counter goes on from its memory: from where it was at the dump
-	 * (a second or two after "before"), not from 1 and not past the gap.
+	 * The counter goes on from its memory: from where it was at the dump,
+	 * not from 1 and not past the gap (6 s and more).
 	 */
 	after = counter(self, A);
-	EXPECT_LE(before, after);
-	EXPECT_GE(before + 5, after) TH_LOG("before %ld, after %ld", before, after);
+	read1 = now_s();
+	EXPECT_TRUE(counted_only_while_running(before, after, read0, suspended, resuming, read1))
+		TH_LOG("before %ld, after %ld; %.1f s to the suspend's end, %.1f s from the resume",
+		       before, after, suspended - read0, read1 - resuming);
 	/* Its clocks go on too (the time namespace came back), not from 0. */
 	ASSERT_EQ(0, V("exec %u cat /proc/uptime", A));
 	EXPECT_LE(uptime, atof(self->out)) TH_LOG("uptime %.2f before, %s after", uptime, self->out);
@@ -179,23 +207,30 @@ TEST_F_TIMEOUT(ck, suspend_and_resume_keep_processes_memory_and_a_connection, 60
 
 TEST_F_TIMEOUT(ck, image_ve_resumes_with_its_owners_and_a_dump_elsewhere, 600)
 {
+	double read0, suspended, resuming, read1;
 	long before, after;
 
 	ASSERT_EQ(0, V("create %u --ostemplate busybox --layout image", B)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, V("start %u", B)) TH_LOG("%s", self->err);
 	ASSERT_EQ(0, start_workload(self, B)) TH_LOG("%s", self->err);
 	sleep(2);
+	read0 = now_s();
 	before = counter(self, B);
 	ASSERT_LT(0, before);
 	ASSERT_EQ(0, V("suspend %u --dumpfile /var/tmp/ve-ck-elsewhere", B)) TH_LOG("%s", self->err);
+	suspended = now_s();
 	/* Found by status and resume through DUMPDIR/ID. */
 	EXPECT_EQ(0, SH("test -f /var/tmp/ve-ck-elsewhere/ve-dump && test -L /var/lib/ve/dump/%u", B));
 	ASSERT_EQ(0, V("status %u", B));
 	EXPECT_STREQ("CTID 842 exist unmounted down suspended\n", self->out);
+	sleep(6);
+	resuming = now_s();
 	ASSERT_EQ(0, V("resume %u", B)) TH_LOG("%s", self->err);
 	after = counter(self, B);
-	EXPECT_LE(before, after);
-	EXPECT_GE(before + 5, after) TH_LOG("before %ld, after %ld", before, after);
+	read1 = now_s();
+	EXPECT_TRUE(counted_only_while_running(before, after, read0, suspended, resuming, read1))
+		TH_LOG("before %ld, after %ld; %.1f s to the suspend's end, %.1f s from the resume",
+		       before, after, suspended - read0, read1 - resuming);
 	/* The image's owners are the VE's own again (its idmapped root). */
 	EXPECT_EQ(0, V("exec %u stat -c %%u:%%g /root /bin/busybox", B));
 	EXPECT_STREQ("0:0\n0:0\n", self->out);
