@@ -222,7 +222,6 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	};
 	char why[256];
 	int fd, root, priv = -1, err;
-
 	int keep[2 + VE_DEVS] = { a->go_fd, a->err_fd };
 
 	/* Nothing of vectl's (its lock, netlink socket, cgroup fd) goes along. */
@@ -274,7 +273,7 @@ static int __attribute__((noreturn)) init_child(const struct init_args *a)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		child_fail(a, "cannot make mounts private: %s", strerror(errno));
 	if (priv >= 0) {
-		err = rescue_attach(root, priv, true);
+		err = rescue_attach(root, priv);
 		if (err)
 			child_fail(a, "cannot mount the VE's private area at /%s of the rescue system: %s",
 				   RESCUE_MOUNT, strerror(-err));

@@ -203,7 +203,7 @@ static void __attribute__((noreturn)) view_build(const struct view_task *t)
 	if (root < 0)
 		view_fail(err_fd, "cannot open the VE's root: %s", strerror(errno));
 	if (t->priv >= 0) {
-		err = rescue_attach(root, t->priv, true);
+		err = rescue_attach(root, t->priv);
 		if (err)
 			view_fail(err_fd, "cannot mount the VE's private area at /%s of the rescue system: %s",
 				  RESCUE_MOUNT, strerror(-err));

@@ -130,27 +130,20 @@ int rescue_mount_point(struct vectx *x)
 	return VECTL_ERR_NEW_PRIVATE;
 }
 
-int rescue_attach(int root, int priv, bool detached)
+int rescue_attach(int root, int priv)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	int mnt = priv, at, err = 0;
+	int at, err = 0;
 
-	if (!detached)
-		mnt = open_tree(priv, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-				AT_EMPTY_PATH);
-	if (mnt < 0)
-		return -errno;
 	at = (int)syscall(SYS_openat2, root, RESCUE_MOUNT, &how, sizeof(how));
-	if (at < 0 || move_mount(mnt, "", at, "", MOVE_MOUNT_F_EMPTY_PATH |
+	if (at < 0 || move_mount(priv, "", at, "", MOVE_MOUNT_F_EMPTY_PATH |
 				 MOVE_MOUNT_T_EMPTY_PATH))
 		err = -errno;
 	if (at >= 0)
 		close(at);
-	if (mnt != priv)
-		close(mnt);
 	return err;
 }
 

@@ -37,13 +37,12 @@ int rescue_make(struct vectx *x);
 int rescue_mount_point(struct vectx *x);
 
 /*
- * In a task building the VE's mounts: put the private area on
- * RESCUE_MOUNT under the rescue tree @root. @priv is a detached mount
- * (an image's idmapped copy) when @detached, else the private area's
- * mounted tree, cloned with what is mounted below it. No symlink is
- * followed. 0 or -errno.
+ * In a task building the VE's mounts: put the private area's detached
+ * tree @priv (mntns_tree(), or an image's idmapped copy) on
+ * RESCUE_MOUNT under the rescue tree @root. No symlink is followed.
+ * 0 or -errno.
  */
-int rescue_attach(int root, int priv, bool detached);
+int rescue_attach(int root, int priv);
 
 /* Remove VE @x's rescue tree (none: fine). An exit code, said. */
 int rescue_remove(struct vectx *x);
