@@ -58,11 +58,15 @@ static bool booted(FIXTURE_DATA(net) *self, unsigned int id)
 	return false;
 }
 
-/* What the host has of networking, to compare before and after (not an image's loop record). */
+/*
+ * What the host has of networking, to compare before and after: not an
+ * image's loop record, nor the template mount namespace the first start
+ * after boot makes (/run/ve/ns, ns.lock).
+ */
 static void host_net(FIXTURE_DATA(net) *self, char *buf, size_t len)
 {
 	SH(IP " -o link | sed 's/^[0-9]*: //; s/@.*//' | sort; " IP " route; " IP " -6 route | grep -v '^fe80\\|^multicast\\|^local'; "
-	   IP " neigh show proxy; " IP " -6 neigh show proxy; ls /run/ve 2>/dev/null | grep -v 'keeper\\|\\.loop$'");
+	   IP " neigh show proxy; " IP " -6 neigh show proxy; ls /run/ve 2>/dev/null | grep -v 'keeper\\|\\.loop$\\|^ns'");
 	snprintf(buf, len, "%s", self->out);
 }
 
@@ -473,6 +477,49 @@ TEST_F_TIMEOUT(net, bad_input, 240)
 	ASSERT_EQ(0, SH("cat /etc/ve/conf/501.conf"));
 	EXPECT_STREQ(conf_before, self->out);
 	EXPECT_EQ(2, get(self, A).n_addrs);
+}
+
+/*
+ * NEIGHBOUR_DEVS="detect": an address is answered for on the devices of
+ * the main table's default routes, IPv4 and IPv6, every device of a
+ * multipath one, and not on a device whose default route is in another
+ * table. A VE without addresses needs no uplinks, so a NEIGHBOUR_DEVS
+ * the host lacks does not stop its start.
+ */
+TEST_F_TIMEOUT(net, uplinks_detected_from_default_routes, 240)
+{
+	ASSERT_EQ(0, SH(IP " link add uplink1 type veth peer name lan1 && "
+			IP " link add uplink2 type veth peer name lan2 && "
+			"for d in uplink1 lan1 uplink2 lan2; do " IP " link set $d up || exit 1; done && "
+			IP " route add default via " OUT4 " dev uplink0 && "
+			IP " -6 route add default nexthop via fe80::2 dev uplink0 "
+			"nexthop via fe80::3 dev uplink1 && "
+			IP " route add default dev uplink2 table 100 && "
+			IP " -6 route add default dev uplink2 table 100 && "
+			"sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"detect\"/' /etc/ve/ve.conf"))
+		TH_LOG("%s", self->err);
+	ASSERT_EQ(0, V("start %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, SH(IP " neigh show proxy; " IP " -6 neigh show proxy"));
+	EXPECT_NE(NULL, strstr(self->out, A4 " dev uplink0 ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, A6 " dev uplink0 ")) TH_LOG("%s", self->out);
+	/* uplink1 came from the IPv6 route; both families are answered there. */
+	EXPECT_NE(NULL, strstr(self->out, A4 " dev uplink1 ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, A6 " dev uplink1 ")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "uplink2")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, V("stop %u", A)) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, SH(IP " neigh show proxy; " IP " -6 neigh show proxy"));
+	EXPECT_EQ(NULL, strstr(self->out, "uplink")) TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, SH("sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"nosuchdevice0\"/' /etc/ve/ve.conf"));
+	ASSERT_EQ(0, V("create %u --ostemplate busybox", C)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, V("start %u", C)) TH_LOG("%s", self->err);
+	EXPECT_EQ(0, V("stop %u --fast", C)) TH_LOG("%s", self->err);
+
+	ASSERT_EQ(0, SH("sed -i 's/^NEIGHBOUR_DEVS=.*/NEIGHBOUR_DEVS=\"uplink0\"/' /etc/ve/ve.conf && "
+			IP " route del default table 100 && " IP " -6 route del default table 100 && "
+			IP " -6 route del default && "
+			IP " route del default && " IP " link del uplink1 && " IP " link del uplink2"))
+		TH_LOG("%s", self->err);
 }
 
 /*

@@ -66,6 +66,13 @@ struct proxy_rec {
 	struct ve_ip ip;
 };
 
+/* A device of the host's default routes: proxy ARP and NDP answer there. */
+struct uplink {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	uint8_t mac[6];
+};
+
 struct net_ctx {
 	struct vectx *x;
 	struct ve_nl *nl;
@@ -75,12 +82,9 @@ struct net_ctx {
 	struct rtnl host, ve;
 	int host_if, ve_if;
 	char host_name[IF_NAMESIZE];
+	bool up_found;			/* find_uplinks() ran */
 	int n_up;
-	struct {
-		char name[IF_NAMESIZE];
-		int ifindex;
-		uint8_t mac[6];
-	} up[MAX_UPLINKS];
+	struct uplink up[MAX_UPLINKS];
 };
 
 int net_conf_addrs(struct vectx *x, struct ve_ip *out)
@@ -191,72 +195,74 @@ static int rec_find(const struct proxy_rec *recs, int n, const char *dev,
 
 /* ---- the host's uplinks ---- */
 
-/* The devices of the default routes, from /proc/net/route and ipv6_route. */
-static int detect_uplinks(char names[][IF_NAMESIZE], int max)
+/* Uplink @ifindex, known by @name when given, into c->up (once). */
+static int uplink_add(struct net_ctx *c, int ifindex, const char *name)
 {
-	char line[256], dev[IF_NAMESIZE], dst[64];
-	unsigned int plen;
-	int n = 0;
-	FILE *f;
+	struct uplink *u = &c->up[c->n_up];
 
-	f = fopen("/proc/net/route", "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned int d, mask;
-
-		if (sscanf(line, "%15s %x %*x %*x %*u %*u %*u %x", dev, &d, &mask) == 3 &&
-		    !d && !mask && n < max)
-			memcpy(names[n++], dev, IF_NAMESIZE);
-	}
-	if (f)
-		fclose(f);
-	f = fopen("/proc/net/ipv6_route", "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%32s %x %*s %*s %*s %*s %*s %*s %*s %15s", dst, &plen, dev) == 3 &&
-		    !plen && !strcmp(dst, "00000000000000000000000000000000") &&
-		    strcmp(dev, "lo") && n < max)
-			memcpy(names[n++], dev, IF_NAMESIZE);
-	}
-	if (f)
-		fclose(f);
-	return n;
+	for (int j = 0; j < c->n_up; j++)
+		if (c->up[j].ifindex == ifindex)
+			return 0;	/* the same device for IPv4 and IPv6 */
+	if (c->n_up == MAX_UPLINKS)
+		return 0;
+	u->ifindex = ifindex;
+	if (name)
+		snprintf(u->name, IF_NAMESIZE, "%s", name);
+	else if (rtnl_link_name(&c->host, ifindex, u->name))
+		return 0;	/* gone since the dump */
+	if (rtnl_link_mac(&c->host, ifindex, u->mac))
+		memset(u->mac, 0, 6);
+	c->n_up++;
+	return 0;
 }
 
-/* NEIGHBOUR_DEVS: "detect" (the default), none (""), or device names. */
+/*
+ * NEIGHBOUR_DEVS: "detect" (the default: the devices of the main table's
+ * default routes, asked of rtnetlink), none (""), or device names. Found
+ * at the first address that needs them: a VE without addresses never
+ * asks, and a start does not read the host's routing tables, which grow
+ * with every VE running.
+ */
 static int find_uplinks(struct net_ctx *c)
 {
 	const char *v = vectx_get(c->x, "NEIGHBOUR_DEVS");
-	char names[MAX_UPLINKS * 2][IF_NAMESIZE];
-	int n = 0;
 
+	if (c->up_found)
+		return 0;
+	c->n_up = 0;
 	if (!v || !strcmp(v, "detect")) {
-		n = detect_uplinks(names, MAX_UPLINKS * 2);
+		static const int families[] = { AF_INET, AF_INET6 };
+		int idx[MAX_UPLINKS];
+
+		for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+			int n = rtnl_default_devs(&c->host, families[f], idx, MAX_UPLINKS);
+
+			if (n < 0) {
+				vectl_err("%s %u: cannot read the host's default routes: %s",
+					  c->verb, c->x->id, strerror(-n));
+				return n;
+			}
+			for (int i = 0; i < n; i++)
+				uplink_add(c, idx[i], NULL);
+		}
 	} else {
 		char *copy = strdup(v), *save = NULL;
 
-		for (char *t = copy ? strtok_r(copy, " \t,", &save) : NULL; t && n < MAX_UPLINKS * 2;
-		     t = strtok_r(NULL, " \t,", &save))
-			snprintf(names[n++], IF_NAMESIZE, "%s", t);
+		for (char *t = copy ? strtok_r(copy, " \t,", &save) : NULL; t;
+		     t = strtok_r(NULL, " \t,", &save)) {
+			int ifindex = rtnl_ifindex(&c->host, t);
+
+			if (ifindex <= 0) {
+				vectl_err("%s %u: NEIGHBOUR_DEVS names %s, which the host does not have; fix it in /etc/ve/ve.conf",
+					  c->verb, c->x->id, t);
+				free(copy);
+				return -ENODEV;
+			}
+			uplink_add(c, ifindex, t);
+		}
 		free(copy);
 	}
-	c->n_up = 0;
-	for (int i = 0; i < n && c->n_up < MAX_UPLINKS; i++) {
-		int ifindex = rtnl_ifindex(&c->host, names[i]), j;
-
-		for (j = 0; j < c->n_up && strcmp(c->up[j].name, names[i]); j++)
-			;
-		if (j < c->n_up)
-			continue;	/* the same device for IPv4 and IPv6 */
-		if (ifindex <= 0) {
-			vectl_err("%s %u: NEIGHBOUR_DEVS names %s, which the host does not have; fix it in /etc/ve/ve.conf",
-				  c->verb, c->x->id, names[i]);
-			return -ENODEV;
-		}
-		memcpy(c->up[c->n_up].name, names[i], IF_NAMESIZE);
-		c->up[c->n_up].ifindex = ifindex;
-		if (rtnl_link_mac(&c->host, ifindex, c->up[c->n_up].mac))
-			memset(c->up[c->n_up].mac, 0, 6);
-		c->n_up++;
-	}
+	c->up_found = true;
 	return 0;
 }
 
@@ -359,9 +365,12 @@ static int gateway_up(struct net_ctx *c, int family)
 static int addr_up(struct net_ctx *c, const struct ve_ip *ip)
 {
 	struct proxy_rec recs[MAX_RECORDS];
-	int n = rec_load(c->x, recs), err, rc;
+	int n, err, rc;
 	char path[128];
 
+	if (find_uplinks(c))
+		return VECTL_ERR_NET;
+	n = rec_load(c->x, recs);
 	/* Written down first: a killed vectl leaves nothing unnamed. */
 	for (int u = 0; u < c->n_up; u++)
 		if (rec_find(recs, n, c->up[u].name, ip) < 0 && n < MAX_RECORDS) {
@@ -542,10 +551,6 @@ static int ctx_open(struct net_ctx *c, struct ve_nl *nl, struct vectx *x, int ne
 	if (err) {
 		ctx_close(c);
 		return fail(c, "open rtnetlink", NULL, NULL, err);
-	}
-	if (find_uplinks(c)) {
-		ctx_close(c);
-		return VECTL_ERR_NET;
 	}
 	return VECTL_OK;
 }

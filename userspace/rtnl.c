@@ -144,49 +144,135 @@ static size_t ip_len(const struct ve_ip *ip)
 	return ip->family == AF_INET ? 4 : 16;
 }
 
+struct link_out {
+	int ifindex;
+	char *name;		/* IF_NAMESIZE bytes, or NULL */
+	uint8_t *mac;		/* 6 bytes, or NULL */
+};
+
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct { int ifindex; uint8_t *mac; } *out = data;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_out *out = data;
 	const struct nlattr *a;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	out->ifindex = ifi->ifi_index;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi))
-		if (out->mac && mnl_attr_get_type(a) == IFLA_ADDRESS &&
-		    mnl_attr_get_payload_len(a) == 6)
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		if (out->mac && mnl_attr_get_type(a) == IFLA_ADDRESS && len == 6)
 			memcpy(out->mac, mnl_attr_get_payload(a), 6);
+		if (out->name && mnl_attr_get_type(a) == IFLA_IFNAME && len <= IF_NAMESIZE)
+			snprintf(out->name, IF_NAMESIZE, "%.*s", (int)len,
+				 (const char *)mnl_attr_get_payload(a));
+	}
 	return MNL_CB_OK;
 }
 
-static int get_link(struct rtnl *r, const char *name, int ifindex, uint8_t *mac)
+static int get_link(struct rtnl *r, const char *name, struct link_out *out)
 {
-	struct { int ifindex; uint8_t *mac; } out = { 0, mac };
 	struct ifinfomsg *ifi;
 	struct nlmsghdr *nlh;
 	int err;
 
 	nlh = rtnl_msg(r, RTM_GETLINK, 0, (void **)&ifi, sizeof(*ifi));
-	ifi->ifi_index = ifindex;
+	ifi->ifi_index = out->ifindex;
 	if (name)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	err = rtnl_run(r, nlh, link_cb, &out);
+	out->ifindex = 0;
+	err = rtnl_run(r, nlh, link_cb, out);
 	if (err == -ENODEV)
 		return 0;
-	return err ? err : out.ifindex;
+	return err ? err : out->ifindex;
 }
 
 int rtnl_ifindex(struct rtnl *r, const char *name)
 {
-	return get_link(r, name, 0, NULL);
+	struct link_out out = { 0 };
+
+	return get_link(r, name, &out);
 }
 
 int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6])
 {
-	int ret = get_link(r, NULL, ifindex, mac);
+	struct link_out out = { .ifindex = ifindex, .mac = mac };
+	int ret = get_link(r, NULL, &out);
 
 	return ret > 0 ? 0 : ret ? ret : -ENODEV;
+}
+
+int rtnl_link_name(struct rtnl *r, int ifindex, char *name)
+{
+	struct link_out out = { .ifindex = ifindex, .name = name };
+	int ret = get_link(r, NULL, &out);
+
+	return ret > 0 ? 0 : ret ? ret : -ENODEV;
+}
+
+struct defaults {
+	int *ifindex;
+	int n, max;
+};
+
+static void default_add(struct defaults *d, uint32_t ifindex)
+{
+	int i;
+
+	for (i = 0; i < d->n && d->ifindex[i] != (int)ifindex; i++)
+		;
+	if (ifindex && i == d->n && d->n < d->max)
+		d->ifindex[d->n++] = (int)ifindex;
+}
+
+static int default_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	uint32_t table = rtm->rtm_table;
+	struct defaults *d = data;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_dst_len ||
+	    rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm))
+		if (mnl_attr_get_type(a) == RTA_TABLE &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+			table = mnl_attr_get_u32(a);
+	if (table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		const struct rtnexthop *nh;
+		int left;
+
+		if (mnl_attr_get_type(a) == RTA_OIF &&
+		    mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+			default_add(d, mnl_attr_get_u32(a));
+		if (mnl_attr_get_type(a) != RTA_MULTIPATH)
+			continue;
+		/* Every device of a multipath route. */
+		nh = mnl_attr_get_payload(a);
+		left = mnl_attr_get_payload_len(a);
+		for (; left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+		       nh->rtnh_len <= left;
+		     left -= RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh))
+			default_add(d, (uint32_t)nh->rtnh_ifindex);
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_default_devs(struct rtnl *r, int family, int *ifindex, int max)
+{
+	struct defaults d = { ifindex, 0, max };
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int err;
+
+	nlh = rtnl_msg(r, RTM_GETROUTE, NLM_F_DUMP, (void **)&rtm, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	err = rtnl_run(r, nlh, default_cb, &d);
+	return err ? err : d.n;
 }
 
 int rtnl_veth_add(struct rtnl *r, const char *name, const uint8_t *mac,

@@ -32,6 +32,14 @@ void rtnl_close(struct rtnl *r);
 int rtnl_ifindex(struct rtnl *r, const char *name);
 /* Link @ifindex's MAC address into @mac. */
 int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6]);
+/* Link @ifindex's name into @name (IF_NAMESIZE bytes). */
+int rtnl_link_name(struct rtnl *r, int ifindex, char *name);
+/*
+ * The devices of the default routes of @family in the main table, every
+ * device of a multipath one, at most @max into @ifindex: how many, or
+ * -errno.
+ */
+int rtnl_default_devs(struct rtnl *r, int family, int *ifindex, int max);
 
 /*
  * A veth pair: @name here, @peer in the namespace @peer_netns_fd, each
