@@ -16,7 +16,7 @@ DESTDIR ?=
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) VE_VERSION=$(VERSION)
 
 .PHONY: all module vectl selftests test-modules templates clean install deps \
-	lint unit selftest check demo bench generate deb check-deb fuzz stress check-debug \
+	lint unit selftest check demo bench profile generate deb check-deb fuzz stress check-debug \
 	check-cluster
 
 all: module vectl
@@ -133,3 +133,8 @@ check-debug: deps
 bench: deps all templates
 	$(MAKE) -C bench
 	scripts/bench
+
+# Where a VE's loops spend their instructions (a QEMU plugin; scripts/profile).
+profile: deps all templates
+	$(MAKE) -C bench
+	scripts/profile
