@@ -316,6 +316,7 @@ int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	/* Pairs with ve_charges_close(): it sees the count, or we the close. */
 	smp_mb__after_atomic();
 	if (unlikely(!READ_ONCE(ve_charges_open))) {
+		ve_put(ve);
 		ve_charges_dec();
 		return 0;
 	}
@@ -324,21 +325,29 @@ int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 		atomic64_dec(&cnt->held);
 		atomic64_inc(&cnt->failcnt);
 		ve_limit_hit(ve, res);
+		ve_put(ve);
 		ve_charges_dec();
 		return -EDQUOT;
 	}
-	/* Interrupts off once, for the cache and the bucket's lock. */
-	local_irq_save(flags);
+	/* Now, so that neither is live across the lock (a shorter path). */
+	ve_update_maxheld(cnt, held);
+	/*
+	 * The bucket's lock turns interrupts off, which this CPU's cache of
+	 * records needs too: one section for both.
+	 */
+	slot = ve_charge_slot(obj);
+	raw_spin_lock_irqsave(ve_charge_lock(slot), flags);
 	c = ve_charge_cache_get();
 	if (unlikely(!c)) {
-		local_irq_restore(flags);
+		raw_spin_unlock_irqrestore(ve_charge_lock(slot), flags);
 		c = kmem_cache_alloc(ve_charge_cachep, gfp);
 		if (!c) {
 			atomic64_dec(&cnt->held);
+			ve_put(ve);
 			ve_charges_dec();
 			return -ENOMEM;
 		}
-		local_irq_save(flags);
+		raw_spin_lock_irqsave(ve_charge_lock(slot), flags);
 	}
 	WRITE_ONCE(c->obj, obj);
 	/*
@@ -348,9 +357,6 @@ int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	smp_wmb();
 	c->ve = ve;
 	c->res = res;
-
-	slot = ve_charge_slot(obj);
-	raw_spin_lock(ve_charge_lock(slot));
 	/*
 	 * An address already in the table means its earlier object was freed
 	 * by a path without a hook: that charge is stale, replace it.
@@ -359,24 +365,17 @@ int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	if (old)
 		hlist_nulls_del_rcu(&old->node);
 	hlist_nulls_add_head_rcu(&c->node, &ve_charge_hash[slot]);
-	raw_spin_unlock(ve_charge_lock(slot));
-	local_irq_restore(flags);
-	if (old)
+	raw_spin_unlock_irqrestore(ve_charge_lock(slot), flags);
+	if (unlikely(old))
 		ve_charge_release(old);
-	ve_update_maxheld(cnt, held);
 	return 0;
 }
 
 int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	      bool enforce)
 {
-	int err;
-
 	ve_get(ve);
-	err = ve_charge_ref(ve, res, obj, gfp, enforce);
-	if (err)
-		ve_put(ve);
-	return err;
+	return ve_charge_ref(ve, res, obj, gfp, enforce);
 }
 
 void ve_uncharge(const void *obj)
@@ -389,35 +388,20 @@ void ve_uncharge(const void *obj)
 	if (!ve_charges_exist())
 		return;
 	slot = ve_charge_slot(obj);
-	local_irq_save(flags);
-	raw_spin_lock(ve_charge_lock(slot));
+	raw_spin_lock_irqsave(ve_charge_lock(slot), flags);
 	c = ve_charge_find_locked(slot, obj);
-	if (c)
-		hlist_nulls_del_rcu(&c->node);
-	raw_spin_unlock(ve_charge_lock(slot));
 	if (c) {
+		hlist_nulls_del_rcu(&c->node);
 		ve = c->ve;
 		res = c->res;
 		if (ve_charge_cache_put(c))
 			c = NULL;
 	}
-	local_irq_restore(flags);
+	raw_spin_unlock_irqrestore(ve_charge_lock(slot), flags);
 	if (c)
 		kmem_cache_free(ve_charge_cachep, c);
 	if (ve)
 		ve_charge_drop(ve, res);
-}
-
-bool ve_is_charged(const void *obj)
-{
-	bool found;
-
-	if (!ve_charges_exist())
-		return false;
-	rcu_read_lock();
-	found = ve_charge_find_rcu(obj);
-	rcu_read_unlock();
-	return found;
 }
 
 struct ve *ve_charged(const void *obj, unsigned int *res)

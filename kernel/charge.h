@@ -18,7 +18,11 @@ void ve_charge_uninit(void);
 int ve_charge(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 	      bool enforce);
 
-/* The same, but the record takes over the caller's reference on @ve if made. */
+/*
+ * The same with the caller's reference on @ve, which the record takes
+ * over; when none is made (refused, no memory, or charging closed while
+ * the hooks go) the reference is dropped.
+ */
 int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 		  bool enforce);
 
@@ -28,9 +32,6 @@ int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
  * spinlocks taken with interrupts off).
  */
 void ve_uncharge(const void *obj);
-
-/* Whether @obj is charged: lookups only, so any context at all. */
-bool ve_is_charged(const void *obj);
 
 /*
  * Under rcu_read_lock(): the VE @obj is charged to and for which resource,

@@ -27,19 +27,23 @@
  * ftrace_ops with and without FTRACE_OPS_FL_SAVE_REGS).
  *
  * An allocation's wrapper charges, then calls the original function
- * (recognised as ours through the return address, within ve.ko's text,
- * so it is not redirected again) and undoes the charge if the original fails.
+ * (just past its fentry call; where IBT is enforced, at its start, and
+ * recognised as ours through the return address, within ve.ko's text,
+ * so it is not redirected again) and undoes the charge if it fails.
  * That keeps counting exact and denies before anything is allocated. A
- * free's wrapper calls the original and uncharges. The host's own objects
- * are not even redirected: a look at the arguments at allocation (is the
- * namespace the host's?), at free a look at the file's credentials or
- * socket's namespace, or a lookup (is this task charged?). Files and
- * sockets of a VE go from the trampoline to their wrapper straight.
+ * free has no wrapper: the trampoline (or the filter) uncharges the
+ * object and lets the function run, one call instead of a redirect, a
+ * wrapper and a second pass through the trampoline. The host's own
+ * objects are not even redirected: a look at the arguments at allocation
+ * (is the namespace the host's?), at free a look at the file's
+ * credentials or socket's namespace. Files and sockets of a VE go from
+ * the trampoline to their wrapper or to ve_uncharge() straight.
  *
- * Contexts: the filter runs in whatever context the hooked function was
- * called from, before the function itself; it only reads (RCU lookups, no
- * locks, no allocation). Everything that writes the charge table runs in
- * a wrapper, in that same context, as the kernel's own LSM code would.
+ * Contexts: the filter and the uncharge at a free run in whatever context
+ * the hooked function was called from, before the function itself, as
+ * the kernel's own LSM code would; neither sleeps (RCU lookups, the
+ * charge table's raw locks, no allocation). A charge runs in a wrapper,
+ * in that same context.
  *
  * The wrappers must not tail-call the original (ftrace would then see the
  * kernel's return address and redirect again): this file is built with
@@ -47,7 +51,8 @@
  *
  * Unload: unregister the direct calls (no new entries into the
  * trampoline), wait with synchronize_rcu_tasks() for tasks in the
- * trampoline or filter or between a redirect and the wrapper's entry, then
+ * trampoline, the filter or an uncharge (none sleeps there) or between a
+ * redirect and the wrapper's entry, then
  * for wrappers still running (the original task_alloc may sleep), then
  * once more for the instructions after their last count.
  */
@@ -94,9 +99,6 @@ typedef int (*file_alloc_fn)(struct file *file);
 typedef int (*post_create_fn)(struct socket *sock, int family, int type,
 			      int protocol, int kern);
 typedef void (*sk_clone_fn)(const struct sock *sk, struct sock *newsk);
-typedef void (*task_free_fn)(struct task_struct *task);
-typedef void (*file_free_fn)(struct file *file);
-typedef void (*sk_free_fn)(struct sock *sk);
 typedef long (*syscall_fn)(const struct pt_regs *regs);
 
 enum {
@@ -126,26 +128,38 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS];
 #define VE_ORIG(type, hook) ((type)READ_ONCE(ve_hooks[hook].orig))
 
 /*
- * ftrace reports the address of the fentry call; with IBT an ENDBR comes
- * first, and an indirect call must land on it.
+ * Where a wrapper calls the original whose fentry call is at @ip: just
+ * past that call, as BPF trampolines call theirs, so that the call does
+ * not pass through the trampoline a second time. Not where IBT is
+ * enforced: an indirect call must land on an ENDBR, which comes before
+ * the fentry call.
  */
-static unsigned long ve_ftrace_func_start(unsigned long ip)
+static unsigned long ve_orig_entry(unsigned long ip)
 {
-	if (ENDBR_INSN_SIZE && is_endbr(*(u32 *)(ip - ENDBR_INSN_SIZE)))
+	if (!IS_ENABLED(CONFIG_X86_KERNEL_IBT) || !cpu_feature_enabled(X86_FEATURE_IBT))
+		return ip + MCOUNT_INSN_SIZE;
+	if (is_endbr(*(u32 *)(ip - ENDBR_INSN_SIZE)))
 		return ip - ENDBR_INSN_SIZE;
 	return ip;
 }
 
-/* The VE (with a reference) the caller's new object goes to, or NULL. */
-static struct ve *ve_get_of(struct ve *(*lookup)(const void *), const void *key)
+/*
+ * The VE (with a reference) the caller's new object goes to, or NULL.
+ * Inline, so that @lookup is a direct call, not a retpoline. The maps
+ * and the VE are freed after a grace period, for which a section with
+ * preemption off is a reader as rcu_read_lock() is; and it is cheaper
+ * than rcu_read_lock() on a kernel with preemptible RCU.
+ */
+static __always_inline struct ve *ve_get_of(struct ve *(*lookup)(const void *),
+					    const void *key)
 {
 	struct ve *ve;
 
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	ve = lookup(key);
 	if (ve && !refcount_inc_not_zero(&ve->ref))
 		ve = NULL;
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	return ve;
 }
 
@@ -161,41 +175,37 @@ static struct ve *ve_lookup_user_ns(const void *ns)
 
 /*
  * Charge @obj for @res to @ve, a reference from ve_get_of() that the
- * charge's record takes over or this drops (NULL: the host's object,
- * nothing to charge). A refusal at the limit becomes @refused, the errno
- * the syscall documents; *@charged says whether there is a charge to
- * undo if the original fails.
+ * charge's record takes over (NULL: the host's object, nothing to
+ * charge). A refusal at the limit becomes @refused, the errno the
+ * syscall documents. If the original then fails, the wrapper uncharges
+ * @obj when @ve was found: a charge not made is not found either.
  */
-static int ve_hook_charge(struct ve *ve, unsigned int res, const void *obj,
-			  int refused, bool *charged)
+static __always_inline int ve_hook_charge(struct ve *ve, unsigned int res,
+					  const void *obj, int refused)
 {
 	int err;
 
-	*charged = false;
 	if (!ve)
 		return 0;
 	err = ve_charge_ref(ve, res, obj, GFP_KERNEL, true);
-	if (err)
-		ve_put(ve);
-	*charged = !err;
 	return err == -EDQUOT ? refused : err;
 }
 
 static int ve_task_alloc(struct task_struct *task, unsigned long clone_flags)
 {
 	struct pid_namespace *ns;
-	bool charged;
+	struct ve *ve;
 	int err;
 
 	atomic_inc(&ve_hooks_running);
 	/* A thread joins its process's pid namespace; a process, the children's. */
 	ns = clone_flags & CLONE_THREAD ? task_active_pid_ns(current) :
 	     current->nsproxy->pid_ns_for_children;
-	err = ve_hook_charge(ve_get_of(ve_lookup_pid_ns, ns), VE_RES_NUMPROC, task,
-			     -EAGAIN, &charged);
+	ve = ve_get_of(ve_lookup_pid_ns, ns);
+	err = ve_hook_charge(ve, VE_RES_NUMPROC, task, -EAGAIN);
 	if (!err) {
 		err = VE_ORIG(task_alloc_fn, VE_HOOK_TASK_ALLOC)(task, clone_flags);
-		if (err && charged)
+		if (err && ve)
 			ve_uncharge(task);
 	}
 	atomic_dec(&ve_hooks_running);
@@ -204,15 +214,15 @@ static int ve_task_alloc(struct task_struct *task, unsigned long clone_flags)
 
 static int ve_file_alloc(struct file *file)
 {
-	bool charged;
+	struct ve *ve;
 	int err;
 
 	atomic_inc(&ve_hooks_running);
-	err = ve_hook_charge(ve_get_of(ve_lookup_user_ns, file->f_cred->user_ns),
-			     VE_RES_NUMFILE, file, -EMFILE, &charged);
+	ve = ve_get_of(ve_lookup_user_ns, file->f_cred->user_ns);
+	err = ve_hook_charge(ve, VE_RES_NUMFILE, file, -EMFILE);
 	if (!err) {
 		err = VE_ORIG(file_alloc_fn, VE_HOOK_FILE_ALLOC)(file);
-		if (err && charged)
+		if (err && ve)
 			ve_uncharge(file);
 	}
 	atomic_dec(&ve_hooks_running);
@@ -232,19 +242,17 @@ static int ve_sock_create(struct socket *sock, int family, int type, int protoco
 {
 	struct sock *sk = sock->sk;
 	struct ve *ve = NULL;
-	bool charged;
 	int err;
 
 	atomic_inc(&ve_hooks_running);
 	/* Kernel sockets are the kernel's, wherever they live. */
 	if (!kern && sk)
 		ve = ve_get_of(ve_lookup_user_ns, sock_net(sk)->user_ns);
-	err = ve_hook_charge(ve, ve ? ve_sock_res(sk) : VE_RES_NUMOTHERSOCK, sk,
-			     -ENOBUFS, &charged);
+	err = ve_hook_charge(ve, ve ? ve_sock_res(sk) : VE_RES_NUMOTHERSOCK, sk, -ENOBUFS);
 	if (!err) {
 		err = VE_ORIG(post_create_fn, VE_HOOK_SOCK_CREATE)(sock, family, type,
 								   protocol, kern);
-		if (err && charged)
+		if (err && ve)
 			ve_uncharge(sk);
 	}
 	atomic_dec(&ve_hooks_running);
@@ -264,33 +272,8 @@ static void ve_sk_clone(const struct sock *sk, struct sock *newsk)
 	if (ve && !refcount_inc_not_zero(&ve->ref))
 		ve = NULL;
 	rcu_read_unlock();
-	if (ve && ve_charge_ref(ve, res, newsk, GFP_ATOMIC, false))
-		ve_put(ve);
-	atomic_dec(&ve_hooks_running);
-}
-
-/* The frees: the original first, then the record goes. */
-static void ve_task_free(struct task_struct *task)
-{
-	atomic_inc(&ve_hooks_running);
-	VE_ORIG(task_free_fn, VE_HOOK_TASK_FREE)(task);
-	ve_uncharge(task);
-	atomic_dec(&ve_hooks_running);
-}
-
-static void ve_file_free(struct file *file)
-{
-	atomic_inc(&ve_hooks_running);
-	VE_ORIG(file_free_fn, VE_HOOK_FILE_FREE)(file);
-	ve_uncharge(file);
-	atomic_dec(&ve_hooks_running);
-}
-
-static void ve_sk_free(struct sock *sk)
-{
-	atomic_inc(&ve_hooks_running);
-	VE_ORIG(sk_free_fn, VE_HOOK_SK_FREE)(sk);
-	ve_uncharge(sk);
+	if (ve)
+		ve_charge_ref(ve, res, newsk, GFP_ATOMIC, false);
 	atomic_dec(&ve_hooks_running);
 }
 
@@ -345,15 +328,10 @@ static inline bool ve_in_pid_ns(const unsigned long *args)
 	return task_active_pid_ns(current) != &init_pid_ns;
 }
 
-static inline bool ve_free_may_uncharge(const unsigned long *args)
-{
-	return ve_is_charged((void *)args[0]);
-}
-
 /*
  * A socket is charged by its network namespace's owner (ve_sock_create(),
  * and a clone where its listener is): none in the host's is. Only the
- * pointer is compared; the namespace may be gone by now. The wrapper
+ * pointer is compared; the namespace may be gone by now. ve_uncharge()
  * looks the socket up (the trampoline's fast path decides the same).
  */
 static inline bool ve_sk_may_uncharge(const unsigned long *args)
@@ -388,7 +366,7 @@ static noinline int ve_hook_resolve(unsigned long ip)
 	for (i = 0; i < VE_NR_HOOKS; i++) {
 		if (strcmp(name, ve_hooks[i].name))
 			continue;
-		WRITE_ONCE(ve_hooks[i].orig, ve_ftrace_func_start(ip));
+		WRITE_ONCE(ve_hooks[i].orig, ve_orig_entry(ip));
 		/* Pairs with the acquire below: orig is set once ip shows. */
 		smp_store_release(&ve_hooks[i].ip, ip);
 		/* The fast paths only let calls through: no ordering needed. */
@@ -414,7 +392,7 @@ static __always_inline int ve_hook_of(unsigned long ip)
  * A cheap test on the arguments: may this call concern a VE at all? A
  * switch, not a pointer per hook: an indirect call costs a retpoline.
  */
-static __always_inline bool ve_hook_may_redirect(int hook, const unsigned long *args)
+static __always_inline bool ve_hook_may_concern(int hook, const unsigned long *args)
 {
 	switch (hook) {
 	case VE_HOOK_FILE_ALLOC:
@@ -426,7 +404,7 @@ static __always_inline bool ve_hook_may_redirect(int hook, const unsigned long *
 	case VE_HOOK_SK_FREE:
 		return ve_sk_may_uncharge(args);
 	case VE_HOOK_TASK_FREE:
-		return ve_free_may_uncharge(args);
+		return ve_charges_exist();
 	case VE_HOOK_TASK_ALLOC:
 		return ve_task_may_charge(args);
 	case VE_HOOK_SK_CLONE:
@@ -454,19 +432,26 @@ static bool ve_own_call(unsigned long parent)
  * The trampoline's question, for the hooked function whose fentry call
  * returns to @ret, called from @parent with the argument registers
  * @args (rdi, rsi, rdx, rcx, r8, r9): where to go instead, or 0 for the
- * function itself.
+ * function itself (a free is uncharged on the way).
  */
 unsigned long ve_hook_filter(const unsigned long *args, unsigned long ret,
 			     unsigned long parent)
 {
 	int hook = ve_hook_of(ret - MCOUNT_INSN_SIZE);
 
+	/* Nothing of a VE's: the common case, so asked first. */
+	if (unlikely(hook < 0) || !ve_hook_may_concern(hook, args))
+		return 0;
 	/*
-	 * Nothing of a VE's (the common case, so asked first), or our own
-	 * call of the original: let it run.
+	 * A free has no wrapper: its object is uncharged here, before the
+	 * function frees it (nothing charges an object being freed).
 	 */
-	if (unlikely(hook < 0) || !ve_hook_may_redirect(hook, args) ||
-	    ve_own_call(parent))
+	if (!ve_hooks[hook].wrapper) {
+		ve_uncharge((const void *)args[0]);
+		return 0;
+	}
+	/* Our own call of the original: let it run. */
+	if (ve_own_call(parent))
 		return 0;
 	return (unsigned long)ve_hooks[hook].wrapper;
 }
@@ -491,9 +476,7 @@ static void __used ve_hook_offsets(void)
 		     ".set VE_RET_SOCK_CREATE, %c7\n\t"
 		     ".set VE_RET_SK_FREE, %c8\n\t"
 		     ".set VE_WRAP_FILE_ALLOC, %c9\n\t"
-		     ".set VE_WRAP_FILE_FREE, %c10\n\t"
-		     ".set VE_WRAP_SOCK_CREATE, %c11\n\t"
-		     ".set VE_WRAP_SK_FREE, %c12\n\t"
+		     ".set VE_WRAP_SOCK_CREATE, %c10\n\t"
 		     : : "i" (offsetof(struct file, f_cred)),
 			 "i" (offsetof(struct cred, user_ns)),
 			 "i" (offsetof(struct socket, sk)),
@@ -503,8 +486,7 @@ static void __used ve_hook_offsets(void)
 			 "i" (VE_HOOK_FILE_FREE * sizeof(unsigned long)),
 			 "i" (VE_HOOK_SOCK_CREATE * sizeof(unsigned long)),
 			 "i" (VE_HOOK_SK_FREE * sizeof(unsigned long)),
-			 "i" (ve_file_alloc), "i" (ve_file_free),
-			 "i" (ve_sock_create), "i" (ve_sk_free));
+			 "i" (ve_file_alloc), "i" (ve_sock_create));
 }
 
 /*
@@ -516,12 +498,13 @@ static void __used ve_hook_offsets(void)
  * function's entry rax, r10 and r11 hold nothing). The host's objects go
  * on into the function: a file whose credentials are the host's user
  * namespace (alloc and free), a kernel socket or one in a namespace of
- * the host's user namespace (create), a socket in init_net (free). The
- * others go straight to their wrapper, as the filter would send them,
- * unless the caller is ve.ko itself (a wrapper calling the original): the
- * return address into the function is replaced by the wrapper's, so
- * that the untouched argument registers arrive there and the wrapper
- * returns to the caller.
+ * the host's user namespace (create), a socket in init_net (free). A
+ * VE's file or socket being freed is uncharged by a call, its argument
+ * kept, and the function goes on. An allocation goes straight to its
+ * wrapper, as the filter would send it, unless the caller is ve.ko
+ * itself (a wrapper calling the original): the return address into the
+ * function is replaced by the wrapper's, so that the untouched argument
+ * registers arrive there and the wrapper returns to the caller.
  *
  * Everything else, and any hook not learnt yet, goes the slow way: the
  * argument registers saved, ve_hook_filter() asked, and for a redirect
@@ -546,20 +529,22 @@ asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	leaq	init_net(%rip), %r11\n"
 "	cmpq	%r11, VE_SK_NET(%rdi)\n"
 "	je	.Lve_host\n"
-"	leaq	VE_WRAP_SK_FREE(%rip), %r11\n"
-"	jmp	.Lve_redirect\n"
+"	jmp	.Lve_uncharge\n"
 ".Lve_file_alloc:\n"
-"	leaq	VE_WRAP_FILE_ALLOC(%rip), %r11\n"
-"	jmp	.Lve_file\n"
-".Lve_file_free:\n"
-"	leaq	VE_WRAP_FILE_FREE(%rip), %r11\n"
-".Lve_file:\n"
 "	movq	VE_FILE_F_CRED(%rdi), %rax\n"
 "	movq	VE_CRED_USER_NS(%rax), %rax\n"
 "	leaq	init_user_ns(%rip), %r10\n"
 "	cmpq	%r10, %rax\n"
 "	je	.Lve_host\n"
+"	leaq	VE_WRAP_FILE_ALLOC(%rip), %r11\n"
 "	jmp	.Lve_redirect\n"
+".Lve_file_free:\n"
+"	movq	VE_FILE_F_CRED(%rdi), %rax\n"
+"	movq	VE_CRED_USER_NS(%rax), %rax\n"
+"	leaq	init_user_ns(%rip), %r10\n"
+"	cmpq	%r10, %rax\n"
+"	je	.Lve_host\n"
+"	jmp	.Lve_uncharge\n"
 ".Lve_sock:\n"
 "	testq	%r8, %r8\n"
 "	jnz	.Lve_host\n"
@@ -580,6 +565,12 @@ asm("	.pushsection	.text, \"ax\", @progbits\n"
 "	jb	.Lve_host\n"
 "1:	movq	%r11, (%rsp)\n"
 ".Lve_host:\n"
+	ASM_RET
+/* A free of a VE's object: uncharged, then on into the function. */
+".Lve_uncharge:\n"
+"	pushq	%rdi\n"
+"	call	ve_uncharge\n"
+"	popq	%rdi\n"
 	ASM_RET
 ".Lve_slow:\n"
 "	pushq	%rbp\n"
@@ -631,15 +622,12 @@ static struct ve_hook ve_hooks[VE_NR_HOOKS] = {
 	},
 	[VE_HOOK_TASK_FREE] = {
 		.name		= "security_task_free",
-		.wrapper	= ve_task_free,
 	},
 	[VE_HOOK_FILE_FREE] = {
 		.name		= "security_file_free",
-		.wrapper	= ve_file_free,
 	},
 	[VE_HOOK_SK_FREE] = {
 		.name		= "security_sk_free",
-		.wrapper	= ve_sk_free,
 	},
 	[VE_HOOK_SYSINFO] = {
 		.name		= "__x64_sys_sysinfo",
@@ -755,8 +743,9 @@ void ve_hooks_uninit(void)
 	ve_hooks_unregister();
 	mutex_unlock(&ve_hooks_mutex);
 	/*
-	 * Whenever they were unregistered: wait for tasks in the trampoline
-	 * or the filter or between a redirect and the wrapper's entry, then
+	 * Whenever they were unregistered: wait for tasks in the trampoline,
+	 * the filter or an uncharge it called, or between a redirect and the
+	 * wrapper's entry, then
 	 * for wrappers still running (the original task_alloc may sleep),
 	 * then for the instructions after their last count.
 	 */

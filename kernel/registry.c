@@ -87,11 +87,6 @@ void ve_registry_uninit(void)
 	kmem_cache_destroy(ve_cachep);
 }
 
-void ve_get(struct ve *ve)
-{
-	refcount_inc(&ve->ref);
-}
-
 static void ve_free_rcu(struct rcu_head *head)
 {
 	struct ve *ve = container_of(head, struct ve, rcu);
@@ -101,10 +96,9 @@ static void ve_free_rcu(struct rcu_head *head)
 	kmem_cache_free(ve_cachep, ve);
 }
 
-void ve_put(struct ve *ve)
+void ve_release(struct ve *ve)
 {
-	if (refcount_dec_and_test(&ve->ref))
-		call_rcu(&ve->rcu, ve_free_rcu);
+	call_rcu(&ve->rcu, ve_free_rcu);
 }
 
 struct ve *ve_lookup(u32 id)

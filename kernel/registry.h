@@ -96,7 +96,19 @@ bool ve_queue_delayed_work(struct delayed_work *dwork, unsigned long delay);
 /* Wait for every queued work item. */
 void ve_flush_work(void);
 
-void ve_get(struct ve *ve);
-void ve_put(struct ve *ve);
+/* The last reference frees @ve, a grace period later (lookups are RCU). */
+void ve_release(struct ve *ve);
+
+static inline void ve_get(struct ve *ve)
+{
+	refcount_inc(&ve->ref);
+}
+
+/* Inline: every uncharge drops a reference. */
+static inline void ve_put(struct ve *ve)
+{
+	if (refcount_dec_and_test(&ve->ref))
+		ve_release(ve);
+}
 
 #endif /* _VE_REGISTRY_H */
