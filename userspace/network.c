@@ -196,24 +196,23 @@ static int rec_find(const struct proxy_rec *recs, int n, const char *dev,
 /* ---- the host's uplinks ---- */
 
 /* Uplink @ifindex, known by @name when given, into c->up (once). */
-static int uplink_add(struct net_ctx *c, int ifindex, const char *name)
+static void uplink_add(struct net_ctx *c, int ifindex, const char *name)
 {
 	struct uplink *u = &c->up[c->n_up];
 
 	for (int j = 0; j < c->n_up; j++)
 		if (c->up[j].ifindex == ifindex)
-			return 0;	/* the same device for IPv4 and IPv6 */
+			return;	/* the same device for IPv4 and IPv6 */
 	if (c->n_up == MAX_UPLINKS)
-		return 0;
+		return;
 	u->ifindex = ifindex;
+	memset(u->mac, 0, 6);
 	if (name)
 		snprintf(u->name, IF_NAMESIZE, "%s", name);
-	else if (rtnl_link_name(&c->host, ifindex, u->name))
-		return 0;	/* gone since the dump */
-	if (rtnl_link_mac(&c->host, ifindex, u->mac))
-		memset(u->mac, 0, 6);
+	/* Its name (unless given) and MAC in one request. */
+	if (rtnl_link_info(&c->host, ifindex, name ? NULL : u->name, u->mac) && !name)
+		return;	/* gone since the dump */
 	c->n_up++;
-	return 0;
 }
 
 /*

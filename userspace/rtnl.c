@@ -195,17 +195,9 @@ int rtnl_ifindex(struct rtnl *r, const char *name)
 	return get_link(r, name, &out);
 }
 
-int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6])
+int rtnl_link_info(struct rtnl *r, int ifindex, char *name, uint8_t *mac)
 {
-	struct link_out out = { .ifindex = ifindex, .mac = mac };
-	int ret = get_link(r, NULL, &out);
-
-	return ret > 0 ? 0 : ret ? ret : -ENODEV;
-}
-
-int rtnl_link_name(struct rtnl *r, int ifindex, char *name)
-{
-	struct link_out out = { .ifindex = ifindex, .name = name };
+	struct link_out out = { .ifindex = ifindex, .name = name, .mac = mac };
 	int ret = get_link(r, NULL, &out);
 
 	return ret > 0 ? 0 : ret ? ret : -ENODEV;

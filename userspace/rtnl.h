@@ -30,10 +30,11 @@ void rtnl_close(struct rtnl *r);
 
 /* The index of link @name, 0 when there is none, or -errno. */
 int rtnl_ifindex(struct rtnl *r, const char *name);
-/* Link @ifindex's MAC address into @mac. */
-int rtnl_link_mac(struct rtnl *r, int ifindex, uint8_t mac[6]);
-/* Link @ifindex's name into @name (IF_NAMESIZE bytes). */
-int rtnl_link_name(struct rtnl *r, int ifindex, char *name);
+/*
+ * Link @ifindex's name into @name (IF_NAMESIZE bytes) and MAC address
+ * into @mac (6 bytes), each unless NULL: one request.
+ */
+int rtnl_link_info(struct rtnl *r, int ifindex, char *name, uint8_t *mac);
 /*
  * The devices of the default routes of @family in the main table, every
  * device of a multipath one, at most @max into @ifindex: how many, or
