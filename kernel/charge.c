@@ -342,9 +342,7 @@ int ve_charge_ref(struct ve *ve, unsigned int res, const void *obj, gfp_t gfp,
 		raw_spin_unlock_irqrestore(ve_charge_lock(slot), flags);
 		c = kmem_cache_alloc(ve_charge_cachep, gfp);
 		if (!c) {
-			atomic64_dec(&cnt->held);
-			ve_put(ve);
-			ve_charges_dec();
+			ve_charge_drop(ve, res);
 			return -ENOMEM;
 		}
 		raw_spin_lock_irqsave(ve_charge_lock(slot), flags);
